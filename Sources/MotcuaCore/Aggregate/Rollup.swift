@@ -1,0 +1,145 @@
+// From the merged dossiers to the rows of counters.csv (SPEC §5.2, §5.3): groups by unit
+// (and sector), sums the subtree scope up the unit tree, and orders rows as §7.3 says.
+
+public struct CounterRow {
+    public var period: Int
+    public var unit: Int
+    public var scope: Scope
+    public var sector: String     // "" on the unit-total row
+    public var values: [Int64]    // counterColumns order
+}
+
+public struct DossierTally {
+    public var dossiers = 0
+    public var inScope = 0
+    public var notReceived = 0
+}
+
+public struct RollupResult {
+    public var rows: [CounterRow]
+    public var units: UnitModel
+    public var tally: DossierTally
+}
+
+public struct InvariantBroken: Error { public let message: String }
+
+public enum Rollup {
+    public static func build(_ merged: PartialResult, catalogs: Catalogs, periods: [Period],
+                             rules: RuleSet, bySector: Bool) throws -> RollupResult {
+        let unitCodes = (0..<merged.units.count).map { merged.units.string(Int32($0)) }
+        let model = UnitModel(catalog: catalogs.units, dossierUnitCodes: unitCodes)
+        let unitOfId = unitCodes.map { model.indexByCode[$0]! }
+        let procedureCodes = (0..<merged.procedures.count).map { merged.procedures.string(Int32($0)) }
+        let sectorCodes = (0..<merged.sectors.count).map { merged.sectors.string(Int32($0)) }
+        let resolver = SectorResolver(procedures: catalogs.procedures)
+
+        var table = CounterTable(periods: periods, rules: rules)
+        // Group ids: per unit, then per (unit, sector name) when broken down.
+        var groupOf: [String: Int] = [:]
+        var groupUnit: [Int] = [], groupSector: [String] = []
+        var sectorCache: [Int64: String] = [:]
+        func group(_ unit: Int, _ sector: String) -> Int {
+            let key = "\(unit)\u{0}\(sector)"
+            if let g = groupOf[key] { return g }
+            let g = table.addGroup()
+            groupOf[key] = g
+            groupUnit.append(unit)
+            groupSector.append(sector)
+            return g
+        }
+
+        var tally = DossierTally()
+        for d in merged.states {
+            tally.dossiers += 1
+            if d.notReceived { tally.notReceived += 1; continue }
+            tally.inScope += 1
+            let unit = unitOfId[Int(d.unit)]
+            var sector = ""
+            if bySector {
+                if d.sector >= 0 {
+                    sector = sectorCodes[Int(d.sector)]
+                } else if d.procedure >= 0 {
+                    let key = Int64(unit) << 32 | Int64(d.procedure)
+                    if let s = sectorCache[key] { sector = s } else {
+                        sector = resolver.sector(procedure: procedureCodes[Int(d.procedure)], unit: model.units[unit]) ?? "(none)"
+                        sectorCache[key] = sector
+                    }
+                } else {
+                    sector = "(none)"
+                }
+            }
+            table.add(d, group: group(unit, sector))
+        }
+        table.finish()
+
+        // Own sums per unit (and per sector), then subtree sums in post-order.
+        let width = (periods.count + 1) * BaseCounter.count
+        let zero = [Int64](repeating: 0, count: width)
+        var ownTotal = [[Int64]](repeating: zero, count: model.units.count)
+        var ownSectors = [[String: [Int64]]](repeating: [:], count: model.units.count)
+        for (g, arr) in table.groups.enumerated() {
+            let u = groupUnit[g]
+            add(arr, to: &ownTotal[u])
+            if bySector { ownSectors[u][groupSector[g]] = arr }
+        }
+        var subTotal = ownTotal
+        var subSectors = ownSectors
+        for u in model.postOrder {
+            for c in model.children[u] {
+                add(subTotal[c], to: &subTotal[u])
+                for (s, arr) in subSectors[c] { add(arr, to: &subSectors[u][s, default: zero]) }
+            }
+        }
+
+        let unitOrder = (0..<model.units.count).sorted { bytewiseLess(model.units[$0].code, model.units[$1].code) }
+        var rows: [CounterRow] = []
+        for k in 0..<periods.count {
+            for u in unitOrder {
+                emit(k, u, .own, ownTotal[u], ownSectors[u], bySector, into: &rows)
+                if !model.children[u].isEmpty {
+                    emit(k, u, .subtree, subTotal[u], subSectors[u], bySector, into: &rows)
+                }
+            }
+        }
+        try check(rows, periods: periods)
+        return RollupResult(rows: rows, units: model, tally: tally)
+    }
+
+    private static func add(_ a: [Int64], to b: inout [Int64]) {
+        for i in 0..<a.count { b[i] += a[i] }
+    }
+
+    private static func emit(_ k: Int, _ u: Int, _ scope: Scope, _ total: [Int64], _ sectors: [String: [Int64]],
+                             _ bySector: Bool, into rows: inout [CounterRow]) {
+        rows.append(CounterRow(period: k, unit: u, scope: scope, sector: "",
+                               values: total.withUnsafeBufferPointer { publishedCounters($0, period: k) }))
+        guard bySector else { return }
+        for s in sectors.keys.sorted(by: bytewiseLess) {
+            let values = sectors[s]!.withUnsafeBufferPointer { publishedCounters($0, period: k) }
+            if values.contains(where: { $0 != 0 }) {
+                rows.append(CounterRow(period: k, unit: u, scope: scope, sector: s, values: values))
+            }
+        }
+    }
+
+    /// The identities of SPEC §5.2 on every row, and carried_over = previous pending_total.
+    static func check(_ rows: [CounterRow], periods: [Period]) throws {
+        func col(_ name: String) -> Int { counterColumns.firstIndex(of: name)! }
+        let (recv, res, pend) = (col("received_total"), col("resolved_total"), col("pending_total"))
+        let (e, o, l, w, ov) = (col("resolved_early"), col("resolved_on_time"), col("resolved_late"), col("pending_within"), col("pending_overdue"))
+        var previous: [String: (period: Int, pending: Int64)] = [:]
+        for r in rows {
+            let v = r.values
+            guard v[recv] == v[res] + v[pend], v[res] == v[e] + v[o] + v[l], v[pend] == v[w] + v[ov],
+                  v.allSatisfy({ $0 >= 0 }) else {
+                throw InvariantBroken(message: "counter identities broken for unit #\(r.unit) in period \(periods[r.period].label)")
+            }
+            let key = "\(r.unit)\u{0}\(r.scope.rawValue)\u{0}\(r.sector)"
+            if r.period > 0, periods[r.period - 1].to + 1 == periods[r.period].from,
+               let before = previous[key], before.period == r.period - 1, before.pending != v[col("carried_over")] {
+                throw InvariantBroken(message: "carried_over of \(periods[r.period].label) differs from the previous pending_total")
+            }
+            previous[key] = (r.period, v[pend])
+        }
+    }
+}

@@ -1,0 +1,85 @@
+// A parse worker's loop body: frames a chunk into lines (LF or CRLF, blank lines skipped but
+// counted, SPEC §2.1), decodes each record and folds it into the worker's partial result.
+import Foundation
+
+public final class ChunkReducer {
+    public let partial: PartialResult
+    /// A decoder per distinct date setting; `decoderOfFile` picks one per file.
+    private let decoders: [RecordDecoder]
+    private let decoderOfFile: [Int]
+    private var record = DecodedRecord()
+
+    public init(fileCount: Int, dates: DateTimeParser, maxLineBytes: Int, parsers: [DateTimeParser] = []) {
+        partial = PartialResult(fileCount: fileCount)
+        var distinct: [DateTimeParser] = []
+        var index: [Int] = []
+        for p in parsers {
+            if let i = distinct.firstIndex(where: { $0.pinned == p.pinned && $0.zoneMinutes == p.zoneMinutes }) {
+                index.append(i)
+            } else {
+                index.append(distinct.count)
+                distinct.append(p)
+            }
+        }
+        if distinct.isEmpty { distinct = [dates] }
+        decoders = distinct.map { RecordDecoder(dates: $0, maxLineBytes: maxLineBytes) }
+        decoderOfFile = index.isEmpty ? [Int](repeating: 0, count: fileCount) : index
+    }
+
+    public func reduce(_ chunk: Chunk) {
+        let file = Int32(chunk.fileIndex), seq = Int32(chunk.seq)
+        if chunk.overlong {
+            partial.files[chunk.fileIndex].records += 1
+            reject(RecordPosition(file: file, chunk: seq, line: 1), .lineTooLong, chunk.bytes)
+            partial.chunkLines.append((file, seq, 1))
+            return
+        }
+        let base = chunk.base
+        let count = chunk.count
+        var p = 0
+        var line: Int32 = 0
+        while p < count {
+            let lf = memchr(base + p, 0x0A, count - p)
+            var end = lf.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? count
+            let next = lf == nil ? count : end + 1
+            line += 1
+            // A CR is part of the terminator only when LF follows it.
+            if lf != nil && end > p && base[end - 1] == 0x0D { end -= 1 }
+            if end > p {
+                handle(UnsafeBufferPointer(start: base + p, count: end - p),
+                       RecordPosition(file: file, chunk: seq, line: line), fileIndex: chunk.fileIndex)
+            }
+            p = next
+        }
+        partial.chunkLines.append((file, seq, line))
+    }
+
+    @inline(__always)
+    private func handle(_ bytes: UnsafeBufferPointer<UInt8>, _ pos: RecordPosition, fileIndex: Int) {
+        partial.files[fileIndex].records += 1
+        if let reason = decoders[decoderOfFile[fileIndex]].decode(bytes, into: &record) {
+            reject(pos, reason, bytes)
+            return
+        }
+        partial.files[fileIndex].accepted += 1
+        var flags: UInt8 = 0
+        if record.digitized { flags |= DossierState.digitizedFlag }
+        if record.feeBearing { flags |= DossierState.feeBearingFlag }
+        if record.eResult { flags |= DossierState.eResultFlag }
+        let state = DossierState(
+            position: pos,
+            unit: partial.units.id(record.unit),
+            procedure: partial.procedures.id(record.procedure),
+            sector: partial.sectors.id(record.sector),
+            received: record.received, due: record.due, ended: record.ended, returned: record.returned,
+            status: record.status, channel: record.channel, returnChannel: record.returnChannel,
+            paidOnline: record.paidOnline, flags: flags)
+        partial.keep(id: record.id, state)
+    }
+
+    private func reject(_ pos: RecordPosition, _ reason: RejectReason, _ bytes: UnsafeBufferPointer<UInt8>) {
+        partial.files[Int(pos.file)].rejected += 1
+        let excerpt = Array(bytes.prefix(FileChunker.excerptBytes))
+        partial.rejects.append(RejectEntry(position: pos, reason: reason, excerpt: excerpt))
+    }
+}

@@ -1,0 +1,89 @@
+// Chunk buffers that carry whole lines from the reader to the parse workers, a pool that
+// recycles them and bounds the memory in flight, and the queue between the two sides.
+import Foundation
+
+/// A run of whole lines of one file (the last chunk of a file may end without LF), or the
+/// excerpt of one line longer than `max_line_bytes` (`overlong`), which counts as one line.
+public final class Chunk {
+    public let base: UnsafeMutablePointer<UInt8>
+    public let capacity: Int
+    public var count = 0
+    public var fileIndex = 0
+    /// Position of the chunk within its file; with the line inside the chunk it orders records.
+    public var seq = 0
+    public var overlong = false
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+    deinit { base.deallocate() }
+
+    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+}
+
+/// Recycles chunk buffers; `take` blocks while `limit` chunks are out, which gives the
+/// reader back-pressure when the workers fall behind.
+public final class ChunkPool {
+    public let chunkCapacity: Int
+    private var free: [Chunk] = []
+    private let lock = NSLock()
+    private let slots: DispatchSemaphore
+
+    public init(chunkCapacity: Int, limit: Int) {
+        self.chunkCapacity = chunkCapacity
+        slots = DispatchSemaphore(value: limit)
+    }
+
+    public func take() -> Chunk {
+        slots.wait()
+        lock.lock()
+        let c = free.popLast()
+        lock.unlock()
+        let chunk = c ?? Chunk(capacity: chunkCapacity)
+        chunk.count = 0
+        chunk.overlong = false
+        return chunk
+    }
+
+    public func give(_ chunk: Chunk) {
+        lock.lock()
+        free.append(chunk)
+        lock.unlock()
+        slots.signal()
+    }
+}
+
+/// A blocking FIFO from one producer to several consumers.
+final class ChunkQueue {
+    private var items: [Chunk] = []
+    private var head = 0
+    private var closed = false
+    private let cond = NSCondition()
+
+    func push(_ chunk: Chunk) {
+        cond.lock()
+        items.append(chunk)
+        cond.signal()
+        cond.unlock()
+    }
+
+    /// Ends the stream: consumers get nil once the queue is drained.
+    func close() {
+        cond.lock()
+        closed = true
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    func pop() -> Chunk? {
+        cond.lock()
+        defer { cond.unlock() }
+        while head == items.count && !closed { cond.wait() }
+        if head == items.count { return nil }
+        let c = items[head]
+        head += 1
+        if head > 1024 { items.removeFirst(head); head = 0 }
+        return c
+    }
+}

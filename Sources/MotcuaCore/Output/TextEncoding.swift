@@ -1,0 +1,98 @@
+// Cell and value encoders shared by the CSV and JSON writers (SPEC §7.3): RFC 4180 quoting,
+// the spreadsheet formula guard for text columns, JSON string escaping.
+
+enum Cell {
+    case text(String)
+    case int(Int64)
+    case bool(Bool)
+    /// A ratio or bound already formatted with 6 decimals; nil is empty / null.
+    case decimal(String?)
+}
+
+enum CSVEncoding {
+    /// Appends one row, with LF, quoting where RFC 4180 needs it.
+    static func appendRow(_ cells: [Cell], to out: inout [UInt8]) {
+        for (i, c) in cells.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            switch c {
+            case .text(let s): appendText(s, to: &out)
+            case .int(let v): out.append(contentsOf: String(v).utf8)
+            case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+            case .decimal(let s): if let s { out.append(contentsOf: s.utf8) }
+            }
+        }
+        out.append(0x0A)
+    }
+
+    static func appendHeader(_ names: [String], to out: inout [UInt8]) {
+        appendRow(names.map { .text($0) }, to: &out)
+    }
+
+    /// A text cell: a leading = + - @ TAB or CR gets a `'` so spreadsheets do not run it.
+    static func appendText(_ s: String, to out: inout [UInt8]) {
+        var bytes = Array(s.utf8)
+        if let f = bytes.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(f) {
+            bytes.insert(UInt8(ascii: "'"), at: 0)
+        }
+        let needsQuotes = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        guard needsQuotes else { out.append(contentsOf: bytes); return }
+        out.append(UInt8(ascii: "\""))
+        for b in bytes {
+            if b == UInt8(ascii: "\"") { out.append(b) }
+            out.append(b)
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+enum JSONEncoding {
+    static func appendString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func appendCell(_ c: Cell, to out: inout [UInt8]) {
+        switch c {
+        case .text(let s): appendString(s, to: &out)
+        case .int(let v): out.append(contentsOf: String(v).utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .decimal(let s): out.append(contentsOf: (s ?? "null").utf8)
+        }
+    }
+
+    /// `{"k":v,...}` with keys in the given order.
+    static func appendObject(_ keys: [String], _ cells: [Cell], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (i, (k, c)) in zip(keys, cells).enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            appendString(k, to: &out)
+            out.append(UInt8(ascii: ":"))
+            appendCell(c, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// `{"schema_version":1,"rows":[...]}` with one row per line.
+    static func rowsDocument(_ keys: [String], _ rows: [[Cell]]) -> [UInt8] {
+        var out = Array("{\"schema_version\":1,\"rows\":[".utf8)
+        for (i, r) in rows.enumerated() {
+            out.append(contentsOf: i == 0 ? [0x0A] : [UInt8(ascii: ","), 0x0A])
+            appendObject(keys, r, to: &out)
+        }
+        out.append(contentsOf: Array("\n]}\n".utf8))
+        return out
+    }
+}

@@ -1,0 +1,83 @@
+// The streaming core of a run: this thread inflates and frames the files in input order
+// into chunk buffers; `threads` workers reduce chunks into their own partial results (no
+// shared state in the hot loop); partials merge in worker order at the end. The chunk pool
+// bounds the memory in flight and holds the reader back when workers fall behind.
+import Dispatch
+import Foundation
+
+struct ReduceOutcome {
+    var merged: PartialResult
+    var files: [FileChunkResult]
+    var members: [Int]
+    var compressedBytes: [Int]
+    /// The first corrupt file under `on_corrupt_input: skip`, which the caller leaves out.
+    var skipped: Int?
+}
+
+struct ParallelReduce {
+    let files: [InputFile]
+    let excluded: Set<Int>
+    let threads: Int
+    let maxLineBytes: Int
+    let dates: (InputSpec) -> DateTimeParser
+    let policy: CorruptPolicy
+    let isCancelled: () -> Bool
+
+    func run() throws -> ReduceOutcome {
+        let pool = ChunkPool(chunkCapacity: FileChunker.chunkCapacity(maxLineBytes: maxLineBytes), limit: threads * 2 + 2)
+        let queue = ChunkQueue()
+        let group = DispatchGroup()
+        // One date parser per input setting; a worker may see chunks of every file.
+        let parsers = files.map { dates($0.spec) }
+        let reducers = (0..<threads).map { _ in
+            ChunkReducer(fileCount: files.count, dates: parsers.first ?? DateTimeParser(), maxLineBytes: maxLineBytes,
+                         parsers: parsers)
+        }
+        for r in reducers {
+            DispatchQueue.global().async(group: group) {
+                while let c = queue.pop() {
+                    r.reduce(c)
+                    pool.give(c)
+                }
+            }
+        }
+        var outcome = ReduceOutcome(merged: reducers[0].partial, files: [], members: [], compressedBytes: [])
+        var failure: Error?
+        for (i, file) in files.enumerated() {
+            var result = FileChunkResult()
+            var members = 0, compressed = 0
+            if !excluded.contains(i) {
+                do {
+                    let reader = try InputReader(path: file.absolutePath)
+                    let chunker = FileChunker(fileIndex: i, maxLineBytes: maxLineBytes, pool: pool, isCancelled: isCancelled)
+                    result = try chunker.run(reader) { queue.push($0) }
+                    members = reader.membersCompleted
+                    compressed = reader.compressedBytes
+                } catch let e as InputOpenError {
+                    failure = MotcuaError(.noInput, e.message)
+                } catch {
+                    failure = error
+                }
+                if let damage = result.corrupt {
+                    switch policy {
+                    case .fail:
+                        failure = MotcuaError(.data, "\(file.relativePath): corrupt input at compressed byte offset \(damage.offset): \(damage.reason) (on_corrupt_input: fail)")
+                    case .skip:
+                        outcome.skipped = i
+                    case .salvage:
+                        break
+                    }
+                }
+            }
+            outcome.files.append(result)
+            outcome.members.append(members)
+            outcome.compressedBytes.append(compressed)
+            if failure != nil || outcome.skipped != nil { break }
+        }
+        queue.close()
+        group.wait()
+        if let f = failure { throw f }
+        for r in reducers.dropFirst() { outcome.merged.merge(r.partial) }
+        return outcome
+    }
+}

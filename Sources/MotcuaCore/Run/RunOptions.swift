@@ -1,0 +1,43 @@
+// Command-line overrides of a pipeline's keys (SPEC §7.1) and how periods are resolved
+// from them and the pipeline's `periods` key (SPEC §4).
+
+public struct RunOptions: Sendable {
+    public var from: Int32?
+    public var to: Int32?
+    public var periodLabel: String?
+    public var kind: PeriodKind?
+    public var asOf: Int32?
+    public var rules: RuleSet?
+    public var outDir: String?
+    public var threads = 2
+    public init() {}
+}
+
+enum PeriodResolution {
+    static func resolve(_ pipeline: PeriodRequest, _ options: RunOptions) throws -> [Period] {
+        let kind = options.kind ?? pipeline.kind
+        guard let k = kind else {
+            throw MotcuaError(.config, "periods.kind is required (in the pipeline or with --kind)")
+        }
+        var from = options.from ?? pipeline.from
+        var to = options.to ?? pipeline.to
+        // A label on the command line wins over from/to of the pipeline, and vice versa.
+        let label = options.periodLabel ?? ((options.from != nil || options.to != nil) ? nil : pipeline.label)
+        if let l = label {
+            guard let p = Periods.parse(label: l, kind: k) else {
+                let code: MotcuaError.Code = options.periodLabel != nil ? .usage : .config
+                throw MotcuaError(code, "'\(l)' is not a \(k.rawValue) period label")
+            }
+            (from, to) = (p.from, p.to)
+        }
+        guard let f = from, let t = to else {
+            throw MotcuaError(.config, "periods need from and to (or a period label), in the pipeline or on the command line")
+        }
+        guard f <= t else { throw MotcuaError(.usage, "from \(formatDay(f)) is after to \(formatDay(t))") }
+        let periods = try Periods.covering(kind: k, from: f, to: t, asOf: options.asOf)
+        guard !periods.isEmpty else {
+            throw MotcuaError(.usage, "no period begins on or before --as-of \(formatDay(options.asOf!))")
+        }
+        return periods
+    }
+}

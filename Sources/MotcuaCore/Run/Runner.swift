@@ -1,0 +1,152 @@
+// `motcua run` from end to end: pipeline → inputs → output lock → parallel reduce →
+// accounting and limits → rollup → atomic publish. Never prints; the result or a
+// `MotcuaError` goes back to the caller.
+import Foundation
+import Logging
+
+public struct RunReport {
+    public var outputDir: String
+    public var accounting: Accounting
+    public var rejectsByReason: [String: Int]
+    public var warnings: [String]
+    public var periods: [String]
+    public var rows: Int
+    public var wallSeconds: Double
+}
+
+public enum Runner {
+    public static func run(pipelinePath: String, options: RunOptions, logger: Logger,
+                           isCancelled: @escaping () -> Bool = { false }) throws -> RunReport {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var pipeline: Pipeline
+        do { pipeline = try PipelineLoader.load(path: pipelinePath) } catch let e as ConfigErrors {
+            throw MotcuaError(.config, e.description)
+        }
+        if let r = options.rules { pipeline.rules = r }
+        if let o = options.outDir { pipeline.outputDir = URL(fileURLWithPath: o).standardizedFileURL.path }
+        let periods = try PeriodResolution.resolve(pipeline.periods, options)
+        var issues: [ConfigIssue] = []
+        let catalogs = Catalogs.load(unitsPath: pipeline.unitsPath, proceduresPath: pipeline.proceduresPath, issues: &issues)
+        if !issues.isEmpty { throw MotcuaError(.config, ConfigErrors(issues: issues).description) }
+        if let csvInput = pipeline.inputs.firstIndex(where: { $0.format == .csv }) {
+            throw MotcuaError(.config, "\(pipelinePath): inputs[\(csvInput)].format: csv inputs are not supported by this version yet")
+        }
+        let files = try InputSet.resolve(pipeline)
+        let output: OutputDirectory
+        do { output = try OutputDirectory(path: pipeline.outputDir) } catch let e as OutputError {
+            throw MotcuaError(e.kind == .locked ? .locked : .cantCreate, e.message)
+        }
+        logger.info("reading \(files.count) input files", metadata: ["pipeline": "\(pipeline.name)", "threads": "\(options.threads)"])
+
+        // Corrupt files under `skip` are left out entirely: read again without them.
+        var excluded = Set<Int>()
+        var corrupt: [Int: CorruptInput] = [:]
+        var outcome: ReduceOutcome
+        while true {
+            let reduce = ParallelReduce(
+                files: files, excluded: excluded, threads: max(1, options.threads), maxLineBytes: pipeline.maxLineBytes,
+                dates: { DateTimeParser(zoneMinutes: pipeline.zoneMinutes, pinned: $0.dateForm) },
+                policy: pipeline.onCorruptInput, isCancelled: isCancelled)
+            do { outcome = try reduce.run() } catch is Interrupted {
+                throw MotcuaError(.interrupted, "interrupted; nothing published")
+            }
+            for (i, r) in outcome.files.enumerated() { if let c = r.corrupt { corrupt[i] = c } }
+            guard let skip = outcome.skipped else { break }
+            logger.warning("skipping corrupt input \(files[skip].relativePath): \(corrupt[skip]!.reason)")
+            excluded.insert(skip)
+        }
+
+        let merged = outcome.merged
+        let inputs = inputReports(files, outcome, merged, corrupt: corrupt, policy: pipeline.onCorruptInput, excluded: excluded)
+        let rejects = numberedRejects(merged, files: files)
+        var accounting = Accounting()
+        for f in merged.files {
+            accounting.records += f.records
+            accounting.accepted += f.accepted
+            accounting.rejected += f.rejected
+        }
+        var byReason: [String: Int] = [:]
+        for r in rejects { byReason[r.reason, default: 0] += 1 }
+
+        let rollup: RollupResult
+        do {
+            rollup = try Rollup.build(merged, catalogs: catalogs, periods: periods, rules: pipeline.rules,
+                                      bySector: pipeline.breakdownBySector)
+        } catch let e as InvariantBroken {
+            throw MotcuaError(.software, "internal invariant broken: \(e.message); nothing published")
+        }
+        accounting.dossiers = rollup.tally.dossiers
+        accounting.superseded = accounting.accepted - rollup.tally.dossiers
+        accounting.inScope = rollup.tally.inScope
+        accounting.notReceived = rollup.tally.notReceived
+        guard accounting.balances, rejects.count == accounting.rejected else {
+            throw MotcuaError(.software, "internal invariant broken: accounting does not balance \(accounting); nothing published")
+        }
+        let rate = accounting.records == 0 ? 0 : Double(accounting.rejected) / Double(accounting.records)
+        if rate > pipeline.maxRejectRate {
+            let first = rejects.prefix(3).map { "\($0.file):\($0.line): \($0.reason)" }.joined(separator: "; ")
+            throw MotcuaError(.data, "\(accounting.rejected) of \(accounting.records) records rejected (\(fixed(rate * 100, 2))%), above max_reject_rate \(pipeline.maxRejectRate); nothing published. First: \(first)")
+        }
+
+        var warnings: [String] = []
+        for (i, c) in corrupt.sorted(by: { $0.key < $1.key }) {
+            warnings.append("\(files[i].relativePath): corrupt input at compressed byte offset \(c.offset) (\(c.reason)); \(pipeline.onCorruptInput == .skip ? "file skipped" : "records before the damage kept")")
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let summary = SummaryOutput(pipeline: pipeline.name, rules: pipeline.rules, periods: periods, inputs: inputs,
+                                    accounting: accounting, rejectsByReason: byReason, unknownUnits: rollup.units.unknownCodes,
+                                    warnings: warnings, wallSeconds: wall, threads: options.threads)
+        var outputs: [(name: String, bytes: [UInt8])] = []
+        if pipeline.formats.contains(.csv) {
+            outputs.append(("counters.csv", CountersOutput.csv(rollup.rows, periods: periods, units: rollup.units)))
+        }
+        if pipeline.formats.contains(.json) {
+            outputs.append(("counters.json", CountersOutput.json(rollup.rows, periods: periods, units: rollup.units)))
+        }
+        outputs.append(("rejects.ndjson", SummaryOutput.rejects(rejects)))
+        outputs.append(("summary.json", summary.json()))
+        if isCancelled() { throw MotcuaError(.interrupted, "interrupted; nothing published") }
+        do { try output.publish(outputs) } catch let e as OutputError {
+            output.discard()
+            throw MotcuaError(.io, e.message + "; previous outputs kept")
+        }
+        return RunReport(outputDir: pipeline.outputDir, accounting: accounting, rejectsByReason: byReason,
+                         warnings: warnings, periods: periods.map(\.label), rows: rollup.rows.count, wallSeconds: wall)
+    }
+
+    private static func inputReports(_ files: [InputFile], _ outcome: ReduceOutcome, _ merged: PartialResult,
+                                     corrupt: [Int: CorruptInput], policy: CorruptPolicy, excluded: Set<Int>) -> [InputReport] {
+        files.enumerated().map { i, f in
+            var r = InputReport(path: f.relativePath, format: f.spec.format)
+            r.compressedBytes = outcome.compressedBytes[i]
+            r.gzipMembers = outcome.members[i]
+            r.bytes = excluded.contains(i) ? 0 : outcome.files[i].bytesKept
+            r.counts = merged.files[i]
+            if let c = corrupt[i] { r.corrupt = (c.offset, c.reason, policy) }
+            if excluded.contains(i), let size = try? FileManager.default.attributesOfItem(atPath: f.absolutePath)[.size] as? Int {
+                r.compressedBytes = size
+            }
+            return r
+        }
+    }
+
+    /// Rejects in input order with 1-based physical line numbers of the decompressed file.
+    static func numberedRejects(_ merged: PartialResult, files: [InputFile]) -> [(file: String, line: Int, reason: String, excerpt: [UInt8])] {
+        var linesBefore: [Int32: [Int32: Int]] = [:]
+        var perFile: [Int32: [(Int32, Int32)]] = [:]
+        for c in merged.chunkLines { perFile[c.file, default: []].append((c.chunk, c.lines)) }
+        for (file, chunks) in perFile {
+            var running = 0
+            var offsets: [Int32: Int] = [:]
+            for (chunk, lines) in chunks.sorted(by: { $0.0 < $1.0 }) {
+                offsets[chunk] = running
+                running += Int(lines)
+            }
+            linesBefore[file] = offsets
+        }
+        return merged.rejects.sorted { $0.position < $1.position }.map { r in
+            let line = (linesBefore[r.position.file]?[r.position.chunk] ?? 0) + Int(r.position.line)
+            return (files[Int(r.position.file)].relativePath, line, r.reason.text, r.excerpt)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+// `motcua run PIPELINE`: the main job (SPEC §7.1).
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import MotcuaCore
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Read a pipeline's exports and write counters, summary and rejects.",
+        discussion: """
+        Examples:
+          motcua run pipelines/sample.yaml
+          motcua run pipelines/sample.yaml --kind quarter --period 2024-Q1 --out /tmp/q1
+          motcua run pipelines/sample.yaml --from 2024-03-01 --to 2024-03-31 --as-of 2024-03-15
+        """)
+
+    @Argument(help: "Pipeline file (YAML).") var pipeline: String
+    @Option(help: "First day of the range (yyyy-MM-dd).") var from: String?
+    @Option(help: "Last day of the range (yyyy-MM-dd).") var to: String?
+    @Option(help: "One period by its label, e.g. 2024-Q1, 2024-03, 2024-W10.") var period: String?
+    @Option(help: "Period kind: day, week, month, quarter, half, year, nd09-month, nd09-quarter, nd09-half, nd09-year, custom.") var kind: String?
+    @Option(name: .customLong("as-of"), help: "Cut periods at this date (yyyy-MM-dd, today or yesterday); they are marked partial.") var asOf: String?
+    @Option(help: "Rule set: tt01 or qd766.") var rules: String?
+    @Option(help: "Output directory (overrides outputs.dir).") var out: String?
+    @Option(help: "Parse worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Show progress on stderr.") var progress = false
+    @Flag(help: "Print errors only.") var quiet = false
+
+    func options() throws -> RunOptions {
+        var o = RunOptions()
+        func day(_ s: String?, _ name: String) throws -> Int32? {
+            guard let s else { return nil }
+            guard let d = parseDay(s) else { throw MotcuaError(.usage, "--\(name) '\(s)' is not a date yyyy-MM-dd") }
+            return d
+        }
+        o.from = try day(from, "from")
+        o.to = try day(to, "to")
+        if period != nil && (from != nil || to != nil) { throw MotcuaError(.usage, "--period cannot be combined with --from/--to") }
+        o.periodLabel = period
+        if let k = kind {
+            guard let pk = PeriodKind(rawValue: k) else { throw MotcuaError(.usage, "--kind '\(k)' is not a period kind") }
+            o.kind = pk
+        }
+        if let a = asOf {
+            let today = Int32(Int(Date().timeIntervalSince1970 + 7 * 3600) / 86400)
+            switch a {
+            case "today": o.asOf = today
+            case "yesterday": o.asOf = today - 1
+            default: o.asOf = try day(a, "as-of")
+            }
+        }
+        if let r = rules {
+            guard let rs = RuleSet(rawValue: r) else { throw MotcuaError(.usage, "--rules '\(r)' is not tt01 or qd766") }
+            o.rules = rs
+        }
+        o.outDir = out
+        guard threads >= 1 && threads <= 256 else { throw MotcuaError(.usage, "--threads must be between 1 and 256") }
+        o.threads = threads
+        return o
+    }
+
+    func run() throws {
+        let logger = makeLogger(quiet: quiet)
+        let opts: RunOptions
+        do { opts = try options() } catch let e as MotcuaError { exitWith(e) }
+        Interruption.install()
+        do {
+            let report = try Runner.run(pipelinePath: pipeline, options: opts, logger: logger,
+                                        isCancelled: { Interruption.signal != 0 })
+            let a = report.accounting
+            if !quiet {
+                var line = "records \(a.records) = accepted \(a.accepted) + rejected \(a.rejected); dossiers \(a.dossiers) (in scope \(a.inScope), not received \(a.notReceived), superseded \(a.superseded))"
+                if !report.rejectsByReason.isEmpty {
+                    line += "\nrejects: " + report.rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                }
+                for w in report.warnings { line += "\nwarning: \(w)" }
+                line += "\n\(report.rows) rows for \(report.periods.joined(separator: ", ")) written to \(report.outputDir) in \(String(format: "%.2f", report.wallSeconds)) s"
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        } catch let e as MotcuaError {
+            if e.code == .interrupted && Interruption.signal == SIGTERM { exitWith(MotcuaError(.terminated, e.message)) }
+            exitWith(e)
+        }
+    }
+}
+
+/// SIGINT/SIGTERM set a flag; the run stops reading, cleans up and exits 130/143.
+enum Interruption {
+    nonisolated(unsafe) static var signal: Int32 = 0
+    nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
+
+    static func install() {
+        for sig in [SIGINT, SIGTERM] {
+            Foundation.signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { Interruption.signal = sig }
+            s.resume()
+            sources.append(s)
+        }
+    }
+}

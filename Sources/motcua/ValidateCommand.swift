@@ -1,0 +1,29 @@
+// `motcua validate PIPELINE...`: checks pipelines and catalogs, reads no exports.
+import ArgumentParser
+import Foundation
+import MotcuaCore
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check pipeline files and their catalogs; report every problem at once (exit 78 when any).",
+        discussion: "Example:\n  motcua validate pipelines/*.yaml")
+
+    @Argument(help: "Pipeline files.") var pipelines: [String]
+
+    func run() throws {
+        var all: [ConfigIssue] = []
+        for path in pipelines {
+            var issues: [ConfigIssue] = []
+            if let p = PipelineLoader.load(path: path, issues: &issues) {
+                _ = Catalogs.load(unitsPath: p.unitsPath, proceduresPath: p.proceduresPath, issues: &issues)
+            }
+            if issues.isEmpty { print("\(path): ok") }
+            all += issues
+        }
+        if !all.isEmpty {
+            for i in all { FileHandle.standardError.write(Data("\(i)\n".utf8)) }
+            exitWith(MotcuaError(.config, "\(all.count) problem(s) found"))
+        }
+    }
+}

@@ -38,8 +38,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MotcuaTests",
-            dependencies: ["MotcuaCore"],
-            resources: []
+            dependencies: ["MotcuaCore", "motcua"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -289,27 +289,28 @@ z AS (
     FROM y
     WHERE is_new OR NOT ended_before OR ret_in
 )
+-- (count_if of only NULLs is NULL, hence the coalesce)
 SELECT label, p_from, p_to, unit_code, sector,
-    count_if(is_new AND channel = 2) AS new_online,
-    count_if(is_new AND channel = 1) AS new_direct,
-    count_if(is_new AND channel = 3) AS new_postal,
-    count_if(is_new AND channel IN (1, 3)) AS new_offline,
-    count_if(NOT is_new AND NOT ended_before) AS carried_over,
-    count_if(is_new OR NOT ended_before) AS received_total,
-    count_if(resolved) AS resolved_total,
-    count_if(resolved AND rclass = 'early') AS resolved_early,
-    count_if(resolved AND rclass = 'on_time') AS resolved_on_time,
-    count_if(resolved AND rclass = 'late') AS resolved_late,
-    count_if(resolved AND status = 7) AS withdrawn,
-    count_if(pending) AS pending_total,
-    count_if(pending AND pclass = 'within') AS pending_within,
-    count_if(pending AND pclass = 'overdue') AS pending_overdue,
-    count_if(ret_in) AS returned_total,
-    count_if(ret_in AND return_channel = 1) AS returned_postal,
-    count_if(is_new AND fee) AS fee_bearing,
-    count_if(is_new AND fee AND paid_online IN (1, 2)) AS paid_online,
-    count_if(is_new AND digitized = 1) AS digitized,
-    count_if(resolved AND eres) AS e_result
+    count_if(coalesce(is_new AND channel = 2, false)) AS new_online,
+    count_if(coalesce(is_new AND channel = 1, false)) AS new_direct,
+    count_if(coalesce(is_new AND channel = 3, false)) AS new_postal,
+    count_if(coalesce(is_new AND channel IN (1, 3), false)) AS new_offline,
+    count_if(coalesce(NOT is_new AND NOT ended_before, false)) AS carried_over,
+    count_if(coalesce(is_new OR NOT ended_before, false)) AS received_total,
+    count_if(coalesce(resolved, false)) AS resolved_total,
+    count_if(coalesce(resolved AND rclass = 'early', false)) AS resolved_early,
+    count_if(coalesce(resolved AND rclass = 'on_time', false)) AS resolved_on_time,
+    count_if(coalesce(resolved AND rclass = 'late', false)) AS resolved_late,
+    count_if(coalesce(resolved AND status = 7, false)) AS withdrawn,
+    count_if(coalesce(pending, false)) AS pending_total,
+    count_if(coalesce(pending AND pclass = 'within', false)) AS pending_within,
+    count_if(coalesce(pending AND pclass = 'overdue', false)) AS pending_overdue,
+    count_if(coalesce(ret_in, false)) AS returned_total,
+    count_if(coalesce(ret_in AND return_channel = 1, false)) AS returned_postal,
+    count_if(coalesce(is_new AND fee, false)) AS fee_bearing,
+    count_if(coalesce(is_new AND fee AND paid_online IN (1, 2), false)) AS paid_online,
+    count_if(coalesce(is_new AND digitized = 1, false)) AS digitized,
+    count_if(coalesce(resolved AND eres, false)) AS e_result
 FROM z
 GROUP BY ALL;
 

@@ -26,9 +26,12 @@ public struct InvariantBroken: Error { public let message: String }
 public enum Rollup {
     public static func build(_ merged: PartialResult, catalogs: Catalogs, periods: [Period],
                              rules: RuleSet, bySector: Bool) throws -> RollupResult {
+        // Only units of the dossiers after latest-wins count (SPEC §2.5), not of superseded versions.
+        var unitUsed = [Bool](repeating: false, count: merged.units.count)
+        for d in merged.states { unitUsed[Int(d.unit)] = true }
         let unitCodes = (0..<merged.units.count).map { merged.units.string(Int32($0)) }
-        let model = UnitModel(catalog: catalogs.units, dossierUnitCodes: unitCodes)
-        let unitOfId = unitCodes.map { model.indexByCode[$0]! }
+        let model = UnitModel(catalog: catalogs.units, dossierUnitCodes: unitCodes.indices.filter { unitUsed[$0] }.map { unitCodes[$0] })
+        let unitOfId = unitCodes.indices.map { unitUsed[$0] ? model.indexByCode[unitCodes[$0]]! : -1 }
         let procedureCodes = (0..<merged.procedures.count).map { merged.procedures.string(Int32($0)) }
         let sectorCodes = (0..<merged.sectors.count).map { merged.sectors.string(Int32($0)) }
         let resolver = SectorResolver(procedures: catalogs.procedures)

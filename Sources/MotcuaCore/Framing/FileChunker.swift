@@ -9,18 +9,20 @@ struct FileChunkResult {
     var corrupt: CorruptInput?
 }
 
-struct FileChunker {
-    static let targetChunkBytes = 4 << 20
+public struct FileChunker {
+    public static let defaultChunkBytes = 4 << 20
     static let excerptBytes = 200
 
     let fileIndex: Int
     let maxLineBytes: Int
+    /// Chunks are sent once they hold this many bytes (tests use tiny chunks).
+    let targetBytes: Int
     let pool: ChunkPool
     let isCancelled: () -> Bool
 
     /// Chunk capacity that holds any line within the limit plus its CRLF.
-    static func chunkCapacity(maxLineBytes: Int) -> Int {
-        max(targetChunkBytes, maxLineBytes + 2) + (64 << 10)
+    static func chunkCapacity(maxLineBytes: Int, targetBytes: Int) -> Int {
+        max(targetBytes, maxLineBytes + 2) + min(targetBytes, 64 << 10)
     }
 
     func run(_ reader: InputReader, emit: (Chunk) -> Void) throws -> FileChunkResult {
@@ -98,7 +100,7 @@ struct FileChunker {
                 } else if len >= 3 {
                     bomChecked = true
                 }
-                if lastLF >= 0 && (len >= FileChunker.targetChunkBytes || len == cap) {
+                if lastLF >= 0 && (len >= targetBytes || len == cap) {
                     emitLines(through: lastLF + 1)
                 }
             }

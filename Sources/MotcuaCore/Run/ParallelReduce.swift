@@ -19,12 +19,13 @@ struct ParallelReduce {
     let excluded: Set<Int>
     let threads: Int
     let maxLineBytes: Int
+    let chunkBytes: Int
     let dates: (InputSpec) -> DateTimeParser
     let policy: CorruptPolicy
     let isCancelled: () -> Bool
 
     func run() throws -> ReduceOutcome {
-        let pool = ChunkPool(chunkCapacity: FileChunker.chunkCapacity(maxLineBytes: maxLineBytes), limit: threads * 2 + 2)
+        let pool = ChunkPool(chunkCapacity: FileChunker.chunkCapacity(maxLineBytes: maxLineBytes, targetBytes: chunkBytes), limit: threads * 2 + 2)
         let queue = ChunkQueue()
         let group = DispatchGroup()
         // One date parser per input setting; a worker may see chunks of every file.
@@ -49,7 +50,7 @@ struct ParallelReduce {
             if !excluded.contains(i) {
                 do {
                     let reader = try InputReader(path: file.absolutePath)
-                    let chunker = FileChunker(fileIndex: i, maxLineBytes: maxLineBytes, pool: pool, isCancelled: isCancelled)
+                    let chunker = FileChunker(fileIndex: i, maxLineBytes: maxLineBytes, targetBytes: chunkBytes, pool: pool, isCancelled: isCancelled)
                     result = try chunker.run(reader) { queue.push($0) }
                     members = reader.membersCompleted
                     compressed = reader.compressedBytes

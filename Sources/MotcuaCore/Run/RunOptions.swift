@@ -10,6 +10,8 @@ public struct RunOptions: Sendable {
     public var rules: RuleSet?
     public var outDir: String?
     public var threads = 2
+    /// Bytes per chunk handed to a worker; small values exercise chunk boundaries in tests.
+    public var chunkBytes = FileChunker.defaultChunkBytes
     public init() {}
 }
 

@@ -45,6 +45,7 @@ public enum Runner {
         while true {
             let reduce = ParallelReduce(
                 files: files, excluded: excluded, threads: max(1, options.threads), maxLineBytes: pipeline.maxLineBytes,
+                chunkBytes: options.chunkBytes,
                 dates: { DateTimeParser(zoneMinutes: pipeline.zoneMinutes, pinned: $0.dateForm) },
                 policy: pipeline.onCorruptInput, isCancelled: isCancelled)
             do { outcome = try reduce.run() } catch is Interrupted {

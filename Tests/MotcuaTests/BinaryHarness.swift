@@ -1,0 +1,69 @@
+// Runs the built `motcua` binary in a scratch directory, as a user would (STYLE §15).
+import Foundation
+import XCTest
+
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+enum Harness {
+    static let testsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let projectDir = testsDir.deletingLastPathComponent()
+    static let fixturesDir = testsDir.appendingPathComponent("Fixtures")
+    static let sharedData = projectDir.deletingLastPathComponent().appendingPathComponent("shared/data")
+
+    /// The `motcua` executable next to the test bundle.
+    static var binary: URL {
+        var dir = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("motcua")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return projectDir.appendingPathComponent(".build/debug/motcua")
+    }
+
+    @discardableResult
+    static func run(_ args: [String], in dir: URL? = nil) throws -> ProcessResult {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        if let dir { p.currentDirectoryURL = dir }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // Drain both pipes before waiting so a chatty child cannot block.
+        var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        p.waitUntilExit()
+        return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                             stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A fresh temporary directory, removed by the caller's teardown if wanted.
+    static func scratch(_ name: String = "motcua") throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Copies a directory tree to a new scratch directory.
+    static func copyToScratch(_ src: URL) throws -> URL {
+        let dst = try scratch(src.lastPathComponent)
+        for item in try FileManager.default.contentsOfDirectory(atPath: src.path) {
+            try FileManager.default.copyItem(at: src.appendingPathComponent(item), to: dst.appendingPathComponent(item))
+        }
+        return dst
+    }
+
+    static func read(_ url: URL) -> String? {
+        (try? Data(contentsOf: url)).map { String(decoding: $0, as: UTF8.self) }
+    }
+}

@@ -5,7 +5,7 @@
 
 Writes:
   <out>/catalogs/units.csv        a small province tree (tinh / so_nganh / huyen / xa)
-  <out>/catalogs/procedures.csv   ~30 procedures over 8 sectors, tiers tinh/huyen/xa
+  <out>/catalogs/procedures.csv   30 procedures over 9 sectors, tiers tinh/huyen/xa
   <out>/exports/hoso-YYYY-MM-DD.ndjson.gz
                                   one gzip per day, 2024-02-19 .. 2024-03-31: the dossiers
                                   created or changed that day, dvcqg-ndjson (SPEC §2.2)

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Self-check of the hand-written expected files under Tests/Fixtures/cases/.
+
+It never computes counters from the input data. It only checks that what a human wrote
+in expected/ is internally consistent with SPEC.md:
+  - counters.csv: exact header, 30 columns, LF endings, `partial` is a boolean, rows sorted
+    by (from, unit_code, own before subtree, sector_code);
+  - the identities of SPEC §5.2 on every row, plus obvious bounds (withdrawn ≤ resolved…);
+  - carried_over(next period) = pending_total(this period) for every unit-total row;
+  - subtree rows = sum of the own rows of the unit and its descendants (units.csv);
+  - with sector rows: the sector rows of a (period, unit, scope) add up to its total row,
+    and none of them is all zero;
+  - accounting.json: the identities of SPEC §3.4; rejected = lines of rejects.tsv.
+
+Run: python3 Tests/Fixtures/check_expected.py   (exit 1 on the first inconsistent case)
+"""
+import csv
+import io
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CASES = os.path.join(HERE, "cases")
+
+HEADER = ("period,from,to,partial,unit_code,unit_name,tier,parent_code,scope,sector_code,"
+          "new_online,new_direct,new_postal,new_offline,carried_over,received_total,"
+          "resolved_total,resolved_early,resolved_on_time,resolved_late,withdrawn,"
+          "pending_total,pending_within,pending_overdue,returned_total,returned_postal,"
+          "fee_bearing,paid_online,digitized,e_result").split(",")
+COUNTERS = HEADER[10:]
+GUARD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unguard(cell: str) -> str:
+    if len(cell) >= 2 and cell[0] == "'" and cell[1] in GUARD:
+        return cell[1:]
+    return cell
+
+
+def fail(case: str, msg: str) -> None:
+    print(f"FAIL {case}: {msg}")
+    sys.exit(1)
+
+
+def check_counters(case: str, path: str, units_csv: str) -> int:
+    raw = open(path, "rb").read()
+    if b"\r\n" in raw.replace(b'"\r\n', b"") or not raw.endswith(b"\n"):
+        fail(case, "counters.csv must use LF and end with LF")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    if rows[0] != HEADER:
+        fail(case, "header differs")
+    body = rows[1:]
+    recs = []
+    for r in body:
+        if len(r) != 30:
+            fail(case, f"row with {len(r)} columns: {r}")
+        if r[3] not in ("true", "false"):
+            fail(case, f"partial not boolean: {r}")
+        if r[8] not in ("own", "subtree"):
+            fail(case, f"bad scope: {r}")
+        c = dict(zip(COUNTERS, map(int, r[10:])))
+        recs.append((r, c))
+        ctx = f"{r[0]} {r[4]} {r[8]} {r[9]!r}"
+        if c["new_offline"] != c["new_direct"] + c["new_postal"]:
+            fail(case, f"new_offline identity: {ctx}")
+        if c["received_total"] != c["new_online"] + c["new_offline"] + c["carried_over"]:
+            fail(case, f"received_total identity: {ctx}")
+        if c["received_total"] != c["resolved_total"] + c["pending_total"]:
+            fail(case, f"received = resolved + pending: {ctx}")
+        if c["resolved_total"] != c["resolved_early"] + c["resolved_on_time"] + c["resolved_late"]:
+            fail(case, f"resolved identity: {ctx}")
+        if c["pending_total"] != c["pending_within"] + c["pending_overdue"]:
+            fail(case, f"pending identity: {ctx}")
+        new = c["new_online"] + c["new_offline"]
+        if not (c["withdrawn"] <= c["resolved_total"] and c["returned_postal"] <= c["returned_total"]
+                and c["paid_online"] <= c["fee_bearing"] <= new and c["digitized"] <= new
+                and c["e_result"] <= c["resolved_total"]):
+            fail(case, f"bounds: {ctx}")
+    # sort order
+    keys = [(r[1], r[4], 0 if r[8] == "own" else 1, unguard(r[9])) for r, _ in recs]
+    if keys != sorted(keys, key=lambda k: (k[0].encode(), k[1].encode(), k[2], k[3].encode())):
+        fail(case, "rows are not sorted")
+    if len(set(keys)) != len(keys):
+        fail(case, "duplicate row key")
+    totals = {(r[1], r[4], r[8]): c for r, c in recs if r[9] == ""}
+    # every unit has the same rows in every period
+    periods = sorted({r[1] for r, _ in recs})
+    per = {p: sorted((u, s) for (pp, u, s) in totals if pp == p) for p in periods}
+    if len({tuple(v) for v in per.values()}) != 1:
+        fail(case, "unit rows differ between periods")
+    # carry-over chain
+    for i in range(1, len(periods)):
+        for (u, s) in per[periods[i]]:
+            if totals[(periods[i], u, s)]["carried_over"] != totals[(periods[i - 1], u, s)]["pending_total"]:
+                fail(case, f"carried_over chain broken at {periods[i]} {u} {s}")
+    # sector rows add up to the total row
+    sectors = {}
+    for r, c in recs:
+        if r[9] != "":
+            if not any(c.values()):
+                fail(case, f"all-zero sector row {r[0]} {r[4]} {r[9]!r}")
+            acc = sectors.setdefault((r[1], r[4], r[8]), dict.fromkeys(COUNTERS, 0))
+            for k in COUNTERS:
+                acc[k] += c[k]
+    for key, acc in sectors.items():
+        if acc != totals[key]:
+            fail(case, f"sector rows do not add up to the total of {key}")
+    # subtree = own rows of the unit and its descendants
+    children = {}
+    if os.path.exists(units_csv):
+        for row in csv.DictReader(open(units_csv, encoding="utf-8-sig", newline="")):
+            if row["parent_code"].strip():
+                children.setdefault(row["parent_code"].strip(), []).append(row["unit_code"].strip())
+
+    def subtree(u):
+        out = [u]
+        for ch in children.get(u, []):
+            out += subtree(ch)
+        return out
+
+    for (p, u, s), c in totals.items():
+        if s == "subtree":
+            if u not in children:
+                fail(case, f"subtree row for a unit without children: {u}")
+            want = dict.fromkeys(COUNTERS, 0)
+            for v in subtree(u):
+                for k in COUNTERS:
+                    want[k] += totals[(p, v, "own")][k]
+            if want != c:
+                fail(case, f"subtree of {u} in {p} is not the sum of own rows")
+        elif u in children and (p, u, "subtree") not in totals:
+            fail(case, f"missing subtree row for {u} in {p}")
+    return len(body)
+
+
+def main() -> None:
+    names = sorted(os.listdir(CASES))
+    for case in names:
+        d = os.path.join(CASES, case)
+        exp = os.path.join(d, "expected")
+        if not os.path.exists(os.path.join(d, "pipeline.yaml")):
+            fail(case, "no pipeline.yaml")
+        n = 0
+        counters = os.path.join(exp, "counters.csv")
+        if os.path.exists(counters):
+            n = check_counters(case, counters, os.path.join(d, "units.csv"))
+        elif not os.path.exists(os.path.join(exp, "exit_code")):
+            fail(case, "neither counters.csv nor exit_code")
+        acc_path = os.path.join(exp, "accounting.json")
+        if os.path.exists(acc_path):
+            a = json.load(open(acc_path))
+            if not (a["records"] == a["accepted"] + a["rejected"]
+                    and a["accepted"] == a["dossiers"] + a["superseded"]
+                    and a["dossiers"] == a["in_scope"] + a["not_received"]):
+                fail(case, "accounting identities (SPEC §3.4)")
+            tsv = os.path.join(exp, "rejects.tsv")
+            if os.path.exists(tsv):
+                lines = open(tsv, encoding="utf-8").read().splitlines()
+                if len(lines) != a["rejected"]:
+                    fail(case, "rejects.tsv lines != accounting.rejected")
+                for ln in lines:
+                    f, num, reason = ln.split("\t")
+                    if not os.path.exists(os.path.join(d, f)) or int(num) < 1 or not reason:
+                        fail(case, f"bad rejects.tsv line {ln!r}")
+        print(f"ok   {case} ({n} rows)")
+
+
+if __name__ == "__main__":
+    main()

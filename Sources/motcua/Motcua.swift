@@ -22,7 +22,7 @@ func exitWith(_ error: MotcuaError) -> Never {
 func makeLogger(quiet: Bool) -> Logger {
     LoggingSystem.bootstrap { label in
         var h = StreamLogHandler.standardError(label: label)
-        h.logLevel = quiet ? .error : .notice
+        h.logLevel = quiet ? .error : (ProcessInfo.processInfo.environment["MOTCUA_DEBUG"] != nil ? .debug : .notice)
         return h
     }
     return Logger(label: "motcua")

@@ -7,7 +7,6 @@ text); ids repeat so that later lines supersede earlier ones. Output is gzip (le
 """
 import argparse, gzip, json, random, datetime
 
-UNITS = [f"000.{a:02d}.{b:02d}.H56".replace("000.", "000.", 1) for a in range(0, 30) for b in range(1, 11)]
 UNITS = [f"000.{a:02d}.{b:02d}.H56" for a in range(0, 30) for b in range(1, 11)]
 NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Minh Đức", "Hoàng Thị Ê", "Võ Quốc Phong"]
 STREETS = ["Đường Trần Phú", "Đường Lê Lợi", "Phố Hàng Bông", "Đường Nguyễn Huệ", "Ngõ 12 Láng Hạ"]
@@ -60,21 +59,38 @@ def main():
     a = ap.parse_args()
     rng = random.Random(a.seed)
     base = datetime.datetime(2024, 1, 1)
-    # Pre-render a pool of lines and vary the id per line: fast and still realistic bytes.
-    pool = [record(rng, i, base) for i in range(20000)]
+    # Pre-render a pool of lines and give each line its own dossier id: fast and still
+    # realistic bytes. Every record starts with "MaHoSo", so a line is split once into the
+    # text before and after the id value.
+    pool = []
+    for i in range(20000):
+        line = record(rng, i, base)
+        head = '{"MaHoSo":"'
+        assert line.startswith(head)
+        pool.append(line[line.index('"', len(head)):])      # '",...}' after the id value
+    # About 1 record in 4 (every 4th line) repeats the id of an earlier dossier, the same id
+    # string, so the later line supersedes it (a dossier re-exported after a status change).
+    # The id depends only on the dossier number, never on the pool line, so repeats match.
+    # Which earlier dossier: a multiplicative hash of the line number over those seen so
+    # far (deterministic, cheap, spread over the whole history, recent ones included).
     per_file = a.mb * 1_000_000 // a.files
     n = 0
+    new_ids = 0
+    repeats = 0
+    nu = len(UNITS)
     for f in range(a.files):
         path = a.out if a.files == 1 else f"{a.out}-{f:02d}.ndjson.gz"
         written = 0
         with gzip.open(path, "wb", compresslevel=6) as out:
             buf = []
             while written < per_file:
-                line = pool[n % len(pool)]
-                # Distinct ids (about 1 in 4 repeats an earlier one, as dossiers reappear).
-                dossier = n if n % 4 else n // 2
-                line = line.replace('-', f'-{dossier:09d}-', 1) if False else line.replace('"MaHoSo":"', f'"MaHoSo":"{dossier:09d}.', 1)
-                b = (line + "\n").encode()
+                if n % 4 == 3:
+                    dossier = (n * 2654435761 >> 7) % new_ids
+                    repeats += 1
+                else:
+                    dossier = new_ids
+                    new_ids += 1
+                b = ('{"MaHoSo":"%s-%010d%s\n' % (UNITS[dossier % nu], dossier, pool[n % 20000])).encode()
                 buf.append(b)
                 written += len(b)
                 n += 1
@@ -82,6 +98,7 @@ def main():
                     out.write(b"".join(buf)); buf = []
             out.write(b"".join(buf))
         print(path, written, "bytes")
+    print("records", n, "dossiers", new_ids, "repeats", repeats)
 
 if __name__ == "__main__":
     main()

@@ -12,6 +12,8 @@ struct ReduceOutcome {
     var compressedBytes: [Int]
     /// The first corrupt file under `on_corrupt_input: skip`, which the caller leaves out.
     var skipped: Int?
+    /// Seconds the workers ran on after the reader finished, and the merge took.
+    var timing = (drain: 0.0, merge: 0.0)
 }
 
 struct ParallelReduce {
@@ -76,9 +78,12 @@ struct ParallelReduce {
             if failure != nil || outcome.skipped != nil { break }
         }
         queue.close()
+        let readDone = DispatchTime.now().uptimeNanoseconds
         group.wait()
+        let workersDone = DispatchTime.now().uptimeNanoseconds
         if let f = failure { throw f }
         for r in reducers.dropFirst() { outcome.merged.merge(r.partial) }
+        outcome.timing = (Double(workersDone - readDone) / 1e9, Double(DispatchTime.now().uptimeNanoseconds - workersDone) / 1e9)
         return outcome
     }
 }

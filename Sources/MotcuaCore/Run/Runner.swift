@@ -58,6 +58,7 @@ public enum Runner {
         }
 
         let merged = outcome.merged
+        logger.debug("read and reduced", metadata: ["drain": "\(outcome.timing.drain)", "merge": "\(outcome.timing.merge)", "seconds": "\(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)"])
         let inputs = inputReports(files, outcome, merged, corrupt: corrupt, policy: pipeline.onCorruptInput, excluded: excluded)
         let rejects = numberedRejects(merged, files: files)
         var accounting = Accounting()
@@ -76,6 +77,7 @@ public enum Runner {
         } catch let e as InvariantBroken {
             throw MotcuaError(.software, "internal invariant broken: \(e.message); nothing published")
         }
+        logger.debug("rolled up", metadata: ["seconds": "\(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)"])
         accounting.dossiers = rollup.tally.dossiers
         accounting.superseded = accounting.accepted - rollup.tally.dossiers
         accounting.inScope = rollup.tally.inScope

@@ -1,0 +1,61 @@
+// End to end on SampleData: the golden counters (computed independently by the DuckDB
+// oracle, scripts/oracle), determinism across threads and chunk sizes, and the same
+// result when the exports are concatenated into one multi-member gzip file.
+import Foundation
+import XCTest
+
+final class SampleDataTests: XCTestCase {
+    func runSample(_ extra: [String], out: URL) throws -> ProcessResult {
+        try Harness.run(["run", Harness.projectDir.appendingPathComponent("pipelines/sample.yaml").path,
+                         "--quiet", "--out", out.path] + extra)
+    }
+
+    func testSampleMatchesOracleAndIsDeterministic() throws {
+        let golden = Harness.read(Harness.projectDir.appendingPathComponent("scripts/oracle/sample-expected-counters.csv"))
+        XCTAssertNotNil(golden)
+        var first: [String: Data] = [:]
+        for (threads, chunk) in [(1, 0), (2, 0), (4, 0), (3, 4096)] {
+            let out = try Harness.scratch("sample")
+            defer { try? FileManager.default.removeItem(at: out) }
+            var extra = ["--threads", "\(threads)"]
+            if chunk > 0 { extra += ["--chunk-bytes", "\(chunk)"] }
+            let r = try runSample(extra, out: out)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(Harness.read(out.appendingPathComponent("counters.csv")), golden, "threads \(threads) chunk \(chunk)")
+            for name in ["counters.csv", "counters.json", "rejects.ndjson"] {
+                let data = try Data(contentsOf: out.appendingPathComponent(name))
+                if let f = first[name] { XCTAssertEqual(data, f, "\(name) differs with threads \(threads) chunk \(chunk)") }
+                first[name] = data
+            }
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+            let acc = summary["accounting"] as! [String: Int]
+            XCTAssertEqual(acc, ["records": 5109, "accepted": 5100, "rejected": 9, "dossiers": 2165, "superseded": 2935,
+                                 "in_scope": 2109, "not_received": 56])
+            XCTAssertEqual(summary["unknown_units"] as? [String], ["000.00.31.H56"])
+            XCTAssertEqual((summary["inputs"] as! [[String: Any]]).count, 42)
+        }
+    }
+
+    /// The same exports as one file (gzip members concatenated in input order) give the same counters.
+    func testOneConcatenatedFileGivesTheSameCounters() throws {
+        let dir = try Harness.scratch("concat")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let exports = Harness.projectDir.appendingPathComponent("SampleData/exports")
+        let names = try FileManager.default.contentsOfDirectory(atPath: exports.path).filter { $0.hasSuffix(".gz") }.sorted()
+        var all = Data()
+        for n in names { all.append(try Data(contentsOf: exports.appendingPathComponent(n))) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try all.write(to: dir.appendingPathComponent("data/all.ndjson.gz"))
+        var yaml = try String(contentsOf: Harness.projectDir.appendingPathComponent("pipelines/sample.yaml"), encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "../SampleData/exports/*.ndjson.gz", with: "data/*.gz")
+        yaml = yaml.replacingOccurrences(of: "../SampleData/catalogs", with: Harness.projectDir.appendingPathComponent("SampleData/catalogs").path)
+        try yaml.write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        let r = try Harness.run(["run", "p.yaml", "--quiet", "--out", "out"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let golden = Harness.read(Harness.projectDir.appendingPathComponent("scripts/oracle/sample-expected-counters.csv"))
+        XCTAssertEqual(Harness.read(dir.appendingPathComponent("out/counters.csv")), golden)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("out/summary.json"))) as! [String: Any]
+        let input = (summary["inputs"] as! [[String: Any]])[0]
+        XCTAssertEqual(input["gzip_members"] as? Int, 43, "42 files, one of them with two members")
+    }
+}

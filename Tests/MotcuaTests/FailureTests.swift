@@ -169,3 +169,40 @@ final class FailureTests: XCTestCase {
                        ["records": 3, "accepted": 2, "rejected": 1, "dossiers": 2, "superseded": 0, "in_scope": 2, "not_received": 0])
     }
 }
+
+final class InterruptTests: XCTestCase {
+    /// SIGINT / SIGTERM mid-run: exit 130 / 143, nothing published, no temporary files left.
+    func testInterruptPublishesNothing() throws {
+        let dir = try Harness.scratch("intr")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        var text = ""
+        for i in 0..<4000 {
+            text += #"{"MaHoSo":"000.00.01.H56-\#(i)","TrangThaiHoSo":4,"NgayTiepNhan":"20240305080000","X":[1,2,3,{"a":"bcdefghijklmnopqrstuvwxyz"}]}"# + "\n"
+        }
+        let block = Data(text.utf8)
+        let handle = try FileHandle(forWritingTo: { let u = dir.appendingPathComponent("data/a.ndjson"); FileManager.default.createFile(atPath: u.path, contents: nil); return u }())
+        for _ in 0..<120 { handle.write(block) }   // ~60 MB: far longer than the signal delay in a debug build
+        try handle.close()
+        try """
+        version: 1
+        inputs: [{format: dvcqg-ndjson, paths: ["data/*"]}]
+        periods: {kind: month, from: 2024-03-01, to: 2024-03-31}
+        outputs: {dir: out}
+        """.write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            let p = Process()
+            p.executableURL = Harness.binary
+            p.arguments = ["run", "p.yaml", "--quiet"]
+            p.currentDirectoryURL = dir
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(400_000)
+            kill(p.processIdentifier, sig)
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, code)
+            let left = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path)
+            XCTAssertEqual(left, [".motcua.lock"], "nothing published, no temporary file left")
+        }
+    }
+}

@@ -27,19 +27,21 @@ public final class Chunk {
 public final class ChunkPool {
     public let chunkCapacity: Int
     private var free: [Chunk] = []
-    private let lock = NSLock()
-    private let slots: DispatchSemaphore
+    private var out = 0
+    private let limit: Int
+    private let cond = NSCondition()
 
     public init(chunkCapacity: Int, limit: Int) {
         self.chunkCapacity = chunkCapacity
-        slots = DispatchSemaphore(value: limit)
+        self.limit = limit
     }
 
     public func take() -> Chunk {
-        slots.wait()
-        lock.lock()
+        cond.lock()
+        while out >= limit { cond.wait() }
+        out += 1
         let c = free.popLast()
-        lock.unlock()
+        cond.unlock()
         let chunk = c ?? Chunk(capacity: chunkCapacity)
         chunk.count = 0
         chunk.overlong = false
@@ -47,10 +49,11 @@ public final class ChunkPool {
     }
 
     public func give(_ chunk: Chunk) {
-        lock.lock()
+        cond.lock()
         free.append(chunk)
-        lock.unlock()
-        slots.signal()
+        out -= 1
+        cond.signal()
+        cond.unlock()
     }
 }
 

@@ -35,6 +35,7 @@ public struct FileChunker {
         var bomChecked = false
         var streamPos = 0        // decompressed bytes read so far (BOM included)
         let cap = chunk.capacity
+        defer { pool.give(chunk) }
 
         func send(_ c: Chunk) {
             c.fileIndex = fileIndex
@@ -109,7 +110,6 @@ public struct FileChunker {
             if lastLF >= 0 && !skipping { emitLines(through: lastLF + 1) }
             result.corrupt = damage
         }
-        pool.give(chunk)
         return result
     }
 }

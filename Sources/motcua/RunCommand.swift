@@ -70,10 +70,15 @@ struct RunCommand: ParsableCommand {
         let logger = makeLogger(quiet: quiet)
         let opts: RunOptions
         do { opts = try options() } catch let e as MotcuaError { exitWith(e) }
+        var opts2 = opts
+        if !quiet && (progress || isatty(STDERR_FILENO) != 0) {
+            opts2.progress = ProgressLine(terminal: isatty(STDERR_FILENO) != 0).show
+        }
         Interruption.install()
         do {
-            let report = try Runner.run(pipelinePath: pipeline, options: opts, logger: logger,
+            let report = try Runner.run(pipelinePath: pipeline, options: opts2, logger: logger,
                                         isCancelled: { Interruption.signal != 0 })
+            if opts2.progress != nil && isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             let a = report.accounting
             if !quiet {
                 var line = "records \(a.records) = accepted \(a.accepted) + rejected \(a.rejected); dossiers \(a.dossiers) (in scope \(a.inScope), not received \(a.notReceived), superseded \(a.superseded))"
@@ -103,6 +108,25 @@ enum Interruption {
             s.setEventHandler { Interruption.signal = sig }
             s.resume()
             sources.append(s)
+        }
+    }
+}
+
+/// Progress on stderr: redrawn in place on a terminal, a plain line every few seconds otherwise.
+struct ProgressLine: Sendable {
+    let terminal: Bool
+
+    @Sendable func show(_ p: RunProgress) {
+        let mb = Double(p.bytesDone) / 1e6
+        let rate = p.seconds > 0 ? mb / p.seconds : 0
+        let fraction = p.compressedTotal > 0 ? Double(p.compressedDone) / Double(p.compressedTotal) : 0
+        let eta = fraction > 0 ? p.seconds * (1 - fraction) / fraction : 0
+        let text = String(format: "%5.1f%%  %.0f MB read  %.0f MB/s  ETA %d:%02d",
+                          fraction * 100, mb, rate, Int(eta) / 60, Int(eta) % 60)
+        if terminal {
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        } else if Int(p.seconds * 2) % 10 == 0 {
+            FileHandle.standardError.write(Data("progress: \(text)\n".utf8))
         }
     }
 }

@@ -17,6 +17,8 @@ public final class InputReader {
     public private(set) var isGzip = false
     /// Size of the file on disk.
     public private(set) var compressedBytes = 0
+    /// Compressed bytes consumed so far (for progress).
+    public var compressedOffset: Int { inBase + inPos }
     /// Gzip members that ended with a valid trailer.
     public private(set) var membersCompleted = 0
 

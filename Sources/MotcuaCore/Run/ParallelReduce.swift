@@ -25,6 +25,7 @@ struct ParallelReduce {
     let dates: (InputSpec) -> DateTimeParser
     let policy: CorruptPolicy
     let isCancelled: () -> Bool
+    var progress: (@Sendable (RunProgress) -> Void)? = nil
 
     func run() throws -> ReduceOutcome {
         let pool = ChunkPool(chunkCapacity: FileChunker.chunkCapacity(maxLineBytes: maxLineBytes, targetBytes: chunkBytes), limit: threads * 2 + 2)
@@ -46,6 +47,10 @@ struct ParallelReduce {
         }
         var outcome = ReduceOutcome(merged: reducers[0].partial, files: [], members: [], compressedBytes: [])
         var failure: Error?
+        let started = DispatchTime.now().uptimeNanoseconds
+        var lastReport = started
+        var doneBefore = 0, bytesBefore = 0, bytesInFile = 0
+        let total = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.absolutePath)[.size] as? Int) ?? 0) }
         for (i, file) in files.enumerated() {
             var result = FileChunkResult()
             var members = 0, compressed = 0
@@ -53,7 +58,18 @@ struct ParallelReduce {
                 do {
                     let reader = try InputReader(path: file.absolutePath)
                     let chunker = FileChunker(fileIndex: i, maxLineBytes: maxLineBytes, targetBytes: chunkBytes, pool: pool, isCancelled: isCancelled)
-                    result = try chunker.run(reader) { queue.push($0) }
+                    bytesInFile = 0
+                    result = try chunker.run(reader) { chunk in
+                        queue.push(chunk)
+                        guard let report = progress else { return }
+                        bytesInFile += chunk.count
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        if now - lastReport >= 500_000_000 {
+                            lastReport = now
+                            report(RunProgress(compressedDone: doneBefore + reader.compressedOffset, compressedTotal: total,
+                                            bytesDone: bytesBefore + bytesInFile, seconds: Double(now - started) / 1e9))
+                        }
+                    }
                     members = reader.membersCompleted
                     compressed = reader.compressedBytes
                 } catch let e as InputOpenError {
@@ -72,6 +88,8 @@ struct ParallelReduce {
                     }
                 }
             }
+            doneBefore += compressed
+            bytesBefore += result.bytesKept
             outcome.files.append(result)
             outcome.members.append(members)
             outcome.compressedBytes.append(compressed)

@@ -12,7 +12,16 @@ public struct RunOptions: Sendable {
     public var threads = 2
     /// Bytes per chunk handed to a worker; small values exercise chunk boundaries in tests.
     public var chunkBytes = FileChunker.defaultChunkBytes
+    /// Called from the reading thread about twice a second while inputs are read.
+    public var progress: (@Sendable (RunProgress) -> Void)?
     public init() {}
+}
+
+public struct RunProgress: Sendable {
+    public var compressedDone: Int
+    public var compressedTotal: Int
+    public var bytesDone: Int
+    public var seconds: Double
 }
 
 enum PeriodResolution {

@@ -43,11 +43,12 @@ public enum Runner {
         var corrupt: [Int: CorruptInput] = [:]
         var outcome: ReduceOutcome
         while true {
-            let reduce = ParallelReduce(
+            var reduce = ParallelReduce(
                 files: files, excluded: excluded, threads: max(1, options.threads), maxLineBytes: pipeline.maxLineBytes,
                 chunkBytes: options.chunkBytes,
                 dates: { DateTimeParser(zoneMinutes: pipeline.zoneMinutes, pinned: $0.dateForm) },
                 policy: pipeline.onCorruptInput, isCancelled: isCancelled)
+            reduce.progress = options.progress
             do { outcome = try reduce.run() } catch is Interrupted {
                 throw MotcuaError(.interrupted, "interrupted; nothing published")
             }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# perf profile of `motcua run --threads 2` on the benchmark's single file (run.sh makes the
+# input, the pipeline and the binary first). Prints the top entries by shared object and by
+# symbol (self time, --no-children).
+#
+#     scripts/bench/profile.sh [TOP]
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+WORK=${BENCH_DIR:-/tmp/motcua-bench}
+SCRATCH=${BENCH_SCRATCH:-.build-bench}
+MOTCUA="$ROOT/$SCRATCH/release/motcua"
+TOP=${1:-25}
+[ -f "$WORK/single.yaml" ] || { echo "run scripts/bench/run.sh first" >&2; exit 1; }
+command -v perf >/dev/null || { echo "perf is not installed" >&2; exit 1; }
+
+perf record -g -o "$WORK/perf.data" -- "$MOTCUA" run "$WORK/single.yaml" --threads 2 --quiet \
+    --out "$WORK/out/perf" >/dev/null 2>"$WORK/perf.record.log"
+echo "### perf report --no-children --sort dso"
+perf report -i "$WORK/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null |
+    grep -v '^#' | grep -v '^$' | head -n "$TOP"
+echo
+echo "### perf report --no-children --sort symbol"
+perf report -i "$WORK/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null |
+    grep -v '^#' | grep -v '^$' | head -n "$TOP"
+echo
+echo "### perf report --no-children --sort comm (threads)"
+perf report -i "$WORK/perf.data" --no-children --sort comm,dso --stdio -g none 2>/dev/null |
+    grep -v '^#' | grep -v '^$' | head -n 12

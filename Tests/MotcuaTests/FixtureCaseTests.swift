@@ -38,6 +38,10 @@ final class FixtureCaseTests: XCTestCase {
             if let want = Harness.read(expected.appendingPathComponent("counters.csv")) {
                 XCTAssertEqual(counters, want, "\(name): counters.csv (threads \(threads), chunk \(chunk))\n\(diff(counters ?? "", want))")
             }
+            if let want = Harness.read(expected.appendingPathComponent("kpis.csv")) {
+                let kpis = Harness.read(out.appendingPathComponent("kpis.csv")) ?? ""
+                XCTAssertEqual(kpis, want, "\(name): kpis.csv (threads \(threads), chunk \(chunk))\n\(diff(kpis, want))")
+            }
             if let first = firstCounters { XCTAssertEqual(counters, first, "\(name): threads \(threads), chunk \(chunk) vs threads 1") }
             firstCounters = counters
             let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]

@@ -93,15 +93,23 @@ def list_files(base):
     return res
 
 
+class ExpectExit(Exception):
+    """The run must fail with this exit code (SPEC §7.2)."""
+    def __init__(self, code, why):
+        Exception.__init__(self, "exit %d: %s" % (code, why))
+        self.code = code
+
+
 def input_files(base, inputs):
     allf = list_files(base)
     matched = set()
     for pats in inputs:
         for p in pats:
             rx = glob_regex(p)
-            for f in allf:
-                if rx.match(f):
-                    matched.add(f)
+            hit = [f for f in allf if rx.match(f)]
+            if not hit:
+                raise ExpectExit(66, "input pattern %r matched no file" % p)
+            matched.update(hit)
     return sorted(matched, key=lambda s: s.encode("utf-8"))
 
 
@@ -458,11 +466,19 @@ def check_record(line, max_line_bytes, tz_min):
 
 # ----------------------------------------------------------------------------------- §2.5
 
+# SPEC §3.5 "Trimming (CSV cells, ...)": read here as applying to catalog cells too
+# (SPEC is not explicit; motcua trims them).
+TRIM_CATALOG_CELLS = True
+TRIM = " \t\r\n"
+
+
 def read_catalog(path):
     data = open(path, "rb").read()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    if TRIM_CATALOG_CELLS:
+        rows = [[x.strip(TRIM) for x in r] for r in rows]
     header = rows[0]
     return [dict(zip(header, r + [""] * (len(header) - len(r)))) for r in rows[1:] if r]
 

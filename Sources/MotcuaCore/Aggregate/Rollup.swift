@@ -17,6 +17,7 @@ public struct DossierTally {
 
 public struct RollupResult {
     public var rows: [CounterRow]
+    public var kpis: [KPIRow]
     public var units: UnitModel
     public var tally: DossierTally
 }
@@ -25,7 +26,7 @@ public struct InvariantBroken: Error { public let message: String }
 
 public enum Rollup {
     public static func build(_ merged: PartialResult, catalogs: Catalogs, periods: [Period],
-                             rules: RuleSet, bySector: Bool) throws -> RollupResult {
+                             rules: RuleSet, bySector: Bool, targets: [Target] = []) throws -> RollupResult {
         // Only units of the dossiers after latest-wins count (SPEC §2.5), not of superseded versions.
         var unitUsed = [Bool](repeating: false, count: merged.units.count)
         for d in merged.states { unitUsed[Int(d.unit)] = true }
@@ -51,12 +52,17 @@ public enum Rollup {
             return g
         }
 
+        var procIds = ProcedureIds()
+        let unifiedProc = procedureCodes.map { procIds.id($0) }
+        var activity = ProcedureActivity(units: model.units.count, periods: periods.count)
+
         var tally = DossierTally()
         for d in merged.states {
             tally.dossiers += 1
             if d.notReceived { tally.notReceived += 1; continue }
             tally.inScope += 1
             let unit = unitOfId[Int(d.unit)]
+            if d.procedure >= 0 { activity.add(d, unit: unit, proc: unifiedProc[Int(d.procedure)], index: table.index) }
             var sector = ""
             if bySector {
                 if d.sector >= 0 {
@@ -105,7 +111,51 @@ public enum Rollup {
             }
         }
         try check(rows, periods: periods)
-        return RollupResult(rows: rows, units: model, tally: tally)
+        let kpis = kpiRows(rows, model: model, unitOrder: unitOrder, periods: periods, activity: activity,
+                           pairs: CatalogScope.pairs(units: model, procedures: catalogs.procedures, ids: &procIds),
+                           targets: targets)
+        return RollupResult(rows: rows, kpis: kpis, units: model, tally: tally)
+    }
+
+    /// KPI rows for every unit-total counter row, in the same order.
+    static func kpiRows(_ rows: [CounterRow], model: UnitModel, unitOrder: [Int], periods: [Period],
+                        activity: ProcedureActivity, pairs: [Set<CatalogPair>], targets: [Target]) -> [KPIRow] {
+        // Descendants (with the unit itself) of every unit that has a subtree row.
+        var members = [[Int]](repeating: [], count: model.units.count)
+        for u in model.postOrder {
+            members[u] = [u] + model.children[u].flatMap { members[$0] }
+        }
+        var scopePairs: [String: Set<CatalogPair>] = [:]
+        func pairsOf(_ u: Int, _ scope: Scope) -> Set<CatalogPair> {
+            if scope == .own { return pairs[u] }
+            let key = "\(u)"
+            if let p = scopePairs[key] { return p }
+            let p = members[u].reduce(into: Set<CatalogPair>()) { $0.formUnion(pairs[$1]) }
+            scopePairs[key] = p
+            return p
+        }
+        var out: [KPIRow] = []
+        for r in rows where r.sector.isEmpty {
+            let units = r.scope == .own ? [r.unit] : members[r.unit]
+            var online = Set<Int64>(), newProcs = Set<Int32>(), postal = Set<Int32>()
+            for v in units {
+                newProcs.formUnion(activity.newAny[v][r.period])
+                postal.formUnion(activity.postal[v][r.period])
+                if let tier = SectorResolver.catalogTier(model.units[v].tier) {
+                    for p in activity.newOnline[v][r.period] { online.insert(KPIs.pairKey(tier, p)) }
+                }
+            }
+            var kpis = KPIs.rows(period: r.period, unit: r.unit, scope: r.scope, counters: r.values,
+                                 pairs: pairsOf(r.unit, r.scope), onlinePairs: online,
+                                 newProcedures: newProcs, postalProcedures: postal)
+            let hasSubtree = !model.children[r.unit].isEmpty
+            for i in kpis.indices {
+                kpis[i].target = KPIs.target(for: kpis[i].kpi, unit: model.units[r.unit], scope: r.scope,
+                                             hasSubtree: hasSubtree, targets: targets)
+            }
+            out += kpis
+        }
+        return out
     }
 
     private static func add(_ a: [Int64], to b: inout [Int64]) {

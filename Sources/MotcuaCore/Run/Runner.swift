@@ -74,7 +74,7 @@ public enum Runner {
         let rollup: RollupResult
         do {
             rollup = try Rollup.build(merged, catalogs: catalogs, periods: periods, rules: pipeline.rules,
-                                      bySector: pipeline.breakdownBySector)
+                                      bySector: pipeline.breakdownBySector, targets: pipeline.targets)
         } catch let e as InvariantBroken {
             throw MotcuaError(.software, "internal invariant broken: \(e.message); nothing published")
         }
@@ -106,6 +106,12 @@ public enum Runner {
         }
         if pipeline.formats.contains(.json) {
             outputs.append(("counters.json", CountersOutput.json(rollup.rows, periods: periods, units: rollup.units)))
+        }
+        if pipeline.formats.contains(.csv) {
+            outputs.append(("kpis.csv", KPIOutput.csv(rollup.kpis, periods: periods, units: rollup.units)))
+        }
+        if pipeline.formats.contains(.json) {
+            outputs.append(("kpis.json", KPIOutput.json(rollup.kpis, periods: periods, units: rollup.units)))
         }
         outputs.append(("rejects.ndjson", SummaryOutput.rejects(rejects)))
         outputs.append(("summary.json", summary.json()))

@@ -15,14 +15,18 @@ command -v perf >/dev/null || { echo "perf is not installed" >&2; exit 1; }
 
 perf record -g -o "$WORK/perf.data" -- "$MOTCUA" run "$WORK/single.yaml" --threads 2 --quiet \
     --out "$WORK/out/perf" >/dev/null 2>"$WORK/perf.record.log"
+# Swift symbols demangled (swift demangle), the empty trailing columns cut; `|| true`
+# because head closes the pipe early.
+tidy() {
+    if command -v swift >/dev/null; then swift demangle --simplified; else cat; fi |
+        sed -e 's/[[:space:]-]*$//' | grep -v '^#' | grep -v '^$' | head -n "$1" || true
+}
+report() { perf report -i "$WORK/perf.data" --no-children --stdio -g none "$@" 2>/dev/null || true; }
 echo "### perf report --no-children --sort dso"
-perf report -i "$WORK/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null |
-    grep -v '^#' | grep -v '^$' | head -n "$TOP"
+report --sort dso | tidy "$TOP"
 echo
 echo "### perf report --no-children --sort symbol"
-perf report -i "$WORK/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null |
-    grep -v '^#' | grep -v '^$' | head -n "$TOP"
+report --sort symbol | tidy "$TOP"
 echo
-echo "### perf report --no-children --sort comm (threads)"
-perf report -i "$WORK/perf.data" --no-children --sort comm,dso --stdio -g none 2>/dev/null |
-    grep -v '^#' | grep -v '^$' | head -n 12
+echo "### perf report --no-children --sort tid,dso (per thread)"
+report --sort tid,dso | tidy 16

@@ -129,18 +129,40 @@ def rand_case(rng):
     kinds = ["day", "week", "month", "quarter", "half", "year", "nd09-month", "nd09-quarter",
              "nd09-half", "nd09-year", "custom"]
     c["kind"] = rng.choice(kinds)
-    frm = dt.date(2023, 11, 1) + dt.timedelta(days=rng.randrange(0, 200))
+    anchor = rng.choice([dt.date(2023, 11, 1), dt.date(2023, 11, 1), dt.date(2020, 11, 20),
+                         dt.date(2024, 11, 20), dt.date(2026, 11, 20), dt.date(2015, 11, 20)])
+    frm = anchor + dt.timedelta(days=rng.randrange(0, 200))
     span = {"day": 12, "week": 50}.get(c["kind"], 150)
     to = frm + dt.timedelta(days=rng.randrange(0, span))
     c["from"], c["to"] = frm, to
+    # what the pipeline says, and what the command line overrides (SPEC §4)
+    c["pipe_kind"], c["pipe_from"], c["pipe_to"] = c["kind"], frm, to
+    c["cli_periods"] = []
+    r = rng.random()
+    if r < 0.12 and c["kind"] != "custom":
+        d0 = frm + dt.timedelta(days=rng.randrange(0, (to - frm).days + 1))
+        s0, e0, lab = reference.period_containing(c["kind"], d0)
+        c["cli_periods"] = ["--period", lab]
+        if rng.random() < 0.5:          # --kind on the command line, other kind in the file
+            c["cli_periods"] += ["--kind", c["kind"]]
+            c["pipe_kind"] = rng.choice([k for k in kinds if k != "custom"])
+        c["from"] = c["to"] = s0
+    elif r < 0.2:
+        f2 = frm + dt.timedelta(days=rng.randrange(-20, 20))
+        t2 = f2 + dt.timedelta(days=rng.randrange(0, span))
+        c["cli_periods"] = ["--from", f2.isoformat(), "--to", t2.isoformat()]
+        c["from"], c["to"] = f2, t2
     c["as_of"] = None
     if rng.random() < 0.3:
+        f0, t0 = c["from"], c["to"]
         lo = -5 if "asof-early" not in AVOID else 0
-        c["as_of"] = frm + dt.timedelta(days=rng.randrange(lo, (to - frm).days + 10))
+        c["as_of"] = f0 + dt.timedelta(days=rng.randrange(lo, (t0 - f0).days + 10))
     c["rules"] = rng.choice(["tt01", "qd766"])
     c["rules_on_cli"] = rng.random() < 0.3
     c["breakdown"] = rng.random() < 0.5
-    c["max_line_bytes"] = rng.choice([None, None, None, 200, 300, 400, 600])
+    c["max_line_bytes"] = rng.choice([None, None, None, 700, 900, 1200, 2000])
+    c["threads1"] = rng.random() < 0.2          # also run --threads 1 and compare bytes
+    c["chunk_bytes"] = rng.choice([None, None, None, 1, 7, 64, 333, 4096])
 
     # --- units.csv
     units = []
@@ -203,7 +225,8 @@ def rand_case(rng):
     n = rng.randrange(5, 201)
     unit_codes = [u[0] for u in units] or ["000.00.06.H56"]
     unknown = ["000.00.77.H56", "=EVIL", "-1", "X,Y", "Phòng ĐV", "000.00.06.H56", "\tTAB",
-               "\rCR", 'q"q', "+84", "@u", "a\nb", " sp "]
+               "\rCR", 'q"q', "+84", "@u", "a\nb", " sp ", "ĐV\ud800", "ĐV\udfff", "ĐV\ufffd",
+               "\U0001F600x"]
     npool = max(1, int(n * rng.uniform(0.3, 1.0)))
     ids = []
     for i in range(npool):
@@ -213,8 +236,11 @@ def rand_case(rng):
             ids.append(("%s-2401%02d-%04d" % (u, i % 28 + 1, i), u))
         elif r < 0.8:
             ids.append(("HS%05d" % i, u))
-        else:
+        elif r < 0.95:
             ids.append(("x%d-abc-%d" % (i, i), u))
+        else:   # ids that are equal only after unescaping / U+FFFD replacement
+            ids.append((rng.choice(["HS\ud800", "HS\udbff", "HS\ufffd", "HS\U0001F600",
+                                    "HS\ud83d", "%s-\udc00" % u]), u))
     recs = [gen_line(rng, c, ids, unit_codes, unknown) for _ in range(n)]
 
     # --- files
@@ -247,7 +273,14 @@ def rand_case(rng):
         files.append(dict(name="hoso-2024-01-99.ndjson", lines=[], gzip=False, members=0,
                           empty_member=False, pad=False, bom=False, crlf="lf", blank=False,
                           no_final_lf=False, empty=True))
+    if rng.random() < 0.05:
+        files.append(dict(name="hoso-2024-01-98.ndjson.gz", lines=[], gzip=True, members=1,
+                          empty_member=False, pad=False, bom=False, crlf="lf", blank=False,
+                          no_final_lf=False, empty=False))
     c["files"] = files
+    c["cat_bom"] = rng.random() < 0.2
+    c["cat_crlf"] = rng.random() < 0.2
+    c["cat_unitcol"] = rng.random() < 0.3
     c["seed_bytes"] = rng.randrange(1 << 30)
     return c
 
@@ -313,7 +346,10 @@ def code_value(rng, n, field_bad):
 
 
 BAD_CODES = [2.0, True, False, " 2", "2 ", "+2", "-1", -1, 99, "abc", "", None, [2], {"v": 2},
-             "1e0", Raw("2e0"), Raw("-0"), "٢", 0, "00"]
+             "1e0", Raw("2e0"), Raw("-0"), "٢", 0, "00", Raw("100000000000000000000000002"),
+             "000000000000000000000000000000002", "18446744073709551618",
+             Raw("18446744073709551617"), Raw("2.5e-3"), Raw("1E400"), Raw("2.0000000000000001"),
+             "２", "0x2", "2\u0000"]
 
 
 def absent_or(rng, v, p_absent=0.0):
@@ -356,6 +392,11 @@ def gen_line(rng, c, ids, unit_codes, unknown):
     mh = did
     if rng.random() < 0.02:
         mh = rng.choice([None, "", 12345, True, ["x"]])
+    elif rng.random() < 0.03:       # MaDonVi derivation edge cases
+        mh = rng.choice(["000.00.06.H5\uff16-1", "000.00.06.h56-1", "000.00.06.H56--x",
+                         "-000.00.06.H56", "000.00.06.H56", "000.00.06.H56 -1", " 000.00.06.H56-1",
+                         "000.00.06.H567-1", "0000.00.06.H56-1", "000.00.06.\u1EA056-1",
+                         "000.00.06.H56-", "000-00.06.H56", "000.00.06.H56\n-1"])
     put("MaHoSo", mh)
     r = rng.random()
     if r < 0.75:
@@ -372,10 +413,16 @@ def gen_line(rng, c, ids, unit_codes, unknown):
         put("MaTTHC", p)
     elif r < 0.9:
         put("MaTTHC", rng.choice(["__absent__", None, "", ".000.00.00.H56"]))
-    else:
+    elif r < 0.95:
         put("MaTTHC", rng.choice([1.001, 7, "=P1", "-PX"]))
+    else:
+        p = rng.choice(c["proc_codes"])
+        put("MaTTHC", rng.choice([p + ".000.00.00.H56\n", p + ".000.00.00.H56.000.00.00.H56",
+                                  p + ".000.00.00.H56 ", p + ".٠٠٠.00.00.H56", " " + p,
+                                  p + ".000.00.00.\u0048\u0035\u0036"]))
     if rng.random() < 0.3:
-        put("MaLinhVuc", rng.choice(["G09-TP01", "G55-XX01", "", None, "=LV", "Lĩnh,vực", 5]))
+        put("MaLinhVuc", rng.choice(["G09-TP01", "G55-XX01", "", None, "=LV", "Lĩnh,vực", 5,
+                                     "LV\udc00", "LV\ufffd", "G09-TP01"]))
     r = rng.random()
     if r < 0.8:
         put("KenhThucHien", code_value(rng, rng.choice([1, 2, 2, 3]), BAD_CODES))
@@ -458,6 +505,11 @@ def gen_line(rng, c, ids, unit_codes, unknown):
         put("GhiChu", rng.choice(["\ud800", "a\udc00b", "😀\ud83d", "x\u0000y", "tab\there"]))
     if rng.random() < 0.05:
         put("NaNField", rng.choice([1e308, -0.0, 123456789012345678901234567890, 1e-300]))
+    if rng.random() < 0.05:   # look-alike keys that are not the fields
+        put(rng.choice(["mahoso", "MaHoSo ", "TRANGTHAIHOSO", "NgayTiepNhan\u0000",
+                        "MaDonVi\t", "kenhthuchien"]), rng.choice(["x", 1, None]))
+    if rng.random() < 0.05:
+        put("Brackets", rng.choice(["[[[[[[[[[[" * 10, "{{{{{" * 20, "\\\"[{", "]]]]}}}}"]))
     rng.shuffle(f) if rng.random() < 0.2 else None
     # duplicate key: an earlier value that the later one overrides
     if rng.random() < 0.08 and f:
@@ -571,8 +623,10 @@ def build_file(rng, spec):
     return b"".join(out)
 
 
-def write_csv(rows):
-    return "".join(",".join(reference.csv_cell(str(v), False) for v in r) + "\n" for r in rows)
+def write_csv(rows, bom=False, crlf=False):
+    t = "".join(",".join(reference.csv_cell(str(v), False) for v in r) + ("\r\n" if crlf else "\n")
+                for r in rows)
+    return ("\ufeff" if bom else "") + t
 
 
 def write_case(c, d):
@@ -582,15 +636,16 @@ def write_case(c, d):
     cat = {}
     if c["units"]:
         with open(os.path.join(d, "units.csv"), "w", encoding="utf-8", newline="") as fo:
-            fo.write(write_csv([("unit_code", "unit_name", "tier", "parent_code")] + c["units"]))
+            fo.write(write_csv([("unit_code", "unit_name", "tier", "parent_code")] + c["units"],
+                               c["cat_bom"], c["cat_crlf"]))
         cat["units"] = "units.csv"
     if c["procs"]:
-        with_unit = any(p[6] for p in c["procs"])
+        with_unit = c["cat_unitcol"] or any(p[6] for p in c["procs"])
         head = ["procedure_code", "procedure_name", "sector_code", "sector_name", "tier",
                 "service_level"] + (["unit_code"] if with_unit else [])
         rows = [p if with_unit else p[:6] for p in c["procs"]]
         with open(os.path.join(d, "procedures.csv"), "w", encoding="utf-8", newline="") as fo:
-            fo.write(write_csv([head] + rows))
+            fo.write(write_csv([head] + rows, c["cat_bom"], c["cat_crlf"]))
         cat["procedures"] = "procedures.csv"
     for spec in c["files"]:
         p = os.path.join(d, "data", spec["name"])
@@ -599,8 +654,14 @@ def write_case(c, d):
             fo.write(build_file(rng, spec))
     with open(os.path.join(d, "data", "notes.txt"), "w") as fo:
         fo.write("not an input\n")
-    pats = ["data/**/*.ndjson", "data/**/*.ndjson.gz"] if any(
-        "/" in s["name"] for s in c["files"]) else ["data/*.ndjson*"]
+    names = [s["name"] for s in c["files"]]
+    if any("/" in nm for nm in names):
+        pats = ["data/**/*.ndjson*"]
+        if all(any(nm.endswith(e) for nm in names) for e in (".ndjson", ".gz")):
+            pats = ["data/**/*.ndjson", "data/**/*.gz"]
+    else:
+        pats = rng.choice([["data/*.ndjson*"], ["data/hoso-*"], ["data/*.ndjson*", "data/*"],
+                           ["data/[!n]*"], ["data/hoso-????-??-??.*"], ["data/**/hoso*"]])
     inputs = [pats]
     if len(c["files"]) > 1 and c["seed_bytes"] % 4 == 0:
         inputs.append(["data/hoso-2024-01-0[1-2].ndjson*"])      # overlapping second input
@@ -610,7 +671,8 @@ def write_case(c, d):
                   "    paths: [%s]" % ", ".join('"%s"' % p for p in ps)]
     if cat:
         lines.append("catalogs: { %s }" % ", ".join("%s: %s" % kv for kv in cat.items()))
-    lines.append("periods: { kind: %s, from: %s, to: %s }" % (c["kind"], c["from"], c["to"]))
+    lines.append("periods: { kind: %s, from: %s, to: %s }" % (c["pipe_kind"], c["pipe_from"],
+                                                              c["pipe_to"]))
     if not c["rules_on_cli"]:
         lines.append("rules: %s" % c["rules"])
     if c["breakdown"]:
@@ -629,13 +691,18 @@ def write_case(c, d):
             "max_line_bytes": c["max_line_bytes"] or 1048576}
     with open(os.path.join(d, "case.json"), "w", encoding="utf-8") as fo:
         json.dump(case, fo, indent=1)
-    args = []
+    args = list(c["cli_periods"])
+    if c["chunk_bytes"]:
+        args += ["--chunk-bytes", str(c["chunk_bytes"])]
     if c["as_of"]:
         args += ["--as-of", c["as_of"].isoformat()]
     if c["rules_on_cli"]:
         args += ["--rules", c["rules"]]
     with open(os.path.join(d, "cli-args.json"), "w") as fo:
         json.dump(args, fo)
+    if c.get("threads1"):
+        with open(os.path.join(d, "check-threads1"), "w") as fo:
+            fo.write("also run with --threads 1 and no --chunk-bytes; outputs must be equal\n")
     with open(os.path.join(d, "run.sh"), "w") as fo:
         fo.write("#!/bin/sh\n# motcua vs reference on this case\ncd \"$(dirname \"$0\")\"\n"
                  "${MOTCUA:-motcua} run pipeline.yaml --quiet --out out-engine --threads 2 %s\n"
@@ -646,11 +713,15 @@ def write_case(c, d):
 
 # ====================================================================== compare
 
-def run_engine(engine, d, outdir):
+def run_engine(engine, d, outdir, threads=2, chunks=True):
     args = json.load(open(os.path.join(d, "cli-args.json")))
+    if not chunks and "--chunk-bytes" in args:
+        i = args.index("--chunk-bytes")
+        del args[i:i + 2]
     shutil.rmtree(outdir, ignore_errors=True)
     p = subprocess.run([engine, "run", os.path.join(d, "pipeline.yaml"), "--quiet", "--out",
-                        outdir, "--threads", "2"] + args, capture_output=True, timeout=120)
+                        outdir, "--threads", str(threads)] + args, capture_output=True,
+                       timeout=120)
     return p.returncode, p.stderr.decode("utf-8", "replace")
 
 
@@ -679,11 +750,13 @@ def compare(engine, d, work):
         return ["exit:%d" % rc], "engine exit %d\n%s" % (rc, err[-2000:])
     # --- rejects
     eng_rej = []
+    eng_exc = {}
     with open(os.path.join(eout, "rejects.ndjson"), encoding="utf-8") as fi:
         for ln in fi:
             if ln.strip():
                 o = json.loads(ln)
                 eng_rej.append((o["file"], o["line"], o["reason"]))
+                eng_exc[(o["file"], o["line"])] = o.get("excerpt")
     rmap = {(f, n): r for f, n, r in ref_rej}
     emap = {(f, n): r for f, n, r in eng_rej}
     for k in sorted(set(rmap) | set(emap)):
@@ -695,6 +768,11 @@ def compare(engine, d, work):
                                                                   b or "accepted"))
     if len(eng_rej) != len(emap):
         sig.append("reject:duplicate-lines")
+    for k, ex in ref_sum["excerpts"].items():
+        if k in eng_exc and eng_exc[k] != ex:
+            sig.append("excerpt")
+            msg.append("%s line %d excerpt: reference %r, motcua %r" % (k[0], k[1], ex, eng_exc[k]))
+            break
     with open(os.path.join(eout, "summary.json"), encoding="utf-8") as fi:
         es = json.load(fi)
     for k, v in ref_sum["accounting"].items():
@@ -759,6 +837,55 @@ def compare(engine, d, work):
                 else:
                     sig.append("counters:row-extra-in-motcua")
                     msg.append("row only in motcua: %s" % ",".join(ek[k]))
+    # --- counters.json holds the same rows as the reference CSV (SPEC §7.3)
+    import csv as _csv
+    import io as _io
+    ref_rows = list(_csv.reader(_io.StringIO(ref_csv, newline="")))
+    head = ref_rows[0]
+    want = []
+    for r in ref_rows[1:]:
+        o = {}
+        for h, v in zip(head, r):
+            if h in reference.COUNTERS:
+                o[h] = int(v)
+            elif h == "partial":
+                o[h] = v == "true"
+            else:
+                o[h] = v[1:] if v.startswith("'") and v[1:].startswith(reference.GUARD) else v
+        want.append(o)
+    try:
+        ej = json.load(open(os.path.join(eout, "counters.json"), encoding="utf-8"))
+        got = ej.get("rows")
+        if ej.get("schema_version") != 1:
+            sig.append("counters.json:schema_version")
+        if got != want:
+            sig.append("counters.json:rows")
+            for i, (a_, b_) in enumerate(zip(want, got or [])):
+                if a_ != b_:
+                    msg.append("counters.json row %d: reference %r\n  motcua %r" % (i, a_, b_))
+                    break
+        elif any(list(g.keys()) != head for g in got):
+            sig.append("counters.json:key-order")
+    except (OSError, ValueError) as e:
+        sig.append("counters.json:unreadable")
+        msg.append("counters.json: %r" % e)
+    # --- determinism (SPEC §3.2, §7.3): --threads 1 without --chunk-bytes gives the same bytes
+    if os.path.exists(os.path.join(d, "check-threads1")):
+        o1 = os.path.join(work, "out-engine-t1")
+        rc1, err1 = run_engine(engine, d, o1, threads=1, chunks=False)
+        if rc1 != 0:
+            sig.append("determinism:exit")
+        else:
+            for fn in ("counters.csv", "counters.json", "kpis.csv"):
+                a_ = os.path.join(eout, fn)
+                b_ = os.path.join(o1, fn)
+                if os.path.exists(a_) and open(a_, "rb").read() != open(b_, "rb").read():
+                    sig.append("determinism:%s" % fn)
+                    msg.append("%s differs between --threads 2 (+chunks) and --threads 1" % fn)
+            s1 = json.load(open(os.path.join(o1, "summary.json"), encoding="utf-8"))
+            for k in ("accounting", "rejects_by_reason", "unknown_units"):
+                if s1.get(k) != es.get(k):
+                    sig.append("determinism:summary.%s" % k)
     # de-dup, keep order
     seen = []
     for s in sig:
@@ -769,7 +896,7 @@ def compare(engine, d, work):
 
 def primary(sig):
     order = ["reference-crash", "exit", "reject", "summary:inputs", "accounting", "summary",
-             "counters"]
+             "counters", "determinism"]
     for o in order:
         for s in sig:
             if s.startswith(o):

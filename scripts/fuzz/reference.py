@@ -27,6 +27,7 @@ Writes DIR/counters.csv, DIR/rejects.ndjson (file, line, reason) and DIR/summary
 import argparse
 import csv
 import datetime as dt
+import decimal
 import io
 import json
 import os
@@ -113,33 +114,96 @@ def input_files(base, inputs):
     return sorted(matched, key=lambda s: s.encode("utf-8"))
 
 
+class Corrupt(Exception):
+    def __init__(self, reason, offset):
+        Exception.__init__(self, "%s at %d" % (reason, offset))
+        self.reason = reason
+        self.offset = offset
+
+
+def _member_header_end(data, pos):
+    """Offset just past the gzip member header starting at pos, or None if truncated."""
+    n = len(data)
+    if pos + 10 > n:
+        return None
+    if data[pos + 2] != 8:
+        raise Corrupt("bad_header", pos)
+    flg = data[pos + 3]
+    q = pos + 10
+    if flg & 4:                                   # FEXTRA
+        if q + 2 > n:
+            return None
+        xlen = data[q] | data[q + 1] << 8
+        q += 2 + xlen
+    for bit in (8, 16):                           # FNAME, FCOMMENT
+        if flg & bit:
+            z = data.find(b"\x00", q)
+            if z == -1:
+                return None
+            q = z + 1
+    if flg & 2:                                   # FHCRC
+        q += 2
+    return q if q <= n else None
+
+
 def gunzip_all(data):
-    """All members; trailing NUL padding allowed. Returns (bytes, members)."""
+    """All members; trailing NUL padding allowed (SPEC §2.1).
+
+    Returns (text, complete_members, corrupt) where corrupt is None or Corrupt; on corruption
+    `text` is everything inflated before the damage was detected (SPEC §3.5 salvage)."""
     out = []
     members = 0
-    rest = data
-    while rest:
-        if rest[:2] != b"\x1f\x8b":
-            if rest.strip(b"\x00") == b"":
+    pos = 0
+    n = len(data)
+    while pos < n:
+        if data[pos:pos + 2] != b"\x1f\x8b":
+            if data[pos:].strip(b"\x00") == b"":
                 break
-            raise ValueError("corrupt: trailing garbage")
-        d = zlib.decompressobj(wbits=31)
-        out.append(d.decompress(rest))
-        out.append(d.flush())
+            return b"".join(out), members, Corrupt("trailing_garbage", pos)
+        try:
+            q = _member_header_end(data, pos)
+        except Corrupt as e:
+            return b"".join(out), members, e
+        if q is None:
+            return b"".join(out), members, Corrupt("truncated", n)
+        d = zlib.decompressobj(wbits=-15)
+        try:
+            chunk = d.decompress(data[q:]) + d.flush()
+        except zlib.error:
+            # invalid deflate data: keep what inflates from the longest good prefix
+            lo, hi, best = q, n, b""
+            d2 = zlib.decompressobj(wbits=-15)
+            piece = []
+            for i in range(q, n):
+                try:
+                    piece.append(d2.decompress(data[i:i + 1]))
+                except zlib.error:
+                    out.append(b"".join(piece))
+                    return b"".join(out), members, Corrupt("bad_deflate", i)
+            out.append(b"".join(piece))
+            return b"".join(out), members, Corrupt("bad_deflate", n)
+        out.append(chunk)
         if not d.eof:
-            raise ValueError("corrupt: truncated")
+            return b"".join(out), members, Corrupt("truncated", n)
+        t = n - len(d.unused_data)               # start of the trailer
+        if t + 8 > n:
+            return b"".join(out), members, Corrupt("truncated", n)
+        crc = int.from_bytes(data[t:t + 4], "little")
+        isize = int.from_bytes(data[t + 4:t + 8], "little")
+        if crc != zlib.crc32(chunk) or isize != len(chunk) & 0xFFFFFFFF:
+            return b"".join(out), members, Corrupt("crc_or_length", t + 8)
         members += 1
-        rest = d.unused_data
-    return b"".join(out), members
+        pos = t + 8
+    return b"".join(out), members, None
 
 
 def read_text(path):
     raw = open(path, "rb").read()
     if raw[:2] == b"\x1f\x8b":
-        text, members = gunzip_all(raw)
+        text, members, corrupt = gunzip_all(raw)
     else:
-        text, members = raw, 0
-    return raw, text, members
+        text, members, corrupt = raw, 0, None
+    return raw, text, members, corrupt
 
 
 def frame_lines(text):
@@ -335,12 +399,12 @@ GIA_RX = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 def gia_positive(g):
     if isinstance(g, bool) or g is None:
         return False
-    if isinstance(g, (int, float)):
+    if isinstance(g, (int, decimal.Decimal)):
         return g > 0
     if isinstance(g, str):
         t = g.strip(" \t\r\n")
         if GIA_RX.fullmatch(t):
-            return float(t) > 0 if "." in t else int(t) > 0
+            return decimal.Decimal(t) > 0
     return False
 
 
@@ -375,7 +439,9 @@ def check_record(line, max_line_bytes, tz_min):
     except UnicodeDecodeError:
         return None, "invalid_utf8"
     try:
-        obj = json.loads(s, parse_constant=_raise_constant)
+        # numbers with a fraction/exponent become Decimal: exact for `Gia > 0`, and never an
+        # int, so a float code is invalid
+        obj = json.loads(s, parse_constant=_raise_constant, parse_float=decimal.Decimal)
     except (ValueError, Malformed, RecursionError):
         return None, "malformed_json"
     if not isinstance(obj, dict):
@@ -697,6 +763,7 @@ def run(case, base):
 
     files = input_files(base, case["inputs"])
     rejects = []
+    excerpts = {}      # (file, line) -> §7.3 excerpt: first 200 bytes, invalid UTF-8 replaced
     final = {}
     inputs = []
     acc = dict(records=0, accepted=0, rejected=0)
@@ -710,6 +777,7 @@ def run(case, base):
             if reason:
                 st["rejected"] += 1
                 rejects.append((rel, lineno, reason))
+                excerpts[(rel, lineno)] = line[:200].decode("utf-8", errors="replace")
             else:
                 st["accepted"] += 1
                 final[d.id] = d      # later records replace earlier ones (§3.2)
@@ -774,7 +842,7 @@ def run(case, base):
     for _, _, reason in rejects:
         by_reason[reason] = by_reason.get(reason, 0) + 1
     summary = dict(accounting=acc, rejects_by_reason=by_reason, unknown_units=unknown,
-                   inputs=inputs, periods=[p[0] for p in periods])
+                   inputs=inputs, periods=[p[0] for p in periods], excerpts=excerpts)
     return counters_csv, rejects, summary
 
 
@@ -791,7 +859,10 @@ def main(argv=None):
         fo.write(counters_csv)
     with open(os.path.join(a.out, "rejects.ndjson"), "w", encoding="utf-8") as fo:
         for f, n, r in rejects:
-            fo.write(json.dumps({"file": f, "line": n, "reason": r}, ensure_ascii=False) + "\n")
+            fo.write(json.dumps({"file": f, "line": n, "reason": r,
+                                 "excerpt": summary["excerpts"][(f, n)]},
+                                ensure_ascii=False) + "\n")
+    del summary["excerpts"]
     with open(os.path.join(a.out, "summary.json"), "w", encoding="utf-8") as fo:
         json.dump(summary, fo, ensure_ascii=False, indent=1)
     return 0

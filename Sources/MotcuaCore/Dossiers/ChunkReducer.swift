@@ -9,7 +9,13 @@ public final class ChunkReducer {
     private let decoderOfFile: [Int]
     private var record = DecodedRecord()
 
-    public init(fileCount: Int, dates: DateTimeParser, maxLineBytes: Int, parsers: [DateTimeParser] = []) {
+    private let contexts: InputContexts?
+    private var csvLayout: (file: Int, layout: CSVLayout, splitter: CSVRecordSplitter)?
+    private var csvRecord = CSVRecord()
+
+    init(fileCount: Int, dates: DateTimeParser, maxLineBytes: Int, parsers: [DateTimeParser] = [],
+         contexts: InputContexts? = nil) {
+        self.contexts = contexts
         partial = PartialResult(fileCount: fileCount)
         var distinct: [DateTimeParser] = []
         var index: [Int] = []
@@ -28,12 +34,54 @@ public final class ChunkReducer {
 
     public func reduce(_ chunk: Chunk) {
         let file = Int32(chunk.fileIndex), seq = Int32(chunk.seq)
-        if chunk.overlong {
+        switch chunk.kind {
+        case .overlong:
             partial.files[chunk.fileIndex].records += 1
             reject(RecordPosition(file: file, chunk: seq, line: 1), .lineTooLong, chunk.bytes)
-            partial.chunkLines.append((file, seq, 1))
-            return
+            partial.chunkLines.append((file, seq, Int32(chunk.lines)))
+        case .header:
+            partial.chunkLines.append((file, seq, chunk.kind == .header && chunk.count == 0 ? Int32(chunk.lines) : physicalLines(chunk)))
+        case .records:
+            if contexts?.formats[chunk.fileIndex] == .csv { reduceCSV(chunk) } else { reduceLines(chunk) }
         }
+    }
+
+    /// Lines of a chunk: its LFs, plus a last line without LF.
+    private func physicalLines(_ chunk: Chunk) -> Int32 {
+        var n: Int32 = 0
+        for i in 0..<chunk.count where chunk.base[i] == 0x0A { n += 1 }
+        if chunk.count > 0 && chunk.base[chunk.count - 1] != 0x0A { n += 1 }
+        return n
+    }
+
+    private func reduceCSV(_ chunk: Chunk) {
+        let file = Int32(chunk.fileIndex), seq = Int32(chunk.seq)
+        if csvLayout?.file != chunk.fileIndex {
+            let layout = contexts?.layout(file: chunk.fileIndex) ?? CSVLayout(header: nil, delimiter: 0x2C, overrides: [:], file: "")
+            csvLayout = (chunk.fileIndex, layout, CSVRecordSplitter(delimiter: contexts!.delimiters[chunk.fileIndex]))
+        }
+        let decoder = decoders[decoderOfFile[chunk.fileIndex]]
+        var p = 0
+        var line: Int32 = 1
+        while p < chunk.count {
+            let reason = decoder.decodeCSV(chunk.base, from: p, to: chunk.count, layout: csvLayout!.layout,
+                                           splitter: &csvLayout!.splitter, record: &csvRecord, into: &record)
+            let pos = RecordPosition(file: file, chunk: seq, line: line)
+            let bytes = UnsafeBufferPointer(start: chunk.base + p, count: csvRecord.byteCount)
+            if csvRecord.byteCount > 0 {
+                partial.files[chunk.fileIndex].records += 1
+                if let reason { reject(pos, reason, bytes) } else { keep(pos, fileIndex: chunk.fileIndex) }
+            }
+            // A record without a terminator ends the file: its last line still counts.
+            line += Int32(csvRecord.lineFeeds)
+            if csvRecord.next >= chunk.count && chunk.base[chunk.count - 1] != 0x0A { line += 1 }
+            p = csvRecord.next
+        }
+        partial.chunkLines.append((file, seq, line - 1))
+    }
+
+    private func reduceLines(_ chunk: Chunk) {
+        let file = Int32(chunk.fileIndex), seq = Int32(chunk.seq)
         let base = chunk.base
         let count = chunk.count
         var p = 0
@@ -61,6 +109,11 @@ public final class ChunkReducer {
             reject(pos, reason, bytes)
             return
         }
+        keep(pos, fileIndex: fileIndex)
+    }
+
+    @inline(__always)
+    private func keep(_ pos: RecordPosition, fileIndex: Int) {
         partial.files[fileIndex].accepted += 1
         var flags: UInt8 = 0
         if record.digitized { flags |= DossierState.digitizedFlag }

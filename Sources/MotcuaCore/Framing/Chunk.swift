@@ -2,16 +2,20 @@
 // recycles them and bounds the memory in flight, and the queue between the two sides.
 import Foundation
 
-/// A run of whole lines of one file (the last chunk of a file may end without LF), or the
-/// excerpt of one line longer than `max_line_bytes` (`overlong`), which counts as one line.
+/// A run of whole records of one file (the last chunk of a file may end without LF); or the
+/// excerpt of one record longer than `max_line_bytes` (`overlong`, spanning `lines` lines);
+/// or a CSV header row, which only counts its lines.
 public final class Chunk {
+    public enum Kind { case records, overlong, header }
     public let base: UnsafeMutablePointer<UInt8>
     public let capacity: Int
     public var count = 0
     public var fileIndex = 0
     /// Position of the chunk within its file; with the line inside the chunk it orders records.
     public var seq = 0
-    public var overlong = false
+    public var kind = Kind.records
+    /// Physical lines of an overlong record.
+    public var lines = 1
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -44,7 +48,7 @@ public final class ChunkPool {
         cond.unlock()
         let chunk = c ?? Chunk(capacity: chunkCapacity)
         chunk.count = 0
-        chunk.overlong = false
+        chunk.kind = .records
         return chunk
     }
 

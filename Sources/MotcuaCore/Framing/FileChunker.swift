@@ -1,10 +1,12 @@
-// Cuts one file's decompressed bytes into chunks of whole lines (SPEC §2.1, §3.3 step 1):
-// skips a leading BOM, never buffers more than `max_line_bytes` of one line, and turns a
-// longer line into an `overlong` chunk holding its first bytes as the reject excerpt.
+// Cuts one file's decompressed bytes into chunks of whole records (SPEC §2.1, §3.3 step 1):
+// skips a leading BOM, never buffers more than `max_line_bytes` of one record, and turns a
+// longer record into an `overlong` chunk holding its first bytes as the reject excerpt.
+// For CSV the first record is the header: it goes to `onHeader` and is sent as a chunk that
+// only counts lines.
 import Foundation
 
 struct FileChunkResult {
-    /// Decompressed bytes handed on as whole lines (all of them unless the input was corrupt).
+    /// Decompressed bytes handed on as whole records (all of them unless the input was corrupt).
     var bytesKept = 0
     var corrupt: CorruptInput?
 }
@@ -18,22 +20,32 @@ public struct FileChunker {
     /// Chunks are sent once they hold this many bytes (tests use tiny chunks).
     let targetBytes: Int
     let pool: ChunkPool
+    var framing = RecordFraming(mode: .lines)
+    /// Called once with the CSV header row (terminator removed), or nil when it is too long.
+    var onHeader: ((UnsafeBufferPointer<UInt8>?) -> Void)?
     let isCancelled: () -> Bool
 
-    /// Chunk capacity that holds any line within the limit plus its CRLF.
+    init(fileIndex: Int, maxLineBytes: Int, targetBytes: Int, pool: ChunkPool, isCancelled: @escaping () -> Bool) {
+        self.fileIndex = fileIndex
+        self.maxLineBytes = maxLineBytes
+        self.targetBytes = targetBytes
+        self.pool = pool
+        self.isCancelled = isCancelled
+    }
+
+    /// Chunk capacity that holds any record within the limit plus its CRLF.
     static func chunkCapacity(maxLineBytes: Int, targetBytes: Int) -> Int {
         max(targetBytes, maxLineBytes + 2) + min(targetBytes, 64 << 10)
     }
 
-    func run(_ reader: InputReader, emit: (Chunk) -> Void) throws -> FileChunkResult {
+    mutating func run(_ reader: InputReader, emit: (Chunk) -> Void) throws -> FileChunkResult {
         var result = FileChunkResult()
         var seq = 0
         var chunk = pool.take()
         var len = 0
-        var lastLF = -1          // index of the last LF in chunk[0..<len], -1 when none
-        var skipping = false     // discarding the rest of an overlong line
-        var bomChecked = false
+        var boundary = -1        // index of the last record-ending LF in chunk[0..<len], -1 when none
         var streamPos = 0        // decompressed bytes read so far (BOM included)
+        var wantsHeader = onHeader != nil
         let cap = chunk.capacity
         defer { pool.give(chunk) }
 
@@ -43,86 +55,131 @@ public struct FileChunker {
             seq += 1
             emit(c)
         }
-        func emitLines(through end: Int) {
-            // Move the partial line after `end` into a fresh chunk, send the full one.
+        // Sends chunk[0..<end] and moves the partial record after it into a fresh chunk.
+        func emitRecords(through end: Int, kind: Chunk.Kind = .records) {
             let next = pool.take()
             let rest = len - end
             if rest > 0 { memcpy(next.base, chunk.base + end, rest) }
             chunk.count = end
+            chunk.kind = kind
             send(chunk)
             chunk = next
             len = rest
-            lastLF = -1
+            boundary = -1
             result.bytesKept = streamPos - rest
+        }
+        func read() throws -> Int {
+            let n = try reader.read(into: UnsafeMutableRawBufferPointer(start: chunk.base + len, count: cap - len))
+            streamPos += n
+            return n
+        }
+        func headerDone(through lf: Int) {
+            var end = lf
+            if end > 0 && chunk.base[end - 1] == 0x0D { end -= 1 }
+            onHeader?(UnsafeBufferPointer(start: chunk.base, count: end))
+            wantsHeader = false
+            emitRecords(through: lf + 1, kind: .header)
         }
 
         do {
+            // A BOM is skipped before any framing sees it.
+            while len < 3 {
+                let n = try read()
+                if n == 0 { break }
+                len += n
+            }
+            if len >= 3 && chunk.base[0] == 0xEF && chunk.base[1] == 0xBB && chunk.base[2] == 0xBF {
+                memmove(chunk.base, chunk.base + 3, len - 3)
+                len -= 3
+            }
+            boundary = framing.lastBoundary(chunk.base, from: 0, to: len)
             while true {
                 if isCancelled() { throw Interrupted() }
-                if !skipping && lastLF < 0 && len > maxLineBytes + 1 {
-                    let marker = pool.take()
-                    let n = min(FileChunker.excerptBytes, len)
-                    memcpy(marker.base, chunk.base, n)
-                    marker.count = n
-                    marker.overlong = true
+                if wantsHeader, boundary >= 0, let lf = firstLF(chunk.base, len, boundary) { headerDone(through: lf); continue }
+                if boundary < 0 && len > maxLineBytes + 1 {
+                    let marker = try skipOverlong(reader, &chunk, &len, &streamPos, &boundary, &result, wantsHeader: &wantsHeader)
                     send(marker)
-                    skipping = true
-                    len = 0
+                    continue
                 }
-                let n = try reader.read(into: UnsafeMutableRawBufferPointer(start: chunk.base + len, count: cap - len))
+                if boundary >= 0 && (len >= targetBytes || len == cap) {
+                    emitRecords(through: boundary + 1)
+                    continue
+                }
+                let before = len
+                let n = try read()
                 if n == 0 {
-                    if skipping { result.bytesKept = streamPos; skipping = false; len = 0 }
-                    if len > 0 { emitLines(through: len) }
+                    if wantsHeader {
+                        onHeader?(UnsafeBufferPointer(start: chunk.base, count: len))
+                        wantsHeader = false
+                        if len > 0 { emitRecords(through: len, kind: .header) }
+                    }
+                    if len > 0 { emitRecords(through: len) }
                     result.bytesKept = streamPos
                     break
                 }
-                streamPos += n
-                if skipping {
-                    guard let p = memchr(chunk.base, 0x0A, n) else { continue }
-                    let after = chunk.base.distance(to: p.assumingMemoryBound(to: UInt8.self)) + 1
-                    memmove(chunk.base, chunk.base + after, n - after)
-                    len = n - after
-                    skipping = false
-                    result.bytesKept = streamPos - len
-                    lastLF = lastNewline(chunk.base, from: 0, to: len)
-                } else {
-                    let newFrom = len
-                    len += n
-                    let found = lastNewline(chunk.base, from: newFrom, to: len)
-                    if found >= 0 { lastLF = found }
-                }
-                if !bomChecked && len >= 3 && seq == 0 {
-                    bomChecked = true
-                    if chunk.base[0] == 0xEF && chunk.base[1] == 0xBB && chunk.base[2] == 0xBF {
-                        memmove(chunk.base, chunk.base + 3, len - 3)
-                        len -= 3
-                        if lastLF >= 0 { lastLF -= 3 }
-                    }
-                } else if len >= 3 {
-                    bomChecked = true
-                }
-                if lastLF >= 0 && (len >= targetBytes || len == cap) {
-                    emitLines(through: lastLF + 1)
-                }
+                len += n
+                let found = framing.lastBoundary(chunk.base, from: before, to: len)
+                if found >= 0 { boundary = found }
             }
         } catch let damage as CorruptInput {
-            // The partial line cut by the damage is dropped (SPEC §3.5, salvage).
-            if lastLF >= 0 && !skipping { emitLines(through: lastLF + 1) }
+            // The partial record cut by the damage is dropped (SPEC §3.5, salvage).
+            if boundary >= 0 { emitRecords(through: boundary + 1) }
             result.corrupt = damage
         }
         return result
     }
-}
 
-/// Index of the last LF in base[from..<to], or -1.
-@inline(__always)
-func lastNewline(_ base: UnsafeMutablePointer<UInt8>, from: Int, to: Int) -> Int {
-    var i = to - 1
-    while i >= from {
-        if base[i] == 0x0A { return i }
-        i -= 1
+    /// The first record-ending LF in chunk[0...boundary] (for the header), re-framed from the start.
+    private func firstLF(_ base: UnsafeMutablePointer<UInt8>, _ len: Int, _ boundary: Int) -> Int? {
+        var f = RecordFraming(mode: framing.mode)
+        var lines = 0
+        let lf = f.firstBoundary(base, from: 0, to: boundary + 1, lines: &lines)
+        return lf >= 0 ? lf : nil
     }
-    return -1
+
+    /// A record over the limit: send its excerpt as an `overlong` chunk and discard the rest
+    /// of it as it streams by, counting its lines.
+    private mutating func skipOverlong(_ reader: InputReader, _ chunk: inout Chunk, _ len: inout Int, _ streamPos: inout Int,
+                                       _ boundary: inout Int, _ result: inout FileChunkResult,
+                                       wantsHeader: inout Bool) throws -> Chunk {
+        let marker = pool.take()
+        let excerpt = min(FileChunker.excerptBytes, len)
+        memcpy(marker.base, chunk.base, excerpt)
+        marker.count = excerpt
+        marker.kind = .overlong
+        var lines = 0
+        for i in 0..<len where chunk.base[i] == 0x0A { lines += 1 }
+        // Keep scanning (framing state continues) until the record ends.
+        var end = -1
+        var n = 0
+        while true {
+            if isCancelled() { throw Interrupted() }
+            n = try reader.read(into: UnsafeMutableRawBufferPointer(start: chunk.base, count: chunk.capacity))
+            streamPos += n
+            if n == 0 { lines += 1; break }   // the record ends with the file
+            end = framing.firstBoundary(chunk.base, from: 0, to: n, lines: &lines)
+            if end >= 0 { break }
+        }
+        marker.lines = max(lines, 1)
+        if wantsHeader {
+            // A header row over the limit: the file's rows will be malformed_csv.
+            onHeader?(nil)
+            wantsHeader = false
+            marker.kind = .header
+            marker.count = 0
+        }
+        if end >= 0 {
+            memmove(chunk.base, chunk.base + end + 1, n - end - 1)
+            len = n - end - 1
+            result.bytesKept = streamPos - len
+            boundary = framing.lastBoundary(chunk.base, from: 0, to: len)
+        } else {
+            len = 0
+            boundary = -1
+            result.bytesKept = streamPos
+        }
+        return marker
+    }
 }
 
 public struct Interrupted: Error {}

@@ -64,6 +64,9 @@ public final class RecordDecoder {
     private var scratchCapacity: Int
     private var scratchUsed = 0
     private var line: UnsafePointer<UInt8>! = nil
+    /// Set while decoding a CSV record: code fields also take labels, flags are booleans.
+    private var csvMode = false
+    private var labels = LabelCache()
 
     public init(dates: DateTimeParser, maxLineBytes: Int) {
         self.dates = dates
@@ -79,14 +82,47 @@ public final class RecordDecoder {
         if n > maxLineBytes { return .lineTooLong }
         guard let base = bytes.baseAddress, isValidUTF8(base, n) else { return .invalidUTF8 }
         guard scanner.scan(bytes) else { return .malformedJSON }
+        ensureScratch(n)
+        scratchUsed = 0
+        line = base
+        csvMode = false
+        return check(&out)
+    }
+
+    /// Decodes one CSV record starting at base[from] (its end is found here); `record` tells
+    /// the caller where the next one starts and how many lines it spanned. Nil reason and
+    /// `record.byteCount == 0` is a blank line.
+    func decodeCSV(_ base: UnsafePointer<UInt8>, from: Int, to: Int, layout: CSVLayout,
+                          splitter: inout CSVRecordSplitter, record: inout CSVRecord,
+                          into out: inout DecodedRecord) -> RejectReason? {
+        ensureScratch(to - from)
+        record = splitter.split(base, from: from, to: to, into: scratch)
+        if record.byteCount == 0 { return nil }
+        if record.byteCount > maxLineBytes { return .lineTooLong }
+        guard isValidUTF8(base + from, record.byteCount) else { return .invalidUTF8 }
+        if layout.malformed || record.malformed || record.cellCount != layout.columnCount { return .malformedCSV }
+        for f in 0..<DossierField.count {
+            let c = layout.column[f]
+            var slot = ValueSlot()
+            if c >= 0 && splitter.ends[c] > splitter.starts[c] {
+                slot.kind = .string
+                slot.start = splitter.starts[c]
+                slot.end = splitter.ends[c]
+            }
+            scanner.slots[f] = slot
+        }
+        line = UnsafePointer(scratch)
+        scratchUsed = to - from
+        csvMode = true
+        return check(&out)
+    }
+
+    private func ensureScratch(_ n: Int) {
         if n > scratchCapacity {
             scratch.deallocate()
             scratchCapacity = max(n, scratchCapacity * 2)
             scratch = .allocate(capacity: scratchCapacity)
         }
-        scratchUsed = 0
-        line = base
-        return check(&out)
     }
 
     private func slot(_ f: DossierField) -> ValueSlot { scanner.slots[f.rawValue] }
@@ -169,9 +205,20 @@ public final class RecordDecoder {
             guard let v = code(.hoSoCoThanhPhanSoHoa), v <= 1 else { return .invalid(.hoSoCoThanhPhanSoHoa) }
             r.digitized = v == 1
         }
-        let fee = slot(.danhSachLePhi), results = slot(.danhSachGiayToKetQua)
-        r.feeBearing = fee.kind == .array && fee.flag
-        r.eResult = results.kind == .array && results.flag
+        if csvMode {
+            if present(.danhSachLePhi) {
+                guard let v = code(.danhSachLePhi) else { return .invalid(.danhSachLePhi) }
+                r.feeBearing = v == 1
+            }
+            if present(.danhSachGiayToKetQua) {
+                guard let v = code(.danhSachGiayToKetQua) else { return .invalid(.danhSachGiayToKetQua) }
+                r.eResult = v == 1
+            }
+        } else {
+            let fee = slot(.danhSachLePhi), results = slot(.danhSachGiayToKetQua)
+            r.feeBearing = fee.kind == .array && fee.flag
+            r.eResult = results.kind == .array && results.flag
+        }
 
         // Step 6.
         if r.ended != noDay && r.received != noDay && r.ended < r.received { return .endedBeforeReceived }
@@ -187,9 +234,24 @@ public final class RecordDecoder {
         return dates.localDay(t.base!, t.count)
     }
 
-    /// A code field: a JSON integer or a string of ASCII digits; nil otherwise.
+    /// A code field: a JSON integer or a string of ASCII digits; nil otherwise. In CSV, a cell
+    /// of digits or one of the field's labels; flags are booleans (SPEC §2.3).
     private func code(_ f: DossierField) -> Int? {
         let s = slot(f)
+        if csvMode {
+            guard s.kind == .string else { return nil }
+            let t = text(s)
+            switch f {
+            case .hoSoCoThanhPhanSoHoa, .danhSachLePhi, .danhSachGiayToKetQua:
+                return labels.value(t, kind: .boolean)
+            case .kenhThucHien:
+                return digitsValue(t.base!, t.count) ?? labels.value(t, kind: .channel)
+            case .hinhThuc:
+                return digitsValue(t.base!, t.count) ?? labels.value(t, kind: .returnChannel)
+            default:
+                return digitsValue(t.base!, t.count)
+            }
+        }
         switch s.kind {
         case .number:
             return digitsValue(line + s.start, s.end - s.start)
@@ -208,10 +270,35 @@ public final class RecordDecoder {
             v = digitsValue(line + s.start, s.end - s.start)
         } else if s.kind == .string {
             let t = text(s)
-            v = digitsValue(t.base!, t.count) ?? englishStatus(t)
+            v = digitsValue(t.base!, t.count) ?? (csvMode ? labels.value(t, kind: .status) : englishStatus(t))
         }
         guard let x = v, x >= 1 && x <= 10 else { return 0 }
         return UInt8(x)
+    }
+}
+
+/// Labels seen before, by their raw bytes, so a label costs a String only the first time.
+struct LabelCache {
+    enum Kind: Int { case channel, status, returnChannel, boolean }
+    private var tables = [ByteKeyTable](repeating: ByteKeyTable(capacity: 16), count: 4)
+    private var values = [[Int]](repeating: [], count: 4)
+
+    mutating func value(_ t: ByteText, kind: Kind) -> Int? {
+        guard let p = t.base else { return nil }
+        let (idx, inserted) = tables[kind.rawValue].findOrInsert(p, t.count)
+        if inserted {
+            let label = normalizeLabel(t.string)
+            let table: [String: Int]
+            switch kind {
+            case .channel: table = CSVLabels.channel
+            case .status: table = CSVLabels.status
+            case .returnChannel: table = CSVLabels.returnChannel
+            case .boolean: table = CSVLabels.boolean
+            }
+            values[kind.rawValue].append(table[label] ?? -1)
+        }
+        let v = values[kind.rawValue][idx]
+        return v < 0 ? nil : v
     }
 }
 

@@ -12,6 +12,8 @@ struct ReduceOutcome {
     var compressedBytes: [Int]
     /// The first corrupt file under `on_corrupt_input: skip`, which the caller leaves out.
     var skipped: Int?
+    /// CSV header warnings (SPEC §2.3).
+    var warnings: [String] = []
     /// Seconds the workers ran on after the reader finished, and the merge took.
     var timing = (drain: 0.0, merge: 0.0)
 }
@@ -33,9 +35,10 @@ struct ParallelReduce {
         let group = DispatchGroup()
         // One date parser per input setting; a worker may see chunks of every file.
         let parsers = files.map { dates($0.spec) }
+        let contexts = InputContexts(files: files)
         let reducers = (0..<threads).map { _ in
             ChunkReducer(fileCount: files.count, dates: parsers.first ?? DateTimeParser(), maxLineBytes: maxLineBytes,
-                         parsers: parsers)
+                         parsers: parsers, contexts: contexts)
         }
         for r in reducers {
             DispatchQueue.global().async(group: group) {
@@ -57,7 +60,14 @@ struct ParallelReduce {
             if !excluded.contains(i) {
                 do {
                     let reader = try InputReader(path: file.absolutePath)
-                    let chunker = FileChunker(fileIndex: i, maxLineBytes: maxLineBytes, targetBytes: chunkBytes, pool: pool, isCancelled: isCancelled)
+                    var chunker = FileChunker(fileIndex: i, maxLineBytes: maxLineBytes, targetBytes: chunkBytes, pool: pool, isCancelled: isCancelled)
+                    if file.spec.format == .csv {
+                        chunker.framing = RecordFraming(mode: .csv(delimiter: file.spec.delimiter))
+                        chunker.onHeader = { header in
+                            contexts.setLayout(CSVLayout(header: header, delimiter: file.spec.delimiter,
+                                                         overrides: file.spec.columns, file: file.relativePath), file: i)
+                        }
+                    }
                     bytesInFile = 0
                     result = try chunker.run(reader) { chunk in
                         queue.push(chunk)
@@ -101,6 +111,7 @@ struct ParallelReduce {
         let workersDone = DispatchTime.now().uptimeNanoseconds
         if let f = failure { throw f }
         for r in reducers.dropFirst() { outcome.merged.merge(r.partial) }
+        outcome.warnings = contexts.warnings
         outcome.timing = (Double(workersDone - readDone) / 1e9, Double(DispatchTime.now().uptimeNanoseconds - workersDone) / 1e9)
         return outcome
     }

@@ -28,9 +28,6 @@ public enum Runner {
         var issues: [ConfigIssue] = []
         let catalogs = Catalogs.load(unitsPath: pipeline.unitsPath, proceduresPath: pipeline.proceduresPath, issues: &issues)
         if !issues.isEmpty { throw MotcuaError(.config, ConfigErrors(issues: issues).description) }
-        if let csvInput = pipeline.inputs.firstIndex(where: { $0.format == .csv }) {
-            throw MotcuaError(.config, "\(pipelinePath): inputs[\(csvInput)].format: csv inputs are not supported by this version yet")
-        }
         let files = try InputSet.resolve(pipeline)
         let output: OutputDirectory
         do { output = try OutputDirectory(path: pipeline.outputDir) } catch let e as OutputError {
@@ -92,7 +89,7 @@ public enum Runner {
             throw MotcuaError(.data, "\(accounting.rejected) of \(accounting.records) records rejected (\(fixed(rate * 100, 2))%), above max_reject_rate \(pipeline.maxRejectRate); nothing published. First: \(first)")
         }
 
-        var warnings: [String] = []
+        var warnings = outcome.warnings
         for (i, c) in corrupt.sorted(by: { $0.key < $1.key }) {
             warnings.append("\(files[i].relativePath): corrupt input at compressed byte offset \(c.offset) (\(c.reason)); \(pipeline.onCorruptInput == .skip ? "file skipped" : "records before the damage kept")")
         }

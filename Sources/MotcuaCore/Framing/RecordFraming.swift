@@ -1,0 +1,71 @@
+// Where records end (SPEC §2.1, §2.3): at every LF for NDJSON; for CSV at an LF outside
+// quotes, found with a small state machine that carries across reads, so that a chunk is
+// never cut inside a quoted field. A quote opens a quoted field only as a field's first byte.
+
+struct RecordFraming {
+    enum Mode { case lines, csv(delimiter: UInt8) }
+    let mode: Mode
+    private let delimiter: UInt8
+    private let isCSV: Bool
+
+    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
+    private var state = State.fieldStart
+
+    init(mode: Mode) {
+        self.mode = mode
+        if case .csv(let d) = mode { delimiter = d; isCSV = true } else { delimiter = 0x0A; isCSV = false }
+    }
+
+    /// Feeds one byte; true when it is the LF that ends a record.
+    @inline(__always)
+    private mutating func step(_ b: UInt8) -> Bool {
+        guard isCSV else { return b == 0x0A }
+        switch state {
+        case .fieldStart:
+            if b == 0x22 { state = .quoted } else if b == 0x0A { return true } else if b != delimiter { state = .unquoted }
+        case .unquoted:
+            if b == delimiter { state = .fieldStart } else if b == 0x0A { state = .fieldStart; return true }
+        case .quoted:
+            if b == 0x22 { state = .quoteInQuoted }
+        case .quoteInQuoted:
+            if b == 0x22 {
+                state = .quoted
+            } else if b == delimiter {
+                state = .fieldStart
+            } else if b == 0x0A {
+                state = .fieldStart
+                return true
+            } else {
+                state = .unquoted
+            }
+        }
+        return false
+    }
+
+    /// Continues over base[from..<to]; returns the index of the last record-ending LF in that
+    /// range, or -1.
+    mutating func lastBoundary(_ base: UnsafeMutablePointer<UInt8>, from: Int, to: Int) -> Int {
+        if !isCSV {
+            var i = to - 1
+            while i >= from {
+                if base[i] == 0x0A { return i }
+                i -= 1
+            }
+            return -1
+        }
+        var last = -1
+        for i in from..<max(from, to) where step(base[i]) { last = i }
+        return last
+    }
+
+    /// Continues over base[from..<to] until the first record-ending LF; returns its index or -1.
+    /// Adds the LFs passed (that one included) to `lines`.
+    mutating func firstBoundary(_ base: UnsafeMutablePointer<UInt8>, from: Int, to: Int, lines: inout Int) -> Int {
+        for i in from..<max(from, to) {
+            let b = base[i]
+            if b == 0x0A { lines += 1 }
+            if step(b) { return i }
+        }
+        return -1
+    }
+}

@@ -1,0 +1,94 @@
+// RFC 4180 on raw bytes (SPEC §2.3): splits one record into cells — quotes removed, `""`
+// unescaped, cells trimmed — and says where the record ends. A quote opens a quoted field
+// only as the field's first byte; text after a closing quote and a quote left open at the
+// end of the input make the record malformed (framing still ends it where it would have).
+
+struct CSVRecord {
+    /// Index after the record's terminator (or the end of the input).
+    var next = 0
+    /// Bytes of the record without its LF/CRLF terminator.
+    var byteCount = 0
+    /// LFs consumed, the terminator included.
+    var lineFeeds = 0
+    var malformed = false
+    var cellCount = 0
+}
+
+struct CSVRecordSplitter {
+    let delimiter: UInt8
+    /// Cell spans into the output buffer, reused across records.
+    var starts: [Int] = []
+    var ends: [Int] = []
+
+    init(delimiter: UInt8) { self.delimiter = delimiter }
+
+    /// Parses the record at base[from..<to], writing cell bytes to `out` (at least to - from bytes).
+    mutating func split(_ base: UnsafePointer<UInt8>, from: Int, to: Int, into out: UnsafeMutablePointer<UInt8>) -> CSVRecord {
+        var r = CSVRecord()
+        starts.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        var o = 0
+        var i = from
+        var cellStart = 0
+        var quoted = false        // inside a quoted field
+        var closed = false        // after the closing quote of this field
+        var atFieldStart = true
+        var end = to              // end of the record's bytes (before the terminator)
+        func finishCell() {
+            var s = cellStart, e = o
+            while s < e && isTrimmable(out[s]) { s += 1 }
+            while e > s && isTrimmable(out[e - 1]) { e -= 1 }
+            starts.append(s)
+            ends.append(e)
+        }
+        scan: while i < to {
+            let b = base[i]
+            if quoted {
+                if b == 0x22 {
+                    if i + 1 < to && base[i + 1] == 0x22 { out[o] = 0x22; o += 1; i += 2; continue }
+                    quoted = false
+                    closed = true
+                } else {
+                    if b == 0x0A { r.lineFeeds += 1 }
+                    out[o] = b
+                    o += 1
+                }
+                i += 1
+                continue
+            }
+            switch b {
+            case 0x0A:
+                r.lineFeeds += 1
+                end = i
+                i += 1
+                break scan
+            case 0x0D where i + 1 < to && base[i + 1] == 0x0A:
+                r.lineFeeds += 1
+                end = i
+                i += 2
+                break scan
+            case delimiter:
+                finishCell()
+                cellStart = o
+                atFieldStart = true
+                closed = false
+                i += 1
+                continue
+            case 0x22 where atFieldStart:
+                quoted = true
+            default:
+                if closed { r.malformed = true }   // text after a closing quote
+                out[o] = b
+                o += 1
+            }
+            atFieldStart = false
+            i += 1
+        }
+        if quoted { r.malformed = true }           // a quote left open at the end
+        finishCell()
+        r.next = i
+        r.byteCount = end - from
+        r.cellCount = starts.count
+        return r
+    }
+}

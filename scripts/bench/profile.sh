@@ -28,5 +28,5 @@ echo
 echo "### perf report --no-children --sort symbol"
 report --sort symbol | tidy "$TOP"
 echo
-echo "### perf report --no-children --sort tid,dso (per thread)"
-report --sort tid,dso | tidy 16
+echo "### perf report --no-children --sort pid,dso (per thread)"
+report --sort pid,dso | tidy 16

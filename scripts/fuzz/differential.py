@@ -277,6 +277,12 @@ def rand_case(rng):
         files.append(dict(name="hoso-2024-01-98.ndjson.gz", lines=[], gzip=True, members=1,
                           empty_member=False, pad=False, bom=False, crlf="lf", blank=False,
                           no_final_lf=False, empty=False))
+    c["on_corrupt"] = None
+    gz = [f for f in files if f["gzip"] and f["lines"]]
+    if gz and rng.random() < 0.15:
+        c["on_corrupt"] = rng.choice(["skip", "salvage", "salvage", "salvage", "fail"])
+        rng.choice(gz)["corrupt"] = rng.choice(["truncate", "truncate", "crc", "garbage",
+                                                "deflate"])
     c["files"] = files
     c["cat_bom"] = rng.random() < 0.2
     c["cat_crlf"] = rng.random() < 0.2
@@ -620,7 +626,35 @@ def build_file(rng, spec):
             out.append(gzip.compress(b"", mtime=0))
     if spec["pad"]:
         out.append(b"\x00" * rng.randrange(1, 30))
-    return b"".join(out)
+    data = b"".join(out)
+    cor = spec.get("corrupt")
+    if cor:
+        data = corrupt_bytes(rng, data, out, cor)
+    return data
+
+
+def corrupt_bytes(rng, data, members, kind):
+    """Damage a gzip file (SPEC §2.1 corrupt): truncate, flip a CRC/ISIZE byte, add garbage."""
+    ends = []
+    acc = 0
+    for m in members:
+        acc += len(m)
+        ends.append(acc)
+    if kind == "truncate":
+        k = rng.choice([rng.randrange(1, len(data)), len(data) - rng.randrange(1, 9),
+                        len(data) - 8, rng.randrange(1, 12), len(data) - 1])
+        return data[:max(1, k)]
+    if kind == "crc":
+        e = rng.choice(ends)
+        i = e - rng.randrange(1, 9)              # CRC32 (−8..−5) or ISIZE (−4..−1)
+        return data[:i] + bytes([data[i] ^ (1 << rng.randrange(8))]) + data[i + 1:]
+    if kind == "garbage":
+        return data + rng.choice([b"junk", b"\x00\x00junk", b"\x1f", b"\x1f\x8b\x08",
+                                  b"\n{}\n", b"\x00\x01"])
+    if kind == "deflate":
+        i = rng.randrange(10, max(11, ends[0] - 8))
+        return data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1:]
+    raise ValueError(kind)
 
 
 def write_csv(rows, bom=False, crlf=False):
@@ -679,6 +713,8 @@ def write_case(c, d):
         lines.append("breakdown: [sector]")
     lines.append("outputs: { dir: out, formats: [csv, json] }")
     lim = "max_reject_rate: 1.0"
+    if c.get("on_corrupt"):
+        lim += ", on_corrupt_input: %s" % c["on_corrupt"]
     if c["max_line_bytes"]:
         lim += ", max_line_bytes: %d" % c["max_line_bytes"]
     lines.append("limits: { %s }" % lim)
@@ -688,7 +724,8 @@ def write_case(c, d):
             "kind": c["kind"], "from": c["from"].isoformat(), "to": c["to"].isoformat(),
             "as_of": c["as_of"].isoformat() if c["as_of"] else None, "rules": c["rules"],
             "breakdown": c["breakdown"], "timezone": c["tz"],
-            "max_line_bytes": c["max_line_bytes"] or 1048576}
+            "max_line_bytes": c["max_line_bytes"] or 1048576,
+            "on_corrupt_input": c.get("on_corrupt") or "fail"}
     with open(os.path.join(d, "case.json"), "w", encoding="utf-8") as fo:
         json.dump(case, fo, indent=1)
     args = list(c["cli_periods"])
@@ -795,15 +832,21 @@ def compare(engine, d, work):
                                                         [i["path"] for i in ein]))
     else:
         for ri, ei in zip(ref_sum["inputs"], ein):
-            for k in ("compressed_bytes", "bytes", "gzip_members", "records", "accepted",
-                      "rejected"):
+            keys = ["compressed_bytes", "records", "accepted", "rejected"]
+            if ri["corrupt"] is None or ri["corrupt"]["policy"] == "salvage":
+                keys[1:1] = ["bytes", "gzip_members"]
+            for k in keys:
                 if ri[k] != ei.get(k):
-                    sig.append("summary:inputs.%s" % k)
+                    sig.append("summary:inputs.%s%s" % (k, "(corrupt)" if ri["corrupt"] else ""))
                     msg.append("input %s %s: reference %s, motcua %s" % (ri["path"], k, ri[k],
                                                                          ei.get(k)))
-            if ei.get("corrupt") is not None:
+            ec, rc_ = ei.get("corrupt"), ri["corrupt"]
+            if (ec is None) != (rc_ is None) or (ec and ec.get("policy") != rc_["policy"]):
                 sig.append("summary:inputs.corrupt")
-                msg.append("input %s corrupt: %r" % (ri["path"], ei.get("corrupt")))
+                msg.append("input %s corrupt: reference %r, motcua %r" % (ri["path"], rc_, ec))
+            elif ec and ec.get("offset") != rc_["offset"]:
+                msg.append("(info) input %s corrupt offset: reference %r, motcua %r" % (
+                    ri["path"], rc_, ec))
     # --- counters.csv
     eng_csv = open(os.path.join(eout, "counters.csv"), "rb").read()
     if eng_csv != ref_csv.encode("utf-8"):

@@ -19,7 +19,8 @@ CASE.json (written by differential.py next to pipeline.yaml; paths relative to i
      "units": "units.csv" | null, "procedures": "procedures.csv" | null,
      "kind": "month", "from": "2024-01-01", "to": "2024-03-31", "as_of": null | "2024-02-10",
      "rules": "tt01" | "qd766", "breakdown": true | false,
-     "timezone": "+07:00", "max_line_bytes": 1048576}
+     "timezone": "+07:00", "max_line_bytes": 1048576,
+     "on_corrupt_input": "fail" | "skip" | "salvage"}
 
 Writes DIR/counters.csv, DIR/rejects.ndjson (file, line, reason) and DIR/summary.json
 (accounting, rejects_by_reason, unknown_units, per-input figures, periods).
@@ -171,7 +172,6 @@ def gunzip_all(data):
             chunk = d.decompress(data[q:]) + d.flush()
         except zlib.error:
             # invalid deflate data: keep what inflates from the longest good prefix
-            lo, hi, best = q, n, b""
             d2 = zlib.decompressobj(wbits=-15)
             piece = []
             for i in range(q, n):
@@ -767,10 +767,21 @@ def run(case, base):
     final = {}
     inputs = []
     acc = dict(records=0, accepted=0, rejected=0)
+    policy = case.get("on_corrupt_input", "fail")
     for rel in files:
-        raw, text, members = read_text(os.path.join(base, rel))
+        raw, text, members, corrupt = read_text(os.path.join(base, rel))
+        if corrupt is not None:
+            if policy == "fail":
+                raise ExpectExit(65, "%s corrupt (%s)" % (rel, corrupt))
+            if policy == "skip":
+                text = b""
+            else:                         # salvage: kept up to the last LF (§3.5)
+                text = text[:text.rfind(b"\n") + 1]
         st = dict(path=rel, compressed_bytes=len(raw), bytes=len(text), gzip_members=members,
-                  records=0, accepted=0, rejected=0)
+                  records=0, accepted=0, rejected=0,
+                  corrupt=None if corrupt is None else dict(reason=corrupt.reason,
+                                                            offset=corrupt.offset,
+                                                            policy=policy))
         for lineno, line in frame_lines(text):
             st["records"] += 1
             d, reason = check_record(line, mlb, tz)

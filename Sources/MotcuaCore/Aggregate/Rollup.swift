@@ -17,6 +17,8 @@ public struct DossierTally {
 
 public struct RollupResult {
     public var rows: [CounterRow]
+    /// Own-scope rows per sector (and the unit total) for Biểu II.06a, when asked for.
+    public var formRows: [CounterRow] = []
     public var kpis: [KPIRow]
     public var units: UnitModel
     public var tally: DossierTally
@@ -26,7 +28,9 @@ public struct InvariantBroken: Error { public let message: String }
 
 public enum Rollup {
     public static func build(_ merged: PartialResult, catalogs: Catalogs, periods: [Period],
-                             rules: RuleSet, bySector: Bool, targets: [Target] = []) throws -> RollupResult {
+                             rules: RuleSet, bySector: Bool, targets: [Target] = [],
+                             formII06a: Bool = false) throws -> RollupResult {
+        let groupBySector = bySector || formII06a
         // Only units of the dossiers after latest-wins count (SPEC §2.5), not of superseded versions.
         var unitUsed = [Bool](repeating: false, count: merged.units.count)
         for d in merged.states { unitUsed[Int(d.unit)] = true }
@@ -64,7 +68,7 @@ public enum Rollup {
             let unit = unitOfId[Int(d.unit)]
             if d.procedure >= 0 { activity.add(d, unit: unit, proc: unifiedProc[Int(d.procedure)], index: table.index) }
             var sector = ""
-            if bySector {
+            if groupBySector {
                 if d.sector >= 0 {
                     sector = sectorCodes[Int(d.sector)]
                 } else if d.procedure >= 0 {
@@ -89,7 +93,7 @@ public enum Rollup {
         for (g, arr) in table.groups.enumerated() {
             let u = groupUnit[g]
             add(arr, to: &ownTotal[u])
-            if bySector { ownSectors[u][groupSector[g]] = arr }
+            if groupBySector { ownSectors[u][groupSector[g]] = arr }
         }
         var subTotal = ownTotal
         var subSectors = ownSectors
@@ -110,11 +114,17 @@ public enum Rollup {
                 }
             }
         }
+        var formRows: [CounterRow] = []
+        if formII06a {
+            for k in 0..<periods.count {
+                for u in unitOrder { emit(k, u, .own, ownTotal[u], ownSectors[u], true, into: &formRows) }
+            }
+        }
         try check(rows, periods: periods)
         let kpis = kpiRows(rows, model: model, unitOrder: unitOrder, periods: periods, activity: activity,
                            pairs: CatalogScope.pairs(units: model, procedures: catalogs.procedures, ids: &procIds),
                            targets: targets)
-        return RollupResult(rows: rows, kpis: kpis, units: model, tally: tally)
+        return RollupResult(rows: rows, formRows: formRows, kpis: kpis, units: model, tally: tally)
     }
 
     /// KPI rows for every unit-total counter row, in the same order.

@@ -71,7 +71,8 @@ public enum Runner {
         let rollup: RollupResult
         do {
             rollup = try Rollup.build(merged, catalogs: catalogs, periods: periods, rules: pipeline.rules,
-                                      bySector: pipeline.breakdownBySector, targets: pipeline.targets)
+                                      bySector: pipeline.breakdownBySector, targets: pipeline.targets,
+                                      formII06a: pipeline.formII06a)
         } catch let e as InvariantBroken {
             throw MotcuaError(.software, "internal invariant broken: \(e.message); nothing published")
         }
@@ -109,6 +110,12 @@ public enum Runner {
         }
         if pipeline.formats.contains(.json) {
             outputs.append(("kpis.json", KPIOutput.json(rollup.kpis, periods: periods, units: rollup.units)))
+        }
+        if pipeline.formII06a {
+            var sectorNames: [String: String] = [:]
+            for r in catalogs.procedures where sectorNames[r.sector] == nil && !r.sectorName.isEmpty { sectorNames[r.sector] = r.sectorName }
+            outputs.append(("bieu-ii06a.csv", FormII06aOutput.csv(rollup.formRows, periods: periods, units: rollup.units,
+                                                                 sectorNames: sectorNames)))
         }
         outputs.append(("rejects.ndjson", SummaryOutput.rejects(rejects)))
         outputs.append(("summary.json", summary.json()))

@@ -10,7 +10,7 @@ struct Motcua: ParsableCommand {
         commandName: "motcua",
         abstract: "Counters and KPIs from one-stop-shop (một cửa) dossier exports.",
         version: motcuaVersion,
-        subcommands: [RunCommand.self, ValidateCommand.self])
+        subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self])
 }
 
 /// Prints `motcua: error: …` and exits with the SPEC §7.2 code.

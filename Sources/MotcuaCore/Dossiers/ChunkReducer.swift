@@ -9,6 +9,11 @@ public final class ChunkReducer {
     private let decoderOfFile: [Int]
     private var record = DecodedRecord()
 
+    /// Hooks for `motcua inspect`: every non-blank NDJSON line, every CSV record's cells, and
+    /// every accepted record. Nil in runs.
+    var onLine: ((UnsafeBufferPointer<UInt8>) -> Void)?
+    var onCSVCells: ((UnsafePointer<UInt8>, CSVRecordSplitter) -> Void)?
+    var onAccepted: ((DecodedRecord) -> Void)?
     private let contexts: InputContexts?
     private var csvLayout: (file: Int, layout: CSVLayout, splitter: CSVRecordSplitter)?
     private var csvRecord = CSVRecord()
@@ -69,6 +74,7 @@ public final class ChunkReducer {
             let pos = RecordPosition(file: file, chunk: seq, line: line)
             let bytes = UnsafeBufferPointer(start: chunk.base + p, count: csvRecord.byteCount)
             if csvRecord.byteCount > 0 {
+                onCSVCells?(decoder.cellBuffer, csvLayout!.splitter)
                 partial.files[chunk.fileIndex].records += 1
                 if let reason { reject(pos, reason, bytes) } else { keep(pos, fileIndex: chunk.fileIndex) }
             }
@@ -94,6 +100,7 @@ public final class ChunkReducer {
             // A CR is part of the terminator only when LF follows it.
             if lf != nil && end > p && base[end - 1] == 0x0D { end -= 1 }
             if end > p {
+                onLine?(UnsafeBufferPointer(start: base + p, count: end - p))
                 handle(UnsafeBufferPointer(start: base + p, count: end - p),
                        RecordPosition(file: file, chunk: seq, line: line), fileIndex: chunk.fileIndex)
             }
@@ -115,6 +122,7 @@ public final class ChunkReducer {
     @inline(__always)
     private func keep(_ pos: RecordPosition, fileIndex: Int) {
         partial.files[fileIndex].accepted += 1
+        onAccepted?(record)
         var flags: UInt8 = 0
         if record.digitized { flags |= DossierState.digitizedFlag }
         if record.feeBearing { flags |= DossierState.feeBearingFlag }

@@ -117,6 +117,9 @@ public final class RecordDecoder {
         return check(&out)
     }
 
+    /// Where the last CSV record's cells are (valid until the next decode).
+    var cellBuffer: UnsafePointer<UInt8> { UnsafePointer(scratch) }
+
     private func ensureScratch(_ n: Int) {
         if n > scratchCapacity {
             scratch.deallocate()

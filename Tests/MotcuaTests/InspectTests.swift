@@ -6,7 +6,7 @@ final class InspectTests: XCTestCase {
     func testInspectJSON() throws {
         let dir = try Harness.scratch("insp")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let csv = "\u{FEFF}Mã hồ sơ;Trạng thái;Ngày tiếp nhận;Kênh thực hiện\r\nA-1;2;05/03/2024;Trực tuyến\r\nA-2;Đang xử lý;06/03/2024;BCCI\r\n\"x\";1\r\n"
+        let csv = "\u{FEFF}Mã hồ sơ;Trạng thái;Ngày tiếp nhận;Kênh thực hiện\r\n000.00.01.H56-1;2;05/03/2024;Trực tuyến\r\n000.00.01.H56-2;Đang xử lý;06/03/2024;BCCI\r\n\"x\";1\r\n"
         try csv.write(to: dir.appendingPathComponent("a.csv"), atomically: true, encoding: .utf8)
         let sample = Harness.projectDir.appendingPathComponent("SampleData/exports/hoso-2024-03-01.ndjson.gz").path
         let r = try Harness.run(["inspect", "--json", sample, dir.appendingPathComponent("a.csv").path])

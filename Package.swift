@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -8,22 +8,34 @@ let package = Package(
         .executable(name: "motcua", targets: ["motcua"]),
         .library(name: "MotcuaCore", targets: ["MotcuaCore"]),
     ],
+    traits: [
+        // `swift build --disable-default-traits` builds with zlib only (no libisal-dev needed).
+        .trait(name: "ISAL", description: "Inflate gzip with ISA-L's igzip (Debian libisal-dev); zlib stays available."),
+        .default(enabledTraits: ["ISAL"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // zlib from the system (Debian: zlib1g-dev); only the gzip reader imports it.
+        // zlib from the system (Debian: zlib1g-dev); only the gzip inflaters import it.
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // ISA-L's igzip (Debian: libisal-dev), only with the ISAL trait.
+        .systemLibrary(
+            name: "CIsal",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
         .target(
             name: "MotcuaCore",
             dependencies: [
                 "CZlib",
+                .target(name: "CIsal", condition: .when(traits: ["ISAL"])),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# System packages the build and tests need (Debian): zlib headers, pkg-config, python3 for fixtures.
+# System packages the build and tests need (Debian): zlib and ISA-L headers, pkg-config, python3.
 set -euo pipefail
 need=()
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
+# ISA-L for the default ISAL trait (a build with --disable-default-traits needs only zlib).
+dpkg -s libisal-dev >/dev/null 2>&1 || need+=(libisal-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then

@@ -25,6 +25,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Rule set: tt01 or qd766.") var rules: String?
     @Option(help: "Output directory (overrides outputs.dir).") var out: String?
     @Option(help: "Parse worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Gzip inflater: \(InflaterKind.available.map(\.rawValue).joined(separator: " or ")) (default \(InflaterKind.preferred.rawValue)).") var inflater: String?
     @Option(name: .customLong("chunk-bytes"), help: .hidden) var chunkBytes: Int?
     @Flag(help: "Show progress on stderr.") var progress = false
     @Flag(help: "Print errors only.") var quiet = false
@@ -59,6 +60,12 @@ struct RunCommand: ParsableCommand {
         o.outDir = out
         guard threads >= 1 && threads <= 256 else { throw MotcuaError(.usage, "--threads must be between 1 and 256") }
         o.threads = threads
+        if let i = inflater {
+            guard let kind = InflaterKind(rawValue: i), InflaterKind.available.contains(kind) else {
+                throw MotcuaError(.usage, "--inflater '\(i)' is not available here (\(InflaterKind.available.map(\.rawValue).joined(separator: ", ")))")
+            }
+            o.inflater = kind
+        }
         if let c = chunkBytes {
             guard c >= 1 else { throw MotcuaError(.usage, "--chunk-bytes must be positive") }
             o.chunkBytes = c

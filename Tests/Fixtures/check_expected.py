@@ -11,6 +11,11 @@ in expected/ is internally consistent with SPEC.md:
   - with sector rows: the sector rows of a (period, unit, scope) add up to its total row,
     and none of them is all zero;
   - accounting.json: the identities of SPEC §3.4; rejected = lines of rejects.tsv.
+  - kpis.csv (when present): exact header, LF, rows sorted by (from, unit_code, own before
+    subtree, kpi), the 14 KPIs of SPEC §5.4 for every unit-total row of counters.csv; the
+    nine counter ratios use the numerator/denominator of that counters row; value = the
+    ratio rounded half-even to 6 decimals, empty when the denominator is 0; met agrees with
+    target_min/target_max (§5.5) and is empty when the value is or no target applies.
 
 Run: python3 Tests/Fixtures/check_expected.py   (exit 1 on the first inconsistent case)
 """
@@ -134,6 +139,84 @@ def check_counters(case: str, path: str, units_csv: str) -> int:
     return len(body)
 
 
+KPI_HEADER = ("period,from,to,partial,unit_code,unit_name,tier,scope,kpi,numerator,"
+              "denominator,value,target_min,target_max,met").split(",")
+KPI_NAMES = sorted(["online_rate", "postal_intake_rate", "postal_return_rate", "resolution_rate",
+                    "on_time_rate", "progress_rate", "online_payment_rate", "e_result_rate",
+                    "digitization_rate", "online_service_share", "online_service_share_l4",
+                    "online_usage_rate_l3", "online_usage_rate_l4", "postal_procedure_rate"],
+                   key=str.encode)
+KPI_RATIOS = {
+    "online_rate": lambda c: (c["new_online"], c["new_online"] + c["new_offline"]),
+    "postal_intake_rate": lambda c: (c["new_postal"], c["new_online"] + c["new_offline"]),
+    "postal_return_rate": lambda c: (c["returned_postal"], c["returned_total"]),
+    "resolution_rate": lambda c: (c["resolved_total"], c["received_total"]),
+    "on_time_rate": lambda c: (c["resolved_early"] + c["resolved_on_time"], c["resolved_total"]),
+    "progress_rate": lambda c: (c["resolved_early"] + c["resolved_on_time"] + c["pending_within"],
+                                c["received_total"]),
+    "online_payment_rate": lambda c: (c["paid_online"], c["fee_bearing"]),
+    "e_result_rate": lambda c: (c["e_result"], c["resolved_total"]),
+    "digitization_rate": lambda c: (c["digitized"], c["new_online"] + c["new_offline"]),
+}
+
+
+def six(num: int, den: int) -> str:
+    """num/den rounded half-even to 6 decimals (exact integer arithmetic)."""
+    q, r = divmod(num * 10**6, den)
+    if 2 * r > den or (2 * r == den and q % 2 == 1):
+        q += 1
+    return f"{q // 10**6}.{q % 10**6:06d}"
+
+
+def check_kpis(case: str, path: str, counters_path: str) -> None:
+    raw = open(path, "rb").read()
+    if b"\r\n" in raw.replace(b'"\r\n', b"") or not raw.endswith(b"\n"):
+        fail(case, "kpis.csv must use LF and end with LF")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    if rows[0] != KPI_HEADER:
+        fail(case, "kpis.csv header differs")
+    totals = {}
+    for r in list(csv.reader(io.StringIO(open(counters_path, encoding="utf-8").read(), newline="")))[1:]:
+        if r[9] == "":
+            totals[(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8])] = dict(zip(COUNTERS, map(int, r[10:])))
+    seen = {}
+    keys = []
+    for r in rows[1:]:
+        if len(r) != 15:
+            fail(case, f"kpis row with {len(r)} columns: {r}")
+        ctx = f"kpis {r[0]} {r[4]} {r[7]} {r[8]}"
+        key = tuple(r[:8])
+        if key not in totals:
+            fail(case, f"{ctx}: no unit-total counters row with the same columns")
+        seen.setdefault(key, []).append(r[8])
+        keys.append((r[1].encode(), r[4].encode(), 0 if r[7] == "own" else 1, r[8].encode()))
+        num, den = int(r[9]), int(r[10])
+        if r[8] in KPI_RATIOS and KPI_RATIOS[r[8]](totals[key]) != (num, den):
+            fail(case, f"{ctx}: {num}/{den} but counters give {KPI_RATIOS[r[8]](totals[key])}")
+        if not (0 <= num <= den or (den == 0 and num == 0)):
+            fail(case, f"{ctx}: numerator/denominator out of range")
+        want = six(num, den) if den else ""
+        if r[11] != want:
+            fail(case, f"{ctx}: value {r[11]!r}, want {want!r}")
+        tmin, tmax, met = r[12], r[13], r[14]
+        for b in (tmin, tmax):
+            if b and not (len(b.split(".")[-1]) == 6 and "." in b):
+                fail(case, f"{ctx}: bound {b!r} not written with 6 decimals")
+        if not (tmin or tmax) or r[11] == "":
+            if met != "":
+                fail(case, f"{ctx}: met must be empty")
+        else:
+            v = int(r[11].replace(".", ""))
+            ok = (not tmin or v >= int(tmin.replace(".", ""))) and (not tmax or v <= int(tmax.replace(".", "")))
+            if met != ("true" if ok else "false"):
+                fail(case, f"{ctx}: met {met!r} disagrees with the bounds")
+    if keys != sorted(keys) or len(set(keys)) != len(keys):
+        fail(case, "kpis.csv rows are not sorted or repeat")
+    for key in totals:
+        if seen.get(key) != KPI_NAMES:
+            fail(case, f"kpis.csv: {key[4]} {key[7]} in {key[0]} lacks the 14 KPIs")
+
+
 def main() -> None:
     names = sorted(os.listdir(CASES))
     for case in names:
@@ -145,6 +228,9 @@ def main() -> None:
         counters = os.path.join(exp, "counters.csv")
         if os.path.exists(counters):
             n = check_counters(case, counters, os.path.join(d, "units.csv"))
+            kpis = os.path.join(exp, "kpis.csv")
+            if os.path.exists(kpis):
+                check_kpis(case, kpis, counters)
         elif not os.path.exists(os.path.join(exp, "exit_code")):
             fail(case, "neither counters.csv nor exit_code")
         acc_path = os.path.join(exp, "accounting.json")

@@ -8,8 +8,18 @@ final class InputReaderTests: XCTestCase {
     let gzipDir = Harness.sharedData.appendingPathComponent("gzip")
 
     /// All decompressed bytes, read through a small buffer to cross refill boundaries.
+    /// Every test runs with each inflater built in.
+    var kind = InflaterKind.zlib
+
+    func eachInflater(_ body: () throws -> Void) rethrows {
+        for k in InflaterKind.available {
+            kind = k
+            try body()
+        }
+    }
+
     func inflate(_ path: String, bufferSize: Int = 777) throws -> [UInt8] {
-        let r = try InputReader(path: path)
+        let r = try InputReader(path: path, inflater: kind)
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: bufferSize)
         while true {
@@ -27,62 +37,128 @@ final class InputReaderTests: XCTestCase {
     }
 
     func testVectorsDecompressToTheirPlainFiles() throws {
-        for (gz, txt) in [("wuffs-romeo.txt.gz", "wuffs-romeo.txt"), ("wuffs-pi.txt.gz", "wuffs-pi.txt"),
-                          ("wuffs-midsummer.txt.gz", "wuffs-midsummer.txt"), ("flate2-multi.gz", "flate2-multi.txt"),
-                          ("htslib-bgziptest.txt.gz", "htslib-bgziptest.txt")] {
-            let want = [UInt8](try Data(contentsOf: gzipDir.appendingPathComponent(txt)))
-            for size in [1, 4096, 1 << 20] {
-                XCTAssertEqual(try inflate(gzipDir.appendingPathComponent(gz).path, bufferSize: size), want, "\(gz) buffer \(size)")
+        try eachInflater {
+            for (gz, txt) in [("wuffs-romeo.txt.gz", "wuffs-romeo.txt"), ("wuffs-pi.txt.gz", "wuffs-pi.txt"),
+                              ("wuffs-midsummer.txt.gz", "wuffs-midsummer.txt"), ("flate2-multi.gz", "flate2-multi.txt"),
+                              ("htslib-bgziptest.txt.gz", "htslib-bgziptest.txt")] {
+                let want = [UInt8](try Data(contentsOf: gzipDir.appendingPathComponent(txt)))
+                for size in [1, 4096, 1 << 20] {
+                    XCTAssertEqual(try inflate(gzipDir.appendingPathComponent(gz).path, bufferSize: size), want, "\(gz) buffer \(size) \(kind)")
+                }
             }
         }
     }
 
     func testMultiMemberCounts() throws {
-        let r = try InputReader(path: gzipDir.appendingPathComponent("htslib-bgziptest.txt.gz").path)
-        var buf = [UInt8](repeating: 0, count: 1 << 16)
-        while try buf.withUnsafeMutableBytes({ try r.read(into: $0) }) > 0 {}
-        XCTAssertTrue(r.isGzip)
-        XCTAssertEqual(r.membersCompleted, 6)
-        let concat = try inflate(gzipDir.appendingPathComponent("duckdb-concat.gz").path)
-        XCTAssertEqual(concat.split(separator: 0x0A).count, 14 + 1, "header + 14 rows")
-        let bgzf = try inflate(gzipDir.appendingPathComponent("duckdb-bgzf.gz").path)
-        XCTAssertEqual(bgzf.split(separator: 0x0A).count, 7 + 1)
+        try eachInflater {
+            let r = try InputReader(path: gzipDir.appendingPathComponent("htslib-bgziptest.txt.gz").path, inflater: kind)
+            var buf = [UInt8](repeating: 0, count: 1 << 16)
+            while try buf.withUnsafeMutableBytes({ try r.read(into: $0) }) > 0 {}
+            XCTAssertTrue(r.isGzip)
+            XCTAssertEqual(r.membersCompleted, 6)
+            let concat = try inflate(gzipDir.appendingPathComponent("duckdb-concat.gz").path)
+            XCTAssertEqual(concat.split(separator: 0x0A).count, 14 + 1, "header + 14 rows")
+            let bgzf = try inflate(gzipDir.appendingPathComponent("duckdb-bgzf.gz").path)
+            XCTAssertEqual(bgzf.split(separator: 0x0A).count, 7 + 1)
+        }
     }
 
     func testTruncationsAreErrors() throws {
-        let full = [UInt8](try Data(contentsOf: gzipDir.appendingPathComponent("wuffs-pi.txt.gz")))
-        for k in [2, 9, 10, 100, 24000, 48335, 48342] {
-            let path = try write(Array(full.prefix(k)))
-            XCTAssertThrowsError(try inflate(path), "head -c \(k)") { e in
-                guard let c = e as? CorruptInput else { return XCTFail("\(e)") }
-                XCTAssertEqual(c.offset, k, "truncation is detected at the file's end")
+        try eachInflater {
+            let full = [UInt8](try Data(contentsOf: gzipDir.appendingPathComponent("wuffs-pi.txt.gz")))
+            for k in [2, 9, 10, 100, 24000, 48335, 48342] {
+                let path = try write(Array(full.prefix(k)))
+                XCTAssertThrowsError(try inflate(path), "head -c \(k) \(kind)") { e in
+                    guard let c = e as? CorruptInput else { return XCTFail("\(e)") }
+                    XCTAssertEqual(c.offset, k, "truncation is detected at the file's end")
+                }
             }
+            // One byte 0x1f is not gzip magic: plain text.
+            XCTAssertEqual(try inflate(try write([0x1f])), [0x1f])
         }
-        // One byte 0x1f is not gzip magic: plain text.
-        XCTAssertEqual(try inflate(try write([0x1f])), [0x1f])
     }
 
     func testTrailerDamageGarbageAndPadding() throws {
-        let full = [UInt8](try Data(contentsOf: gzipDir.appendingPathComponent("wuffs-romeo.txt.gz")))
-        let want = [UInt8](try Data(contentsOf: gzipDir.appendingPathComponent("wuffs-romeo.txt")))
-        var crc = full
-        crc[crc.count - 6] ^= 0xFF
-        XCTAssertThrowsError(try inflate(try write(crc))) { XCTAssertTrue(($0 as? CorruptInput)?.reason.contains("check") ?? false, "\($0)") }
-        var len = full
-        len[len.count - 2] ^= 0x01
-        XCTAssertThrowsError(try inflate(try write(len)))
-        XCTAssertThrowsError(try inflate(try write(full + Array("junk".utf8)))) {
-            XCTAssertEqual(($0 as? CorruptInput)?.offset, full.count)
+        try eachInflater {
+            let full = [UInt8](try Data(contentsOf: gzipDir.appendingPathComponent("wuffs-romeo.txt.gz")))
+            let want = [UInt8](try Data(contentsOf: gzipDir.appendingPathComponent("wuffs-romeo.txt")))
+            var crc = full
+            crc[crc.count - 6] ^= 0xFF
+            XCTAssertThrowsError(try inflate(try write(crc))) { XCTAssertTrue(($0 as? CorruptInput)?.reason.contains("check") ?? false, "\($0)") }
+            var len = full
+            len[len.count - 2] ^= 0x01
+            XCTAssertThrowsError(try inflate(try write(len)))
+            XCTAssertThrowsError(try inflate(try write(full + Array("junk".utf8)))) {
+                XCTAssertEqual(($0 as? CorruptInput)?.offset, full.count)
+            }
+            XCTAssertThrowsError(try inflate(try write(full + [0, 0, 0x41])))
+            XCTAssertEqual(try inflate(try write(full + [UInt8](repeating: 0, count: 5000))), want, "zero padding is allowed")
+            XCTAssertEqual(try inflate(try write(full + full)), want + want, "concatenated members")
         }
-        XCTAssertThrowsError(try inflate(try write(full + [0, 0, 0x41])))
-        XCTAssertEqual(try inflate(try write(full + [UInt8](repeating: 0, count: 5000))), want, "zero padding is allowed")
-        XCTAssertEqual(try inflate(try write(full + full)), want + want, "concatenated members")
     }
 
     func testPlainAndEmptyFiles() throws {
-        XCTAssertEqual(try inflate(try write([])), [])
-        let r = try InputReader(path: try write(Array("abc\n".utf8)))
-        XCTAssertFalse(r.isGzip)
-        XCTAssertThrowsError(try InputReader(path: "/nonexistent/file.gz")) { XCTAssertTrue($0 is InputOpenError) }
+        try eachInflater {
+            XCTAssertEqual(try inflate(try write([])), [])
+            let r = try InputReader(path: try write(Array("abc\n".utf8)))
+            XCTAssertFalse(r.isGzip)
+            XCTAssertThrowsError(try InputReader(path: "/nonexistent/file.gz")) { XCTAssertTrue($0 is InputOpenError) }
+        }
+    }
+}
+
+final class InflaterDifferentialTests: XCTestCase {
+    /// zlib and ISA-L agree on every mutation of real gzip files: both fail, or both give the
+    /// same bytes (a seeded run of truncations, byte flips and appended bytes).
+    func testInflatersAgreeOnMutatedInputs() throws {
+        guard InflaterKind.available.contains(.isal) else { throw XCTSkip("built without ISA-L") }
+        let dir = Harness.sharedData.appendingPathComponent("gzip")
+        let seeds = [[UInt8](try Data(contentsOf: dir.appendingPathComponent("wuffs-romeo.txt.gz"))),
+                     [UInt8](try Data(contentsOf: dir.appendingPathComponent("htslib-bgziptest.txt.gz"))),
+                     [UInt8](try Data(contentsOf: dir.appendingPathComponent("flate2-multi.gz")))]
+        let url = try Harness.scratch("mut").appendingPathComponent("m.gz")
+        var rng = SplitMix(seed: 42)
+        func run(_ kind: InflaterKind) -> Result<[UInt8], CorruptInput> {
+            do {
+                let r = try InputReader(path: url.path, inflater: kind)
+                var out: [UInt8] = []
+                var buf = [UInt8](repeating: 0, count: 1 + Int(rng.next() % 5000))
+                while true {
+                    let n = try buf.withUnsafeMutableBytes { try r.read(into: $0) }
+                    if n == 0 { return .success(out) }
+                    out += buf[0..<n]
+                }
+            } catch let e as CorruptInput { return .failure(e) } catch { return .failure(CorruptInput(offset: -1, reason: "\(error)")) }
+        }
+        var failures = 0
+        for i in 0..<400 {
+            var bytes = seeds[i % seeds.count]
+            switch rng.next() % 4 {
+            case 0: bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count))))
+            case 1: bytes[Int(rng.next() % UInt64(bytes.count))] ^= UInt8(1 << (rng.next() % 8))
+            case 2: bytes += [UInt8](repeating: UInt8(rng.next() % 2 == 0 ? 0 : 0x41), count: 1 + Int(rng.next() % 9))
+            default: bytes += seeds[Int(rng.next() % UInt64(seeds.count))]
+            }
+            try Data(bytes).write(to: url)
+            switch (run(.zlib), run(.isal)) {
+            case (.success(let a), .success(let b)): XCTAssertEqual(a, b, "mutation \(i)")
+            case (.failure, .failure): failures += 1
+            case (let a, let b): XCTFail("mutation \(i): zlib \(a) vs isal \(b)")
+            }
+        }
+        XCTAssertGreaterThan(failures, 50, "the mutations do break files")
+    }
+}
+
+/// A tiny deterministic generator for tests.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

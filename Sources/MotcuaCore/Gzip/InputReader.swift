@@ -1,7 +1,6 @@
 // Reads one input file as decompressed bytes: gzip (any number of members, SPEC §2.1)
 // when it starts with 1f 8b, plain text otherwise. Damage is reported as `CorruptInput`
 // with the compressed byte offset where it was detected.
-import CZlib
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -30,12 +29,12 @@ public final class InputReader {
     /// File offset of inBuf[0].
     private var inBase = 0
     private var eof = false
-    private var stream: UnsafeMutablePointer<z_stream>?
+    private var inflater: MemberInflater?
     private enum State { case plain, betweenMembers, inMember, done }
     private var state: State
 
     /// Opens `path`; throws `POSIXError`-style `InputOpenError` when it cannot be read.
-    public init(path: String) throws {
+    public init(path: String, inflater kind: InflaterKind = .preferred) throws {
         self.path = path
         let fd = open(path, O_RDONLY)
         if fd < 0 { throw InputOpenError(path: path, errno: errno) }
@@ -54,17 +53,13 @@ public final class InputReader {
         if inLen >= 2 && inBuf[0] == 0x1f && inBuf[1] == 0x8b {
             isGzip = true
             state = .betweenMembers
-            let s = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-            s.initialize(to: z_stream())
-            // 15 + 16: gzip framing only; member boundaries are handled here.
-            let rc = inflateInit2_(s, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-            if rc != Z_OK { s.deallocate(); throw CorruptInput(offset: 0, reason: "zlib init failed (\(rc))") }
-            stream = s
+            do { inflater = try makeInflater(kind) } catch let e as InflateFailure {
+                throw CorruptInput(offset: 0, reason: e.reason)
+            }
         }
     }
 
     deinit {
-        if let s = stream { inflateEnd(s); s.deallocate() }
         inBuf.deallocate()
         close(fd)
     }
@@ -110,7 +105,12 @@ public final class InputReader {
                 if inLen - inPos < 2 && !eof { try fill() }
                 if inPos == inLen { state = .done; return 0 }
                 if inLen - inPos >= 2 && inBuf[inPos] == 0x1f && inBuf[inPos + 1] == 0x8b {
-                    inflateReset(stream!)
+                    if inLen - inPos < 4 && !eof { try fill() }
+                    // RFC 1952: reserved FLG bits must be zero (zlib checks this, ISA-L does not).
+                    if inLen - inPos >= 4 && inBuf[inPos + 3] & 0xE0 != 0 {
+                        throw CorruptInput(offset: inBase + inPos + 3, reason: "gzip member \(membersCompleted + 1): unknown header flags set")
+                    }
+                    inflater!.reset()
                     state = .inMember
                     continue
                 }
@@ -139,37 +139,31 @@ public final class InputReader {
     }
 
     private func inflateStep(into out: UnsafeMutableRawBufferPointer) throws -> Int {
-        let s = stream!
         if inPos == inLen {
-            if eof {
-                throw CorruptInput(offset: inBase + inPos, reason: "truncated gzip stream (member \(membersCompleted + 1) has no end)")
-            }
-            try fill()
+            if !eof { try fill() }
             if inPos == inLen {
                 throw CorruptInput(offset: inBase + inPos, reason: "truncated gzip stream (member \(membersCompleted + 1) has no end)")
             }
         }
-        s.pointee.next_in = inBuf + inPos
-        s.pointee.avail_in = UInt32(inLen - inPos)
-        s.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        s.pointee.avail_out = UInt32(min(out.count, Int(UInt32.max)))
-        let before = Int(s.pointee.avail_out)
-        let rc = inflate(s, Z_NO_FLUSH)
-        inPos = inLen - Int(s.pointee.avail_in)
-        let produced = before - Int(s.pointee.avail_out)
-        switch rc {
-        case Z_STREAM_END:
+        let r: (consumed: Int, produced: Int, ended: Bool)
+        do {
+            r = try inflater!.inflate(inBuf + inPos, inLen - inPos, out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count)
+        } catch let e as InflateFailure {
+            throw CorruptInput(offset: inBase + inPos, reason: "gzip member \(membersCompleted + 1): \(e.reason)")
+        }
+        inPos += r.consumed
+        if r.ended {
             membersCompleted += 1
             state = .betweenMembers
-        case Z_OK, Z_BUF_ERROR:
-            break
-        case Z_NEED_DICT, Z_DATA_ERROR:
-            let msg = s.pointee.msg.map { String(cString: $0) } ?? "invalid data"
-            throw CorruptInput(offset: inBase + inPos, reason: "gzip member \(membersCompleted + 1): \(msg)")
-        default:
-            throw CorruptInput(offset: inBase + inPos, reason: "zlib error \(rc)")
+        } else if r.consumed == 0 && r.produced == 0 {
+            // The inflater wants more input than the buffer holds now.
+            let before = inLen - inPos
+            if !eof { try fill() }
+            if inLen - inPos == before {
+                throw CorruptInput(offset: inBase + inLen, reason: "truncated gzip stream (member \(membersCompleted + 1) has no end)")
+            }
         }
-        return produced
+        return r.produced
     }
 }
 

@@ -24,6 +24,7 @@ struct ParallelReduce {
     let threads: Int
     let maxLineBytes: Int
     let chunkBytes: Int
+    var inflater = InflaterKind.preferred
     let dates: (InputSpec) -> DateTimeParser
     let policy: CorruptPolicy
     let isCancelled: () -> Bool
@@ -59,7 +60,7 @@ struct ParallelReduce {
             var members = 0, compressed = 0
             if !excluded.contains(i) {
                 do {
-                    let reader = try InputReader(path: file.absolutePath)
+                    let reader = try InputReader(path: file.absolutePath, inflater: inflater)
                     var chunker = FileChunker(fileIndex: i, maxLineBytes: maxLineBytes, targetBytes: chunkBytes, pool: pool, isCancelled: isCancelled)
                     if file.spec.format == .csv {
                         chunker.framing = RecordFraming(mode: .csv(delimiter: file.spec.delimiter))

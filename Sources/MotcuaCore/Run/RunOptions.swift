@@ -10,6 +10,7 @@ public struct RunOptions: Sendable {
     public var rules: RuleSet?
     public var outDir: String?
     public var threads = 2
+    public var inflater = InflaterKind.preferred
     /// Bytes per chunk handed to a worker; small values exercise chunk boundaries in tests.
     public var chunkBytes = FileChunker.defaultChunkBytes
     /// Called from the reading thread about twice a second while inputs are read.

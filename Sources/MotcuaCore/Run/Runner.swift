@@ -46,6 +46,7 @@ public enum Runner {
                 dates: { DateTimeParser(zoneMinutes: pipeline.zoneMinutes, pinned: $0.dateForm) },
                 policy: pipeline.onCorruptInput, isCancelled: isCancelled)
             reduce.progress = options.progress
+            reduce.inflater = options.inflater
             do { outcome = try reduce.run() } catch is Interrupted {
                 throw MotcuaError(.interrupted, "interrupted; nothing published")
             }

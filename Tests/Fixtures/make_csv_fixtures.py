@@ -13,6 +13,7 @@ files that this script does not touch.
 
 Run from anywhere:  python3 Tests/Fixtures/make_csv_fixtures.py
 """
+import gzip
 import os
 import unicodedata
 
@@ -370,6 +371,35 @@ def csv_line_too_long() -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# csv_gzip: a 2-member gzip CSV (BOM + CRLF inside; a quoted line break that spans the member
+# boundary), max_line_bytes 150 while the decompressed file (and member 1 after the header)
+# is longer than that and no record is.
+def csv_gzip() -> None:
+    header = "Mã hồ sơ,Mã đơn vị,Kênh thực hiện,Trạng thái,Ngày tiếp nhận,Ghi chú"
+    V, X = "000.00.01.H56", "000.00.09.H56"
+    rows = [
+        (f"G01,{V},1,4,01/03/2024,a", 2, None),
+        (f"G02,{V},2,4,01/03/2024,", 3, None),
+        (f"G03,{V},3,4,01/03/2024,", 4, None),
+        (f"G04,{V},1,2,02/03/2024,", 5, None),
+        (f"G05,{V},2,2,02/03/2024,", 6, None),
+        (f'G06,{V},2,2,03/03/2024,"ghi chú\r\nhai dòng"', 7, None),
+        (f"G07,{X},1,12,03/03/2024,", 9, "invalid_value:TrangThaiHoSo"),
+        (f"G08,{V},3,4,04/03/2024,", 10, None),
+        (f"G09,{V},1,2,05/03/2024,b", 11, None),
+    ]
+    data, rej = csv_file(header, rows, eol="\r\n", bom=True)
+    cut = data.index(b"hai d")            # member 1 ends inside G02's quoted field, after its CRLF
+    assert data[cut - 2:cut] == b"\r\n" and len(data) > 151
+    # member 1 alone holds more than 151 bytes after the header line
+    assert cut - data.index(b"\r\n") - 2 > 151
+    assert all(len(line) < 150 for line in data.split(b"\r\n"))
+    write("csv_gzip/data/hoso-2024-03.csv.gz",
+          gzip.compress(data[:cut], compresslevel=6, mtime=0) + gzip.compress(data[cut:], compresslevel=6, mtime=0))
+    tsv("csv_gzip", [("data/hoso-2024-03.csv.gz", rej)])
+
+
+# ---------------------------------------------------------------------------------------
 # csv_same_as_ndjson: the 13 dossiers of cases/returns_and_flags as a CSV export.
 def csv_same_as_ndjson() -> None:
     U = "000.00.01.H56"
@@ -405,5 +435,6 @@ if __name__ == "__main__":
     csv_header_problems()
     csv_mixed_with_ndjson()
     csv_line_too_long()
+    csv_gzip()
     csv_same_as_ndjson()
     print("written")

@@ -65,7 +65,8 @@ public struct FileChunker {
             send(chunk)
             chunk = next
             len = rest
-            boundary = -1
+            // A later boundary (after a header row) stays known; scanned bytes are not rescanned.
+            boundary = boundary >= end ? boundary - end : -1
             result.bytesKept = streamPos - rest
         }
         func read() throws -> Int {
@@ -108,10 +109,13 @@ public struct FileChunker {
                 let before = len
                 let n = try read()
                 if n == 0 {
-                    if wantsHeader {
-                        onHeader?(UnsafeBufferPointer(start: chunk.base, count: len))
+                    if wantsHeader && len > 0 {
+                        // A file without a terminated header row (an empty file has none at all).
+                        var end = len
+                        if chunk.base[end - 1] == 0x0D { end -= 1 }
+                        onHeader?(UnsafeBufferPointer(start: chunk.base, count: end))
                         wantsHeader = false
-                        if len > 0 { emitRecords(through: len, kind: .header) }
+                        emitRecords(through: len, kind: .header)
                     }
                     if len > 0 { emitRecords(through: len) }
                     result.bytesKept = streamPos

@@ -239,7 +239,17 @@ struct Cursor {
     @inline(__always) mutating func scanStringBody() -> Bool? {
         var escaped = false
         while pos < end {
-            // Plain bytes in bulk: stop at quote, backslash or control byte.
+            // Plain bytes eight at a time: stop at a quote, backslash or control byte.
+            while pos + 8 <= end {
+                let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
+                let special = specialByteMask(w)
+                if special != 0 {
+                    pos += special.trailingZeroBitCount >> 3
+                    break
+                }
+                pos += 8
+            }
+            guard pos < end else { return nil }
             let b = base[pos]
             if b == UInt8(ascii: "\"") { pos += 1; return escaped }
             if b == UInt8(ascii: "\\") {
@@ -356,6 +366,17 @@ struct Cursor {
 }
 
 @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+
+/// High bit set in each byte of `w` that is `"`, `\` or below 0x20 (the lowest flagged byte
+/// is exact; bytes above it may be flagged spuriously, which only ends a fast loop early).
+@inline(__always) func specialByteMask(_ w: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+    @inline(__always) func zeroBytes(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+    let quote = zeroBytes(w ^ (ones &* 0x22))
+    let backslash = zeroBytes(w ^ (ones &* 0x5C))
+    let control = (w &- ones &* 0x20) & ~w & highs
+    return quote | backslash | control
+}
 @inline(__always) func isHex(_ b: UInt8) -> Bool {
     isDigit(b) || (b | 0x20) &- UInt8(ascii: "a") < 6
 }

@@ -5,7 +5,7 @@ enum KPIOutput {
     static let columns = ["period", "from", "to", "partial", "unit_code", "unit_name", "tier", "scope", "kpi",
                           "numerator", "denominator", "value", "target_min", "target_max", "met"]
 
-    static func cells(_ r: KPIRow, periods: [Period], units: UnitModel) -> [Cell] {
+    static func cells(_ r: KPIRow, periods: [PeriodText], units: UnitModel) -> [Cell] {
         let p = periods[r.period]
         let u = units.units[r.unit]
         let value = ratioMicros(r.numerator, r.denominator)
@@ -15,7 +15,7 @@ enum KPIOutput {
             let ok = (t.min.map { v >= boundMicros($0) } ?? true) && (t.max.map { v <= boundMicros($0) } ?? true)
             met = .bool(ok)
         }
-        return [.text(p.label), .text(formatDay(p.from)), .text(formatDay(p.to)), .bool(p.partial),
+        return [.text(p.label), .text(p.from), .text(p.to), .bool(p.partial),
                 .text(u.code), .text(u.name), .text(u.tier), .text(r.scope.rawValue), .text(r.kpi),
                 .int(r.numerator), .int(r.denominator), .decimal(value.map(formatMicros)),
                 .decimal(r.target?.min.map { formatMicros(boundMicros($0)) }),
@@ -24,12 +24,14 @@ enum KPIOutput {
 
     static func csv(_ rows: [KPIRow], periods: [Period], units: UnitModel) -> [UInt8] {
         var out: [UInt8] = []
+        let texts = periods.map(PeriodText.init)
         CSVEncoding.appendHeader(columns, to: &out)
-        for r in rows { CSVEncoding.appendRow(cells(r, periods: periods, units: units), to: &out) }
+        for r in rows { CSVEncoding.appendRow(cells(r, periods: texts, units: units), to: &out) }
         return out
     }
 
     static func json(_ rows: [KPIRow], periods: [Period], units: UnitModel) -> [UInt8] {
-        JSONEncoding.rowsDocument(columns, rows.map { cells($0, periods: periods, units: units) })
+        let texts = periods.map(PeriodText.init)
+        return JSONEncoding.rowsDocument(columns, rows.map { cells($0, periods: texts, units: units) })
     }
 }

@@ -9,6 +9,23 @@ enum Cell {
     case decimal(String?)
 }
 
+/// Decimal digits of `v` without building a String.
+@inline(__always) func appendInt(_ v: Int64, to out: inout [UInt8]) {
+    if v >= 0 && v < 10 { out.append(UInt8(truncatingIfNeeded: v) + 0x30); return }
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // room for 20 digits + sign
+    var m = v.magnitude
+    var n = 0
+    withUnsafeMutableBytes(of: &digits) { buf in
+        repeat {
+            buf[23 - n] = UInt8(m % 10) + 0x30
+            m /= 10
+            n += 1
+        } while m > 0
+        if v < 0 { buf[23 - n] = UInt8(ascii: "-"); n += 1 }
+        out.append(contentsOf: buf[(24 - n)...])
+    }
+}
+
 enum CSVEncoding {
     /// Appends one row, with LF, quoting where RFC 4180 needs it.
     static func appendRow(_ cells: [Cell], to out: inout [UInt8]) {
@@ -16,7 +33,7 @@ enum CSVEncoding {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             switch c {
             case .text(let s): appendText(s, to: &out)
-            case .int(let v): out.append(contentsOf: String(v).utf8)
+            case .int(let v): appendInt(v, to: &out)
             case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
             case .decimal(let s): if let s { out.append(contentsOf: s.utf8) }
             }
@@ -79,7 +96,7 @@ enum JSONEncoding {
     static func appendCell(_ c: Cell, to out: inout [UInt8]) {
         switch c {
         case .text(let s): appendString(s, to: &out)
-        case .int(let v): out.append(contentsOf: String(v).utf8)
+        case .int(let v): appendInt(v, to: &out)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .decimal(let s): out.append(contentsOf: (s ?? "null").utf8)
         }

@@ -156,7 +156,8 @@ public struct JSONRecordScanner {
                             } else {
                                 let vs = c.pos
                                 guard let kind = c.skipScalarOrContainer(depth: 3) else { return false }
-                                qualifies = wantsFee && kind == .number && numberIsPositive(c.base, vs, c.pos)
+                                // A result path is "non-empty" unless null or "" (SPEC §2.2: those are absence).
+                                qualifies = wantsFee ? kind == .number && numberIsPositive(c.base, vs, c.pos) : kind != .null
                             }
                         } else {
                             guard c.skipValue(depth: 3) else { return false }

@@ -257,7 +257,7 @@ public final class RecordDecoder {
         }
         switch s.kind {
         case .number:
-            return digitsValue(line + s.start, s.end - s.start)
+            return jsonIntegerValue(line + s.start, s.end - s.start)
         case .string:
             let t = text(s)
             return digitsValue(t.base!, t.count)
@@ -270,7 +270,7 @@ public final class RecordDecoder {
     private func parseStatus(_ s: ValueSlot) -> UInt8 {
         var v: Int?
         if s.kind == .number {
-            v = digitsValue(line + s.start, s.end - s.start)
+            v = jsonIntegerValue(line + s.start, s.end - s.start)
         } else if s.kind == .string {
             let t = text(s)
             v = digitsValue(t.base!, t.count) ?? (csvMode ? labels.value(t, kind: .status) : englishStatus(t))
@@ -303,6 +303,17 @@ struct LabelCache {
         let v = values[kind.rawValue][idx]
         return v < 0 ? nil : v
     }
+}
+
+/// A JSON integer (no fraction or exponent); negative values are out of every code list, but
+/// `-0` is the integer 0.
+func jsonIntegerValue(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+    guard n > 0 else { return nil }
+    if p[0] == UInt8(ascii: "-") {
+        guard let v = digitsValue(p + 1, n - 1) else { return nil }
+        return v == 0 ? 0 : nil
+    }
+    return digitsValue(p, n)
 }
 
 /// Non-empty ASCII digits, saturating (a huge number is simply out of every code list).

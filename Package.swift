@@ -31,10 +31,13 @@ let package = Package(
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
         ),
+        // Linux calls that need _GNU_SOURCE (the atomic directory exchange of the publisher).
+        .target(name: "CSystem"),
         .target(
             name: "MotcuaCore",
             dependencies: [
                 "CZlib",
+                "CSystem",
                 .target(name: "CIsal", condition: .when(traits: ["ISAL"])),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

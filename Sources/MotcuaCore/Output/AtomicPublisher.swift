@@ -1,5 +1,10 @@
-// Publishing outputs all-or-nothing (SPEC §7.2): a flock on `.motcua.lock`, every file written
-// to a temporary name in the output directory and fsynced, then all renamed into place.
+// Publishing outputs all-or-nothing (SPEC §7.2). A flock on `.motcua.lock` excludes other
+// runs. The new files are written and fsynced in a sibling staging directory that also holds
+// hard links to everything else in the output directory (the lock file included); one
+// renameat2(RENAME_EXCHANGE) then swaps the two directories, so a reader — or a crash at
+// any instant — sees the previous complete set or the new complete set, never a mix.
+// Where the exchange is unsupported, files are renamed one by one (documented fallback).
+import CSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -14,18 +19,21 @@ public struct OutputError: Error {
 public final class OutputDirectory {
     public let path: String
     private var lockFD: Int32 = -1
-    private var temporaries: [String] = []
+    private var staging: String?
+    /// Every file name a run may publish: older ones not produced again are dropped.
+    static let outputNames: Set<String> = ["counters.csv", "counters.json", "kpis.csv", "kpis.json",
+                                           "bieu-ii06a.csv", "summary.json", "rejects.ndjson"]
     static let tempMarker = ".motcua-tmp-"
 
     /// Creates the directory if needed and takes the lock; fails before any input is read.
     public init(path: String) throws {
-        self.path = path
+        self.path = URL(fileURLWithPath: path).standardizedFileURL.path
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: self.path, withIntermediateDirectories: true)
         } catch {
             throw OutputError(kind: .unwritable, message: "\(path): cannot create output directory: \(error.localizedDescription)")
         }
-        let lockPath = path + "/.motcua.lock"
+        let lockPath = self.path + "/.motcua.lock"
         lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard lockFD >= 0 else {
             throw OutputError(kind: .unwritable, message: "\(lockPath): cannot create lock file: \(String(cString: strerror(errno)))")
@@ -39,7 +47,7 @@ public final class OutputDirectory {
             }
             throw OutputError(kind: .unwritable, message: "\(lockPath): cannot lock: \(String(cString: strerror(e)))")
         }
-        guard access(path, W_OK) == 0 else {
+        guard access(self.path, W_OK) == 0 else {
             throw OutputError(kind: .unwritable, message: "\(path): output directory is not writable")
         }
         removeStaleTemporaries()
@@ -50,35 +58,82 @@ public final class OutputDirectory {
         if lockFD >= 0 { close(lockFD) }
     }
 
-    /// Temporary files left by a run that was killed.
+    private var parent: String { (path as NSString).deletingLastPathComponent }
+    private var stagingPrefix: String { "\(parent)/.\((path as NSString).lastPathComponent)\(OutputDirectory.tempMarker)" }
+
+    /// Staging directories and temporary files left by runs that were killed.
     private func removeStaleTemporaries() {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        for n in names where n.hasPrefix(OutputDirectory.tempMarker) { unlink(path + "/" + n) }
+        let fm = FileManager.default
+        for n in (try? fm.contentsOfDirectory(atPath: parent)) ?? [] where "\(parent)/\(n)".hasPrefix(stagingPrefix) {
+            try? fm.removeItem(atPath: "\(parent)/\(n)")
+        }
+        for n in (try? fm.contentsOfDirectory(atPath: path)) ?? [] where n.hasPrefix(OutputDirectory.tempMarker) {
+            unlink(path + "/" + n)
+        }
     }
 
-    /// Writes and fsyncs each file under a temporary name, then renames them all.
+    /// Writes every file, then makes them visible together.
     public func publish(_ files: [(name: String, bytes: [UInt8])]) throws {
+        let stage = "\(stagingPrefix)\(getpid())"
+        staging = stage
+        var st = stat()
+        let mode = stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0o755
+        if mkdir(stage, mode) == 0 {
+            chmod(stage, mode)
+            // Keep what else the directory holds (the lock file first of all).
+            let produced = Set(files.map(\.name))
+            for n in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            where !OutputDirectory.outputNames.contains(n) && !produced.contains(n) && !n.hasPrefix(OutputDirectory.tempMarker) {
+                guard link("\(path)/\(n)", "\(stage)/\(n)") == 0 else { return try publishFileByFile(files) }
+            }
+            for f in files { try writeSynced("\(stage)/\(f.name)", f.bytes) }
+            syncDirectory(stage)
+            if motcua_exchange_paths(stage, path) == 0 {
+                syncDirectory(parent)
+                // The staging path now holds the previous outputs.
+                try? FileManager.default.removeItem(atPath: stage)
+                staging = nil
+                return
+            }
+            let e = errno
+            guard e == EINVAL || e == ENOSYS || e == EXDEV || e == EPERM else {
+                throw OutputError(kind: .io, message: "\(path): cannot publish: \(String(cString: strerror(e)))")
+            }
+        }
+        try publishFileByFile(files)
+    }
+
+    /// Fallback without the directory exchange: temporary names in the directory, renamed
+    /// one by one after all were written.
+    private func publishFileByFile(_ files: [(name: String, bytes: [UInt8])]) throws {
+        discard()
         var staged: [(temp: String, final: String)] = []
         for f in files {
             let temp = "\(path)/\(OutputDirectory.tempMarker)\(getpid())-\(f.name)"
-            temporaries.append(temp)
-            try writeSynced(temp, f.bytes)
             staged.append((temp, "\(path)/\(f.name)"))
+            try writeSynced(temp, f.bytes)
         }
         for s in staged {
             guard rename(s.temp, s.final) == 0 else {
                 throw OutputError(kind: .io, message: "\(s.final): rename failed: \(String(cString: strerror(errno)))")
             }
         }
-        temporaries.removeAll()
-        let dfd = open(path, O_RDONLY | O_DIRECTORY)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        syncDirectory(path)
     }
 
-    /// Removes this run's temporary files (on failure or interruption).
+    /// Removes this run's staging directory and temporary files (on failure or interruption).
     public func discard() {
-        for t in temporaries { unlink(t) }
-        temporaries.removeAll()
+        if let s = staging { try? FileManager.default.removeItem(atPath: s) }
+        staging = nil
+        for n in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        where n.hasPrefix("\(OutputDirectory.tempMarker)\(getpid())-") {
+            unlink("\(path)/\(n)")
+        }
+    }
+
+    private func syncDirectory(_ dir: String) {
+        let fd = open(dir, O_RDONLY | O_DIRECTORY)
+        if fd >= 0 { fsync(fd); close(fd) }
     }
 
     private func writeSynced(_ path: String, _ bytes: [UInt8]) throws {

@@ -13,17 +13,3 @@ struct Motcua: ParsableCommand {
         subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self])
 }
 
-/// Prints `motcua: error: …` and exits with the SPEC §7.2 code.
-func exitWith(_ error: MotcuaError) -> Never {
-    FileHandle.standardError.write(Data("motcua: error: \(error.message)\n".utf8))
-    exit(error.code.rawValue)
-}
-
-func makeLogger(quiet: Bool) -> Logger {
-    LoggingSystem.bootstrap { label in
-        var h = StreamLogHandler.standardError(label: label)
-        h.logLevel = quiet ? .error : (ProcessInfo.processInfo.environment["MOTCUA_DEBUG"] != nil ? .debug : .notice)
-        return h
-    }
-    return Logger(label: "motcua")
-}

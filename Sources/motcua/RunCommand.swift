@@ -29,6 +29,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("chunk-bytes"), help: .hidden) var chunkBytes: Int?
     @Flag(help: "Show progress on stderr.") var progress = false
     @Flag(help: "Print errors only.") var quiet = false
+    @Option(name: .customLong("log-format"), help: "Logs on stderr as text or json.") var logFormat = LogFormat.text
+    @Option(name: .customLong("metrics-file"), help: "Write the run's figures here in the Prometheus text format (node_exporter textfile collector).") var metricsFile: String?
 
     func options() throws -> RunOptions {
         var o = RunOptions()
@@ -74,31 +76,44 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let logger = makeLogger(quiet: quiet)
+        let logger = makeLogger(quiet: quiet, format: logFormat)
         let opts: RunOptions
         do { opts = try options() } catch let e as MotcuaError { exitWith(e) }
         var opts2 = opts
-        if !quiet && (progress || isatty(STDERR_FILENO) != 0) {
+        if !quiet && logFormat == .text && (progress || isatty(STDERR_FILENO) != 0) {
             opts2.progress = ProgressLine(terminal: isatty(STDERR_FILENO) != 0).show
         }
         Interruption.install()
+        let started = Date()
         do {
             let report = try Runner.run(pipelinePath: pipeline, options: opts2, logger: logger,
                                         isCancelled: { Interruption.signal != 0 })
             if opts2.progress != nil && isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            writeMetrics(report: report, status: 0, since: started)
             let a = report.accounting
-            if !quiet {
-                var line = "records \(a.records) = accepted \(a.accepted) + rejected \(a.rejected); dossiers \(a.dossiers) (in scope \(a.inScope), not received \(a.notReceived), superseded \(a.superseded))"
-                if !report.rejectsByReason.isEmpty {
-                    line += "\nrejects: " + report.rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                }
-                for w in report.warnings { line += "\nwarning: \(w)" }
-                line += "\n\(report.rows) rows for \(report.periods.joined(separator: ", ")) written to \(report.outputDir) in \(String(format: "%.2f", report.wallSeconds)) s"
-                FileHandle.standardError.write(Data((line + "\n").utf8))
+            logger.notice("records \(a.records) = accepted \(a.accepted) + rejected \(a.rejected); dossiers \(a.dossiers) (in scope \(a.inScope), not received \(a.notReceived), superseded \(a.superseded))",
+                          metadata: ["records": "\(a.records)", "accepted": "\(a.accepted)", "rejected": "\(a.rejected)"])
+            if !report.rejectsByReason.isEmpty {
+                logger.notice("rejects: \(report.rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
             }
+            for w in report.warnings { logger.warning("\(w)") }
+            logger.notice("\(report.rows) rows for \(report.periods.joined(separator: ", ")) written to \(report.outputDir) in \(String(format: "%.2f", report.wallSeconds)) s")
         } catch let e as MotcuaError {
-            if e.code == .interrupted && Interruption.signal == SIGTERM { exitWith(MotcuaError(.terminated, e.message)) }
-            exitWith(e)
+            let err = e.code == .interrupted && Interruption.signal == SIGTERM ? MotcuaError(.terminated, e.message) : e
+            writeMetrics(report: nil, status: err.code.rawValue, since: started)
+            exitWith(err)
+        }
+    }
+
+    func writeMetrics(report: RunReport?, status: Int32, since: Date) {
+        guard let path = metricsFile else { return }
+        let name = report?.pipeline ?? URL(fileURLWithPath: pipeline).deletingPathExtension().lastPathComponent
+        do {
+            try MetricsFile.write(path: path, pipeline: name, report: report, exitStatus: status, seconds: Date().timeIntervalSince(since))
+        } catch let e as OutputError {
+            exitWith(MotcuaError(.io, e.message))
+        } catch {
+            exitWith(MotcuaError(.io, "\(path): \(error)"))
         }
     }
 }

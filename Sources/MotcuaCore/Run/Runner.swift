@@ -12,6 +12,9 @@ public struct RunReport {
     public var periods: [String]
     public var rows: Int
     public var wallSeconds: Double
+    public var pipeline: String
+    public var compressedBytes: Int
+    public var bytes: Int
 }
 
 public enum Runner {
@@ -126,7 +129,9 @@ public enum Runner {
             throw MotcuaError(.io, e.message + "; previous outputs kept")
         }
         return RunReport(outputDir: pipeline.outputDir, accounting: accounting, rejectsByReason: byReason,
-                         warnings: warnings, periods: periods.map(\.label), rows: rollup.rows.count, wallSeconds: wall)
+                         warnings: warnings, periods: periods.map(\.label), rows: rollup.rows.count, wallSeconds: wall,
+                         pipeline: pipeline.name, compressedBytes: inputs.reduce(0) { $0 + $1.compressedBytes },
+                         bytes: inputs.reduce(0) { $0 + $1.bytes })
     }
 
     private static func inputReports(_ files: [InputFile], _ outcome: ReduceOutcome, _ merged: PartialResult,

@@ -48,10 +48,9 @@ struct RunCommand: ParsableCommand {
             o.kind = pk
         }
         if let a = asOf {
-            let today = Int32(Int(Date().timeIntervalSince1970 + 7 * 3600) / 86400)
             switch a {
-            case "today": o.asOf = today
-            case "yesterday": o.asOf = today - 1
+            case "today": o.asOfDaysFromToday = 0
+            case "yesterday": o.asOfDaysFromToday = -1
             default: o.asOf = try day(a, "as-of")
             }
         }

@@ -1,5 +1,6 @@
 // Command-line overrides of a pipeline's keys (SPEC §7.1) and how periods are resolved
 // from them and the pipeline's `periods` key (SPEC §4).
+import Foundation
 
 public struct RunOptions: Sendable {
     public var from: Int32?
@@ -7,6 +8,8 @@ public struct RunOptions: Sendable {
     public var periodLabel: String?
     public var kind: PeriodKind?
     public var asOf: Int32?
+    /// `--as-of today` (0) or `yesterday` (-1), resolved in the pipeline's timezone.
+    public var asOfDaysFromToday: Int?
     public var rules: RuleSet?
     public var outDir: String?
     public var threads = 2
@@ -26,7 +29,12 @@ public struct RunProgress: Sendable {
 }
 
 enum PeriodResolution {
-    static func resolve(_ pipeline: PeriodRequest, _ options: RunOptions) throws -> [Period] {
+    static func resolve(_ pipeline: PeriodRequest, _ options: RunOptions, zoneMinutes: Int = 420) throws -> [Period] {
+        var options = options
+        if let rel = options.asOfDaysFromToday {
+            let minutes = Int(Date().timeIntervalSince1970) / 60 + zoneMinutes
+            options.asOf = Int32((minutes >= 0 ? minutes : minutes - 1439) / 1440 + rel)
+        }
         let kind = options.kind ?? pipeline.kind
         guard let k = kind else {
             throw MotcuaError(.config, "periods.kind is required (in the pipeline or with --kind)")

@@ -27,7 +27,7 @@ public enum Runner {
         }
         if let r = options.rules { pipeline.rules = r }
         if let o = options.outDir { pipeline.outputDir = URL(fileURLWithPath: o).standardizedFileURL.path }
-        let periods = try PeriodResolution.resolve(pipeline.periods, options)
+        let periods = try PeriodResolution.resolve(pipeline.periods, options, zoneMinutes: pipeline.zoneMinutes)
         var issues: [ConfigIssue] = []
         let catalogs = Catalogs.load(unitsPath: pipeline.unitsPath, proceduresPath: pipeline.proceduresPath, issues: &issues)
         if !issues.isEmpty { throw MotcuaError(.config, ConfigErrors(issues: issues).description) }

@@ -8,7 +8,7 @@ import MotcuaCore
 struct Motcua: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "motcua",
-        abstract: "Counters and KPIs from one-stop-shop (một cửa) dossier exports.",
+        abstract: "Counters and KPIs from one-stop-shop (mot cua) dossier exports.",
         version: motcuaVersion,
         subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self])
 }

@@ -1,6 +1,8 @@
 // An open-addressing hash table keyed by byte strings that live in one arena: no String or
+// Array per key. Used for dossier ids (latest-wins) and for interning codes. Each slot packs
+// 32 bits of the hash with the entry index, so a probe touches one cache line until a tag
+// matches.
 import Foundation
-// Array per key. Used for dossier ids (latest-wins) and for interning codes.
 
 /// 64-bit hash of a byte string, eight bytes at a time.
 @inline(__always)
@@ -23,21 +25,21 @@ func hashBytes(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
 
 public struct ByteKeyTable {
     private(set) var arena: [UInt8] = []
-    private var keyStart: [Int] = []
-    private var keyLength: [Int32] = []
+    /// Per entry: where its key starts in the arena and its length.
+    private var keys: [(start: Int, length: Int32)] = []
     private var hashes: [UInt64] = []
-    /// Entry index + 1 per slot; 0 is empty. Capacity is a power of two.
-    private var slots: [Int32]
+    /// Per slot: high 32 bits = hash tag, low 32 bits = entry index + 1 (0 = empty).
+    private var slots: [UInt64]
     private var mask: Int
 
     public init(capacity: Int = 1024) {
         var c = 16
         while c < capacity * 2 { c <<= 1 }
-        slots = [Int32](repeating: 0, count: c)
+        slots = [UInt64](repeating: 0, count: c)
         mask = c - 1
     }
 
-    public var count: Int { keyStart.count }
+    public var count: Int { keys.count }
 
     /// The entry index of the key, inserting it when new.
     @inline(__always)
@@ -46,24 +48,29 @@ public struct ByteKeyTable {
     }
 
     public mutating func findOrInsert(_ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64) -> (index: Int, inserted: Bool) {
+        let tag = hash & 0xFFFF_FFFF_0000_0000
         var i = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let e = Int(slots[i])
-            if e == 0 { break }
-            let idx = e - 1
-            if hashes[idx] == hash && Int(keyLength[idx]) == n {
-                let same = arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + keyStart[idx], p, n) == 0 }
-                if same { return (idx, false) }
+        let found: Int? = slots.withUnsafeBufferPointer { s in
+            arena.withUnsafeBufferPointer { a in
+                while true {
+                    let slot = s[i]
+                    if slot == 0 { return nil }
+                    if slot & 0xFFFF_FFFF_0000_0000 == tag {
+                        let idx = Int(slot & 0xFFFF_FFFF) - 1
+                        let k = keys[idx]
+                        if Int(k.length) == n && (n == 0 || memcmp(a.baseAddress! + k.start, p, n) == 0) { return idx }
+                    }
+                    i = (i + 1) & mask
+                }
             }
-            i = (i + 1) & mask
         }
-        let idx = keyStart.count
-        keyStart.append(arena.count)
-        keyLength.append(Int32(n))
+        if let idx = found { return (idx, false) }
+        let idx = keys.count
+        keys.append((arena.count, Int32(n)))
         hashes.append(hash)
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
-        slots[i] = Int32(idx + 1)
-        if keyStart.count * 2 > slots.count { grow() }
+        slots[i] = tag | UInt64(idx + 1)
+        if keys.count * 2 > slots.count { grow() }
         return (idx, true)
     }
 
@@ -71,7 +78,8 @@ public struct ByteKeyTable {
 
     /// Calls `body` with the bytes of entry `index`.
     public func withKey<R>(_ index: Int, _ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
-        arena.withUnsafeBufferPointer { body($0.baseAddress! + keyStart[index], Int(keyLength[index])) }
+        let k = keys[index]
+        return arena.withUnsafeBufferPointer { body($0.baseAddress! + k.start, Int(k.length)) }
     }
 
     public func key(_ index: Int) -> String {
@@ -80,12 +88,13 @@ public struct ByteKeyTable {
 
     private mutating func grow() {
         let c = slots.count * 2
-        slots = [Int32](repeating: 0, count: c)
+        slots = [UInt64](repeating: 0, count: c)
         mask = c - 1
         for idx in 0..<hashes.count {
-            var i = Int(truncatingIfNeeded: hashes[idx]) & mask
+            let h = hashes[idx]
+            var i = Int(truncatingIfNeeded: h) & mask
             while slots[i] != 0 { i = (i + 1) & mask }
-            slots[i] = Int32(idx + 1)
+            slots[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(idx + 1)
         }
     }
 }

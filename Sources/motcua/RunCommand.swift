@@ -90,8 +90,7 @@ struct RunCommand: ParsableCommand {
             if opts2.progress != nil && isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             writeMetrics(report: report, status: 0, since: started)
             let a = report.accounting
-            logger.notice("records \(a.records) = accepted \(a.accepted) + rejected \(a.rejected); dossiers \(a.dossiers) (in scope \(a.inScope), not received \(a.notReceived), superseded \(a.superseded))",
-                          metadata: ["records": "\(a.records)", "accepted": "\(a.accepted)", "rejected": "\(a.rejected)"])
+            logger.notice("records \(a.records) = accepted \(a.accepted) + rejected \(a.rejected); dossiers \(a.dossiers) (in scope \(a.inScope), not received \(a.notReceived), superseded \(a.superseded))")
             if !report.rejectsByReason.isEmpty {
                 logger.notice("rejects: \(report.rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
             }

@@ -54,7 +54,22 @@ struct RecordFraming {
             return -1
         }
         var last = -1
-        for i in from..<max(from, to) where step(base[i]) { last = i }
+        var i = from
+        while i < to {
+            // Inside a field only a few bytes matter: jump to the next one.
+            switch state {
+            case .unquoted:
+                i = firstOf(base, from: i, to: to, delimiter, 0x0A)
+                if i == to { return last }
+            case .quoted:
+                i = firstOf(base, from: i, to: to, 0x22, 0x22)
+                if i == to { return last }
+            default:
+                break
+            }
+            if step(base[i]) { last = i }
+            i += 1
+        }
         return last
     }
 
@@ -68,4 +83,24 @@ struct RecordFraming {
         }
         return -1
     }
+}
+
+/// Index of the first byte in base[from..<to] equal to `a` or `b` (or `to`), eight bytes at a time.
+@inline(__always)
+func firstOf(_ base: UnsafePointer<UInt8>, from: Int, to: Int, _ a: UInt8, _ b: UInt8) -> Int {
+    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+    let pa = ones &* UInt64(a), pb = ones &* UInt64(b)
+    var i = from
+    while i + 8 <= to {
+        let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+        let xa = w ^ pa, xb = w ^ pb
+        let hit = ((xa &- ones) & ~xa | (xb &- ones) & ~xb) & highs
+        if hit != 0 { return i + hit.trailingZeroBitCount >> 3 }
+        i += 8
+    }
+    while i < to {
+        if base[i] == a || base[i] == b { return i }
+        i += 1
+    }
+    return to
 }

@@ -2,6 +2,7 @@
 // unescaped, cells trimmed — and says where the record ends. A quote opens a quoted field
 // only as the field's first byte; text after a closing quote and a quote left open at the
 // end of the input make the record malformed (framing still ends it where it would have).
+import Foundation
 
 struct CSVRecord {
     /// Index after the record's terminator (or the end of the input).
@@ -42,6 +43,27 @@ struct CSVRecordSplitter {
             ends.append(e)
         }
         scan: while i < to {
+            if quoted {
+                // Copy up to the next quote in one go.
+                let q = firstOf(base, from: i, to: to, 0x22, 0x22)
+                if q > i {
+                    for j in i..<q where base[j] == 0x0A { r.lineFeeds += 1 }
+                    (out + o).update(from: base + i, count: q - i)
+                    o += q - i
+                    i = q
+                    if i == to { break }
+                }
+            } else if !atFieldStart && !closed {
+                // Copy up to the next delimiter, LF or CR in one go.
+                var e = firstOf(base, from: i, to: to, delimiter, 0x0A)
+                if let cr = memchr(base + i, 0x0D, e - i) { e = base.distance(to: cr.assumingMemoryBound(to: UInt8.self)) }
+                if e > i {
+                    (out + o).update(from: base + i, count: e - i)
+                    o += e - i
+                    i = e
+                    if i == to { break }
+                }
+            }
             let b = base[i]
             if quoted {
                 if b == 0x22 {

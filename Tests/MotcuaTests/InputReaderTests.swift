@@ -162,3 +162,38 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+final class SalvageReadTests: XCTestCase {
+    /// Bytes handed out before the damage is reported, with a small output buffer.
+    func readUntilDamage(_ path: String, _ kind: InflaterKind) throws -> ([UInt8], CorruptInput?) {
+        let r = try InputReader(path: path, inflater: kind)
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 64)
+        do {
+            while true {
+                let n = try buf.withUnsafeMutableBytes { try r.read(into: $0) }
+                if n == 0 { return (out, nil) }
+                out += buf[0..<n]
+            }
+        } catch let e as CorruptInput { return (out, e) }
+    }
+
+    /// SPEC §3.5 salvage: everything inflated before the damage is detected is handed out —
+    /// a whole member before its bad CRC, all of a member whose trailer is cut — by both inflaters.
+    func testDamageComesAfterTheBytesInflatedBeforeIt() throws {
+        let dir = Harness.sharedData.appendingPathComponent("gzip")
+        let gz = [UInt8](try Data(contentsOf: dir.appendingPathComponent("wuffs-romeo.txt.gz")))
+        let text = [UInt8](try Data(contentsOf: dir.appendingPathComponent("wuffs-romeo.txt")))
+        let url = try Harness.scratch("salv").appendingPathComponent("f.gz")
+        var crc = gz
+        crc[crc.count - 6] ^= 0xFF
+        for (bytes, what) in [(crc, "bad CRC"), (Array(gz.dropLast(3)), "cut trailer"), (gz + Array(crc), "second member bad")] {
+            try Data(bytes).write(to: url)
+            for kind in InflaterKind.available {
+                let (out, damage) = try readUntilDamage(url.path, kind)
+                XCTAssertNotNil(damage, "\(what) \(kind)")
+                XCTAssertEqual(out, what == "second member bad" ? text + text : text, "\(what) \(kind)")
+            }
+        }
+    }
+}

@@ -255,8 +255,29 @@ def parse_offset(s):
     return -v if m.group(1) == "-" else v
 
 
+def days_from_civil(y, m, d):
+    """Proleptic Gregorian day number, equal to date.toordinal() for years 1..9999 and
+    extended to years 0 and 10000 (a +14:00 value on 0001-01-01 or a -12:00 value on
+    9999-12-31 leaves Python's date range)."""
+    y -= m <= 2
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468 + 719163
+
+
+def is_leap(y):
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+
+
+def month_days(y, m):
+    return [31, 29 if is_leap(y) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+
+
 def parse_datetime(s, tz_min):
-    """Return the local calendar date (datetime.date) or None when unparsable/impossible."""
+    """Return the local calendar date as a day number (date.toordinal() scale) or None when
+    unparsable/impossible."""
     for name, rx in DATE_FORMS:
         m = rx.fullmatch(s)
         if not m:
@@ -290,19 +311,15 @@ def parse_datetime(s, tz_min):
         else:
             d, mo, y = map(int, g)
             h = mi = se = 0
-        if h > 23 or mi > 59 or se > 59:
+        if h > 23 or mi > 59 or se > 59 or not 1 <= mo <= 12 or not 1 <= d <= month_days(y, mo):
             return None
-        try:
-            t = dt.datetime(y, mo, d, h, mi, se)
-        except ValueError:
-            return None
+        day = days_from_civil(y, mo, d)
         if off is not None:
-            try:
-                t = t + dt.timedelta(minutes=tz_min - off)
-            except OverflowError:
-                return None
-        return t.date()
+            minutes = h * 60 + mi + (tz_min - off)
+            day += minutes // 1440          # floor division: negative → previous day
+        return day
     return None
+
 
 # ----------------------------------------------------------------------------------- §2.2
 
@@ -679,6 +696,7 @@ TERMINAL = {"tt01": {7, 9, 10}, "qd766": {7, 8, 9, 10}}
 
 
 def contribution(d, F, T, rules):
+    """Counters of one dossier for the period [F, T] (day numbers)."""
     c = dict.fromkeys(COUNTERS, 0)
     if d.recv is None or d.recv > T:
         return c
@@ -702,7 +720,7 @@ def contribution(d, F, T, rules):
                 c["paid_online"] = 1
         if d.digitized == 1:
             c["digitized"] = 1
-    if d.recv < F and not ended(F - dt.timedelta(days=1)):
+    if d.recv < F and not ended(F - 1):
         c["carried_over"] = 1
     c["received_total"] = c["new_online"] + c["new_offline"] + c["carried_over"]
     if ended(T) and d.end >= F:
@@ -828,7 +846,7 @@ def run(case, base):
                 per_sector = {}
                 for m in members:
                     for d in by_unit.get(m, []):
-                        c = contribution(d, F, T, rules)
+                        c = contribution(d, F.toordinal(), T.toordinal(), rules)
                         sec = sector[id(d)]
                         sec = "(none)" if sec is None else sec
                         ps = per_sector.setdefault(sec, dict.fromkeys(COUNTERS, 0))

@@ -67,6 +67,7 @@ struct CounterTable {
     /// Adds one in-scope dossier (status not 1/3, received date present) to `group`.
     mutating func add(_ d: DossierState, group g: Int) {
         let periods = index.periods
+        guard !periods.isEmpty else { return }
         let last = periods.count - 1
         let recv = d.received
         let kr = index.locate(recv)

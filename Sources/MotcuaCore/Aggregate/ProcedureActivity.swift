@@ -31,6 +31,7 @@ struct ProcedureActivity {
 
     /// Records one in-scope dossier of `unit` with procedure `proc`.
     mutating func add(_ d: DossierState, unit: Int, proc: Int32, index: PeriodIndex) {
+        guard periodCount > 0 else { return }
         let last = periodCount - 1
         let kr = index.locate(d.received)
         if kr >= 0 && kr <= last {

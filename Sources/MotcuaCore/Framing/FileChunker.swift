@@ -35,7 +35,7 @@ public struct FileChunker {
 
     /// Chunk capacity that holds any record within the limit plus its CRLF.
     static func chunkCapacity(maxLineBytes: Int, targetBytes: Int) -> Int {
-        max(targetBytes, maxLineBytes + 2) + min(targetBytes, 64 << 10)
+        max(targetBytes, maxLineBytes + 2, 4096) + min(max(targetBytes, 4096), 64 << 10)
     }
 
     mutating func run(_ reader: InputReader, emit: (Chunk) -> Void) throws -> FileChunkResult {
@@ -97,7 +97,8 @@ public struct FileChunker {
             while true {
                 if isCancelled() { throw Interrupted() }
                 if wantsHeader, boundary >= 0, let lf = firstLF(chunk.base, len, boundary) { headerDone(through: lf); continue }
-                if boundary < 0 && len > maxLineBytes + 1 {
+                // Over the limit — and holding at least a full excerpt, so every reject shows one.
+                if boundary < 0 && len > max(maxLineBytes + 1, FileChunker.excerptBytes) {
                     let marker = try skipOverlong(reader, &chunk, &len, &streamPos, &boundary, &result, wantsHeader: &wantsHeader)
                     send(marker)
                     continue

@@ -232,7 +232,7 @@ private struct DayJob: Sendable {
         var rng = GenRandom(seed: o.seed, stream: 0x1_0000_0000 + UInt64(index))
         var renderer = RecordRenderer(province: province, rng: GenRandom(seed: o.seed, stream: 0x2_0000_0000 + UInt64(index)),
                                       ascii: !csv && index % 9 == 4, booleanStyle: (index / 3) % 3, sink: sink)
-        let truncateLast = !lines.isEmpty && rng.chance(Generator.truncatedFileRate) && DayJob.eligible(lines[lines.count - 1])
+        let truncateLast = !lines.isEmpty && rng.chance(Generator.truncatedFileRate)
         let split = o.gzip && GenCalendar.civil(day).d == 15 && lines.count >= 2 ? lines.count / 2 : -1
         var totals = JobTracker.Totals()
         func flush() throws {

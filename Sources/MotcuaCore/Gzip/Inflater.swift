@@ -27,12 +27,20 @@ public enum InflaterKind: String, CaseIterable, Sendable {
 
 struct InflateFailure: Error { let reason: String }
 
+struct InflateStep {
+    var consumed = 0
+    var produced = 0
+    var ended = false
+    var failure: String?
+}
+
 protocol MemberInflater: AnyObject {
     /// Prepares for a new member.
     func reset()
     /// Inflates from `input` into `output`; `ended` once the member's trailer was checked.
+    /// Damage comes back as `failure` together with the bytes produced before it was found.
     func inflate(_ input: UnsafePointer<UInt8>, _ inCount: Int, _ output: UnsafeMutablePointer<UInt8>, _ outCount: Int)
-        throws -> (consumed: Int, produced: Int, ended: Bool)
+        -> InflateStep
 }
 
 func makeInflater(_ kind: InflaterKind) throws -> MemberInflater {
@@ -66,7 +74,7 @@ final class ZlibInflater: MemberInflater {
     func reset() { inflateReset(stream) }
 
     func inflate(_ input: UnsafePointer<UInt8>, _ inCount: Int, _ output: UnsafeMutablePointer<UInt8>, _ outCount: Int)
-        throws -> (consumed: Int, produced: Int, ended: Bool) {
+        -> InflateStep {
         let s = stream
         s.pointee.next_in = UnsafeMutablePointer(mutating: input)
         s.pointee.avail_in = UInt32(min(inCount, Int(UInt32.max)))
@@ -76,11 +84,11 @@ final class ZlibInflater: MemberInflater {
         let rc = CZlib.inflate(s, Z_NO_FLUSH)
         let consumed = inBefore - Int(s.pointee.avail_in), produced = outBefore - Int(s.pointee.avail_out)
         switch rc {
-        case Z_STREAM_END: return (consumed, produced, true)
-        case Z_OK, Z_BUF_ERROR: return (consumed, produced, false)
+        case Z_STREAM_END: return InflateStep(consumed: consumed, produced: produced, ended: true)
+        case Z_OK, Z_BUF_ERROR: return InflateStep(consumed: consumed, produced: produced)
         default:
             let msg = s.pointee.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
-            throw InflateFailure(reason: msg)
+            return InflateStep(consumed: consumed, produced: produced, failure: msg)
         }
     }
 }
@@ -106,7 +114,7 @@ final class IsalInflater: MemberInflater {
     }
 
     func inflate(_ input: UnsafePointer<UInt8>, _ inCount: Int, _ output: UnsafeMutablePointer<UInt8>, _ outCount: Int)
-        throws -> (consumed: Int, produced: Int, ended: Bool) {
+        -> InflateStep {
         let s = state
         s.pointee.next_in = UnsafeMutablePointer(mutating: input)
         s.pointee.avail_in = UInt32(min(inCount, Int(UInt32.max)))
@@ -115,18 +123,20 @@ final class IsalInflater: MemberInflater {
         let inBefore = Int(s.pointee.avail_in), outBefore = Int(s.pointee.avail_out)
         let rc = isal_inflate(s)
         let consumed = inBefore - Int(s.pointee.avail_in), produced = outBefore - Int(s.pointee.avail_out)
+        var step = InflateStep(consumed: consumed, produced: produced, ended: s.pointee.block_state == ISAL_BLOCK_FINISH)
         if rc < 0 {
+            step.ended = false
             switch rc {
-            case ISAL_INCORRECT_CHECKSUM: throw InflateFailure(reason: "incorrect data check")
-            case ISAL_INVALID_WRAPPER: throw InflateFailure(reason: "invalid gzip header")
-            case ISAL_UNSUPPORTED_METHOD: throw InflateFailure(reason: "unknown compression method")
-            case ISAL_INVALID_BLOCK: throw InflateFailure(reason: "invalid block type")
-            case ISAL_INVALID_SYMBOL: throw InflateFailure(reason: "invalid code")
-            case ISAL_INVALID_LOOKBACK: throw InflateFailure(reason: "invalid distance too far back")
-            default: throw InflateFailure(reason: "isa-l error \(rc)")
+            case ISAL_INCORRECT_CHECKSUM: step.failure = "incorrect data check"
+            case ISAL_INVALID_WRAPPER: step.failure = "invalid gzip header"
+            case ISAL_UNSUPPORTED_METHOD: step.failure = "unknown compression method"
+            case ISAL_INVALID_BLOCK: step.failure = "invalid block type"
+            case ISAL_INVALID_SYMBOL: step.failure = "invalid code"
+            case ISAL_INVALID_LOOKBACK: step.failure = "invalid distance too far back"
+            default: step.failure = "isa-l error \(rc)"
             }
         }
-        return (consumed, produced, s.pointee.block_state == ISAL_BLOCK_FINISH)
+        return step
     }
 }
 #endif

@@ -138,20 +138,31 @@ public final class InputReader {
         }
     }
 
+    /// Damage found while bytes before it were still being handed out (salvage keeps them).
+    private var pendingDamage: CorruptInput?
+
     private func inflateStep(into out: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let d = pendingDamage { throw d }
+        let dst = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
         if inPos == inLen {
             if !eof { try fill() }
             if inPos == inLen {
-                throw CorruptInput(offset: inBase + inPos, reason: "truncated gzip stream (member \(membersCompleted + 1) has no end)")
+                // The input ended inside a member: first hand out what the inflater still holds.
+                let drained = inflater!.inflate(inBuf, 0, dst, out.count)
+                let damage = CorruptInput(offset: inBase + inPos, reason: "truncated gzip stream (member \(membersCompleted + 1) has no end)")
+                if drained.produced > 0 && drained.failure == nil { return drained.produced }
+                pendingDamage = damage
+                if drained.produced > 0 { return drained.produced }
+                throw damage
             }
         }
-        let r: (consumed: Int, produced: Int, ended: Bool)
-        do {
-            r = try inflater!.inflate(inBuf + inPos, inLen - inPos, out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count)
-        } catch let e as InflateFailure {
-            throw CorruptInput(offset: inBase + inPos, reason: "gzip member \(membersCompleted + 1): \(e.reason)")
-        }
+        let r = inflater!.inflate(inBuf + inPos, inLen - inPos, dst, out.count)
         inPos += r.consumed
+        if let reason = r.failure {
+            let damage = CorruptInput(offset: inBase + inPos, reason: "gzip member \(membersCompleted + 1): \(reason)")
+            if r.produced > 0 { pendingDamage = damage; return r.produced }
+            throw damage
+        }
         if r.ended {
             membersCompleted += 1
             state = .betweenMembers

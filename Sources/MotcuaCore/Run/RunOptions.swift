@@ -55,9 +55,8 @@ enum PeriodResolution {
         }
         guard f <= t else { throw MotcuaError(.usage, "from \(formatDay(f)) is after to \(formatDay(t))") }
         let periods = try Periods.covering(kind: k, from: f, to: t, asOf: options.asOf)
-        guard !periods.isEmpty else {
-            throw MotcuaError(.usage, "no period begins on or before --as-of \(formatDay(options.asOf!))")
-        }
+        // An --as-of before the first period leaves no period to report (SPEC §4): the outputs
+        // then hold headers only.
         return periods
     }
 }

@@ -41,7 +41,10 @@ struct ParallelReduce {
             ChunkReducer(fileCount: files.count, dates: parsers.first ?? DateTimeParser(), maxLineBytes: maxLineBytes,
                          parsers: parsers, contexts: contexts)
         }
-        for r in reducers {
+        // One thread means one thread: the reader reduces its own chunks. More threads: the
+        // reader inflates and frames while `threads` workers reduce.
+        let inline = threads == 1
+        for r in reducers where !inline {
             DispatchQueue.global().async(group: group) {
                 while let c = queue.pop() {
                     r.reduce(c)
@@ -71,9 +74,15 @@ struct ParallelReduce {
                     }
                     bytesInFile = 0
                     result = try chunker.run(reader) { chunk in
-                        queue.push(chunk)
+                        let size = chunk.count
+                        if inline {
+                            reducers[0].reduce(chunk)
+                            pool.give(chunk)
+                        } else {
+                            queue.push(chunk)
+                        }
                         guard let report = progress else { return }
-                        bytesInFile += chunk.count
+                        bytesInFile += size
                         let now = DispatchTime.now().uptimeNanoseconds
                         if now - lastReport >= 500_000_000 {
                             lastReport = now

@@ -12,7 +12,7 @@ struct GenerateCommand: ParsableCommand {
         DIR/exports/hoso-YYYY-MM-DD.ndjson.gz (or .csv.gz), replacing older hoso-* files there.
         The simulation starts six weeks before --start, so the first files already carry
         dossiers that are still moving. Examples:
-          motcua generate --out SampleData --units 15 --days 42 --dossiers-per-day 60 --seed 1 --start 2024-02-19
+          motcua generate --out SampleData --units 15 --days 42 --dossiers-per-day 56 --seed 2 --start 2024-02-19
           motcua generate --out /tmp/big --units 300 --days 365 --dossiers-per-day 3000 --start 2024-01-01
           motcua generate --out /tmp/excel --format csv --days 7
         """)

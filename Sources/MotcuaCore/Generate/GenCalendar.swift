@@ -4,27 +4,13 @@
 // date forms written straight into bytes.
 
 enum GenCalendar {
-    /// Day number of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func day(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    /// Day number of a proleptic Gregorian date (the parser's own conversion).
+    static func day(_ y: Int, _ m: Int, _ d: Int) -> Int { daysFromCivil(y, m, d) }
 
     /// (year, month, day) of a day number.
-    static func civil(_ z0: Int) -> (y: Int, m: Int, d: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d)
+    static func civil(_ z: Int) -> (y: Int, m: Int, d: Int) {
+        let (y, m, d) = civilFromDays(z)
+        return (y, m, d)
     }
 
     /// 0 = Monday … 6 = Sunday.

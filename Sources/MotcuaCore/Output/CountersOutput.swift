@@ -1,6 +1,6 @@
 // counters.csv / counters.json (SPEC §7.3): one row per (period, unit, scope[, sector]).
 
-enum CountersOutput {
+enum CountersOutput: RowsOutput {
     static let leadColumns = ["period", "from", "to", "partial", "unit_code", "unit_name", "tier",
                               "parent_code", "scope", "sector_code"]
     static var columns: [String] { leadColumns + counterColumns }
@@ -16,7 +16,17 @@ enum CountersOutput {
         return cells
     }
 
-    static func csv(_ rows: [CounterRow], periods: [Period], units: UnitModel) -> [UInt8] {
+}
+
+/// A table of rows written as CSV (header, LF) or as a JSON rows document (SPEC §7.3).
+protocol RowsOutput {
+    associatedtype Row
+    static var columns: [String] { get }
+    static func cells(_ r: Row, periods: [PeriodText], units: UnitModel) -> [Cell]
+}
+
+extension RowsOutput {
+    static func csv(_ rows: [Row], periods: [Period], units: UnitModel) -> [UInt8] {
         var out: [UInt8] = []
         let texts = periods.map(PeriodText.init)
         CSVEncoding.appendHeader(columns, to: &out)
@@ -24,7 +34,7 @@ enum CountersOutput {
         return out
     }
 
-    static func json(_ rows: [CounterRow], periods: [Period], units: UnitModel) -> [UInt8] {
+    static func json(_ rows: [Row], periods: [Period], units: UnitModel) -> [UInt8] {
         let texts = periods.map(PeriodText.init)
         return JSONEncoding.rowsDocument(columns, rows.map { cells($0, periods: texts, units: units) })
     }

@@ -1,7 +1,7 @@
 // kpis.csv / kpis.json (SPEC §7.3): one row per (period, unit, scope, kpi) with numerator,
 // denominator, value (6 decimals or null) and the target that applies.
 
-enum KPIOutput {
+enum KPIOutput: RowsOutput {
     static let columns = ["period", "from", "to", "partial", "unit_code", "unit_name", "tier", "scope", "kpi",
                           "numerator", "denominator", "value", "target_min", "target_max", "met"]
 
@@ -22,16 +22,4 @@ enum KPIOutput {
                 .decimal(r.target?.max.map { formatMicros(boundMicros($0)) }), met]
     }
 
-    static func csv(_ rows: [KPIRow], periods: [Period], units: UnitModel) -> [UInt8] {
-        var out: [UInt8] = []
-        let texts = periods.map(PeriodText.init)
-        CSVEncoding.appendHeader(columns, to: &out)
-        for r in rows { CSVEncoding.appendRow(cells(r, periods: texts, units: units), to: &out) }
-        return out
-    }
-
-    static func json(_ rows: [KPIRow], periods: [Period], units: UnitModel) -> [UInt8] {
-        let texts = periods.map(PeriodText.init)
-        return JSONEncoding.rowsDocument(columns, rows.map { cells($0, periods: texts, units: units) })
-    }
 }

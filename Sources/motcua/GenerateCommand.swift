@@ -6,26 +6,28 @@ import MotcuaCore
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Write synthetic daily exports and catalogs of a made-up province (same seed → same bytes).",
+        abstract: "Write synthetic daily exports and catalogs of a made-up province (same seed, same bytes).",
         discussion: """
-        Writes DIR/catalogs/units.csv, DIR/catalogs/procedures.csv and one export per day,
-        DIR/exports/hoso-YYYY-MM-DD.ndjson.gz (or .csv.gz), replacing older hoso-* files there.
-        The simulation starts six weeks before --start, so the first files already carry
-        dossiers that are still moving. Examples:
+        Writes DIR/catalogs/units.csv, DIR/catalogs/procedures.csv and one export per day, \
+        DIR/exports/hoso-YYYY-MM-DD.ndjson.gz (or .csv.gz), replacing older hoso-* files there. \
+        The simulation starts six weeks before --start, so the first files already carry \
+        dossiers that are still moving.
+
+        Examples:
           motcua generate --out SampleData --units 15 --days 42 --dossiers-per-day 56 --seed 2 --start 2024-02-19
           motcua generate --out /tmp/big --units 300 --days 365 --dossiers-per-day 3000 --start 2024-01-01
           motcua generate --out /tmp/excel --format csv --days 7
         """)
 
     @Option(help: "Output directory.") var out: String
-    @Option(help: "Units in units.csv (4–5000): UBND tỉnh, departments, districts and communes.") var units = 15
+    @Option(help: "Units in units.csv (4-5000): the province committee, departments, districts and communes.") var units = 15
     @Option(help: "Daily export files, one per calendar day from --start.") var days = 42
     @Option(name: .customLong("dossiers-per-day"), help: "New dossiers on an ordinary working day, whole province.") var dossiersPerDay = 64
     @Option(help: "Random seed: the same seed and options give the same bytes.") var seed: UInt64 = 1
     @Option(help: "First export day (yyyy-MM-dd).") var start = "2024-02-19"
     @Option(help: "Export format: dvcqg-ndjson or csv.") var format = "dvcqg-ndjson"
-    @Flag(inversion: .prefixedNo, help: "Gzip the exports.") var gzip = true
-    @Option(help: "Gzip compression level (1–9).") var level = 6
+    @Flag(inversion: .prefixedNo, help: "Gzip the exports (--no-gzip writes plain text).") var gzip = true
+    @Option(help: "Gzip compression level (1-9).") var level = 6
     @Option(help: "Worker threads (files are the same for any number).") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Print errors only.") var quiet = false
 

@@ -21,14 +21,18 @@ struct InspectCommand: ParsableCommand {
             }
         }
         print(json ? jsonText(reports) : reports.map(text).joined(separator: "\n"))
+        if let bad = reports.first(where: { $0.corrupt != nil }), let c = bad.corrupt {
+            exitWith(MotcuaError(.data, "\(bad.path): corrupt input at compressed byte offset \(c.offset): \(c.reason)"))
+        }
     }
 
     func text(_ r: InspectReport) -> String {
         var s = "\(r.path)\n"
         var format = "  format: \(r.format.rawValue)"
         if let d = r.delimiter { format += " (delimiter \(d == "\t" ? "tab" : "'\(d)'"))" }
-        format += r.gzip ? ", gzip with \(r.gzipMembers) member\(r.gzipMembers == 1 ? "" : "s")" : ", plain text"
+        format += r.gzip ? ", gzip with \(r.gzipMembers) complete member\(r.gzipMembers == 1 ? "" : "s")" : ", plain text"
         s += format + "\n"
+        if let c = r.corrupt { s += "  CORRUPT: \(c.reason) at compressed byte offset \(c.offset); what follows covers the text before it\n" }
         s += "  bytes: \(r.compressedBytes) on disk, \(r.bytes) of text, \(r.lines) lines\n"
         s += "  records: \(r.counts.records) = accepted \(r.counts.accepted) + rejected \(r.counts.rejected)\n"
         if let a = r.receivedFrom, let b = r.receivedTo { s += "  NgayTiepNhan: \(a) .. \(b)\n" }
@@ -46,7 +50,6 @@ struct InspectCommand: ParsableCommand {
             for e in r.firstRejects { s += "    line \(e.line): \(e.reason)\n" }
         }
         for w in r.warnings { s += "  warning: \(w)\n" }
-        if let c = r.corrupt { s += "  corrupt: \(c.reason) at compressed byte offset \(c.offset)\n" }
         return s
     }
 

@@ -51,7 +51,9 @@ struct RunCommand: ParsableCommand {
             switch a {
             case "today": o.asOfDaysFromToday = 0
             case "yesterday": o.asOfDaysFromToday = -1
-            default: o.asOf = try day(a, "as-of")
+            default:
+                guard let d = parseDay(a) else { throw MotcuaError(.usage, "--as-of '\(a)' is not a date yyyy-MM-dd, today or yesterday") }
+                o.asOf = d
             }
         }
         if let r = rules {
@@ -82,6 +84,11 @@ struct RunCommand: ParsableCommand {
         if !quiet && logFormat == .text && (progress || isatty(STDERR_FILENO) != 0) {
             opts2.progress = ProgressLine(terminal: isatty(STDERR_FILENO) != 0).show
         }
+        if let m = metricsFile {
+            // Checked first: a run whose metrics cannot be written must not publish and then fail.
+            let dir = (URL(fileURLWithPath: m).deletingLastPathComponent().path)
+            guard access(dir, W_OK) == 0 else { exitWith(MotcuaError(.cantCreate, "\(m): the metrics file's directory \(dir) is not writable")) }
+        }
         Interruption.install()
         let started = Date()
         do {
@@ -90,12 +97,17 @@ struct RunCommand: ParsableCommand {
             if opts2.progress != nil && isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             writeMetrics(report: report, status: 0, since: started)
             let a = report.accounting
-            logger.notice("records \(a.records) = accepted \(a.accepted) + rejected \(a.rejected); dossiers \(a.dossiers) (in scope \(a.inScope), not received \(a.notReceived), superseded \(a.superseded))")
+            logger.notice("\(report.pipeline): records \(a.records) = accepted \(a.accepted) + rejected \(a.rejected); dossiers \(a.dossiers) (in scope \(a.inScope), not received \(a.notReceived), superseded \(a.superseded))")
             if !report.rejectsByReason.isEmpty {
                 logger.notice("rejects: \(report.rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
             }
             for w in report.warnings { logger.warning("\(w)") }
-            logger.notice("\(report.rows) rows for \(report.periods.joined(separator: ", ")) written to \(report.outputDir) in \(String(format: "%.2f", report.wallSeconds)) s")
+            if !report.unknownUnits.isEmpty {
+                logger.notice("\(report.unknownUnits.count) unit(s) not in units.csv, counted as roots of tier unknown: \(report.unknownUnits.prefix(5).joined(separator: ", "))\(report.unknownUnits.count > 5 ? ", …" : "") (summary.json lists them)")
+            }
+            let p = report.periods
+            let periods = p.count <= 6 ? p.joined(separator: ", ") : "\(p.count) periods \(p.first!) … \(p.last!)"
+            logger.notice("\(report.pipeline): \(report.rows) rows for \(p.isEmpty ? "no period" : periods) written to \(report.outputDir) in \(String(format: "%.2f", report.wallSeconds)) s")
         } catch let e as MotcuaError {
             let err = e.code == .interrupted && Interruption.signal == SIGTERM ? MotcuaError(.terminated, e.message) : e
             writeMetrics(report: nil, status: err.code.rawValue, since: started)

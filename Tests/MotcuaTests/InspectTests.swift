@@ -32,7 +32,7 @@ final class InspectTests: XCTestCase {
         XCTAssertEqual((c["first_rejects"] as? [[String: Any]])?.first?["line"] as? Int, 4)
 
         let text = try Harness.run(["inspect", sample])
-        XCTAssertTrue(text.stdout.contains("format: dvcqg-ndjson, gzip with 1 member"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("format: dvcqg-ndjson, gzip with 1 complete member"), text.stdout)
         XCTAssertEqual(try Harness.run(["inspect", "/nonexistent.gz"]).status, 66)
     }
 }

@@ -6,8 +6,8 @@ import XCTest
 final class PipelinesTests: XCTestCase {
     func testShippedPipelinesValidateAndRun() throws {
         let dir = Harness.projectDir.appendingPathComponent("pipelines")
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        XCTAssertGreaterThanOrEqual(files.count, 5)
+        // The shipped ones by name: a user's own pipeline may sit beside them.
+        let files = ["daily.yaml", "dong-da-kh220.yaml", "hai-duong-kh1539.yaml", "qd766-progress.yaml", "sample.yaml"]
         let v = try Harness.run(["validate"] + files.map { dir.appendingPathComponent($0).path })
         XCTAssertEqual(v.status, 0, v.stderr)
         for f in files {

@@ -157,13 +157,21 @@ public struct FileChunker {
         // Keep scanning (framing state continues) until the record ends.
         var end = -1
         var n = 0
-        while true {
-            if isCancelled() { throw Interrupted() }
-            n = try reader.read(into: UnsafeMutableRawBufferPointer(start: chunk.base, count: chunk.capacity))
-            streamPos += n
-            if n == 0 { lines += 1; break }   // the record ends with the file
-            end = framing.firstBoundary(chunk.base, from: 0, to: n, lines: &lines)
-            if end >= 0 { break }
+        do {
+            while true {
+                if isCancelled() { throw Interrupted() }
+                n = try reader.read(into: UnsafeMutableRawBufferPointer(start: chunk.base, count: chunk.capacity))
+                streamPos += n
+                if n == 0 { lines += 1; break }   // the record ends with the file
+                end = framing.firstBoundary(chunk.base, from: 0, to: n, lines: &lines)
+                if end >= 0 { break }
+            }
+        } catch {
+            // Damage inside the record: it is dropped uncounted (salvage), and the marker goes back.
+            pool.give(marker)
+            len = 0
+            boundary = -1
+            throw error
         }
         marker.lines = max(lines, 1)
         if wantsHeader {

@@ -36,6 +36,11 @@ public final class InputReader {
     /// Opens `path`; throws `POSIXError`-style `InputOpenError` when it cannot be read.
     public init(path: String, inflater kind: InflaterKind = .preferred) throws {
         self.path = path
+        // Only regular files: a FIFO would block open(2), a device would never end.
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            throw InputOpenError(path: path, errno: EINVAL, reason: "not a regular file")
+        }
         let fd = open(path, O_RDONLY)
         if fd < 0 { throw InputOpenError(path: path, errno: errno) }
         self.fd = fd
@@ -181,5 +186,6 @@ public final class InputReader {
 public struct InputOpenError: Error {
     public let path: String
     public let errno: Int32
-    public var message: String { "\(path): cannot read: \(String(cString: strerror(errno)))" }
+    public var reason: String? = nil
+    public var message: String { "\(path): cannot read: \(reason ?? String(cString: strerror(errno)))" }
 }

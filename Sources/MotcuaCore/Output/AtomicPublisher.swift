@@ -27,11 +27,20 @@ public final class OutputDirectory {
 
     /// Creates the directory if needed and takes the lock; fails before any input is read.
     public init(path: String) throws {
-        self.path = URL(fileURLWithPath: path).standardizedFileURL.path
-        do {
-            try FileManager.default.createDirectory(atPath: self.path, withIntermediateDirectories: true)
-        } catch {
-            throw OutputError(kind: .unwritable, message: "\(path): cannot create output directory: \(error.localizedDescription)")
+        // A symlinked output directory is published into its target (the link stays a link).
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        self.path = realpath(absolute, nil).map { p in defer { free(p) }; return String(cString: p) } ?? absolute
+        // mkdir -p by hand, so the message carries the system's reason (e.g. "Not a directory").
+        var built = ""
+        for part in self.path.split(separator: "/") {
+            built += "/" + part
+            if mkdir(built, 0o755) != 0 && errno != EEXIST {
+                throw OutputError(kind: .unwritable, message: "\(path): cannot create output directory \(built): \(String(cString: strerror(errno)))")
+            }
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: self.path, isDirectory: &isDir), isDir.boolValue else {
+            throw OutputError(kind: .unwritable, message: "\(path): not a directory")
         }
         let lockPath = self.path + "/.motcua.lock"
         lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)

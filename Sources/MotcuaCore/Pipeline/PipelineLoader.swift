@@ -157,7 +157,10 @@ private struct Walker {
                 if x < 0 || x > 1 { fail(v, "limits.max_reject_rate", "must be between 0 and 1") } else { p.maxRejectRate = x }
             }
             if let v = l["max_line_bytes"] {
-                if case .scalar = v, let x = v.int, x >= 16 { p.maxLineBytes = x } else { fail(v, "limits.max_line_bytes", "expected an integer ≥ 16") }
+                // Up to 1 GiB: each chunk buffer holds one whole record of that size.
+                if case .scalar = v, let x = v.int, x >= 16, x <= 1 << 30 { p.maxLineBytes = x } else {
+                    fail(v, "limits.max_line_bytes", "expected an integer from 16 to 1073741824 (1 GiB)")
+                }
             }
             if let v = l["on_corrupt_input"], let c = oneOf(v, "limits.on_corrupt_input", CorruptPolicy.self, CorruptPolicy.allCases.map(\.rawValue)) {
                 p.onCorruptInput = c

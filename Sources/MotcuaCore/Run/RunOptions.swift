@@ -35,7 +35,11 @@ enum PeriodResolution {
             let minutes = Int(Date().timeIntervalSince1970) / 60 + zoneMinutes
             options.asOf = Int32((minutes >= 0 ? minutes : minutes - 1439) / 1440 + rel)
         }
-        let kind = options.kind ?? pipeline.kind
+        var kind = options.kind ?? pipeline.kind
+        // A label alone names its kind: 2024-03 a month, 2024-Q1 a quarter, 2024-W10 a week …
+        if kind == nil, let l = options.periodLabel ?? pipeline.label {
+            kind = [PeriodKind.day, .week, .month, .quarter, .half, .year].first { Periods.parse(label: l, kind: $0) != nil }
+        }
         guard let k = kind else {
             throw MotcuaError(.config, "periods.kind is required (in the pipeline or with --kind)")
         }
@@ -46,7 +50,7 @@ enum PeriodResolution {
         if let l = label {
             guard let p = Periods.parse(label: l, kind: k) else {
                 let code: MotcuaError.Code = options.periodLabel != nil ? .usage : .config
-                throw MotcuaError(code, "'\(l)' is not a \(k.rawValue) period label")
+                throw MotcuaError(code, "'\(l)' is not a \(k.rawValue) period label (give the label's kind with --kind)")
             }
             (from, to) = (p.from, p.to)
         }

@@ -15,6 +15,7 @@ public struct RunReport {
     public var pipeline: String
     public var compressedBytes: Int
     public var bytes: Int
+    public var unknownUnits: [String]
 }
 
 public enum Runner {
@@ -55,7 +56,7 @@ public enum Runner {
             }
             for (i, r) in outcome.files.enumerated() { if let c = r.corrupt { corrupt[i] = c } }
             guard let skip = outcome.skipped else { break }
-            logger.warning("skipping corrupt input \(files[skip].relativePath): \(corrupt[skip]!.reason)")
+            logger.info("reading again without corrupt input \(files[skip].relativePath)")
             excluded.insert(skip)
         }
 
@@ -131,7 +132,7 @@ public enum Runner {
         return RunReport(outputDir: pipeline.outputDir, accounting: accounting, rejectsByReason: byReason,
                          warnings: warnings, periods: periods.map(\.label), rows: rollup.rows.count, wallSeconds: wall,
                          pipeline: pipeline.name, compressedBytes: inputs.reduce(0) { $0 + $1.compressedBytes },
-                         bytes: inputs.reduce(0) { $0 + $1.bytes })
+                         bytes: inputs.reduce(0) { $0 + $1.bytes }, unknownUnits: rollup.units.unknownCodes)
     }
 
     private static func inputReports(_ files: [InputFile], _ outcome: ReduceOutcome, _ merged: PartialResult,

@@ -43,17 +43,17 @@ public final class ChunkReducer {
         case .overlong:
             partial.files[chunk.fileIndex].records += 1
             reject(RecordPosition(file: file, chunk: seq, line: 1), .lineTooLong, chunk.bytes)
-            partial.chunkLines.append((file, seq, Int32(chunk.lines)))
+            partial.chunkLines.append((file, seq, chunk.lines))
         case .header:
-            partial.chunkLines.append((file, seq, chunk.kind == .header && chunk.count == 0 ? Int32(chunk.lines) : physicalLines(chunk)))
+            partial.chunkLines.append((file, seq, chunk.kind == .header && chunk.count == 0 ? chunk.lines : physicalLines(chunk)))
         case .records:
             if contexts?.formats[chunk.fileIndex] == .csv { reduceCSV(chunk) } else { reduceLines(chunk) }
         }
     }
 
     /// Lines of a chunk: its LFs, plus a last line without LF.
-    private func physicalLines(_ chunk: Chunk) -> Int32 {
-        var n: Int32 = 0
+    private func physicalLines(_ chunk: Chunk) -> Int {
+        var n = 0
         for i in 0..<chunk.count where chunk.base[i] == 0x0A { n += 1 }
         if chunk.count > 0 && chunk.base[chunk.count - 1] != 0x0A { n += 1 }
         return n
@@ -83,7 +83,7 @@ public final class ChunkReducer {
             if csvRecord.next >= chunk.count && chunk.base[chunk.count - 1] != 0x0A { line += 1 }
             p = csvRecord.next
         }
-        partial.chunkLines.append((file, seq, line - 1))
+        partial.chunkLines.append((file, seq, Int(line) - 1))
     }
 
     private func reduceLines(_ chunk: Chunk) {
@@ -106,7 +106,7 @@ public final class ChunkReducer {
             }
             p = next
         }
-        partial.chunkLines.append((file, seq, line))
+        partial.chunkLines.append((file, seq, Int(line)))
     }
 
     @inline(__always)

@@ -23,7 +23,7 @@ public final class PartialResult {
     public var files: [FileCounts]
     public var rejects: [RejectEntry] = []
     /// Lines per (file, chunk), to turn chunk-relative line numbers into file lines.
-    public var chunkLines: [(file: Int32, chunk: Int32, lines: Int32)] = []
+    public var chunkLines: [(file: Int32, chunk: Int32, lines: Int)] = []
 
     public init(fileCount: Int) {
         files = [FileCounts](repeating: FileCounts(), count: fileCount)

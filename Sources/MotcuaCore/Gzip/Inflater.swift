@@ -122,7 +122,9 @@ final class IsalInflater: MemberInflater {
         s.pointee.avail_out = UInt32(min(outCount, Int(UInt32.max)))
         let inBefore = Int(s.pointee.avail_in), outBefore = Int(s.pointee.avail_out)
         let rc = isal_inflate(s)
-        let consumed = inBefore - Int(s.pointee.avail_in), produced = outBefore - Int(s.pointee.avail_out)
+        // On some damaged streams ISA-L leaves avail_in wrapped; keep the counts in range.
+        let consumed = min(max(inBefore - Int(s.pointee.avail_in), 0), inBefore)
+        let produced = min(max(outBefore - Int(s.pointee.avail_out), 0), outBefore)
         var step = InflateStep(consumed: consumed, produced: produced, ended: s.pointee.block_state == ISAL_BLOCK_FINISH)
         if rc < 0 {
             step.ended = false

@@ -154,7 +154,7 @@ public enum Runner {
     /// Rejects in input order with 1-based physical line numbers of the decompressed file.
     static func numberedRejects(_ merged: PartialResult, files: [InputFile]) -> [(file: String, line: Int, reason: String, excerpt: [UInt8])] {
         var linesBefore: [Int32: [Int32: Int]] = [:]
-        var perFile: [Int32: [(Int32, Int32)]] = [:]
+        var perFile: [Int32: [(Int32, Int)]] = [:]
         for c in merged.chunkLines { perFile[c.file, default: []].append((c.chunk, c.lines)) }
         for (file, chunks) in perFile {
             var running = 0

@@ -1,0 +1,78 @@
+// libFuzzer target: CSV framing and splitting (Framing/RecordFraming, Parsing/CSVRecordSplitter,
+// CSVLayout, RecordDecoder.decodeCSV). Properties: the records are the same whether the bytes
+// are split whole or piece by piece at the framing's cut points (how the engine chunks them);
+// the splitter always advances and its cells stay inside the output; decoding never crashes.
+import Foundation
+
+let csvDecoder = RecordDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
+
+func records(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ delimiter: UInt8,
+             _ out: UnsafeMutablePointer<UInt8>) -> [[[UInt8]]] {
+    var splitter = CSVRecordSplitter(delimiter: delimiter)
+    var rows: [[[UInt8]]] = []
+    var p = from
+    while p < to {
+        let r = splitter.split(base, from: p, to: to, into: out)
+        fuzzCheck(r.next > p && r.next <= to, "splitter did not advance (\(p) → \(r.next), end \(to))")
+        fuzzCheck(r.byteCount >= 0 && r.byteCount <= r.next - p, "byteCount \(r.byteCount) beyond the record")
+        fuzzCheck(r.cellCount == splitter.starts.count && r.cellCount >= 1, "cell count")
+        if r.byteCount > 0 {
+            rows.append((0..<r.cellCount).map { c in
+                let s = splitter.starts[c], e = splitter.ends[c]
+                fuzzCheck(s >= 0 && s <= e && e <= to - p, "cell \(c) span \(s)..<\(e) outside the output")
+                return Array(UnsafeBufferPointer(start: out + s, count: e - s))
+            })
+        }
+        p = r.next
+    }
+    return rows
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard size >= 2 else { return 0 }
+    let delimiter: UInt8 = [0x2C, 0x3B, 0x09, 0x7C][Int(data![0] & 3)]
+    let piece = 1 + Int(data![1])
+    let n = size - 2
+    let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(n, 1))
+    let out = UnsafeMutablePointer<UInt8>.allocate(capacity: max(n, 1) + 1)
+    defer { bytes.deallocate(); out.deallocate() }
+    if n > 0 { bytes.update(from: data! + 2, count: n) }
+
+    // Framing in pieces of `piece` bytes, as reads arrive.
+    var framing = RecordFraming(mode: .csv(delimiter: delimiter))
+    var cuts: [Int] = []
+    var scanned = 0
+    while scanned < n {
+        let to = min(n, scanned + piece)
+        let last = framing.lastBoundary(bytes, from: scanned, to: to)
+        if last >= 0 {
+            fuzzCheck(last >= scanned && last < to && bytes[last] == 0x0A, "boundary \(last) is not an LF in range")
+            cuts.append(last + 1)
+        }
+        scanned = to
+    }
+    let whole = records(bytes, 0, n, delimiter, out)
+    var pieces: [[[UInt8]]] = []
+    var start = 0
+    for c in cuts + [n] where c > start {
+        pieces += records(bytes, start, c, delimiter, out)
+        start = c
+    }
+    fuzzCheck(whole == pieces, "records differ when cut at framing boundaries (\(whole.count) vs \(pieces.count))")
+
+    // Decode every record against a layout compiled from the first record as header.
+    var sp = CSVRecordSplitter(delimiter: delimiter)
+    let first = sp.split(bytes, from: 0, to: n, into: out)
+    let layout = CSVLayout(header: UnsafeBufferPointer(start: UnsafePointer(bytes), count: first.byteCount),
+                           delimiter: delimiter, overrides: [:], file: "fuzz.csv")
+    var p = first.next
+    var rec = CSVRecord()
+    var decoded = DecodedRecord()
+    while p < n {
+        _ = csvDecoder.decodeCSV(bytes, from: p, to: n, layout: layout, splitter: &sp, record: &rec, into: &decoded)
+        fuzzCheck(rec.next > p, "decodeCSV did not advance")
+        p = rec.next
+    }
+    return 0
+}

@@ -1,0 +1,39 @@
+// libFuzzer target: the NDJSON record path (Parsing/UTF8Validation, JSONRecordScanner,
+// JSONUnescape, DateTimeParser, RecordDecoder). Any line ends in a decoded record or one
+// reject reason; an accepted record's texts lie inside the line or the decoder's scratch and
+// satisfy SPEC §3.3 (required fields present, codes in range, ended ≥ received).
+import Foundation
+
+let decoder = RecordDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
+var scanner = JSONRecordScanner()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    // Copy into an exactly-sized allocation so ASan sees any read past the line.
+    let line = UnsafeMutablePointer<UInt8>.allocate(capacity: max(size, 1))
+    defer { line.deallocate() }
+    if size > 0 { line.update(from: data!, count: size) }
+    let buf = UnsafeBufferPointer(start: UnsafePointer(line), count: size)
+
+    if size > 0 && isValidUTF8(line, size) && scanner.scan(buf) {
+        for s in scanner.slots where s.kind != .absent {
+            fuzzCheck(s.start >= 0 && s.start <= s.end && s.end <= size, "slot \(s) outside a \(size)-byte line")
+        }
+    }
+    var rec = DecodedRecord()
+    let reason = decoder.decode(buf, into: &rec)
+    if reason == nil {
+        fuzzCheck(rec.id.count > 0 && rec.unit.count > 0, "accepted without id or unit")
+        fuzzCheck(rec.status >= 1 && rec.status <= 10, "accepted status \(rec.status)")
+        fuzzCheck(rec.channel >= 1 && rec.channel <= 3, "accepted channel \(rec.channel)")
+        fuzzCheck(rec.returnChannel <= 1 && rec.paidOnline <= 3, "accepted codes out of range")
+        if rec.status != 1 && rec.status != 3 { fuzzCheck(rec.received != noDay, "received missing") }
+        if rec.status >= 7 { fuzzCheck(rec.ended != noDay, "ended missing for status \(rec.status)") }
+        if rec.ended != noDay && rec.received != noDay { fuzzCheck(rec.ended >= rec.received, "ended before received") }
+        // Texts are valid UTF-8 (the line was), possibly with U+FFFD for lone surrogates.
+        for t in [rec.id, rec.unit, rec.procedure, rec.sector] where t.count > 0 {
+            fuzzCheck(isValidUTF8(t.base!, t.count), "a decoded text is not UTF-8")
+        }
+    }
+    return 0
+}

@@ -1,0 +1,172 @@
+// Shared pieces of the reliability suites (issue 6): a scratch workspace with a pipeline, gzip
+// made in-process with zlib, a runner with a deadline (a hang must fail a test, not stall CI),
+// and readers for summary.json / rejects.ndjson / counters.csv.
+import CZlib
+import Foundation
+import XCTest
+
+enum Gz {
+    /// One gzip member of `bytes` (mtime 0), like `gzip -n`.
+    static func member(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+        var s = z_stream()
+        precondition(deflateInit2_(&s, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+        defer { deflateEnd(&s) }
+        var out = [UInt8](repeating: 0, count: Int(deflateBound(&s, UInt(bytes.count))) + 64)
+        var input = bytes
+        let produced: Int = input.withUnsafeMutableBufferPointer { inp in
+            out.withUnsafeMutableBufferPointer { o in
+                s.next_in = inp.baseAddress
+                s.avail_in = UInt32(inp.count)
+                s.next_out = o.baseAddress
+                s.avail_out = UInt32(o.count)
+                precondition(deflate(&s, Z_FINISH) == Z_STREAM_END)
+                return o.count - Int(s.avail_out)
+            }
+        }
+        return Array(out.prefix(produced))
+    }
+
+    /// A gzip member of `count` copies of `byte`, compressed piece by piece (no big buffer).
+    static func repeated(_ byte: UInt8, count: Int) -> [UInt8] {
+        var s = z_stream()
+        precondition(deflateInit2_(&s, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+        defer { deflateEnd(&s) }
+        var block = [UInt8](repeating: byte, count: 1 << 20)
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        var left = count
+        repeat {
+            let n = min(left, block.count)
+            left -= n
+            let flush = left == 0 ? Z_FINISH : Z_NO_FLUSH
+            block.withUnsafeMutableBufferPointer { b in
+                s.next_in = b.baseAddress
+                s.avail_in = UInt32(n)
+                repeat {
+                    buf.withUnsafeMutableBufferPointer { o in
+                        s.next_out = o.baseAddress
+                        s.avail_out = UInt32(o.count)
+                        _ = deflate(&s, flush)
+                        out += o.prefix(o.count - Int(s.avail_out))
+                    }
+                } while s.avail_out == 0 || (flush == Z_FINISH && s.avail_in > 0)
+            }
+        } while left > 0
+        return out
+    }
+}
+
+/// A scratch directory holding `p.yaml` and `data/`.
+final class Workspace {
+    let dir: URL
+    init(_ name: String) throws {
+        dir = try Harness.scratch(name)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: dir) }
+
+    func url(_ rel: String) -> URL { dir.appendingPathComponent(rel) }
+
+    /// A pipeline over data/*.ndjson* (dvcqg-ndjson) and data/*.csv* (csv), March 2024 by default.
+    func pipeline(limits: String = "max_reject_rate: 1", extra: String = "", ndjson: Bool = true, csv: Bool = false,
+                  periods: String = "{kind: month, from: 2024-03-01, to: 2024-03-31}", outDir: String = "out") throws {
+        var inputs: [String] = []
+        if ndjson { inputs.append(#"{format: dvcqg-ndjson, paths: ["data/*.ndjson*"]}"#) }
+        if csv { inputs.append(#"{format: csv, paths: ["data/*.csv*"]}"#) }
+        let yaml = """
+        version: 1
+        name: rel
+        inputs: [\(inputs.joined(separator: ", "))]
+        periods: \(periods)
+        outputs: {dir: \(outDir)}
+        limits: {\(limits)}
+        \(extra)
+        """
+        try yaml.write(to: url("p.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    func write(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: url("data/\(name)")) }
+    func write(_ name: String, _ text: String) throws { try write(name, Array(text.utf8)) }
+
+    /// `motcua run p.yaml --quiet ARGS`, failing the test when it runs past `deadline` seconds.
+    @discardableResult
+    func run(_ args: [String] = [], deadline: Double = 120, file: StaticString = #filePath, line: UInt = #line) throws -> TimedResult {
+        let r = try TimedRun.run(["run", "p.yaml", "--quiet"] + args, in: dir, deadline: deadline)
+        XCTAssertFalse(r.timedOut, "motcua ran past \(deadline) s (killed): \(args)", file: file, line: line)
+        return r
+    }
+
+    func summary() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: url("out/summary.json"))) as! [String: Any]
+    }
+
+    /// rejects.ndjson as (line, reason) pairs, file by file.
+    func rejects(_ out: String = "out") throws -> [(file: String, line: Int, reason: String, excerpt: String)] {
+        let text = try String(contentsOf: url("\(out)/rejects.ndjson"), encoding: .utf8)
+        return try text.split(separator: "\n").map { l in
+            let o = try JSONSerialization.jsonObject(with: Data(l.utf8)) as! [String: Any]
+            return (o["file"] as! String, o["line"] as! Int, o["reason"] as! String, o["excerpt"] as! String)
+        }
+    }
+
+    func accounting() throws -> [String: Int] { try summary()["accounting"] as! [String: Int] }
+    func inputs() throws -> [[String: Any]] { try summary()["inputs"] as! [[String: Any]] }
+}
+
+struct TimedResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var timedOut: Bool
+    var seconds: Double
+}
+
+enum TimedRun {
+    /// Runs the built binary; SIGKILLs it at the deadline (SIGTERM may be ignored by a stuck run).
+    static func run(_ args: [String], in dir: URL, deadline: Double) throws -> TimedResult {
+        let p = Process()
+        p.executableURL = Harness.binary
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        let started = Date()
+        try p.run()
+        let killed = ManagedFlag()
+        let pid = p.processIdentifier
+        let timer = DispatchWorkItem {
+            killed.set()
+            kill(pid, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + deadline, execute: timer)
+        let outBox = DataBox()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { outBox.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        let outData = outBox.data
+        p.waitUntilExit()
+        timer.cancel()
+        return TimedResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                           stderr: String(decoding: errData, as: UTF8.self), timedOut: killed.isSet,
+                           seconds: Date().timeIntervalSince(started))
+    }
+}
+
+final class DataBox: @unchecked Sendable { var data = Data() }
+
+final class ManagedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// counters.csv as header + rows of cells (no quoted cells in these tests' unit codes).
+func csvTable(_ url: URL) throws -> (header: [String], rows: [[String]]) {
+    let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
+    let split = { (l: String) in l.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    return (split(lines[0]), lines.dropFirst().map(split))
+}

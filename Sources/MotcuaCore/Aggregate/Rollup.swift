@@ -42,17 +42,29 @@ public enum Rollup {
         let resolver = SectorResolver(procedures: catalogs.procedures)
 
         var table = CounterTable(periods: periods, rules: rules)
-        // Group ids: per unit, then per (unit, sector name) when broken down.
-        var groupOf: [String: Int] = [:]
+        // Group ids: per unit, then per (unit, sector) when broken down — integer keys, so
+        // the loop over dossiers builds no string. Sector ids: the dossier's own sector codes
+        // first, then names the catalog supplies, then "(none)".
+        var sectorNames = sectorCodes
+        var sectorIdOf: [String: Int] = [:]
+        for (i, code) in sectorCodes.enumerated() { sectorIdOf[code] = i }
+        func sectorId(_ name: String) -> Int {
+            if let i = sectorIdOf[name] { return i }
+            sectorNames.append(name)
+            sectorIdOf[name] = sectorNames.count - 1
+            return sectorNames.count - 1
+        }
+        let noSector = groupBySector ? sectorId("(none)") : -1
+        var groupOf: [Int64: Int] = [:]
         var groupUnit: [Int] = [], groupSector: [String] = []
-        var sectorCache: [Int64: String] = [:]
-        func group(_ unit: Int, _ sector: String) -> Int {
-            let key = "\(unit)\u{0}\(sector)"
+        var sectorCache: [Int64: Int] = [:]
+        func group(_ unit: Int, _ sector: Int) -> Int {
+            let key = Int64(unit) << 32 | Int64(sector + 1)
             if let g = groupOf[key] { return g }
             let g = table.addGroup()
             groupOf[key] = g
             groupUnit.append(unit)
-            groupSector.append(sector)
+            groupSector.append(sector < 0 ? "" : sectorNames[sector])
             return g
         }
 
@@ -67,18 +79,18 @@ public enum Rollup {
             tally.inScope += 1
             let unit = unitOfId[Int(d.unit)]
             if d.procedure >= 0 { activity.add(d, unit: unit, proc: unifiedProc[Int(d.procedure)], index: table.index) }
-            var sector = ""
+            var sector = -1
             if groupBySector {
                 if d.sector >= 0 {
-                    sector = sectorCodes[Int(d.sector)]
+                    sector = Int(d.sector)
                 } else if d.procedure >= 0 {
                     let key = Int64(unit) << 32 | Int64(d.procedure)
                     if let s = sectorCache[key] { sector = s } else {
-                        sector = resolver.sector(procedure: procedureCodes[Int(d.procedure)], unit: model.units[unit]) ?? "(none)"
+                        sector = resolver.sector(procedure: procedureCodes[Int(d.procedure)], unit: model.units[unit]).map(sectorId) ?? noSector
                         sectorCache[key] = sector
                     }
                 } else {
-                    sector = "(none)"
+                    sector = noSector
                 }
             }
             table.add(d, group: group(unit, sector))

@@ -26,10 +26,13 @@ enum Harness {
     }
 
     @discardableResult
-    static func run(_ args: [String], in dir: URL? = nil) throws -> ProcessResult {
+    static func run(_ args: [String], in dir: URL? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let dir { p.currentDirectoryURL = dir }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

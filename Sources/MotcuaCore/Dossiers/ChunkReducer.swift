@@ -19,9 +19,9 @@ public final class ChunkReducer {
     private var csvRecord = CSVRecord()
 
     init(fileCount: Int, dates: DateTimeParser, maxLineBytes: Int, parsers: [DateTimeParser] = [],
-         contexts: InputContexts? = nil) {
+         contexts: InputContexts? = nil, spillDirectory: String? = nil, keepFirstRejects: Int = Int.max) {
         self.contexts = contexts
-        partial = PartialResult(fileCount: fileCount)
+        partial = PartialResult(fileCount: fileCount, spillDirectory: spillDirectory, keepFirstRejects: keepFirstRejects)
         var distinct: [DateTimeParser] = []
         var index: [Int] = []
         for p in parsers {
@@ -140,7 +140,6 @@ public final class ChunkReducer {
 
     private func reject(_ pos: RecordPosition, _ reason: RejectReason, _ bytes: UnsafeBufferPointer<UInt8>) {
         partial.files[Int(pos.file)].rejected += 1
-        let excerpt = Array(bytes.prefix(FileChunker.excerptBytes))
-        partial.rejects.append(RejectEntry(position: pos, reason: reason, excerpt: excerpt))
+        partial.rejectLogs[0].append(pos, reason, UnsafeBufferPointer(rebasing: bytes.prefix(FileChunker.excerptBytes)))
     }
 }

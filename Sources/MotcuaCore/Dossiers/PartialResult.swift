@@ -21,13 +21,18 @@ public final class PartialResult {
     public var procedures = Interner()
     public var sectors = Interner()
     public var files: [FileCounts]
-    public var rejects: [RejectEntry] = []
+    /// This worker's rejects first, then those of partials merged into it.
+    public var rejectLogs: [RejectLog]
     /// Lines per (file, chunk), to turn chunk-relative line numbers into file lines.
     public var chunkLines: [(file: Int32, chunk: Int32, lines: Int)] = []
 
-    public init(fileCount: Int) {
+    public init(fileCount: Int, spillDirectory: String? = nil, keepFirstRejects: Int = Int.max) {
         files = [FileCounts](repeating: FileCounts(), count: fileCount)
+        rejectLogs = [RejectLog(spillDirectory: spillDirectory, keepFirst: keepFirstRejects)]
     }
+
+    /// Rejected records of all merged partials, in input order.
+    var rejectCount: Int { rejectLogs.reduce(0) { $0 + $1.count } }
 
     @inline(__always)
     func keep(id: ByteText, _ state: DossierState) {
@@ -61,7 +66,7 @@ public final class PartialResult {
             files[f].accepted += other.files[f].accepted
             files[f].rejected += other.files[f].rejected
         }
-        rejects.append(contentsOf: other.rejects)
+        rejectLogs.append(contentsOf: other.rejectLogs)
         chunkLines.append(contentsOf: other.chunkLines)
     }
 

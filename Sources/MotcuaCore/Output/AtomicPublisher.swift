@@ -81,8 +81,14 @@ public final class OutputDirectory {
         }
     }
 
-    /// Writes every file, then makes them visible together.
-    public func publish(_ files: [(name: String, bytes: [UInt8])]) throws {
+    /// A path for a file written in pieces (cleaned up like every temporary file).
+    public func temporaryPath(_ name: String) -> String {
+        "\(path)/\(OutputDirectory.tempMarker)\(getpid())-\(name)"
+    }
+
+    /// Writes every file — and moves in the `moving` ones, already written and fsynced at
+    /// `temporaryPath`s — then makes them all visible together.
+    public func publish(_ files: [(name: String, bytes: [UInt8])], moving: [(name: String, path: String)] = []) throws {
         let stage = "\(stagingPrefix)\(getpid())"
         staging = stage
         var st = stat()
@@ -90,12 +96,15 @@ public final class OutputDirectory {
         if mkdir(stage, mode) == 0 {
             chmod(stage, mode)
             // Keep what else the directory holds (the lock file first of all).
-            let produced = Set(files.map(\.name))
+            let produced = Set(files.map(\.name) + moving.map(\.name))
             for n in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
             where !OutputDirectory.outputNames.contains(n) && !produced.contains(n) && !n.hasPrefix(OutputDirectory.tempMarker) {
-                guard link("\(path)/\(n)", "\(stage)/\(n)") == 0 else { return try publishFileByFile(files) }
+                guard link("\(path)/\(n)", "\(stage)/\(n)") == 0 else { return try publishFileByFile(files, moving: moving) }
             }
             for f in files { try writeSynced("\(stage)/\(f.name)", f.bytes) }
+            for m in moving where rename(m.path, "\(stage)/\(m.name)") != 0 {
+                throw OutputError(kind: .io, message: "\(m.path): rename failed: \(String(cString: strerror(errno)))")
+            }
             syncDirectory(stage)
             if motcua_exchange_paths(stage, path) == 0 {
                 syncDirectory(parent)
@@ -108,15 +117,18 @@ public final class OutputDirectory {
             guard e == EINVAL || e == ENOSYS || e == EXDEV || e == EPERM else {
                 throw OutputError(kind: .io, message: "\(path): cannot publish: \(String(cString: strerror(e)))")
             }
+            // Bring the moved files back before falling back.
+            for m in moving { rename("\(stage)/\(m.name)", m.path) }
         }
-        try publishFileByFile(files)
+        try publishFileByFile(files, moving: moving)
     }
 
     /// Fallback without the directory exchange: temporary names in the directory, renamed
     /// one by one after all were written.
-    private func publishFileByFile(_ files: [(name: String, bytes: [UInt8])]) throws {
-        discard()
-        var staged: [(temp: String, final: String)] = []
+    private func publishFileByFile(_ files: [(name: String, bytes: [UInt8])], moving: [(name: String, path: String)]) throws {
+        if let s = staging { try? FileManager.default.removeItem(atPath: s) }
+        staging = nil
+        var staged: [(temp: String, final: String)] = moving.map { ($0.path, "\(path)/\($0.name)") }
         for f in files {
             let temp = "\(path)/\(OutputDirectory.tempMarker)\(getpid())-\(f.name)"
             staged.append((temp, "\(path)/\(f.name)"))

@@ -94,16 +94,13 @@ struct SummaryOutput {
         return o
     }
 
-    static func rejects(_ entries: [(file: String, line: Int, reason: String, excerpt: [UInt8])]) -> [UInt8] {
-        var o: [UInt8] = []
-        for e in entries {
-            let pairs: [(String, Cell)] = [("file", .text(e.file)), ("line", .int(Int64(e.line))),
-                                           ("reason", .text(e.reason)),
-                                           ("excerpt", .text(String(decoding: e.excerpt, as: UTF8.self)))]
-            JSONEncoding.appendObject(pairs.map(\.0), pairs.map(\.1), to: &o)
-            o.append(0x0A)
-        }
-        return o
+    /// One line of rejects.ndjson.
+    static func appendReject(_ e: (file: String, line: Int, reason: String, excerpt: [UInt8]), to o: inout [UInt8]) {
+        let pairs: [(String, Cell)] = [("file", .text(e.file)), ("line", .int(Int64(e.line))),
+                                       ("reason", .text(e.reason)),
+                                       ("excerpt", .text(String(decoding: e.excerpt, as: UTF8.self)))]
+        JSONEncoding.appendObject(pairs.map(\.0), pairs.map(\.1), to: &o)
+        o.append(0x0A)
     }
 }
 

@@ -32,7 +32,9 @@ public enum Inspector {
         spec.delimiter = sniff.delimiter
         let file = InputFile(relativePath: path, absolutePath: path, spec: spec)
         let contexts = InputContexts(files: [file])
-        let reducer = ChunkReducer(fileCount: 1, dates: DateTimeParser(), maxLineBytes: maxLineBytes, contexts: contexts)
+        // Only the first rejects are kept; the rest are counted.
+        let reducer = ChunkReducer(fileCount: 1, dates: DateTimeParser(), maxLineBytes: maxLineBytes, contexts: contexts,
+                                   keepFirstRejects: 10)
 
         var fieldOrder: [String] = []
         var filled: [String: Int] = [:]
@@ -78,9 +80,9 @@ public enum Inspector {
             pool.give(chunk)
         }
         let partial = reducer.partial
-        let rejects = Runner.numberedRejects(partial, files: [file])
-        var byReason: [String: Int] = [:]
-        for r in rejects { byReason[r.reason, default: 0] += 1 }
+        var stream = NumberedRejects(partial, files: [file])
+        let first = (0..<10).compactMap { _ in stream.next() }
+        let byReason = NumberedRejects.byReason(partial)
         return InspectReport(
             path: path, format: sniff.format, gzip: reader.isGzip, gzipMembers: reader.membersCompleted,
             compressedBytes: reader.compressedBytes, bytes: result.bytesKept,
@@ -90,7 +92,7 @@ public enum Inspector {
             receivedFrom: minDay == Int32.max ? nil : formatDay(minDay),
             receivedTo: maxDay == Int32.min ? nil : formatDay(maxDay),
             statuses: statuses, channels: channels, rejectsByReason: byReason,
-            firstRejects: rejects.prefix(10).map { ($0.line, $0.reason) },
+            firstRejects: first.map { ($0.line, $0.reason) },
             warnings: contexts.warnings, corrupt: result.corrupt)
     }
 

@@ -25,6 +25,8 @@ struct ParallelReduce {
     let maxLineBytes: Int
     let chunkBytes: Int
     var inflater = InflaterKind.preferred
+    /// Where workers spill rejects beyond their memory bound (the output directory).
+    var spillDirectory: String?
     let dates: (InputSpec) -> DateTimeParser
     let policy: CorruptPolicy
     let isCancelled: () -> Bool
@@ -39,7 +41,7 @@ struct ParallelReduce {
         let contexts = InputContexts(files: files)
         let reducers = (0..<threads).map { _ in
             ChunkReducer(fileCount: files.count, dates: parsers.first ?? DateTimeParser(), maxLineBytes: maxLineBytes,
-                         parsers: parsers, contexts: contexts)
+                         parsers: parsers, contexts: contexts, spillDirectory: spillDirectory)
         }
         // One thread means one thread: the reader reduces its own chunks. More threads: the
         // reader inflates and frames while `threads` workers reduce.

@@ -2,6 +2,9 @@
 // accounting and limits → rollup → atomic publish. Never prints; the result or a
 // `MotcuaError` goes back to the caller.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 public struct RunReport {
@@ -51,6 +54,7 @@ public enum Runner {
                 policy: pipeline.onCorruptInput, isCancelled: isCancelled)
             reduce.progress = options.progress
             reduce.inflater = options.inflater
+            reduce.spillDirectory = output.path
             do { outcome = try reduce.run() } catch is Interrupted {
                 throw MotcuaError(.interrupted, "interrupted; nothing published")
             }
@@ -63,15 +67,13 @@ public enum Runner {
         let merged = outcome.merged
         logger.debug("read and reduced", metadata: ["drain": "\(outcome.timing.drain)", "merge": "\(outcome.timing.merge)", "seconds": "\(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)"])
         let inputs = inputReports(files, outcome, merged, corrupt: corrupt, policy: pipeline.onCorruptInput, excluded: excluded)
-        let rejects = numberedRejects(merged, files: files)
         var accounting = Accounting()
         for f in merged.files {
             accounting.records += f.records
             accounting.accepted += f.accepted
             accounting.rejected += f.rejected
         }
-        var byReason: [String: Int] = [:]
-        for r in rejects { byReason[r.reason, default: 0] += 1 }
+        let byReason = NumberedRejects.byReason(merged)
 
         let rollup: RollupResult
         do {
@@ -86,12 +88,13 @@ public enum Runner {
         accounting.superseded = accounting.accepted - rollup.tally.dossiers
         accounting.inScope = rollup.tally.inScope
         accounting.notReceived = rollup.tally.notReceived
-        guard accounting.balances, rejects.count == accounting.rejected else {
+        guard accounting.balances, merged.rejectCount == accounting.rejected else {
             throw MotcuaError(.software, "internal invariant broken: accounting does not balance \(accounting); nothing published")
         }
         let rate = accounting.records == 0 ? 0 : Double(accounting.rejected) / Double(accounting.records)
         if rate > pipeline.maxRejectRate {
-            let first = rejects.prefix(3).map { "\($0.file):\($0.line): \($0.reason)" }.joined(separator: "; ")
+            var stream = NumberedRejects(merged, files: files)
+            let first = (0..<3).compactMap { _ in stream.next() }.map { "\($0.file):\($0.line): \($0.reason)" }.joined(separator: "; ")
             throw MotcuaError(.data, "\(accounting.rejected) of \(accounting.records) records rejected (\(fixed(rate * 100, 2))%), above max_reject_rate \(pipeline.maxRejectRate); nothing published. First: \(first)")
         }
 
@@ -122,10 +125,13 @@ public enum Runner {
             outputs.append(("bieu-ii06a.csv", FormII06aOutput.csv(rollup.formRows, periods: periods, units: rollup.units,
                                                                  sectorNames: sectorNames)))
         }
-        outputs.append(("rejects.ndjson", SummaryOutput.rejects(rejects)))
+        let rejectsFile: String
+        do { rejectsFile = try writeRejects(NumberedRejects(merged, files: files), into: output) } catch let e as OutputError {
+            throw MotcuaError(.io, e.message + "; previous outputs kept")
+        }
         outputs.append(("summary.json", summary.json()))
         if isCancelled() { throw MotcuaError(.interrupted, "interrupted; nothing published") }
-        do { try output.publish(outputs) } catch let e as OutputError {
+        do { try output.publish(outputs, moving: [("rejects.ndjson", rejectsFile)]) } catch let e as OutputError {
             output.discard()
             throw MotcuaError(.io, e.message + "; previous outputs kept")
         }
@@ -133,6 +139,37 @@ public enum Runner {
                          warnings: warnings, periods: periods.map(\.label), rows: rollup.rows.count, wallSeconds: wall,
                          pipeline: pipeline.name, compressedBytes: inputs.reduce(0) { $0 + $1.compressedBytes },
                          bytes: inputs.reduce(0) { $0 + $1.bytes }, unknownUnits: rollup.units.unknownCodes)
+    }
+
+    /// rejects.ndjson, streamed to a temporary file in the output directory.
+    private static func writeRejects(_ stream: NumberedRejects, into output: OutputDirectory) throws -> String {
+        var stream = stream
+        let path = output.temporaryPath("rejects.ndjson")
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OutputError(kind: .io, message: "\(path): cannot create: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var buffer: [UInt8] = []
+        func flush() throws {
+            try buffer.withUnsafeBytes { b in
+                var done = 0
+                while done < b.count {
+                    let n = write(fd, b.baseAddress! + done, b.count - done)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw OutputError(kind: .io, message: "\(path): write failed: \(String(cString: strerror(errno)))")
+                    }
+                    done += n
+                }
+            }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        while let r = stream.next() {
+            SummaryOutput.appendReject(r, to: &buffer)
+            if buffer.count >= 1 << 20 { try flush() }
+        }
+        try flush()
+        guard fsync(fd) == 0 else { throw OutputError(kind: .io, message: "\(path): fsync failed: \(String(cString: strerror(errno)))") }
+        return path
     }
 
     private static func inputReports(_ files: [InputFile], _ outcome: ReduceOutcome, _ merged: PartialResult,
@@ -150,10 +187,16 @@ public enum Runner {
             return r
         }
     }
+}
 
-    /// Rejects in input order with 1-based physical line numbers of the decompressed file.
-    static func numberedRejects(_ merged: PartialResult, files: [InputFile]) -> [(file: String, line: Int, reason: String, excerpt: [UInt8])] {
-        var linesBefore: [Int32: [Int32: Int]] = [:]
+/// Rejects in input order with 1-based physical line numbers of the decompressed file, read
+/// from the workers' logs as they are written out (memory does not grow with their number).
+struct NumberedRejects {
+    private var merge: RejectMerge
+    private var linesBefore: [Int32: [Int32: Int]] = [:]
+    private let paths: [String]
+
+    init(_ merged: PartialResult, files: [InputFile]) {
         var perFile: [Int32: [(Int32, Int)]] = [:]
         for c in merged.chunkLines { perFile[c.file, default: []].append((c.chunk, c.lines)) }
         for (file, chunks) in perFile {
@@ -161,13 +204,24 @@ public enum Runner {
             var offsets: [Int32: Int] = [:]
             for (chunk, lines) in chunks.sorted(by: { $0.0 < $1.0 }) {
                 offsets[chunk] = running
-                running += Int(lines)
+                running += lines
             }
             linesBefore[file] = offsets
         }
-        return merged.rejects.sorted { $0.position < $1.position }.map { r in
-            let line = (linesBefore[r.position.file]?[r.position.chunk] ?? 0) + Int(r.position.line)
-            return (files[Int(r.position.file)].relativePath, line, r.reason.text, r.excerpt)
-        }
+        paths = files.map(\.relativePath)
+        merge = RejectMerge(merged.rejectLogs)
+    }
+
+    mutating func next() -> (file: String, line: Int, reason: String, excerpt: [UInt8])? {
+        guard let r = merge.next() else { return nil }
+        let before = linesBefore[r.position.file]?[r.position.chunk] ?? 0
+        return (paths[Int(r.position.file)], before + Int(r.position.line), r.reason.text, r.excerpt)
+    }
+
+    /// Reasons counted over all logs.
+    static func byReason(_ merged: PartialResult) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for log in merged.rejectLogs { for (r, n) in log.byReason { out[r.text, default: 0] += n } }
+        return out
     }
 }

@@ -36,22 +36,17 @@ public final class InputReader {
     /// Opens `path`; throws `POSIXError`-style `InputOpenError` when it cannot be read.
     public init(path: String, inflater kind: InflaterKind = .preferred) throws {
         self.path = path
-        // Only regular files: a FIFO would block open(2), a device would never end.
-        var info = stat()
-        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+        // Only regular files: opened non-blocking (a FIFO would block open(2)) and checked on
+        // the descriptor itself (a device would never end).
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0 { throw InputOpenError(path: path, errno: errno) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
             throw InputOpenError(path: path, errno: EINVAL, reason: "not a regular file")
         }
-        let fd = open(path, O_RDONLY)
-        if fd < 0 { throw InputOpenError(path: path, errno: errno) }
         self.fd = fd
-        var st = stat()
-        if fstat(fd, &st) == 0 {
-            if (st.st_mode & S_IFMT) == S_IFDIR {
-                close(fd)
-                throw InputOpenError(path: path, errno: EISDIR)
-            }
-            compressedBytes = Int(st.st_size)
-        }
+        compressedBytes = Int(st.st_size)
         inBuf = .allocate(capacity: inCap)
         state = .plain
         try fill()

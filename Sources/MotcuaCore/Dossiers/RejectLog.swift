@@ -17,10 +17,11 @@ public final class RejectLog {
     /// Where entries go once memory is full; nil keeps only the first `keepFirst` (inspect).
     private let spillDirectory: String?
     private let keepFirst: Int
-    private var spillPath: String?
-    private var spillFD: Int32 = -1
+    private var spill: SyncedFile?
     private var spillBuffer: [UInt8] = []
     private(set) var spilled = 0
+    /// Why spilling failed (disk full …): the run then fails with exit 74, never drops rejects.
+    private(set) var failure: String?
 
     init(spillDirectory: String?, keepFirst: Int = Int.max) {
         self.spillDirectory = spillDirectory
@@ -28,8 +29,7 @@ public final class RejectLog {
     }
 
     deinit {
-        if spillFD >= 0 { close(spillFD) }
-        if let p = spillPath { unlink(p) }
+        if let p = spill?.path { unlink(p) }
     }
 
     func append(_ position: RecordPosition, _ reason: RejectReason, _ excerpt: UnsafeBufferPointer<UInt8>) {
@@ -39,11 +39,11 @@ public final class RejectLog {
             entries.append(RejectEntry(position: position, reason: reason, excerpt: Array(excerpt)))
             return
         }
-        guard let dir = spillDirectory else { return }
-        if spillFD < 0 {
-            let path = "\(dir)/\(OutputDirectory.tempMarker)\(getpid())-spill-\(UUID().uuidString)"
-            spillFD = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            spillPath = path
+        guard let dir = spillDirectory, failure == nil else { return }
+        if spill == nil {
+            do {
+                spill = try SyncedFile(creating: "\(dir)/\(OutputDirectory.tempMarker)\(getpid())-spill-\(UUID().uuidString)", mode: 0o600)
+            } catch let e as OutputError { failure = e.message; return } catch { failure = "\(error)"; return }
         }
         // position (3 × Int32), reason code, excerpt length, excerpt
         withUnsafeBytes(of: position.file) { spillBuffer.append(contentsOf: $0) }
@@ -57,22 +57,15 @@ public final class RejectLog {
     }
 
     private func flush() {
-        guard spillFD >= 0, !spillBuffer.isEmpty else { return }
-        spillBuffer.withUnsafeBytes { b in
-            var done = 0
-            while done < b.count {
-                let n = write(spillFD, b.baseAddress! + done, b.count - done)
-                if n <= 0 { if errno == EINTR { continue }; break }
-                done += n
-            }
-        }
+        guard let file = spill, !spillBuffer.isEmpty, failure == nil else { return }
+        do { try file.write(spillBuffer) } catch let e as OutputError { failure = e.message } catch { failure = "\(error)" }
         spillBuffer.removeAll(keepingCapacity: true)
     }
 
     /// Entries in order: those in memory, then those spilled.
     func reader() -> RejectLogReader {
         flush()
-        return RejectLogReader(entries: entries, spillFD: spillFD, spilled: spilled)
+        return RejectLogReader(entries: entries, spillFD: spill?.descriptor ?? -1, spilled: spilled)
     }
 }
 

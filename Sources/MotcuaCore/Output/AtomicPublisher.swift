@@ -158,20 +158,8 @@ public final class OutputDirectory {
     }
 
     private func writeSynced(_ path: String, _ bytes: [UInt8]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw OutputError(kind: .io, message: "\(path): cannot create: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var done = 0
-        try bytes.withUnsafeBytes { buf in
-            while done < buf.count {
-                let n = write(fd, buf.baseAddress! + done, buf.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw OutputError(kind: .io, message: "\(path): write failed: \(String(cString: strerror(errno)))")
-                }
-                done += n
-            }
-        }
-        guard fsync(fd) == 0 else { throw OutputError(kind: .io, message: "\(path): fsync failed: \(String(cString: strerror(errno)))") }
+        let file = try SyncedFile(creating: path)
+        try file.write(bytes)
+        try file.sync()
     }
 }

@@ -144,31 +144,19 @@ public enum Runner {
     /// rejects.ndjson, streamed to a temporary file in the output directory.
     private static func writeRejects(_ stream: NumberedRejects, into output: OutputDirectory) throws -> String {
         var stream = stream
+        for log in stream.logs { if let failure = log.failure { throw OutputError(kind: .io, message: failure) } }
         let path = output.temporaryPath("rejects.ndjson")
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw OutputError(kind: .io, message: "\(path): cannot create: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
+        let file = try SyncedFile(creating: path)
         var buffer: [UInt8] = []
-        func flush() throws {
-            try buffer.withUnsafeBytes { b in
-                var done = 0
-                while done < b.count {
-                    let n = write(fd, b.baseAddress! + done, b.count - done)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw OutputError(kind: .io, message: "\(path): write failed: \(String(cString: strerror(errno)))")
-                    }
-                    done += n
-                }
-            }
-            buffer.removeAll(keepingCapacity: true)
-        }
         while let r = stream.next() {
             SummaryOutput.appendReject(r, to: &buffer)
-            if buffer.count >= 1 << 20 { try flush() }
+            if buffer.count >= 1 << 20 {
+                try file.write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
         }
-        try flush()
-        guard fsync(fd) == 0 else { throw OutputError(kind: .io, message: "\(path): fsync failed: \(String(cString: strerror(errno)))") }
+        try file.write(buffer)
+        try file.sync()
         return path
     }
 
@@ -193,6 +181,7 @@ public enum Runner {
 /// from the workers' logs as they are written out (memory does not grow with their number).
 struct NumberedRejects {
     private var merge: RejectMerge
+    let logs: [RejectLog]
     private var linesBefore: [Int32: [Int32: Int]] = [:]
     private let paths: [String]
 
@@ -209,6 +198,7 @@ struct NumberedRejects {
             linesBefore[file] = offsets
         }
         paths = files.map(\.relativePath)
+        logs = merged.rejectLogs
         merge = RejectMerge(merged.rejectLogs)
     }
 

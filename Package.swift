@@ -32,12 +32,14 @@ let package = Package(
             providers: [.apt(["libisal-dev"])]
         ),
         // Linux calls that need _GNU_SOURCE (the atomic directory exchange of the publisher).
-        .target(name: "CSystem"),
+        // Not named CSystem: apple/swift-system has a target of that name, and the Benchmarks/
+        // package builds both in one graph (target names must be unique there).
+        .target(name: "CMotcuaSystem"),
         .target(
             name: "MotcuaCore",
             dependencies: [
                 "CZlib",
-                "CSystem",
+                "CMotcuaSystem",
                 .target(name: "CIsal", condition: .when(traits: ["ISAL"])),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

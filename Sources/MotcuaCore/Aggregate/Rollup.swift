@@ -33,7 +33,7 @@ public enum Rollup {
         let groupBySector = bySector || formII06a
         // Only units of the dossiers after latest-wins count (SPEC §2.5), not of superseded versions.
         var unitUsed = [Bool](repeating: false, count: merged.units.count)
-        for d in merged.states { unitUsed[Int(d.unit)] = true }
+        merged.forEachState { d in unitUsed[Int(d.unit)] = true }
         let unitCodes = (0..<merged.units.count).map { merged.units.string(Int32($0)) }
         let model = UnitModel(catalog: catalogs.units, dossierUnitCodes: unitCodes.indices.filter { unitUsed[$0] }.map { unitCodes[$0] })
         let unitOfId = unitCodes.indices.map { unitUsed[$0] ? model.indexByCode[unitCodes[$0]]! : -1 }
@@ -73,9 +73,9 @@ public enum Rollup {
         var activity = ProcedureActivity(units: model.units.count, periods: periods.count)
 
         var tally = DossierTally()
-        for d in merged.states {
+        merged.forEachState { d in
             tally.dossiers += 1
-            if d.notReceived { tally.notReceived += 1; continue }
+            if d.notReceived { tally.notReceived += 1; return }
             tally.inScope += 1
             let unit = unitOfId[Int(d.unit)]
             if d.procedure >= 0 { activity.add(d, unit: unit, proc: unifiedProc[Int(d.procedure)], index: table.index) }

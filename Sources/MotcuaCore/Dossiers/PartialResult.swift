@@ -1,6 +1,7 @@
 // What one parse worker accumulates over the chunks it is given: latest version per dossier,
 // counts per file, rejects and line counts per chunk. Partials merge in a fixed order, and
 // "latest" is a max over record positions, so the result is the same for any thread count.
+import Dispatch
 
 public struct RejectEntry {
     public var position: RecordPosition
@@ -15,8 +16,10 @@ public struct FileCounts {
 }
 
 public final class PartialResult {
-    public var ids = ByteKeyTable(capacity: 1 << 14)
-    public var states: [DossierState] = []
+    /// Dossiers by id, split by hash into partitions that merge independently (in parallel).
+    static let partitionBits = 4
+    static var partitionCount: Int { 1 << partitionBits }
+    private let dossiers: UnsafeMutablePointer<DossierTable>
     public var units = Interner()
     public var procedures = Interner()
     public var sectors = Interner()
@@ -29,6 +32,22 @@ public final class PartialResult {
     public init(fileCount: Int, spillDirectory: String? = nil, keepFirstRejects: Int = Int.max) {
         files = [FileCounts](repeating: FileCounts(), count: fileCount)
         rejectLogs = [RejectLog(spillDirectory: spillDirectory, keepFirst: keepFirstRejects)]
+        dossiers = .allocate(capacity: PartialResult.partitionCount)
+        for i in 0..<PartialResult.partitionCount { (dossiers + i).initialize(to: DossierTable(capacity: 1024)) }
+    }
+
+    deinit {
+        for i in 0..<PartialResult.partitionCount { dossiers[i].deallocate() }
+        dossiers.deallocate()
+    }
+
+    /// Distinct dossiers kept.
+    public var dossierCount: Int { (0..<PartialResult.partitionCount).reduce(0) { $0 + dossiers[$1].count } }
+
+    /// Every kept dossier's latest state (partition by partition: an order that does not
+    /// depend on the thread count only through what the states sum to).
+    public func forEachState(_ body: (DossierState) -> Void) {
+        for i in 0..<PartialResult.partitionCount { dossiers[i].forEach { s, _, _, _ in body(s) } }
     }
 
     /// Rejected records of all merged partials, in input order.
@@ -36,38 +55,45 @@ public final class PartialResult {
 
     @inline(__always)
     func keep(id: ByteText, _ state: DossierState) {
-        let (idx, inserted) = ids.findOrInsert(id.base!, id.count)
-        if inserted {
-            states.append(state)
-        } else if states[idx].position < state.position {
-            states[idx] = state
-        }
+        let hash = hashBytes(id.base!, id.count)
+        dossiers[Int(truncatingIfNeeded: hash >> UInt64(64 - PartialResult.partitionBits))]
+            .keep(id.base!, id.count, hash: hash, state)
     }
 
-    /// Folds `other` into this partial.
-    public func merge(_ other: PartialResult) {
-        let unitMap = remap(other.units, into: &units)
-        let procMap = remap(other.procedures, into: &procedures)
-        let sectorMap = remap(other.sectors, into: &sectors)
-        for i in 0..<other.states.count {
-            var s = other.states[i]
-            s.unit = s.unit < 0 ? -1 : unitMap[Int(s.unit)]
-            s.procedure = s.procedure < 0 ? -1 : procMap[Int(s.procedure)]
-            s.sector = s.sector < 0 ? -1 : sectorMap[Int(s.sector)]
-            let (idx, inserted) = other.ids.withKey(i) { p, n in ids.findOrInsert(p, n, hash: other.ids.hash(at: i)) }
-            if inserted {
-                states.append(s)
-            } else if states[idx].position < s.position {
-                states[idx] = s
+    /// Folds `others` into this partial: codes re-interned here, then the dossier partitions
+    /// merged on up to `threads` threads. Latest-wins is a max over input positions, so the
+    /// kept states do not depend on the merge order.
+    public func merge(_ others: [PartialResult], threads: Int = 1) {
+        guard !others.isEmpty else { return }
+        let maps = others.map { other in
+            (unit: remap(other.units, into: &units), procedure: remap(other.procedures, into: &procedures),
+             sector: remap(other.sectors, into: &sectors))
+        }
+        let target = dossiers
+        let parts = PartialResult.partitionCount
+        let workers = max(1, min(threads, parts))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            for part in stride(from: w, to: parts, by: workers) {
+                for (other, map) in zip(others, maps) {
+                    other.dossiers[part].forEach { state, id, n, hash in
+                        var s = state
+                        s.unit = s.unit < 0 ? -1 : map.unit[Int(s.unit)]
+                        s.procedure = s.procedure < 0 ? -1 : map.procedure[Int(s.procedure)]
+                        s.sector = s.sector < 0 ? -1 : map.sector[Int(s.sector)]
+                        target[part].keep(id, n, hash: hash, s)
+                    }
+                }
             }
         }
-        for f in 0..<files.count {
-            files[f].records += other.files[f].records
-            files[f].accepted += other.files[f].accepted
-            files[f].rejected += other.files[f].rejected
+        for other in others {
+            for f in 0..<files.count {
+                files[f].records += other.files[f].records
+                files[f].accepted += other.files[f].accepted
+                files[f].rejected += other.files[f].rejected
+            }
+            rejectLogs.append(contentsOf: other.rejectLogs)
+            chunkLines.append(contentsOf: other.chunkLines)
         }
-        rejectLogs.append(contentsOf: other.rejectLogs)
-        chunkLines.append(contentsOf: other.chunkLines)
     }
 
     private func remap(_ from: Interner, into: inout Interner) -> [Int32] {

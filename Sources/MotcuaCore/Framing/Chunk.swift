@@ -83,6 +83,16 @@ final class ChunkQueue {
         cond.unlock()
     }
 
+    /// The next chunk when one is waiting and at least `backlog` are queued; never blocks.
+    func tryPop(backlog: Int) -> Chunk? {
+        cond.lock()
+        defer { cond.unlock() }
+        guard items.count - head >= backlog else { return nil }
+        let c = items[head]
+        head += 1
+        return c
+    }
+
     func pop() -> Chunk? {
         cond.lock()
         defer { cond.unlock() }

@@ -4,7 +4,7 @@
 // renameat2(RENAME_EXCHANGE) then swaps the two directories, so a reader — or a crash at
 // any instant — sees the previous complete set or the new complete set, never a mix.
 // Where the exchange is unsupported, files are renamed one by one (documented fallback).
-import CSystem
+import CMotcuaSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc

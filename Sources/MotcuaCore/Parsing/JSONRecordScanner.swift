@@ -34,23 +34,23 @@ public struct ValueSlot {
     public var flag = false
 }
 
-public struct JSONRecordScanner {
+public final class JSONRecordScanner {
     public static let maxDepth = 64
-    public var slots = [ValueSlot](repeating: ValueSlot(), count: DossierField.count)
+    /// One slot per `DossierField`; raw storage so the hot loop pays no copy-on-write checks.
+    public let slots: UnsafeMutablePointer<ValueSlot>
     /// Scratch for unescaping keys (rare); reused.
     private var keyScratch = [UInt8](repeating: 0, count: 64)
+    private let names = FieldNameMatcher()
 
-    public init() {}
-
-    private static let byLength: [[Int]] = {
-        var t = [[Int]](repeating: [], count: 32)
-        for (i, n) in DossierField.nameBytes.enumerated() { t[n.count].append(i) }
-        return t
-    }()
+    public init() {
+        slots = .allocate(capacity: DossierField.count)
+        slots.initialize(repeating: ValueSlot(), count: DossierField.count)
+    }
+    deinit { slots.deallocate() }
 
     /// Scans `line`; false when it is not a single JSON object.
-    public mutating func scan(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-        for i in 0..<slots.count { slots[i] = ValueSlot() }
+    public func scan(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        slots.update(repeating: ValueSlot(), count: DossierField.count)
         guard let base = line.baseAddress else { return false }
         var c = Cursor(base: base, end: line.count)
         c.skipWS()
@@ -61,7 +61,7 @@ public struct JSONRecordScanner {
         return c.pos == c.end
     }
 
-    private mutating func scanTopObject(_ c: inout Cursor) -> Bool {
+    private func scanTopObject(_ c: inout Cursor) -> Bool {
         c.skipWS()
         if c.peek == UInt8(ascii: "}") { c.pos += 1; return true }
         while true {
@@ -88,7 +88,7 @@ public struct JSONRecordScanner {
         }
     }
 
-    private mutating func captureValue(_ c: inout Cursor, field: Int) -> Bool {
+    private func captureValue(_ c: inout Cursor, field: Int) -> Bool {
         var slot = ValueSlot()
         let b = c.peek
         switch b {
@@ -120,7 +120,7 @@ public struct JSONRecordScanner {
 
     /// Elements of DanhSachLePhi (`Gia` > 0) or DanhSachGiayToKetQua (non-empty
     /// `DuongDanTepTinKetQua`); sets `flag` when some element qualifies.
-    private mutating func scanFlagArray(_ c: inout Cursor, wantsFee: Bool, flag: inout Bool) -> Bool {
+    private func scanFlagArray(_ c: inout Cursor, wantsFee: Bool, flag: inout Bool) -> Bool {
         c.pos += 1   // '['
         c.skipWS()
         if c.peek == UInt8(ascii: "]") { c.pos += 1; return true }
@@ -182,7 +182,7 @@ public struct JSONRecordScanner {
         }
     }
 
-    private mutating func fieldIndex(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ escaped: Bool) -> Int {
+    private func fieldIndex(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ escaped: Bool) -> Int {
         if escaped {
             let n = unescapeKey(base, s, e)
             return keyScratch.withUnsafeBufferPointer { matchField($0.baseAddress!, 0, n) }
@@ -191,16 +191,10 @@ public struct JSONRecordScanner {
     }
 
     private func matchField(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Int {
-        let n = e - s
-        guard n < 32 else { return -1 }
-        for idx in JSONRecordScanner.byLength[n] {
-            let matched = DossierField.nameBytes[idx].withUnsafeBufferPointer { memcmp(base + s, $0.baseAddress!, n) == 0 }
-            if matched { return idx }
-        }
-        return -1
+        names.field(base + s, e - s)
     }
 
-    private mutating func keyEquals(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ escaped: Bool, _ name: StaticString) -> Bool {
+    private func keyEquals(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ escaped: Bool, _ name: StaticString) -> Bool {
         if escaped {
             let n = unescapeKey(base, s, e)
             return n == name.utf8CodeUnitCount && keyScratch.withUnsafeBufferPointer { memcmp($0.baseAddress!, name.utf8Start, n) == 0 }
@@ -208,7 +202,7 @@ public struct JSONRecordScanner {
         return e - s == name.utf8CodeUnitCount && memcmp(base + s, name.utf8Start, e - s) == 0
     }
 
-    private mutating func unescapeKey(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Int {
+    private func unescapeKey(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Int {
         if keyScratch.count < e - s { keyScratch = [UInt8](repeating: 0, count: e - s) }
         return keyScratch.withUnsafeMutableBufferPointer { unescapeJSONString(base + s, e - s, into: $0.baseAddress!) }
     }
@@ -426,4 +420,48 @@ func numericStringIsPositive(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _
 /// Space, tab, CR, LF (SPEC §3.5 trimming).
 @inline(__always) func isTrimmable(_ b: UInt8) -> Bool {
     b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A
+}
+
+/// Finds which §2.2 field a key names by comparing whole 8-byte words: every name is at most
+/// 24 bytes, so its first, second and last words (zero-padded below 8 bytes) identify it.
+struct FieldNameMatcher {
+    private struct Name { var first: UInt64, second: UInt64, last: UInt64, field: Int }
+    /// Names by length (at most two share a length).
+    private let byLength: [[Name]]
+
+    init() {
+        var t = [[Name]](repeating: [], count: 25)
+        for (i, bytes) in DossierField.nameBytes.enumerated() {
+            precondition(bytes.count <= 24)
+            let w = bytes.withUnsafeBufferPointer { FieldNameMatcher.words($0.baseAddress!, bytes.count) }
+            t[bytes.count].append(Name(first: w.0, second: w.1, last: w.2, field: i))
+        }
+        byLength = t
+    }
+
+    /// The field index, or -1 for any other key.
+    @inline(__always)
+    func field(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        guard n < byLength.count else { return -1 }
+        return byLength.withUnsafeBufferPointer { table in
+            let candidates = table[n]
+            if candidates.isEmpty { return -1 }
+            let w = FieldNameMatcher.words(p, n)
+            for c in candidates where c.first == w.0 && c.second == w.1 && c.last == w.2 { return c.field }
+            return -1
+        }
+    }
+
+    /// Bytes 0..<8, 8..<16 and the last eight of `p[0..<n]` (n ≤ 24), zero where absent.
+    @inline(__always)
+    static func words(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, UInt64, UInt64) {
+        let raw = UnsafeRawPointer(p)
+        if n >= 8 {
+            let second = n > 16 ? raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) : 0
+            return (raw.loadUnaligned(as: UInt64.self), second, raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+        }
+        var first: UInt64 = 0
+        for i in 0..<n { first |= UInt64(p[i]) << (8 * UInt64(i)) }
+        return (first, 0, 0)
+    }
 }

@@ -59,7 +59,7 @@ public struct DecodedRecord {
 public final class RecordDecoder {
     public let dates: DateTimeParser
     public let maxLineBytes: Int
-    private var scanner = JSONRecordScanner()
+    private let scanner = JSONRecordScanner()
     private var scratch: UnsafeMutablePointer<UInt8>
     private var scratchCapacity: Int
     private var scratchUsed = 0

@@ -39,14 +39,16 @@ struct ParallelReduce {
         // One date parser per input setting; a worker may see chunks of every file.
         let parsers = files.map { dates($0.spec) }
         let contexts = InputContexts(files: files)
-        let reducers = (0..<threads).map { _ in
+        // reducers[0] is the reader's own: it reduces every chunk with one thread, and with
+        // more it takes a chunk whenever the workers fall behind instead of waiting for them.
+        let reducers = (0..<threads + (threads == 1 ? 0 : 1)).map { _ in
             ChunkReducer(fileCount: files.count, dates: parsers.first ?? DateTimeParser(), maxLineBytes: maxLineBytes,
                          parsers: parsers, contexts: contexts, spillDirectory: spillDirectory)
         }
         // One thread means one thread: the reader reduces its own chunks. More threads: the
         // reader inflates and frames while `threads` workers reduce.
         let inline = threads == 1
-        for r in reducers where !inline {
+        for r in reducers.dropFirst() where !inline {
             DispatchQueue.global().async(group: group) {
                 while let c = queue.pop() {
                     r.reduce(c)
@@ -82,6 +84,11 @@ struct ParallelReduce {
                             pool.give(chunk)
                         } else {
                             queue.push(chunk)
+                            // Workers behind: the reader reduces one itself rather than wait.
+                            if let c = queue.tryPop(backlog: threads + 1) {
+                                reducers[0].reduce(c)
+                                pool.give(c)
+                            }
                         }
                         guard let report = progress else { return }
                         bytesInFile += size
@@ -122,7 +129,7 @@ struct ParallelReduce {
         group.wait()
         let workersDone = DispatchTime.now().uptimeNanoseconds
         if let f = failure { throw f }
-        for r in reducers.dropFirst() { outcome.merged.merge(r.partial) }
+        outcome.merged.merge(reducers.dropFirst().map(\.partial), threads: threads)
         outcome.warnings = contexts.warnings
         outcome.timing = (Double(workersDone - readDone) / 1e9, Double(DispatchTime.now().uptimeNanoseconds - workersDone) / 1e9)
         return outcome

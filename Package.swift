@@ -35,11 +35,14 @@ let package = Package(
         // Not named CSystem: apple/swift-system has a target of that name, and the Benchmarks/
         // package builds both in one graph (target names must be unique there).
         .target(name: "CMotcuaSystem"),
+        // SIMD byte kernels (AVX2, chosen at run time) where Swift's SIMD types measured slow.
+        .target(name: "CByteKernels"),
         .target(
             name: "MotcuaCore",
             dependencies: [
                 "CZlib",
                 "CMotcuaSystem",
+                "CByteKernels",
                 .target(name: "CIsal", condition: .when(traits: ["ISAL"])),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

@@ -1,0 +1,118 @@
+// UTF-8 validation 32 bytes at a time with AVX2: the lookup algorithm of Keiser & Lemire,
+// "Validating UTF-8 In Less Than One Instruction Per Byte" (Software: Practice and
+// Experience, 2021), as simdjson implements it. Each byte is classified by three 16-entry
+// tables (high nibble of the previous byte, its low nibble, high nibble of this byte) whose
+// AND is non-zero exactly at a two-byte error; 3- and 4-byte sequences are checked by where
+// continuation bytes must be. Chosen at run time; other CPUs get -1.
+#include "bytekernels.h"
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#include <string.h>
+
+#define TOO_SHORT (1 << 0)
+#define TOO_LONG (1 << 1)
+#define OVERLONG_3 (1 << 2)
+#define TOO_LARGE (1 << 3)
+#define SURROGATE (1 << 4)
+#define OVERLONG_2 (1 << 5)
+#define TOO_LARGE_1000 (1 << 6)
+#define OVERLONG_4 (1 << 6)
+#define TWO_CONTS (1 << 7)
+#define CARRY (TOO_SHORT | TOO_LONG | TWO_CONTS)
+
+#define AVX2 __attribute__((target("avx2")))
+
+/// A 16-entry table in both 128-bit lanes (vpshufb looks up within a lane).
+#define TWICE(...) {__VA_ARGS__, __VA_ARGS__}
+
+static const uint8_t byte_1_high_table[32] = TWICE(
+    TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,  // 0_______ ASCII
+    TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS,                                    // 10______ continuation
+    TOO_SHORT | OVERLONG_2,                                                       // 1100____ 2-byte lead
+    TOO_SHORT,                                                                    // 1101____ 2-byte lead
+    TOO_SHORT | OVERLONG_3 | SURROGATE,                                           // 1110____ 3-byte lead
+    TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4);                         // 1111____ 4+-byte lead
+
+static const uint8_t byte_1_low_table[32] = TWICE(
+    CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4,   // ____0000
+    CARRY | OVERLONG_2,                             // ____0001
+    CARRY, CARRY,                                   // ____001_
+    CARRY | TOO_LARGE,                              // ____0100
+    CARRY | TOO_LARGE | TOO_LARGE_1000,             // ____0101
+    CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,   // ____011_
+    CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,   // ____1000, 1001
+    CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,   // ____1010, 1011
+    CARRY | TOO_LARGE | TOO_LARGE_1000,             // ____1100
+    CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE, // ____1101
+    CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000);  // ____111_
+
+static const uint8_t byte_2_high_table[32] = TWICE(
+    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,  // 0_______
+    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,   // 1000____
+    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,                     // 1001____
+    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,                      // 101_____
+    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT);                                    // 11______
+
+AVX2 static inline __m256i lookup(const uint8_t table[32], __m256i nibbles) {
+    return _mm256_shuffle_epi8(_mm256_loadu_si256((const __m256i *)table), nibbles);
+}
+
+/// The 32 bytes ending `n` bytes before `input` starts (prev_input's tail, then input's head).
+AVX2 static inline __m256i previous(__m256i input, __m256i prev_input, int n) {
+    __m256i straddle = _mm256_permute2x128_si256(prev_input, input, 0x21);
+    switch (n) {
+    case 1: return _mm256_alignr_epi8(input, straddle, 15);
+    case 2: return _mm256_alignr_epi8(input, straddle, 14);
+    default: return _mm256_alignr_epi8(input, straddle, 13);
+    }
+}
+
+AVX2 static inline __m256i block_errors(__m256i input, __m256i prev_input) {
+    const __m256i nibble = _mm256_set1_epi8(0x0F);
+    __m256i prev1 = previous(input, prev_input, 1);
+    __m256i byte_1_high = lookup(byte_1_high_table, _mm256_and_si256(_mm256_srli_epi16(prev1, 4), nibble));
+    __m256i byte_1_low = lookup(byte_1_low_table, _mm256_and_si256(prev1, nibble));
+    __m256i byte_2_high = lookup(byte_2_high_table, _mm256_and_si256(_mm256_srli_epi16(input, 4), nibble));
+    __m256i special = _mm256_and_si256(_mm256_and_si256(byte_1_high, byte_1_low), byte_2_high);
+    // Third and fourth bytes of 3- and 4-byte sequences must be continuations (0x80 marks them).
+    __m256i prev2 = previous(input, prev_input, 2);
+    __m256i prev3 = previous(input, prev_input, 3);
+    __m256i third = _mm256_subs_epu8(prev2, _mm256_set1_epi8((char)(0xE0 - 0x80)));
+    __m256i fourth = _mm256_subs_epu8(prev3, _mm256_set1_epi8((char)(0xF0 - 0x80)));
+    __m256i must23 = _mm256_and_si256(_mm256_or_si256(third, fourth), _mm256_set1_epi8((char)0x80));
+    return _mm256_xor_si256(must23, special);
+}
+
+AVX2 static int validate_avx2(const uint8_t *p, size_t n) {
+    __m256i prev = _mm256_setzero_si256();
+    __m256i error = _mm256_setzero_si256();
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i input = _mm256_loadu_si256((const __m256i *)(p + i));
+        // An ASCII block after complete characters has nothing to check.
+        if (_mm256_movemask_epi8(_mm256_or_si256(input, prev)) == 0) { prev = input; continue; }
+        error = _mm256_or_si256(error, block_errors(input, prev));
+        prev = input;
+    }
+    // The tail zero-padded (fewer than 32 bytes, so at least one zero follows the last byte):
+    // a zero where a continuation is due makes an unfinished last character an error.
+    uint8_t tail[32] = {0};
+    memcpy(tail, p + i, n - i);
+    error = _mm256_or_si256(error, block_errors(_mm256_loadu_si256((const __m256i *)tail), prev));
+    return _mm256_testz_si256(error, error);
+}
+
+int motcua_utf8_validate(const uint8_t *p, size_t n) {
+    static int has_avx2 = -1;
+    if (has_avx2 < 0) {
+        __builtin_cpu_init();
+        has_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    }
+    return has_avx2 ? validate_avx2(p, n) : -1;
+}
+
+#else
+int motcua_utf8_validate(const uint8_t *p, size_t n) { (void)p; (void)n; return -1; }
+#endif

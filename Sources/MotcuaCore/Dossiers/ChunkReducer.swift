@@ -49,6 +49,8 @@ public final class ChunkReducer {
         case .records:
             if contexts?.formats[chunk.fileIndex] == .csv { reduceCSV(chunk) } else { reduceLines(chunk) }
         }
+        // Waiting ids point into the chunk, which goes back to the pool after this.
+        partial.flushWaiting()
     }
 
     /// Lines of a chunk: its LFs, plus a last line without LF.
@@ -76,7 +78,7 @@ public final class ChunkReducer {
             if csvRecord.byteCount > 0 {
                 onCSVCells?(decoder.cellBuffer, csvLayout!.splitter)
                 partial.files[chunk.fileIndex].records += 1
-                if let reason { reject(pos, reason, bytes) } else { keep(pos, fileIndex: chunk.fileIndex) }
+                if let reason { reject(pos, reason, bytes) } else { keep(pos, fileIndex: chunk.fileIndex, chunk: nil) }
             }
             // A record without a terminator ends the file: its last line still counts.
             line += Int32(csvRecord.lineFeeds)
@@ -102,7 +104,7 @@ public final class ChunkReducer {
             if end > p {
                 onLine?(UnsafeBufferPointer(start: base + p, count: end - p))
                 handle(UnsafeBufferPointer(start: base + p, count: end - p),
-                       RecordPosition(file: file, chunk: seq, line: line), fileIndex: chunk.fileIndex)
+                       RecordPosition(file: file, chunk: seq, line: line), fileIndex: chunk.fileIndex, chunk: chunk)
             }
             p = next
         }
@@ -110,17 +112,19 @@ public final class ChunkReducer {
     }
 
     @inline(__always)
-    private func handle(_ bytes: UnsafeBufferPointer<UInt8>, _ pos: RecordPosition, fileIndex: Int) {
+    private func handle(_ bytes: UnsafeBufferPointer<UInt8>, _ pos: RecordPosition, fileIndex: Int, chunk: Chunk) {
         partial.files[fileIndex].records += 1
         if let reason = decoders[decoderOfFile[fileIndex]].decode(bytes, into: &record) {
             reject(pos, reason, bytes)
             return
         }
-        keep(pos, fileIndex: fileIndex)
+        keep(pos, fileIndex: fileIndex, chunk: chunk)
     }
 
     @inline(__always)
-    private func keep(_ pos: RecordPosition, fileIndex: Int) {
+    /// `chunk`: where the record's bytes are, when its id may be stored later (an id that had
+    /// escapes lives in the decoder's scratch, which the next record overwrites).
+    private func keep(_ pos: RecordPosition, fileIndex: Int, chunk: Chunk?) {
         partial.files[fileIndex].accepted += 1
         onAccepted?(record)
         var flags: UInt8 = 0
@@ -135,7 +139,10 @@ public final class ChunkReducer {
             received: record.received, due: record.due, ended: record.ended, returned: record.returned,
             status: record.status, channel: record.channel, returnChannel: record.returnChannel,
             paidOnline: record.paidOnline, flags: flags)
-        partial.keep(id: record.id, state)
+        let idInChunk = chunk.map { c in
+            record.id.base.map { $0 >= UnsafePointer(c.base) && $0 < UnsafePointer(c.base + c.count) } ?? false
+        } ?? false
+        partial.keep(id: record.id, state, idIsStable: idInChunk)
     }
 
     private func reject(_ pos: RecordPosition, _ reason: RejectReason, _ bytes: UnsafeBufferPointer<UInt8>) {

@@ -1,6 +1,7 @@
 // Latest state per dossier id (SPEC §3.2) in one open-addressing table whose entries live
 // in one arena: [state][hash][id length][id bytes]. A lookup touches the slot and then one
 // contiguous entry, not separate key, index and state arrays; nothing is allocated per id.
+import CByteKernels
 
 struct DossierTable {
     private var slots: UnsafeMutablePointer<UInt64>
@@ -31,6 +32,21 @@ struct DossierTable {
     func deallocate() {
         slots.deallocate()
         arena.deallocate()
+    }
+
+    /// Starts loading the slot a lookup of `hash` probes first.
+    @inline(__always)
+    func prefetchSlot(_ hash: UInt64) {
+        motcua_prefetch(slots + (Int(truncatingIfNeeded: hash) & mask))
+    }
+
+    /// Starts loading the entry that slot points to (call once the slot is in cache).
+    @inline(__always)
+    func prefetchEntry(_ hash: UInt64) {
+        let slot = slots[Int(truncatingIfNeeded: hash) & mask]
+        if slot & DossierTable.tagMask == hash & DossierTable.tagMask && slot != 0 {
+            motcua_prefetch(arena + Int((slot & DossierTable.offsetMask) - 1) << 3)
+        }
     }
 
     /// Keeps `state` for the id unless the table holds a later one (by input position).

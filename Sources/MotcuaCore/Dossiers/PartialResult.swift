@@ -41,7 +41,7 @@ public final class PartialResult {
         dossiers.deallocate()
     }
 
-    /// Distinct dossiers kept.
+    /// Distinct dossiers kept (after `flushWaiting`).
     public var dossierCount: Int { (0..<PartialResult.partitionCount).reduce(0) { $0 + dossiers[$1].count } }
 
     /// Every kept dossier's latest state (partition by partition: an order that does not
@@ -53,17 +53,52 @@ public final class PartialResult {
     /// Rejected records of all merged partials, in input order.
     var rejectCount: Int { rejectLogs.reduce(0) { $0 + $1.count } }
 
+    /// Records waiting to be stored: a record's slot is prefetched when it arrives, its entry
+    /// one record later, and it is stored two records later — by then both are in cache
+    /// (the table is far larger than the caches; each lookup used to wait for two misses).
+    private var waiting = (PendingDossier(), PendingDossier())
+    private var waitingCount = 0
+
     @inline(__always)
-    func keep(id: ByteText, _ state: DossierState) {
+    private func table(_ hash: UInt64) -> UnsafeMutablePointer<DossierTable> {
+        dossiers + Int(truncatingIfNeeded: hash >> UInt64(64 - PartialResult.partitionBits))
+    }
+
+    /// Keeps the state for `id`, now or (when `idIsStable`: the bytes stay put until
+    /// `flushWaiting`) after the next two records.
+    @inline(__always)
+    func keep(id: ByteText, _ state: DossierState, idIsStable: Bool = false) {
         let hash = hashBytes(id.base!, id.count)
-        dossiers[Int(truncatingIfNeeded: hash >> UInt64(64 - PartialResult.partitionBits))]
-            .keep(id.base!, id.count, hash: hash, state)
+        guard idIsStable else {
+            table(hash).pointee.keep(id.base!, id.count, hash: hash, state)
+            return
+        }
+        table(hash).pointee.prefetchSlot(hash)
+        if waitingCount == 2 {
+            let oldest = waiting.0
+            table(oldest.hash).pointee.keep(oldest.id, oldest.count, hash: oldest.hash, oldest.state)
+            waiting.0 = waiting.1
+            waitingCount = 1
+        }
+        if waitingCount == 1 { table(waiting.0.hash).pointee.prefetchEntry(waiting.0.hash) }
+        let next = PendingDossier(id: id.base!, count: id.count, hash: hash, state: state)
+        if waitingCount == 0 { waiting.0 = next } else { waiting.1 = next }
+        waitingCount += 1
+    }
+
+    /// Stores the waiting records (before the bytes their ids point into are reused).
+    func flushWaiting() {
+        if waitingCount >= 1 { table(waiting.0.hash).pointee.keep(waiting.0.id, waiting.0.count, hash: waiting.0.hash, waiting.0.state) }
+        if waitingCount == 2 { table(waiting.1.hash).pointee.keep(waiting.1.id, waiting.1.count, hash: waiting.1.hash, waiting.1.state) }
+        waitingCount = 0
     }
 
     /// Folds `others` into this partial: codes re-interned here, then the dossier partitions
     /// merged on up to `threads` threads. Latest-wins is a max over input positions, so the
     /// kept states do not depend on the merge order.
     public func merge(_ others: [PartialResult], threads: Int = 1) {
+        flushWaiting()
+        for other in others { other.flushWaiting() }
         guard !others.isEmpty else { return }
         let maps = others.map { other in
             (unit: remap(other.units, into: &units), procedure: remap(other.procedures, into: &procedures),
@@ -101,4 +136,14 @@ public final class PartialResult {
             from.table.withKey(i) { p, n in Int32(into.table.findOrInsert(p, n).index) }
         }
     }
+}
+
+/// A record held back by `PartialResult.keep` while its table entry is fetched.
+struct PendingDossier {
+    var id = UnsafePointer<UInt8>(bitPattern: 1)!
+    var count = 0
+    var hash: UInt64 = 0
+    var state = DossierState(position: RecordPosition(file: 0, chunk: 0, line: 0), unit: 0, procedure: 0, sector: 0,
+                             received: 0, due: 0, ended: 0, returned: 0, status: 0, channel: 0, returnChannel: 0,
+                             paidOnline: 0, flags: 0)
 }

@@ -1,4 +1,5 @@
 // Validates one NDJSON line as an RFC 8259 object (depth ≤ 64, SPEC §2.2) and records where
+import CByteKernels
 import Foundation
 // the §2.2 fields' values are, without copying anything. Other fields are skipped by
 // scanning; the two arrays that matter (DanhSachLePhi, DanhSachGiayToKetQua) are reduced
@@ -190,6 +191,7 @@ public final class JSONRecordScanner {
         return matchField(base, s, e)
     }
 
+    @inline(__always)
     private func matchField(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Int {
         names.field(base + s, e - s)
     }
@@ -234,16 +236,8 @@ struct Cursor {
     @inline(__always) mutating func scanStringBody() -> Bool? {
         var escaped = false
         while pos < end {
-            // Plain bytes eight at a time: stop at a quote, backslash or control byte.
-            while pos + 8 <= end {
-                let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
-                let special = specialByteMask(w)
-                if special != 0 {
-                    pos += special.trailingZeroBitCount >> 3
-                    break
-                }
-                pos += 8
-            }
+            // The plain run up to a quote, backslash or control byte, sixteen bytes at a time.
+            pos += motcua_string_special(base + pos, end - pos)
             guard pos < end else { return nil }
             let b = base[pos]
             if b == UInt8(ascii: "\"") { pos += 1; return escaped }
@@ -362,16 +356,6 @@ struct Cursor {
 
 @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
 
-/// High bit set in each byte of `w` that is `"`, `\` or below 0x20 (the lowest flagged byte
-/// is exact; bytes above it may be flagged spuriously, which only ends a fast loop early).
-@inline(__always) func specialByteMask(_ w: UInt64) -> UInt64 {
-    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-    @inline(__always) func zeroBytes(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
-    let quote = zeroBytes(w ^ (ones &* 0x22))
-    let backslash = zeroBytes(w ^ (ones &* 0x5C))
-    let control = (w &- ones &* 0x20) & ~w & highs
-    return quote | backslash | control
-}
 @inline(__always) func isHex(_ b: UInt8) -> Bool {
     isDigit(b) || (b | 0x20) &- UInt8(ascii: "a") < 6
 }
@@ -424,32 +408,38 @@ func numericStringIsPositive(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _
 
 /// Finds which §2.2 field a key names by comparing whole 8-byte words: every name is at most
 /// 24 bytes, so its first, second and last words (zero-padded below 8 bytes) identify it.
-struct FieldNameMatcher {
-    private struct Name { var first: UInt64, second: UInt64, last: UInt64, field: Int }
-    /// Names by length (at most two share a length).
-    private let byLength: [[Name]]
+final class FieldNameMatcher {
+    private struct Name { var first: UInt64 = 0, second: UInt64 = 0, last: UInt64 = 0, field = -1 }
+    private static let maxLength = 24, perLength = 2
+    /// `perLength` names per length (field -1 where there are fewer).
+    private let names: UnsafeMutablePointer<Name>
 
     init() {
-        var t = [[Name]](repeating: [], count: 25)
+        let slots = (FieldNameMatcher.maxLength + 1) * FieldNameMatcher.perLength
+        names = .allocate(capacity: slots)
+        names.initialize(repeating: Name(), count: slots)
         for (i, bytes) in DossierField.nameBytes.enumerated() {
-            precondition(bytes.count <= 24)
+            var at = bytes.count * FieldNameMatcher.perLength
+            while names[at].field >= 0 { at += 1 }
+            precondition(at < (bytes.count + 1) * FieldNameMatcher.perLength, "more field names of one length than slots")
             let w = bytes.withUnsafeBufferPointer { FieldNameMatcher.words($0.baseAddress!, bytes.count) }
-            t[bytes.count].append(Name(first: w.0, second: w.1, last: w.2, field: i))
+            names[at] = Name(first: w.0, second: w.1, last: w.2, field: i)
         }
-        byLength = t
     }
+    deinit { names.deallocate() }
 
     /// The field index, or -1 for any other key.
     @inline(__always)
     func field(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
-        guard n < byLength.count else { return -1 }
-        return byLength.withUnsafeBufferPointer { table in
-            let candidates = table[n]
-            if candidates.isEmpty { return -1 }
-            let w = FieldNameMatcher.words(p, n)
-            for c in candidates where c.first == w.0 && c.second == w.1 && c.last == w.2 { return c.field }
-            return -1
+        guard n <= FieldNameMatcher.maxLength else { return -1 }
+        let candidates = names + n * FieldNameMatcher.perLength
+        if candidates[0].field < 0 { return -1 }
+        let w = FieldNameMatcher.words(p, n)
+        for k in 0..<FieldNameMatcher.perLength {
+            let c = candidates[k]
+            if c.field >= 0 && c.first == w.0 && c.second == w.1 && c.last == w.2 { return c.field }
         }
+        return -1
     }
 
     /// Bytes 0..<8, 8..<16 and the last eight of `p[0..<n]` (n ≤ 24), zero where absent.

@@ -34,6 +34,24 @@ static inline size_t motcua_string_special(const uint8_t *p, size_t n) {
     return n;
 }
 
+/// Index of the first byte of p[0..<n] equal to a, b or c, or n (CSV framing and cells).
+static inline size_t motcua_first_of3(const uint8_t *p, size_t n, uint8_t a, uint8_t b, uint8_t c) {
+    size_t i = 0;
+#if defined(__x86_64__)
+    const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b), vc = _mm_set1_epi8((char)c);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc));
+        int mask = _mm_movemask_epi8(hit);
+        if (mask != 0) return i + (size_t)__builtin_ctz((unsigned)mask);
+    }
+#endif
+    for (; i < n; i++) {
+        if (p[i] == a || p[i] == b || p[i] == c) return i;
+    }
+    return n;
+}
+
 /// A hint to bring the cache line at `p` in (the dossier table's next probes).
 static inline void motcua_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 

@@ -49,8 +49,7 @@ public final class ChunkReducer {
         case .records:
             if contexts?.formats[chunk.fileIndex] == .csv { reduceCSV(chunk) } else { reduceLines(chunk) }
         }
-        // Waiting ids point into the chunk, which goes back to the pool after this.
-        partial.flushWaiting()
+
     }
 
     /// Lines of a chunk: its LFs, plus a last line without LF.
@@ -78,7 +77,7 @@ public final class ChunkReducer {
             if csvRecord.byteCount > 0 {
                 onCSVCells?(decoder.cellBuffer, csvLayout!.splitter)
                 partial.files[chunk.fileIndex].records += 1
-                if let reason { reject(pos, reason, bytes) } else { keep(pos, fileIndex: chunk.fileIndex, chunk: nil) }
+                if let reason { reject(pos, reason, bytes) } else { keep(pos, fileIndex: chunk.fileIndex) }
             }
             // A record without a terminator ends the file: its last line still counts.
             line += Int32(csvRecord.lineFeeds)
@@ -104,7 +103,7 @@ public final class ChunkReducer {
             if end > p {
                 onLine?(UnsafeBufferPointer(start: base + p, count: end - p))
                 handle(UnsafeBufferPointer(start: base + p, count: end - p),
-                       RecordPosition(file: file, chunk: seq, line: line), fileIndex: chunk.fileIndex, chunk: chunk)
+                       RecordPosition(file: file, chunk: seq, line: line), fileIndex: chunk.fileIndex)
             }
             p = next
         }
@@ -112,19 +111,17 @@ public final class ChunkReducer {
     }
 
     @inline(__always)
-    private func handle(_ bytes: UnsafeBufferPointer<UInt8>, _ pos: RecordPosition, fileIndex: Int, chunk: Chunk) {
+    private func handle(_ bytes: UnsafeBufferPointer<UInt8>, _ pos: RecordPosition, fileIndex: Int) {
         partial.files[fileIndex].records += 1
         if let reason = decoders[decoderOfFile[fileIndex]].decode(bytes, into: &record) {
             reject(pos, reason, bytes)
             return
         }
-        keep(pos, fileIndex: fileIndex, chunk: chunk)
+        keep(pos, fileIndex: fileIndex)
     }
 
     @inline(__always)
-    /// `chunk`: where the record's bytes are, when its id may be stored later (an id that had
-    /// escapes lives in the decoder's scratch, which the next record overwrites).
-    private func keep(_ pos: RecordPosition, fileIndex: Int, chunk: Chunk?) {
+    private func keep(_ pos: RecordPosition, fileIndex: Int) {
         partial.files[fileIndex].accepted += 1
         onAccepted?(record)
         var flags: UInt8 = 0
@@ -139,10 +136,7 @@ public final class ChunkReducer {
             received: record.received, due: record.due, ended: record.ended, returned: record.returned,
             status: record.status, channel: record.channel, returnChannel: record.returnChannel,
             paidOnline: record.paidOnline, flags: flags)
-        let idInChunk = chunk.map { c in
-            record.id.base.map { $0 >= UnsafePointer(c.base) && $0 < UnsafePointer(c.base + c.count) } ?? false
-        } ?? false
-        partial.keep(id: record.id, state, idIsStable: idInChunk)
+        partial.keep(id: record.id, state)
     }
 
     private func reject(_ pos: RecordPosition, _ reason: RejectReason, _ bytes: UnsafeBufferPointer<UInt8>) {

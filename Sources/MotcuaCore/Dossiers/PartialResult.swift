@@ -39,14 +39,19 @@ public final class PartialResult {
     deinit {
         for i in 0..<PartialResult.partitionCount { dossiers[i].deallocate() }
         dossiers.deallocate()
+        idCopies.deallocate()
     }
 
-    /// Distinct dossiers kept (after `flushWaiting`).
-    public var dossierCount: Int { (0..<PartialResult.partitionCount).reduce(0) { $0 + dossiers[$1].count } }
+    /// Distinct dossiers kept.
+    public var dossierCount: Int {
+        flushWaiting()
+        return (0..<PartialResult.partitionCount).reduce(0) { $0 + dossiers[$1].count }
+    }
 
     /// Every kept dossier's latest state (partition by partition: an order that does not
     /// depend on the thread count only through what the states sum to).
     public func forEachState(_ body: (DossierState) -> Void) {
+        flushWaiting()
         for i in 0..<PartialResult.partitionCount { dossiers[i].forEach { s, _, _, _ in body(s) } }
     }
 
@@ -56,20 +61,23 @@ public final class PartialResult {
     /// Records waiting to be stored: a record's slot is prefetched when it arrives, its entry
     /// one record later, and it is stored two records later — by then both are in cache
     /// (the table is far larger than the caches; each lookup used to wait for two misses).
+    /// Waiting ids are copied into three rotating buffers (two waiting, one arriving).
     private var waiting = (PendingDossier(), PendingDossier())
     private var waitingCount = 0
+    private let idCopies = UnsafeMutablePointer<UInt8>.allocate(capacity: 3 * PartialResult.maxWaitingId)
+    private var nextCopy = 0
+    private static let maxWaitingId = 64
 
     @inline(__always)
     private func table(_ hash: UInt64) -> UnsafeMutablePointer<DossierTable> {
         dossiers + Int(truncatingIfNeeded: hash >> UInt64(64 - PartialResult.partitionBits))
     }
 
-    /// Keeps the state for `id`, now or (when `idIsStable`: the bytes stay put until
-    /// `flushWaiting`) after the next two records.
+    /// Keeps the state for `id` (now, or after the next two records; `flushWaiting` ends that).
     @inline(__always)
-    func keep(id: ByteText, _ state: DossierState, idIsStable: Bool = false) {
+    func keep(id: ByteText, _ state: DossierState) {
         let hash = hashBytes(id.base!, id.count)
-        guard idIsStable else {
+        guard id.count <= PartialResult.maxWaitingId else {
             table(hash).pointee.keep(id.base!, id.count, hash: hash, state)
             return
         }
@@ -81,12 +89,15 @@ public final class PartialResult {
             waitingCount = 1
         }
         if waitingCount == 1 { table(waiting.0.hash).pointee.prefetchEntry(waiting.0.hash) }
-        let next = PendingDossier(id: id.base!, count: id.count, hash: hash, state: state)
+        let copy = idCopies + nextCopy * PartialResult.maxWaitingId
+        copy.update(from: id.base!, count: id.count)
+        nextCopy = nextCopy == 2 ? 0 : nextCopy + 1
+        let next = PendingDossier(id: UnsafePointer(copy), count: id.count, hash: hash, state: state)
         if waitingCount == 0 { waiting.0 = next } else { waiting.1 = next }
         waitingCount += 1
     }
 
-    /// Stores the waiting records (before the bytes their ids point into are reused).
+    /// Stores the waiting records.
     func flushWaiting() {
         if waitingCount >= 1 { table(waiting.0.hash).pointee.keep(waiting.0.id, waiting.0.count, hash: waiting.0.hash, waiting.0.state) }
         if waitingCount == 2 { table(waiting.1.hash).pointee.keep(waiting.1.id, waiting.1.count, hash: waiting.1.hash, waiting.1.state) }

@@ -1,6 +1,7 @@
 // Where records end (SPEC §2.1, §2.3): at every LF for NDJSON; for CSV at an LF outside
 // quotes, found with a small state machine that carries across reads, so that a chunk is
 // never cut inside a quoted field. A quote opens a quoted field only as a field's first byte.
+import CByteKernels
 
 struct RecordFraming {
     enum Mode { case lines, csv(delimiter: UInt8) }
@@ -85,22 +86,10 @@ struct RecordFraming {
     }
 }
 
-/// Index of the first byte in base[from..<to] equal to `a` or `b` (or `to`), eight bytes at a time.
+/// Index of the first byte in base[from..<to] equal to `a`, `b` or `c` (or `to`), by the
+/// SSE2 kernel of CByteKernels.
 @inline(__always)
-func firstOf(_ base: UnsafePointer<UInt8>, from: Int, to: Int, _ a: UInt8, _ b: UInt8) -> Int {
-    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-    let pa = ones &* UInt64(a), pb = ones &* UInt64(b)
-    var i = from
-    while i + 8 <= to {
-        let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-        let xa = w ^ pa, xb = w ^ pb
-        let hit = ((xa &- ones) & ~xa | (xb &- ones) & ~xb) & highs
-        if hit != 0 { return i + hit.trailingZeroBitCount >> 3 }
-        i += 8
-    }
-    while i < to {
-        if base[i] == a || base[i] == b { return i }
-        i += 1
-    }
-    return to
+func firstOf(_ base: UnsafePointer<UInt8>, from: Int, to: Int, _ a: UInt8, _ b: UInt8, _ c: UInt8? = nil) -> Int {
+    guard from < to else { return to }
+    return from + motcua_first_of3(base + from, to - from, a, b, c ?? b)
 }

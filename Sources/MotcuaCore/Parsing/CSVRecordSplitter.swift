@@ -44,10 +44,9 @@ struct CSVRecordSplitter {
         }
         scan: while i < to {
             if quoted {
-                // Copy up to the next quote in one go.
-                let q = firstOf(base, from: i, to: to, 0x22, 0x22)
+                // Copy up to the next quote (or LF, counted below) in one go.
+                let q = firstOf(base, from: i, to: to, 0x22, 0x0A)
                 if q > i {
-                    for j in i..<q where base[j] == 0x0A { r.lineFeeds += 1 }
                     (out + o).update(from: base + i, count: q - i)
                     o += q - i
                     i = q
@@ -55,8 +54,7 @@ struct CSVRecordSplitter {
                 }
             } else if !atFieldStart && !closed {
                 // Copy up to the next delimiter, LF or CR in one go.
-                var e = firstOf(base, from: i, to: to, delimiter, 0x0A)
-                if let cr = memchr(base + i, 0x0D, e - i) { e = base.distance(to: cr.assumingMemoryBound(to: UInt8.self)) }
+                let e = firstOf(base, from: i, to: to, delimiter, 0x0A, 0x0D)
                 if e > i {
                     (out + o).update(from: base + i, count: e - i)
                     o += e - i

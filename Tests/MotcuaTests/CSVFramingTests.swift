@@ -84,6 +84,39 @@ final class CSVFramingTests: XCTestCase {
         }
     }
 
+    /// The quote-to-quote jumps of `lastBoundary` against the byte-by-byte state machine of
+    /// `firstBoundary`, on random quote/delimiter/LF soup cut into random reads.
+    func testLastBoundaryMatchesByteByByteFraming() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = Array("ab\",,;\n\n\r xy".utf8)
+        for _ in 0..<3000 {
+            let n = Int.random(in: 0...120, using: &rng)
+            var bytes = (0..<n).map { _ in alphabet.randomElement(using: &rng)! }
+            bytes.append(0)
+            let delimiter: UInt8 = Bool.random(using: &rng) ? 0x2C : 0x3B
+            var fast = RecordFraming(mode: .csv(delimiter: delimiter))
+            var slow = RecordFraming(mode: .csv(delimiter: delimiter))
+            let text = String(decoding: bytes[0..<n], as: UTF8.self).debugDescription
+            bytes.withUnsafeMutableBufferPointer { b in
+                let base = b.baseAddress!
+                var at = 0
+                while at < n {
+                    let to = min(n, at + Int.random(in: 1...40, using: &rng))
+                    var expected = -1, from = at, lines = 0
+                    while from < to {
+                        let found = slow.firstBoundary(base, from: from, to: to, lines: &lines)
+                        if found < 0 { break }
+                        expected = found
+                        from = found + 1
+                    }
+                    XCTAssertEqual(fast.lastBoundary(base, from: at, to: to), expected,
+                                   "\(text) \(at)..<\(to)")
+                    at = to
+                }
+            }
+        }
+    }
+
     func testMalformedRecords() {
         var splitter = CSVRecordSplitter(delimiter: 0x2C)
         let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)

@@ -52,6 +52,26 @@ static inline size_t motcua_first_of3(const uint8_t *p, size_t n, uint8_t a, uin
     return n;
 }
 
+/// Index of the last byte of p[0..<n] equal to c, or -1 (the last record end in a CSV run
+/// without quotes).
+static inline long motcua_last_of(const uint8_t *p, size_t n, uint8_t c) {
+    size_t i = n;
+#if defined(__x86_64__)
+    const __m128i vc = _mm_set1_epi8((char)c);
+    while (i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i - 16));
+        int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(v, vc));
+        if (mask != 0) return (long)(i - 16) + 31 - __builtin_clz((unsigned)mask);
+        i -= 16;
+    }
+#endif
+    while (i > 0) {
+        i--;
+        if (p[i] == c) return (long)i;
+    }
+    return -1;
+}
+
 /// A hint to bring the cache line at `p` in (the dossier table's next probes).
 static inline void motcua_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 

@@ -54,22 +54,33 @@ struct RecordFraming {
             }
             return -1
         }
+        // Only quotes change how LFs count, so the scan jumps from quote to quote: in a run
+        // without quotes every LF ends a record and the state after it depends on the last
+        // byte alone (a delimiter or LF leaves a field start, anything else an unquoted field).
         var last = -1
         var i = from
         while i < to {
-            // Inside a field only a few bytes matter: jump to the next one.
             switch state {
-            case .unquoted:
-                i = firstOf(base, from: i, to: to, delimiter, 0x0A)
-                if i == to { return last }
             case .quoted:
-                i = firstOf(base, from: i, to: to, 0x22, 0x22)
-                if i == to { return last }
-            default:
-                break
+                let q = firstOf(base, from: i, to: to, 0x22, 0x22)
+                if q == to { return last }
+                state = .quoteInQuoted
+                i = q + 1
+            case .quoteInQuoted:
+                if step(base[i]) { last = i }
+                i += 1
+            case .fieldStart, .unquoted:
+                let q = firstOf(base, from: i, to: to, 0x22, 0x22)
+                if q > i {
+                    let lf = motcua_last_of(base + i, q - i, 0x0A)
+                    if lf >= 0 { last = i + lf }
+                    let b = base[q - 1]
+                    state = b == delimiter || b == 0x0A ? .fieldStart : .unquoted
+                }
+                if q == to { return last }
+                state = state == .fieldStart ? .quoted : .unquoted
+                i = q + 1
             }
-            if step(base[i]) { last = i }
-            i += 1
         }
         return last
     }

@@ -24,7 +24,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("as-of"), help: "Cut periods at this date (yyyy-MM-dd, today or yesterday); they are marked partial.") var asOf: String?
     @Option(help: "Rule set: tt01 or qd766.") var rules: String?
     @Option(help: "Output directory (overrides outputs.dir).") var out: String?
-    @Option(help: "Threads: 1 reads and parses on one thread; N > 1 adds N parse workers beside the reading thread.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads in all: one file is read on one of them and parsed on all; several files are read N at a time.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Gzip inflater: \(InflaterKind.available.map(\.rawValue).joined(separator: " or ")) (default \(InflaterKind.preferred.rawValue)).") var inflater: String?
     @Option(name: .customLong("chunk-bytes"), help: .hidden) var chunkBytes: Int?
     @Flag(help: "Show progress on stderr.") var progress = false

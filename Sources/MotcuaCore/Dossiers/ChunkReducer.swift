@@ -141,6 +141,6 @@ public final class ChunkReducer {
 
     private func reject(_ pos: RecordPosition, _ reason: RejectReason, _ bytes: UnsafeBufferPointer<UInt8>) {
         partial.files[Int(pos.file)].rejected += 1
-        partial.rejectLogs[0].append(pos, reason, UnsafeBufferPointer(rebasing: bytes.prefix(FileChunker.excerptBytes)))
+        partial.reject(pos, reason, excerpt: UnsafeBufferPointer(rebasing: bytes.prefix(FileChunker.excerptBytes)))
     }
 }

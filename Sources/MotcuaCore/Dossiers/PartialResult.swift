@@ -24,7 +24,7 @@ public final class PartialResult {
     public var procedures = Interner()
     public var sectors = Interner()
     public var files: [FileCounts]
-    /// This worker's rejects first, then those of partials merged into it.
+    /// This worker's rejects first (each log in input order), then those of partials merged into it.
     public var rejectLogs: [RejectLog]
     /// Lines per (file, chunk), to turn chunk-relative line numbers into file lines.
     public var chunkLines: [(file: Int32, chunk: Int32, lines: Int)] = []
@@ -32,6 +32,8 @@ public final class PartialResult {
     public init(fileCount: Int, spillDirectory: String? = nil, keepFirstRejects: Int = Int.max) {
         files = [FileCounts](repeating: FileCounts(), count: fileCount)
         rejectLogs = [RejectLog(spillDirectory: spillDirectory, keepFirst: keepFirstRejects)]
+        self.spillDirectory = spillDirectory
+        self.keepFirstRejects = keepFirstRejects
         dossiers = .allocate(capacity: PartialResult.partitionCount)
         for i in 0..<PartialResult.partitionCount { (dossiers + i).initialize(to: DossierTable(capacity: 1024)) }
     }
@@ -53,6 +55,21 @@ public final class PartialResult {
     public func forEachState(_ body: (DossierState) -> Void) {
         flushWaiting()
         for i in 0..<PartialResult.partitionCount { dossiers[i].forEach { s, _, _, _ in body(s) } }
+    }
+
+    private let spillDirectory: String?
+    private let keepFirstRejects: Int
+    private var lastReject: RecordPosition?
+
+    /// Logs one of this partial's rejects. Each log must be in input order for the merge of
+    /// logs; a chunk handed over out of that order (an earlier file's, when a thread ran out of
+    /// files) starts a new log.
+    func reject(_ position: RecordPosition, _ reason: RejectReason, excerpt: UnsafeBufferPointer<UInt8>) {
+        if let last = lastReject, position < last {
+            rejectLogs.append(RejectLog(spillDirectory: spillDirectory, keepFirst: keepFirstRejects))
+        }
+        lastReject = position
+        rejectLogs[rejectLogs.count - 1].append(position, reason, excerpt)
     }
 
     /// Rejected records of all merged partials, in input order.

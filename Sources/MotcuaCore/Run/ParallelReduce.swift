@@ -1,7 +1,12 @@
-// The streaming core of a run: this thread inflates and frames the files in input order
-// into chunk buffers; `threads` workers reduce chunks into their own partial results (no
-// shared state in the hot loop); partials merge in worker order at the end. The chunk pool
-// bounds the memory in flight and holds the reader back when workers fall behind.
+// The streaming core of a run. One file (or one thread): a reading thread inflates and frames
+// the file into chunk buffers and `threads - 1` workers reduce them; the reader reduces a
+// chunk itself whenever the workers fall behind. Several files: each of the `threads`
+// threads takes the next file, inflates it and reduces its own chunks (no hand-off between
+// cores); a thread that runs out of files takes chunks the others hand to it instead.
+// Either way each thread reduces into its own partial result (no shared state in the hot
+// loop) and partials merge at the end; "latest" is a max over input positions, so the
+// result does not depend on which thread read what. The chunk pool bounds the memory in
+// flight and holds readers back when the reducers fall behind.
 import Dispatch
 import Foundation
 
@@ -16,6 +21,16 @@ struct ReduceOutcome {
     var warnings: [String] = []
     /// Seconds the workers ran on after the reader finished, and the merge took.
     var timing = (drain: 0.0, merge: 0.0)
+}
+
+/// What reading one file gave: its chunking result and gzip figures, or why the run stops.
+private struct FileRead {
+    var result = FileChunkResult()
+    var members = 0
+    var compressed = 0
+    var failure: Error?
+    /// Corrupt under `skip`: the caller reads again without this file.
+    var skip = false
 }
 
 struct ParallelReduce {
@@ -34,21 +49,43 @@ struct ParallelReduce {
 
     func run() throws -> ReduceOutcome {
         let pool = ChunkPool(chunkCapacity: FileChunker.chunkCapacity(maxLineBytes: maxLineBytes, targetBytes: chunkBytes), limit: threads * 2 + 2)
-        let queue = ChunkQueue()
-        let group = DispatchGroup()
-        // One date parser per input setting; a worker may see chunks of every file.
+        // One date parser per input setting; a reducer may see chunks of every file.
         let parsers = files.map { dates($0.spec) }
         let contexts = InputContexts(files: files)
-        // reducers[0] is the reader's own: it reduces every chunk with one thread, and with
-        // more it takes a chunk whenever the workers fall behind instead of waiting for them.
-        let reducers = (0..<threads + (threads == 1 ? 0 : 1)).map { _ in
+        let reducers = (0..<threads).map { _ in
             ChunkReducer(fileCount: files.count, dates: parsers.first ?? DateTimeParser(), maxLineBytes: maxLineBytes,
                          parsers: parsers, contexts: contexts, spillDirectory: spillDirectory)
         }
-        // One thread means one thread: the reader reduces its own chunks. More threads: the
-        // reader inflates and frames while `threads` workers reduce.
-        let inline = threads == 1
-        for r in reducers.dropFirst() where !inline {
+        let meter = ProgressMeter(files: files, report: progress)
+        let reads: [FileRead]
+        let readDone: UInt64
+        if threads > 1 && files.count - excluded.count > 1 {
+            reads = readFilesInParallel(pool: pool, contexts: contexts, reducers: reducers, meter: meter)
+            readDone = DispatchTime.now().uptimeNanoseconds
+        } else {
+            (reads, readDone) = readOneByOne(pool: pool, contexts: contexts, reducers: reducers, meter: meter)
+        }
+        let workersDone = DispatchTime.now().uptimeNanoseconds
+
+        var outcome = ReduceOutcome(merged: reducers[0].partial, files: reads.map(\.result), members: reads.map(\.members),
+                                    compressedBytes: reads.map(\.compressed))
+        // The first file in input order that stops the run decides, as if read one by one.
+        for (i, read) in reads.enumerated() {
+            if let f = read.failure { throw f }
+            if read.skip { outcome.skipped = i; break }
+        }
+        outcome.merged.merge(reducers.dropFirst().map(\.partial), threads: threads)
+        outcome.warnings = contexts.warnings
+        outcome.timing = (Double(workersDone - readDone) / 1e9, Double(DispatchTime.now().uptimeNanoseconds - workersDone) / 1e9)
+        return outcome
+    }
+
+    /// Files in order on this thread; `reducers[0]` is this thread's, the others are workers'.
+    private func readOneByOne(pool: ChunkPool, contexts: InputContexts, reducers: [ChunkReducer],
+                              meter: ProgressMeter) -> ([FileRead], UInt64) {
+        let queue = ChunkQueue()
+        let group = DispatchGroup()
+        for r in reducers.dropFirst() {
             DispatchQueue.global().async(group: group) {
                 while let c = queue.pop() {
                     r.reduce(c)
@@ -56,82 +93,208 @@ struct ParallelReduce {
                 }
             }
         }
-        var outcome = ReduceOutcome(merged: reducers[0].partial, files: [], members: [], compressedBytes: [])
-        var failure: Error?
-        let started = DispatchTime.now().uptimeNanoseconds
-        var lastReport = started
-        var doneBefore = 0, bytesBefore = 0, bytesInFile = 0
-        let total = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.absolutePath)[.size] as? Int) ?? 0) }
-        for (i, file) in files.enumerated() {
-            var result = FileChunkResult()
-            var members = 0, compressed = 0
-            if !excluded.contains(i) {
-                do {
-                    let reader = try InputReader(path: file.absolutePath, inflater: inflater)
-                    var chunker = FileChunker(fileIndex: i, maxLineBytes: maxLineBytes, targetBytes: chunkBytes, pool: pool, isCancelled: isCancelled)
-                    if file.spec.format == .csv {
-                        chunker.framing = RecordFraming(mode: .csv(delimiter: file.spec.delimiter))
-                        chunker.onHeader = { header in
-                            contexts.setLayout(CSVLayout(header: header, delimiter: file.spec.delimiter,
-                                                         overrides: file.spec.columns, file: file.relativePath), file: i)
-                        }
-                    }
-                    bytesInFile = 0
-                    result = try chunker.run(reader) { chunk in
-                        let size = chunk.count
-                        if inline {
-                            reducers[0].reduce(chunk)
-                            pool.give(chunk)
-                        } else {
-                            queue.push(chunk)
-                            // Workers behind: the reader reduces one itself rather than wait.
-                            if let c = queue.tryPop(backlog: threads + 1) {
-                                reducers[0].reduce(c)
-                                pool.give(c)
-                            }
-                        }
-                        guard let report = progress else { return }
-                        bytesInFile += size
-                        let now = DispatchTime.now().uptimeNanoseconds
-                        if now - lastReport >= 500_000_000 {
-                            lastReport = now
-                            report(RunProgress(compressedDone: doneBefore + reader.compressedOffset, compressedTotal: total,
-                                            bytesDone: bytesBefore + bytesInFile, seconds: Double(now - started) / 1e9))
-                        }
-                    }
-                    members = reader.membersCompleted
-                    compressed = reader.compressedBytes
-                } catch let e as InputOpenError {
-                    failure = MotcuaError(.noInput, e.message)
-                } catch {
-                    failure = error
+        let workers = reducers.count - 1
+        var reads = [FileRead](repeating: FileRead(), count: files.count)
+        for i in files.indices where !excluded.contains(i) {
+            reads[i] = read(i, pool: pool, contexts: contexts, meter: meter) { chunk in
+                if workers == 0 {
+                    reducers[0].reduce(chunk)
+                    pool.give(chunk)
+                    return
                 }
-                if let damage = result.corrupt {
-                    switch policy {
-                    case .fail:
-                        failure = MotcuaError(.data, "\(file.relativePath): corrupt input at compressed byte offset \(damage.offset): \(damage.reason) (on_corrupt_input: fail)")
-                    case .skip:
-                        outcome.skipped = i
-                    case .salvage:
-                        break
-                    }
+                queue.push(chunk)
+                // Workers behind: this thread reduces one itself rather than wait for them.
+                if let c = queue.tryPop(backlog: workers + 1) {
+                    reducers[0].reduce(c)
+                    pool.give(c)
                 }
             }
-            doneBefore += compressed
-            bytesBefore += result.bytesKept
-            outcome.files.append(result)
-            outcome.members.append(members)
-            outcome.compressedBytes.append(compressed)
-            if failure != nil || outcome.skipped != nil { break }
+            if reads[i].failure != nil || reads[i].skip { break }
         }
         queue.close()
         let readDone = DispatchTime.now().uptimeNanoseconds
         group.wait()
-        let workersDone = DispatchTime.now().uptimeNanoseconds
-        if let f = failure { throw f }
-        outcome.merged.merge(reducers.dropFirst().map(\.partial), threads: threads)
-        outcome.warnings = contexts.warnings
-        outcome.timing = (Double(workersDone - readDone) / 1e9, Double(DispatchTime.now().uptimeNanoseconds - workersDone) / 1e9)
-        return outcome
+        return (reads, readDone)
+    }
+
+    /// Every thread reads whole files and reduces its own chunks; threads without a file left
+    /// reduce chunks the others hand over. A file that stops the run stops new files starting.
+    private func readFilesInParallel(pool: ChunkPool, contexts: InputContexts, reducers: [ChunkReducer],
+                                     meter: ProgressMeter) -> [FileRead] {
+        let queue = ChunkQueue()
+        let state = SharedCounters(readers: reducers.count)
+        let order = files.indices.filter { !excluded.contains($0) }
+        let results = ReadResults(count: files.count)
+        // Real threads, not Dispatch work items: a reader out of files blocks for hand-overs,
+        // which must not keep another reader's work item from starting.
+        let group = DispatchGroup()
+        func body(_ t: Int) {
+            let reducer = reducers[t]
+            while let k = state.nextFile(limit: order.count) {
+                let i = order[k]
+                let r = read(i, pool: pool, contexts: contexts, meter: meter) { chunk in
+                    if state.idleReaders > 0 {
+                        queue.push(chunk)
+                    } else {
+                        reducer.reduce(chunk)
+                        pool.give(chunk)
+                    }
+                }
+                results.set(i, r)
+                if r.failure != nil || r.skip { state.stop() }
+            }
+            if state.finishReading() { queue.close() }
+            while let c = queue.pop() {
+                reducer.reduce(c)
+                pool.give(c)
+            }
+        }
+        for t in 1..<reducers.count {
+            group.enter()
+            let work = ThreadBody {
+                body(t)
+                group.leave()
+            }
+            Thread { work.run() }.start()
+        }
+        body(0)
+        group.wait()
+        return results.all
+    }
+
+    /// Opens, inflates and frames file `i`, passing each chunk to `emit`.
+    private func read(_ i: Int, pool: ChunkPool, contexts: InputContexts, meter: ProgressMeter,
+                      emit: (Chunk) -> Void) -> FileRead {
+        let file = files[i]
+        var out = FileRead()
+        do {
+            let reader = try InputReader(path: file.absolutePath, inflater: inflater)
+            var chunker = FileChunker(fileIndex: i, maxLineBytes: maxLineBytes, targetBytes: chunkBytes, pool: pool, isCancelled: isCancelled)
+            if file.spec.format == .csv {
+                chunker.framing = RecordFraming(mode: .csv(delimiter: file.spec.delimiter))
+                chunker.onHeader = { header in
+                    contexts.setLayout(CSVLayout(header: header, delimiter: file.spec.delimiter,
+                                                 overrides: file.spec.columns, file: file.relativePath), file: i)
+                }
+            }
+            var bytes = 0
+            out.result = try chunker.run(reader) { chunk in
+                bytes += chunk.count
+                emit(chunk)
+                meter.update(file: i, compressed: reader.compressedOffset, bytes: bytes)
+            }
+            out.members = reader.membersCompleted
+            out.compressed = reader.compressedBytes
+        } catch let e as InputOpenError {
+            out.failure = MotcuaError(.noInput, e.message)
+        } catch {
+            out.failure = error
+        }
+        if let damage = out.result.corrupt {
+            switch policy {
+            case .fail:
+                out.failure = MotcuaError(.data, "\(file.relativePath): corrupt input at compressed byte offset \(damage.offset): \(damage.reason) (on_corrupt_input: fail)")
+            case .skip:
+                out.skip = true
+            case .salvage:
+                break
+            }
+        }
+        meter.update(file: i, compressed: out.compressed, bytes: out.result.bytesKept)
+        return out
+    }
+}
+
+/// A thread's work: what it touches is either its own (its reducer) or locked.
+private final class ThreadBody: @unchecked Sendable {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
+}
+
+/// The next file to read, how many readers still read, and how many wait for chunks.
+private final class SharedCounters: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var stopped = false
+    private var reading: Int
+    private var idle = 0
+
+    init(readers: Int) { reading = readers }
+
+    func nextFile(limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped, next < limit else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+    }
+
+    /// This reader has no file left; true for the last one (which ends the hand-over queue).
+    func finishReading() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        reading -= 1
+        idle += 1
+        return reading == 0
+    }
+
+    /// Readers waiting for chunks (read without the lock: a stale value only delays a hand-over).
+    var idleReaders: Int { idle }
+}
+
+private final class ReadResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reads: [FileRead]
+    init(count: Int) { reads = [FileRead](repeating: FileRead(), count: count) }
+    func set(_ i: Int, _ r: FileRead) {
+        lock.lock()
+        reads[i] = r
+        lock.unlock()
+    }
+    var all: [FileRead] {
+        lock.lock()
+        defer { lock.unlock() }
+        return reads
+    }
+}
+
+/// Sums the progress of files read on several threads and reports it every half second.
+private final class ProgressMeter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let report: (@Sendable (RunProgress) -> Void)?
+    private let total: Int
+    private var compressed: [Int]
+    private var bytes: [Int]
+    private let started = DispatchTime.now().uptimeNanoseconds
+    private var last: UInt64
+
+    init(files: [InputFile], report: (@Sendable (RunProgress) -> Void)?) {
+        self.report = report
+        total = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.absolutePath)[.size] as? Int) ?? 0) }
+        compressed = [Int](repeating: 0, count: files.count)
+        bytes = compressed
+        last = started
+    }
+
+    func update(file: Int, compressed c: Int, bytes b: Int) {
+        guard let report else { return }
+        lock.lock()
+        compressed[file] = c
+        bytes[file] = b
+        let now = DispatchTime.now().uptimeNanoseconds
+        var due: RunProgress?
+        if now - last >= 500_000_000 {
+            last = now
+            due = RunProgress(compressedDone: compressed.reduce(0, +), compressedTotal: total,
+                              bytesDone: bytes.reduce(0, +), seconds: Double(now - started) / 1e9)
+        }
+        lock.unlock()
+        if let due { report(due) }
     }
 }

@@ -37,7 +37,7 @@ public struct CSVLayout: Sendable {
             warnings.append("\(file): malformed CSV header row; every row is rejected as malformed_csv")
             return
         }
-        var splitter = CSVRecordSplitter(delimiter: delimiter)
+        let splitter = CSVRecordSplitter(delimiter: delimiter)
         let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: header.count + 1)
         defer { buf.deallocate() }
         let rec = splitter.split(base, from: 0, to: header.count, into: buf)

@@ -15,19 +15,51 @@ struct CSVRecord {
     var cellCount = 0
 }
 
-struct CSVRecordSplitter {
+final class CSVRecordSplitter {
     let delimiter: UInt8
-    /// Cell spans into the output buffer, reused across records.
-    var starts: [Int] = []
-    var ends: [Int] = []
+    /// Cell spans into the output buffer (`cellCount` of them), reused across records; raw
+    /// storage, so recording a cell costs two stores.
+    private(set) var starts: UnsafeMutablePointer<Int>
+    private(set) var ends: UnsafeMutablePointer<Int>
+    private(set) var cellCount = 0
+    private var capacity = 64
 
-    init(delimiter: UInt8) { self.delimiter = delimiter }
+    init(delimiter: UInt8) {
+        self.delimiter = delimiter
+        starts = .allocate(capacity: capacity)
+        ends = .allocate(capacity: capacity)
+    }
+    deinit {
+        starts.deallocate()
+        ends.deallocate()
+    }
+
+    /// Records a cell out[s..<e], trimmed (SPEC §3.5).
+    @inline(__always)
+    private func finishCell(_ out: UnsafeMutablePointer<UInt8>, _ s0: Int, _ e0: Int) {
+        var s = s0, e = e0
+        while s < e && isTrimmable(out[s]) { s += 1 }
+        while e > s && isTrimmable(out[e - 1]) { e -= 1 }
+        if cellCount == capacity { grow() }
+        starts[cellCount] = s
+        ends[cellCount] = e
+        cellCount += 1
+    }
+
+    private func grow() {
+        let bigger = capacity * 2
+        let s = UnsafeMutablePointer<Int>.allocate(capacity: bigger), e = UnsafeMutablePointer<Int>.allocate(capacity: bigger)
+        s.update(from: starts, count: cellCount)
+        e.update(from: ends, count: cellCount)
+        starts.deallocate()
+        ends.deallocate()
+        (starts, ends, capacity) = (s, e, bigger)
+    }
 
     /// Parses the record at base[from..<to], writing cell bytes to `out` (at least to - from bytes).
-    mutating func split(_ base: UnsafePointer<UInt8>, from: Int, to: Int, into out: UnsafeMutablePointer<UInt8>) -> CSVRecord {
+    func split(_ base: UnsafePointer<UInt8>, from: Int, to: Int, into out: UnsafeMutablePointer<UInt8>) -> CSVRecord {
         var r = CSVRecord()
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
+        cellCount = 0
         var o = 0
         var i = from
         var cellStart = 0
@@ -35,13 +67,6 @@ struct CSVRecordSplitter {
         var closed = false        // after the closing quote of this field
         var atFieldStart = true
         var end = to              // end of the record's bytes (before the terminator)
-        func finishCell() {
-            var s = cellStart, e = o
-            while s < e && isTrimmable(out[s]) { s += 1 }
-            while e > s && isTrimmable(out[e - 1]) { e -= 1 }
-            starts.append(s)
-            ends.append(e)
-        }
         scan: while i < to {
             if quoted {
                 // Copy up to the next quote (or LF, counted below) in one go.
@@ -88,7 +113,7 @@ struct CSVRecordSplitter {
                 i += 2
                 break scan
             case delimiter:
-                finishCell()
+                finishCell(out, cellStart, o)
                 cellStart = o
                 atFieldStart = true
                 closed = false
@@ -105,10 +130,10 @@ struct CSVRecordSplitter {
             i += 1
         }
         if quoted { r.malformed = true }           // a quote left open at the end
-        finishCell()
+        finishCell(out, cellStart, o)
         r.next = i
         r.byteCount = end - from
-        r.cellCount = starts.count
+        r.cellCount = cellCount
         return r
     }
 }

@@ -56,7 +56,7 @@ public enum Inspector {
         }
         var header: [String] = []
         reducer.onCSVCells = { buf, splitter in
-            for c in 0..<min(header.count, splitter.starts.count) where splitter.ends[c] > splitter.starts[c] {
+            for c in 0..<min(header.count, splitter.cellCount) where splitter.ends[c] > splitter.starts[c] {
                 filled[header[c], default: 0] += 1
             }
         }
@@ -113,7 +113,7 @@ public enum Inspector {
 
     static func headerNames(_ bytes: UnsafeBufferPointer<UInt8>?, delimiter: UInt8) -> [String] {
         guard let bytes, let base = bytes.baseAddress, bytes.count > 0 else { return [] }
-        var splitter = CSVRecordSplitter(delimiter: delimiter)
+        let splitter = CSVRecordSplitter(delimiter: delimiter)
         let out = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count)
         defer { out.deallocate() }
         let rec = splitter.split(base, from: 0, to: bytes.count, into: out)

@@ -105,12 +105,15 @@ AVX2 static int validate_avx2(const uint8_t *p, size_t n) {
 }
 
 int motcua_utf8_validate(const uint8_t *p, size_t n) {
+    // Parse workers call this concurrently: the CPU check is cached with atomic accesses.
     static int has_avx2 = -1;
-    if (has_avx2 < 0) {
+    int known = __atomic_load_n(&has_avx2, __ATOMIC_RELAXED);
+    if (known < 0) {
         __builtin_cpu_init();
-        has_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+        known = __builtin_cpu_supports("avx2") ? 1 : 0;
+        __atomic_store_n(&has_avx2, known, __ATOMIC_RELAXED);
     }
-    return has_avx2 ? validate_avx2(p, n) : -1;
+    return known ? validate_avx2(p, n) : -1;
 }
 
 #else

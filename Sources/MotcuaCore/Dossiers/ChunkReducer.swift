@@ -49,7 +49,6 @@ public final class ChunkReducer {
         case .records:
             if contexts?.formats[chunk.fileIndex] == .csv { reduceCSV(chunk) } else { reduceLines(chunk) }
         }
-
     }
 
     /// Lines of a chunk: its LFs, plus a last line without LF.

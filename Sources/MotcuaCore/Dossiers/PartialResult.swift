@@ -44,14 +44,14 @@ public final class PartialResult {
         idCopies.deallocate()
     }
 
-    /// Distinct dossiers kept.
+    /// Distinct dossiers kept (waiting records are stored first).
     public var dossierCount: Int {
         flushWaiting()
         return (0..<PartialResult.partitionCount).reduce(0) { $0 + dossiers[$1].count }
     }
 
-    /// Every kept dossier's latest state (partition by partition: an order that does not
-    /// depend on the thread count only through what the states sum to).
+    /// Every kept dossier's latest state, partition by partition. The order depends on which
+    /// thread read what; callers only sum and collect, so results do not.
     public func forEachState(_ body: (DossierState) -> Void) {
         flushWaiting()
         for i in 0..<PartialResult.partitionCount { dossiers[i].forEach { s, _, _, _ in body(s) } }

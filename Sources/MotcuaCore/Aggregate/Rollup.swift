@@ -58,11 +58,15 @@ public enum Rollup {
         var groupOf: [Int64: Int] = [:]
         var groupUnit: [Int] = [], groupSector: [String] = []
         var sectorCache: [Int64: Int] = [:]
+        // Unit totals (sector -1, the only groups without a breakdown) by array, not hashing.
+        var unitGroup = [Int](repeating: -1, count: model.units.count)
         func group(_ unit: Int, _ sector: Int) -> Int {
+            if sector < 0, unitGroup[unit] >= 0 { return unitGroup[unit] }
             let key = Int64(unit) << 32 | Int64(sector + 1)
             if let g = groupOf[key] { return g }
             let g = table.addGroup()
             groupOf[key] = g
+            if sector < 0 { unitGroup[unit] = g }
             groupUnit.append(unit)
             groupSector.append(sector < 0 ? "" : sectorNames[sector])
             return g

@@ -106,25 +106,27 @@ public enum Runner {
         let summary = SummaryOutput(pipeline: pipeline.name, rules: pipeline.rules, periods: periods, inputs: inputs,
                                     accounting: accounting, rejectsByReason: byReason, unknownUnits: rollup.units.unknownCodes,
                                     warnings: warnings, wallSeconds: wall, threads: options.threads)
-        var outputs: [(name: String, bytes: [UInt8])] = []
+        // The files are independent renderings of the rollup: built side by side on --threads.
+        var renderers: [(name: String, render: () -> [UInt8])] = []
         if pipeline.formats.contains(.csv) {
-            outputs.append(("counters.csv", CountersOutput.csv(rollup.rows, periods: periods, units: rollup.units)))
+            renderers.append(("counters.csv", { CountersOutput.csv(rollup.rows, periods: periods, units: rollup.units) }))
         }
         if pipeline.formats.contains(.json) {
-            outputs.append(("counters.json", CountersOutput.json(rollup.rows, periods: periods, units: rollup.units)))
+            renderers.append(("counters.json", { CountersOutput.json(rollup.rows, periods: periods, units: rollup.units) }))
         }
         if pipeline.formats.contains(.csv) {
-            outputs.append(("kpis.csv", KPIOutput.csv(rollup.kpis, periods: periods, units: rollup.units)))
+            renderers.append(("kpis.csv", { KPIOutput.csv(rollup.kpis, periods: periods, units: rollup.units) }))
         }
         if pipeline.formats.contains(.json) {
-            outputs.append(("kpis.json", KPIOutput.json(rollup.kpis, periods: periods, units: rollup.units)))
+            renderers.append(("kpis.json", { KPIOutput.json(rollup.kpis, periods: periods, units: rollup.units) }))
         }
         if pipeline.formII06a {
             var sectorNames: [String: String] = [:]
             for r in catalogs.procedures where sectorNames[r.sector] == nil && !r.sectorName.isEmpty { sectorNames[r.sector] = r.sectorName }
-            outputs.append(("bieu-ii06a.csv", FormII06aOutput.csv(rollup.formRows, periods: periods, units: rollup.units,
-                                                                 sectorNames: sectorNames)))
+            renderers.append(("bieu-ii06a.csv", { FormII06aOutput.csv(rollup.formRows, periods: periods, units: rollup.units,
+                                                                     sectorNames: sectorNames) }))
         }
+        var outputs = render(renderers, threads: options.threads)
         let rejectsFile: String
         do { rejectsFile = try writeRejects(NumberedRejects(merged, files: files), into: output) } catch let e as OutputError {
             throw MotcuaError(.io, e.message + "; previous outputs kept")
@@ -139,6 +141,23 @@ public enum Runner {
                          warnings: warnings, periods: periods.map(\.label), rows: rollup.rows.count, wallSeconds: wall,
                          pipeline: pipeline.name, compressedBytes: inputs.reduce(0) { $0 + $1.compressedBytes },
                          bytes: inputs.reduce(0) { $0 + $1.bytes }, unknownUnits: rollup.units.unknownCodes)
+    }
+
+    /// Runs the renderers on up to `threads` threads; results in the renderers' order.
+    private static func render(_ renderers: [(name: String, render: () -> [UInt8])], threads: Int) -> [(name: String, bytes: [UInt8])] {
+        var results = [[UInt8]](repeating: [], count: renderers.count)
+        if threads <= 1 || renderers.count <= 1 {
+            for (i, r) in renderers.enumerated() { results[i] = r.render() }
+        } else {
+            results.withUnsafeMutableBufferPointer { out in
+                let slots = out
+                let workers = min(threads, renderers.count)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    for i in stride(from: w, to: renderers.count, by: workers) { slots[i] = renderers[i].render() }
+                }
+            }
+        }
+        return zip(renderers, results).map { ($0.name, $1) }
     }
 
     /// rejects.ndjson, streamed to a temporary file in the output directory.

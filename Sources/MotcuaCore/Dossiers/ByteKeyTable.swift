@@ -1,5 +1,6 @@
 // An open-addressing hash table keyed by byte strings that live in one arena: no String or
-// Array per key. Used for dossier ids (latest-wins) and for interning codes. Each slot packs
+// Array per key. Used for interning codes (units, procedures, sectors, CSV labels); dossier
+// ids have their own table (DossierTable), which keeps the state beside the id. Each slot packs
 // 32 bits of the hash with the entry index, so a probe touches one cache line until a tag
 // matches.
 import Foundation

@@ -244,8 +244,12 @@ private final class SharedCounters: @unchecked Sendable {
         return reading == 0
     }
 
-    /// Readers waiting for chunks (read without the lock: a stale value only delays a hand-over).
-    var idleReaders: Int { idle }
+    /// Readers waiting for chunks (asked once per chunk, so the lock costs nothing measurable).
+    var idleReaders: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return idle
+    }
 }
 
 private final class ReadResults: @unchecked Sendable {

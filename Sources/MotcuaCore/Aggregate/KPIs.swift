@@ -22,15 +22,6 @@ func ratioMicros(_ num: Int64, _ den: Int64) -> Int64? {
     return q
 }
 
-/// Micro-units as `0.007812`.
-func formatMicros(_ v: Int64) -> String {
-    let sign = v < 0 ? "-" : ""
-    let m = v.magnitude
-    var frac = String(m % 1_000_000)
-    while frac.count < 6 { frac = "0" + frac }
-    return "\(sign)\(m / 1_000_000).\(frac)"
-}
-
 /// A target bound as micro-units (at most 6 decimals, checked when loading).
 func boundMicros(_ v: Double) -> Int64 { Int64((v * 1_000_000).rounded()) }
 
@@ -48,34 +39,62 @@ enum KPIs {
         ("digitization_rate", ["digitized"], ["new_online", "new_offline"]),
     ]
 
-    static func sum(_ values: [Int64], _ cols: [String]) -> Int64 {
-        cols.reduce(0) { $0 + values[counterColumns.firstIndex(of: $1)!] }
+    /// Every KPI, in the order `rows` computes them: the counter ratios, then the catalog ones.
+    static let names = counterRatios.map(\.0) + ["online_service_share", "online_service_share_l4",
+                                                  "online_usage_rate_l3", "online_usage_rate_l4", "postal_procedure_rate"]
+    /// Positions in `names` in kpi-name order, the order rows are written in.
+    private static let sortedOrder = names.indices.sorted { bytewiseLess(names[$0], names[$1]) }
+    /// `counterRatios` with the columns resolved to indices once.
+    private static let ratioColumns: [(num: [Int], den: [Int])] = counterRatios.map { _, num, den in
+        (num.map { counterColumns.firstIndex(of: $0)! }, den.map { counterColumns.firstIndex(of: $0)! })
+    }
+
+    /// What a scope's catalog pairs give every period's rows: pairs are per unit, not per period.
+    struct CatalogFigures {
+        var all: Int64 = 0
+        /// Pairs with a level-3 or level-4 row.
+        var online: Int64 = 0
+        /// Pair keys (`pairKey`) with a level-3 row, and with a level-4 row.
+        var level3: [Int64] = []
+        var level4: [Int64] = []
+
+        init(_ pairs: Set<CatalogPair>) {
+            // A pair counts at each level its applicable rows carry.
+            var levels: [Int64: Set<Int>] = [:]
+            for p in pairs { levels[pairKey(p.tier, p.procedure), default: []].insert(p.level) }
+            all = Int64(levels.count)
+            for (key, l) in levels {
+                if l.contains(3) || l.contains(4) { online += 1 }
+                if l.contains(3) { level3.append(key) }
+                if l.contains(4) { level4.append(key) }
+            }
+        }
+
+        /// Whether the online-usage KPIs need the set of pairs used online.
+        var needsOnlinePairs: Bool { !level3.isEmpty || !level4.isEmpty }
     }
 
     /// The KPI rows of one (period, unit, scope) in kpi-name order.
-    static func rows(period: Int, unit: Int, scope: Scope, counters: [Int64], pairs: Set<CatalogPair>,
+    static func rows(period: Int, unit: Int, scope: Scope, counters: [Int64], catalog: CatalogFigures,
                      onlinePairs: Set<Int64>, newProcedures: Set<Int32>, postalProcedures: Set<Int32>) -> [KPIRow] {
-        var out: [KPIRow] = []
-        for (name, num, den) in counterRatios {
-            out.append(KPIRow(period: period, unit: unit, scope: scope, kpi: name,
-                              numerator: sum(counters, num), denominator: sum(counters, den)))
+        var figures: [(Int64, Int64)] = []
+        figures.reserveCapacity(names.count)
+        for (num, den) in ratioColumns {
+            figures.append((num.reduce(0) { $0 + counters[$1] }, den.reduce(0) { $0 + counters[$1] }))
         }
-        // Catalog pairs: a pair counts at each level its applicable rows carry.
-        var levels: [Int64: Set<Int>] = [:]
-        for p in pairs { levels[pairKey(p.tier, p.procedure), default: []].insert(p.level) }
-        let all = Int64(levels.count)
-        let online = Int64(levels.values.filter { $0.contains(3) || $0.contains(4) }.count)
-        let l3 = levels.filter { $0.value.contains(3) }
-        let l4 = levels.filter { $0.value.contains(4) }
-        func add(_ name: String, _ n: Int64, _ d: Int64) {
-            out.append(KPIRow(period: period, unit: unit, scope: scope, kpi: name, numerator: n, denominator: d))
+        let postal = newProcedures.count <= postalProcedures.count
+            ? newProcedures.reduce(0) { $0 + (postalProcedures.contains($1) ? 1 : 0) }
+            : postalProcedures.reduce(0) { $0 + (newProcedures.contains($1) ? 1 : 0) }
+        figures += [
+            (catalog.online, catalog.all),
+            (Int64(catalog.level4.count), catalog.all),
+            (Int64(catalog.level3.reduce(0) { $0 + (onlinePairs.contains($1) ? 1 : 0) }), Int64(catalog.level3.count)),
+            (Int64(catalog.level4.reduce(0) { $0 + (onlinePairs.contains($1) ? 1 : 0) }), Int64(catalog.level4.count)),
+            (Int64(postal), Int64(newProcedures.count)),
+        ]
+        return sortedOrder.map { i in
+            KPIRow(period: period, unit: unit, scope: scope, kpi: names[i], numerator: figures[i].0, denominator: figures[i].1)
         }
-        add("online_service_share", online, all)
-        add("online_service_share_l4", Int64(l4.count), all)
-        add("online_usage_rate_l3", Int64(l3.keys.filter { onlinePairs.contains($0) }.count), Int64(l3.count))
-        add("online_usage_rate_l4", Int64(l4.keys.filter { onlinePairs.contains($0) }.count), Int64(l4.count))
-        add("postal_procedure_rate", Int64(newProcedures.intersection(postalProcedures).count), Int64(newProcedures.count))
-        return out.sorted { bytewiseLess($0.kpi, $1.kpi) }
     }
 
     static func pairKey(_ tier: String, _ procedure: Int32) -> Int64 {

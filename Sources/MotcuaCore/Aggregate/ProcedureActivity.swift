@@ -44,6 +44,20 @@ struct ProcedureActivity {
             if kt >= 0 && kt <= last && d.received <= index.periods[kt].to { postal[unit][kt].insert(proc) }
         }
     }
+
+    /// Adds the procedures another slice of the dossiers recorded.
+    mutating func formUnion(_ other: ProcedureActivity) {
+        func union(_ mine: inout [[Set<Int32>]], _ theirs: [[Set<Int32>]]) {
+            for u in theirs.indices {
+                for k in theirs[u].indices where !theirs[u][k].isEmpty {
+                    if mine[u][k].isEmpty { mine[u][k] = theirs[u][k] } else { mine[u][k].formUnion(theirs[u][k]) }
+                }
+            }
+        }
+        union(&newAny, other.newAny)
+        union(&newOnline, other.newOnline)
+        union(&postal, other.postal)
+    }
 }
 
 /// A catalog pair with one of its levels: tier code in the high bits, procedure id low.

@@ -29,7 +29,7 @@ public struct InvariantBroken: Error { public let message: String }
 public enum Rollup {
     public static func build(_ merged: PartialResult, catalogs: Catalogs, periods: [Period],
                              rules: RuleSet, bySector: Bool, targets: [Target] = [],
-                             formII06a: Bool = false) throws -> RollupResult {
+                             formII06a: Bool = false, threads: Int = 1) throws -> RollupResult {
         let groupBySector = bySector || formII06a
         // Only units of the dossiers after latest-wins count (SPEC §2.5), not of superseded versions.
         var unitUsed = [Bool](repeating: false, count: merged.units.count)
@@ -38,78 +38,37 @@ public enum Rollup {
         let model = UnitModel(catalog: catalogs.units, dossierUnitCodes: unitCodes.indices.filter { unitUsed[$0] }.map { unitCodes[$0] })
         let unitOfId = unitCodes.indices.map { unitUsed[$0] ? model.indexByCode[unitCodes[$0]]! : -1 }
         let procedureCodes = (0..<merged.procedures.count).map { merged.procedures.string(Int32($0)) }
-        let sectorCodes = (0..<merged.sectors.count).map { merged.sectors.string(Int32($0)) }
-        let resolver = SectorResolver(procedures: catalogs.procedures)
-
-        var table = CounterTable(periods: periods, rules: rules)
-        // Group ids: per unit, then per (unit, sector) when broken down — integer keys, so
-        // the loop over dossiers builds no string. Sector ids: the dossier's own sector codes
-        // first, then names the catalog supplies, then "(none)".
-        var sectorNames = sectorCodes
-        var sectorIdOf: [String: Int] = [:]
-        for (i, code) in sectorCodes.enumerated() { sectorIdOf[code] = i }
-        func sectorId(_ name: String) -> Int {
-            if let i = sectorIdOf[name] { return i }
-            sectorNames.append(name)
-            sectorIdOf[name] = sectorNames.count - 1
-            return sectorNames.count - 1
-        }
-        let noSector = groupBySector ? sectorId("(none)") : -1
-        var groupOf: [Int64: Int] = [:]
-        var groupUnit: [Int] = [], groupSector: [String] = []
-        var sectorCache: [Int64: Int] = [:]
-        // Unit totals (sector -1, the only groups without a breakdown) by array, not hashing.
-        var unitGroup = [Int](repeating: -1, count: model.units.count)
-        func group(_ unit: Int, _ sector: Int) -> Int {
-            if sector < 0, unitGroup[unit] >= 0 { return unitGroup[unit] }
-            let key = Int64(unit) << 32 | Int64(sector + 1)
-            if let g = groupOf[key] { return g }
-            let g = table.addGroup()
-            groupOf[key] = g
-            if sector < 0 { unitGroup[unit] = g }
-            groupUnit.append(unit)
-            groupSector.append(sector < 0 ? "" : sectorNames[sector])
-            return g
-        }
-
         var procIds = ProcedureIds()
-        let unifiedProc = procedureCodes.map { procIds.id($0) }
-        var activity = ProcedureActivity(units: model.units.count, periods: periods.count)
-
-        var tally = DossierTally()
-        merged.forEachState { d in
-            tally.dossiers += 1
-            if d.notReceived { tally.notReceived += 1; return }
-            tally.inScope += 1
-            let unit = unitOfId[Int(d.unit)]
-            if d.procedure >= 0 { activity.add(d, unit: unit, proc: unifiedProc[Int(d.procedure)], index: table.index) }
-            var sector = -1
-            if groupBySector {
-                if d.sector >= 0 {
-                    sector = Int(d.sector)
-                } else if d.procedure >= 0 {
-                    let key = Int64(unit) << 32 | Int64(d.procedure)
-                    if let s = sectorCache[key] { sector = s } else {
-                        sector = resolver.sector(procedure: procedureCodes[Int(d.procedure)], unit: model.units[unit]).map(sectorId) ?? noSector
-                        sectorCache[key] = sector
-                    }
-                } else {
-                    sector = noSector
-                }
-            }
-            table.add(d, group: group(unit, sector))
+        let context = DossierContext(
+            periods: periods, rules: rules, model: model, groupBySector: groupBySector, unitOfId: unitOfId,
+            unifiedProcedure: procedureCodes.map { procIds.id($0) }, procedureCodes: procedureCodes,
+            sectorCodes: (0..<merged.sectors.count).map { merged.sectors.string(Int32($0)) },
+            resolver: SectorResolver(procedures: catalogs.procedures))
+        merged.flushWaiting()
+        let slices = SideBySide.slices(PartialResult.partitionCount, threads: threads) { partitions in
+            var slice = DossierAccumulator(context)
+            merged.forEachState(partitions: partitions) { slice.add($0) }
+            slice.finish()
+            return slice
         }
-        table.finish()
 
         // Own sums per unit (and per sector), then subtree sums in post-order.
         let width = (periods.count + 1) * BaseCounter.count
         let zero = [Int64](repeating: 0, count: width)
         var ownTotal = [[Int64]](repeating: zero, count: model.units.count)
         var ownSectors = [[String: [Int64]]](repeating: [:], count: model.units.count)
-        for (g, arr) in table.groups.enumerated() {
-            let u = groupUnit[g]
-            add(arr, to: &ownTotal[u])
-            if groupBySector { ownSectors[u][groupSector[g]] = arr }
+        var activity = slices[0].activity
+        var tally = DossierTally()
+        for (i, slice) in slices.enumerated() {
+            for (g, arr) in slice.table.groups.enumerated() {
+                let u = slice.groupUnit[g]
+                add(arr, to: &ownTotal[u])
+                if groupBySector { add(arr, to: &ownSectors[u][slice.groupSector[g], default: zero]) }
+            }
+            if i > 0 { activity.formUnion(slice.activity) }
+            tally.dossiers += slice.tally.dossiers
+            tally.inScope += slice.tally.inScope
+            tally.notReceived += slice.tally.notReceived
         }
         var subTotal = ownTotal
         var subSectors = ownSectors
@@ -137,51 +96,53 @@ public enum Rollup {
             }
         }
         try check(rows, periods: periods)
-        let kpis = kpiRows(rows, model: model, unitOrder: unitOrder, periods: periods, activity: activity,
+        let kpis = kpiRows(rows, model: model, periods: periods, activity: activity,
                            pairs: CatalogScope.pairs(units: model, procedures: catalogs.procedures, ids: &procIds),
-                           targets: targets)
+                           targets: targets, threads: threads)
         return RollupResult(rows: rows, formRows: formRows, kpis: kpis, units: model, tally: tally)
     }
 
-    /// KPI rows for every unit-total counter row, in the same order.
-    static func kpiRows(_ rows: [CounterRow], model: UnitModel, unitOrder: [Int], periods: [Period],
-                        activity: ProcedureActivity, pairs: [Set<CatalogPair>], targets: [Target]) -> [KPIRow] {
+    /// KPI rows for every unit-total counter row, in the same order; slices of rows side by side.
+    static func kpiRows(_ rows: [CounterRow], model: UnitModel, periods: [Period], activity: ProcedureActivity,
+                        pairs: [Set<CatalogPair>], targets: [Target], threads: Int = 1) -> [KPIRow] {
         // Descendants (with the unit itself) of every unit that has a subtree row.
         var members = [[Int]](repeating: [], count: model.units.count)
         for u in model.postOrder {
             members[u] = [u] + model.children[u].flatMap { members[$0] }
         }
-        var scopePairs: [String: Set<CatalogPair>] = [:]
-        func pairsOf(_ u: Int, _ scope: Scope) -> Set<CatalogPair> {
-            if scope == .own { return pairs[u] }
-            let key = "\(u)"
-            if let p = scopePairs[key] { return p }
-            let p = members[u].reduce(into: Set<CatalogPair>()) { $0.formUnion(pairs[$1]) }
-            scopePairs[key] = p
-            return p
-        }
-        var out: [KPIRow] = []
-        for r in rows where r.sector.isEmpty {
-            let units = r.scope == .own ? [r.unit] : members[r.unit]
-            var online = Set<Int64>(), newProcs = Set<Int32>(), postal = Set<Int32>()
-            for v in units {
-                newProcs.formUnion(activity.newAny[v][r.period])
-                postal.formUnion(activity.postal[v][r.period])
-                if let tier = SectorResolver.catalogTier(model.units[v].tier) {
-                    for p in activity.newOnline[v][r.period] { online.insert(KPIs.pairKey(tier, p)) }
+        let totals = rows.indices.filter { rows[$0].sector.isEmpty }
+        let slices = SideBySide.slices(totals.count, threads: threads, minimum: 512) { range in
+            var figures: [Int: KPIs.CatalogFigures] = [:]     // unit × 2 + (subtree ? 1 : 0)
+            var out: [KPIRow] = []
+            out.reserveCapacity(range.count * KPIs.names.count)
+            for r in totals[range].lazy.map({ rows[$0] }) {
+                let units = r.scope == .own ? members[r.unit].prefix(1) : members[r.unit][...]
+                let key = r.unit * 2 + (r.scope == .own ? 0 : 1)
+                let catalog = figures[key] ?? KPIs.CatalogFigures(units.reduce(into: Set<CatalogPair>()) { $0.formUnion(pairs[$1]) })
+                figures[key] = catalog
+                var newProcs = activity.newAny[r.unit][r.period], postal = activity.postal[r.unit][r.period]
+                var online = Set<Int64>()
+                for v in units {
+                    if v != r.unit {
+                        newProcs.formUnion(activity.newAny[v][r.period])
+                        postal.formUnion(activity.postal[v][r.period])
+                    }
+                    if catalog.needsOnlinePairs, let tier = SectorResolver.catalogTier(model.units[v].tier) {
+                        for p in activity.newOnline[v][r.period] { online.insert(KPIs.pairKey(tier, p)) }
+                    }
                 }
+                var kpis = KPIs.rows(period: r.period, unit: r.unit, scope: r.scope, counters: r.values, catalog: catalog,
+                                     onlinePairs: online, newProcedures: newProcs, postalProcedures: postal)
+                let hasSubtree = !model.children[r.unit].isEmpty
+                for i in kpis.indices {
+                    kpis[i].target = KPIs.target(for: kpis[i].kpi, unit: model.units[r.unit], scope: r.scope,
+                                                 hasSubtree: hasSubtree, targets: targets)
+                }
+                out += kpis
             }
-            var kpis = KPIs.rows(period: r.period, unit: r.unit, scope: r.scope, counters: r.values,
-                                 pairs: pairsOf(r.unit, r.scope), onlinePairs: online,
-                                 newProcedures: newProcs, postalProcedures: postal)
-            let hasSubtree = !model.children[r.unit].isEmpty
-            for i in kpis.indices {
-                kpis[i].target = KPIs.target(for: kpis[i].kpi, unit: model.units[r.unit], scope: r.scope,
-                                             hasSubtree: hasSubtree, targets: targets)
-            }
-            out += kpis
+            return out
         }
-        return out
+        return Array(slices.joined())
     }
 
     private static func add(_ a: [Int64], to b: inout [Int64]) {

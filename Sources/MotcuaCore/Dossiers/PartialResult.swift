@@ -57,6 +57,12 @@ public final class PartialResult {
         for i in 0..<PartialResult.partitionCount { dossiers[i].forEach { s, _, _, _ in body(s) } }
     }
 
+    /// The same over some partitions only, for a loop split across threads: call
+    /// `flushWaiting()` once before (waiting records are stored there, not here).
+    func forEachState(partitions: Range<Int>, _ body: (DossierState) -> Void) {
+        for i in partitions { dossiers[i].forEach { s, _, _, _ in body(s) } }
+    }
+
     private let spillDirectory: String?
     private let keepFirstRejects: Int
     private var lastReject: RecordPosition?

@@ -26,17 +26,39 @@ protocol RowsOutput {
 }
 
 extension RowsOutput {
-    static func csv(_ rows: [Row], periods: [Period], units: UnitModel) -> [UInt8] {
+    /// Slices of rows are encoded side by side on up to `threads` threads and joined in order.
+    static func csv(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int = 1) -> [UInt8] {
         var out: [UInt8] = []
-        let texts = periods.map(PeriodText.init)
         CSVEncoding.appendHeader(columns, to: &out)
-        for r in rows { CSVEncoding.appendRow(cells(r, periods: texts, units: units), to: &out) }
-        return out
+        return joined(out, encodedSlices(rows, periods: periods, units: units, threads: threads) { cells, _, part in
+            CSVEncoding.appendRow(cells, to: &part)
+        }, "")
     }
 
-    static func json(_ rows: [Row], periods: [Period], units: UnitModel) -> [UInt8] {
+    static func json(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int = 1) -> [UInt8] {
+        let keys = columns
+        return joined(Array("{\"schema_version\":1,\"rows\":[".utf8), encodedSlices(rows, periods: periods, units: units, threads: threads) { cells, i, part in
+            part.append(contentsOf: i == 0 ? [0x0A] : [UInt8(ascii: ","), 0x0A])
+            JSONEncoding.appendObject(keys, cells, to: &part)
+        }, "\n]}\n")
+    }
+
+    private static func encodedSlices(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int,
+                                      _ append: ([Cell], Int, inout [UInt8]) -> Void) -> [[UInt8]] {
         let texts = periods.map(PeriodText.init)
-        return JSONEncoding.rowsDocument(columns, rows.map { cells($0, periods: texts, units: units) })
+        return SideBySide.slices(rows.count, threads: threads, minimum: 2048) { range in
+            var part: [UInt8] = []
+            for i in range { append(cells(rows[i], periods: texts, units: units), i, &part) }
+            return part
+        }
+    }
+
+    private static func joined(_ head: [UInt8], _ parts: [[UInt8]], _ tail: String) -> [UInt8] {
+        var out = head
+        out.reserveCapacity(head.count + parts.reduce(0) { $0 + $1.count } + tail.utf8.count)
+        for p in parts { out += p }
+        out += tail.utf8
+        return out
     }
 }
 

@@ -9,7 +9,7 @@ enum KPIOutput: RowsOutput {
         let p = periods[r.period]
         let u = units.units[r.unit]
         let value = ratioMicros(r.numerator, r.denominator)
-        var met: Cell = .decimal(nil)
+        var met: Cell = .micros(nil)
         if let t = r.target, let v = value {
             // Compare the published (rounded) value with the bounds, inclusive.
             let ok = (t.min.map { v >= boundMicros($0) } ?? true) && (t.max.map { v <= boundMicros($0) } ?? true)
@@ -17,9 +17,8 @@ enum KPIOutput: RowsOutput {
         }
         return [.text(p.label), .text(p.from), .text(p.to), .bool(p.partial),
                 .text(u.code), .text(u.name), .text(u.tier), .text(r.scope.rawValue), .text(r.kpi),
-                .int(r.numerator), .int(r.denominator), .decimal(value.map(formatMicros)),
-                .decimal(r.target?.min.map { formatMicros(boundMicros($0)) }),
-                .decimal(r.target?.max.map { formatMicros(boundMicros($0)) }), met]
+                .int(r.numerator), .int(r.denominator), .micros(value),
+                .micros(r.target?.min.map(boundMicros)), .micros(r.target?.max.map(boundMicros)), met]
     }
 
 }

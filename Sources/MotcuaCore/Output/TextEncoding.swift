@@ -5,8 +5,22 @@ enum Cell {
     case text(String)
     case int(Int64)
     case bool(Bool)
-    /// A ratio or bound already formatted with 6 decimals; nil is empty / null.
-    case decimal(String?)
+    /// A ratio or bound in micro-units, written with 6 decimals; nil is empty / null.
+    case micros(Int64?)
+}
+
+/// Micro-units as `0.007812`, digits written straight into `out`.
+@inline(__always) func appendMicros(_ v: Int64, to out: inout [UInt8]) {
+    if v < 0 { out.append(UInt8(ascii: "-")) }
+    let m = v.magnitude
+    appendInt(Int64(m / 1_000_000), to: &out)
+    out.append(UInt8(ascii: "."))
+    var frac = m % 1_000_000, digits: UInt64 = 0
+    for shift in stride(from: 0, through: 40, by: 8) {   // six digits, the last one in the low byte
+        digits |= (frac % 10 + 0x30) << UInt64(shift)
+        frac /= 10
+    }
+    withUnsafeBytes(of: digits.bigEndian) { out.append(contentsOf: $0[2...]) }
 }
 
 /// Decimal digits of `v` without building a String.
@@ -35,7 +49,7 @@ enum CSVEncoding {
             case .text(let s): appendText(s, to: &out)
             case .int(let v): appendInt(v, to: &out)
             case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-            case .decimal(let s): if let s { out.append(contentsOf: s.utf8) }
+            case .micros(let v): if let v { appendMicros(v, to: &out) }
             }
         }
         out.append(0x0A)
@@ -98,7 +112,7 @@ enum JSONEncoding {
         case .text(let s): appendString(s, to: &out)
         case .int(let v): appendInt(v, to: &out)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .decimal(let s): out.append(contentsOf: (s ?? "null").utf8)
+        case .micros(let v): if let v { appendMicros(v, to: &out) } else { out.append(contentsOf: "null".utf8) }
         }
     }
 
@@ -112,16 +126,5 @@ enum JSONEncoding {
             appendCell(c, to: &out)
         }
         out.append(UInt8(ascii: "}"))
-    }
-
-    /// `{"schema_version":1,"rows":[...]}` with one row per line.
-    static func rowsDocument(_ keys: [String], _ rows: [[Cell]]) -> [UInt8] {
-        var out = Array("{\"schema_version\":1,\"rows\":[".utf8)
-        for (i, r) in rows.enumerated() {
-            out.append(contentsOf: i == 0 ? [0x0A] : [UInt8(ascii: ","), 0x0A])
-            appendObject(keys, r, to: &out)
-        }
-        out.append(contentsOf: Array("\n]}\n".utf8))
-        return out
     }
 }

@@ -123,25 +123,32 @@ struct ParallelReduce {
                                      meter: ProgressMeter) -> [FileRead] {
         let queue = ChunkQueue()
         let state = SharedCounters(readers: reducers.count)
+        // Largest first, so the last file to finish is a small one and the threads end together.
         let order = files.indices.filter { !excluded.contains($0) }
+            .map { (i: $0, size: compressedSize(files[$0])) }
+            .sorted { $0.size != $1.size ? $0.size > $1.size : $0.i < $1.i }.map(\.i)
         let results = ReadResults(count: files.count)
         // Real threads, not Dispatch work items: a reader out of files blocks for hand-overs,
         // which must not keep another reader's work item from starting.
         let group = DispatchGroup()
         func body(_ t: Int) {
             let reducer = reducers[t]
-            while let k = state.nextFile(limit: order.count) {
-                let i = order[k]
+            while let i = state.nextFile(order) {
                 let r = read(i, pool: pool, contexts: contexts, meter: meter) { chunk in
-                    if state.idleReaders > 0 {
+                    let idle = state.idleReaders
+                    if idle > 0 {
                         queue.push(chunk)
+                        // The idle threads behind: reduce one here rather than wait for a free chunk.
+                        guard let c = queue.tryPop(backlog: idle + 1) else { return }
+                        reducer.reduce(c)
+                        pool.give(c)
                     } else {
                         reducer.reduce(chunk)
                         pool.give(chunk)
                     }
                 }
                 results.set(i, r)
-                if r.failure != nil || r.skip { state.stop() }
+                if r.failure != nil || r.skip { state.stop(at: i) }
             }
             if state.finishReading() { queue.close() }
             while let c = queue.pop() {
@@ -205,6 +212,12 @@ struct ParallelReduce {
     }
 }
 
+/// The file's size on disk (0 when it cannot be read; opening it later reports why).
+private func compressedSize(_ file: InputFile) -> Int {
+    var st = stat()
+    return stat(file.absolutePath, &st) == 0 ? Int(st.st_size) : 0
+}
+
 /// A thread's work: what it touches is either its own (its reducer) or locked.
 private final class ThreadBody: @unchecked Sendable {
     let run: () -> Void
@@ -215,23 +228,28 @@ private final class ThreadBody: @unchecked Sendable {
 private final class SharedCounters: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
-    private var stopped = false
+    /// Files from this input index on are not started: one before it stopped the run.
+    private var stopIndex = Int.max
     private var reading: Int
     private var idle = 0
 
     init(readers: Int) { reading = readers }
 
-    func nextFile(limit: Int) -> Int? {
+    /// The next file of `order` to read. After a stop, files earlier in input order than the
+    /// one that stopped are still read: the first stop in input order decides, as one by one.
+    func nextFile(_ order: [Int]) -> Int? {
         lock.lock()
         defer { lock.unlock() }
-        guard !stopped, next < limit else { return nil }
-        next += 1
-        return next - 1
+        while next < order.count {
+            next += 1
+            if order[next - 1] < stopIndex { return order[next - 1] }
+        }
+        return nil
     }
 
-    func stop() {
+    func stop(at file: Int) {
         lock.lock()
-        stopped = true
+        stopIndex = min(stopIndex, file)
         lock.unlock()
     }
 

@@ -79,7 +79,7 @@ public enum Runner {
         do {
             rollup = try Rollup.build(merged, catalogs: catalogs, periods: periods, rules: pipeline.rules,
                                       bySector: pipeline.breakdownBySector, targets: pipeline.targets,
-                                      formII06a: pipeline.formII06a)
+                                      formII06a: pipeline.formII06a, threads: options.threads)
         } catch let e as InvariantBroken {
             throw MotcuaError(.software, "internal invariant broken: \(e.message); nothing published")
         }
@@ -106,27 +106,28 @@ public enum Runner {
         let summary = SummaryOutput(pipeline: pipeline.name, rules: pipeline.rules, periods: periods, inputs: inputs,
                                     accounting: accounting, rejectsByReason: byReason, unknownUnits: rollup.units.unknownCodes,
                                     warnings: warnings, wallSeconds: wall, threads: options.threads)
-        // The files are independent renderings of the rollup: built side by side on --threads.
-        var renderers: [(name: String, render: () -> [UInt8])] = []
+        // Each file's rows are encoded in slices side by side on --threads.
+        let threads = options.threads
+        var outputs: [(name: String, bytes: [UInt8])] = []
         if pipeline.formats.contains(.csv) {
-            renderers.append(("counters.csv", { CountersOutput.csv(rollup.rows, periods: periods, units: rollup.units) }))
+            outputs.append(("counters.csv", CountersOutput.csv(rollup.rows, periods: periods, units: rollup.units, threads: threads)))
         }
         if pipeline.formats.contains(.json) {
-            renderers.append(("counters.json", { CountersOutput.json(rollup.rows, periods: periods, units: rollup.units) }))
+            outputs.append(("counters.json", CountersOutput.json(rollup.rows, periods: periods, units: rollup.units, threads: threads)))
         }
         if pipeline.formats.contains(.csv) {
-            renderers.append(("kpis.csv", { KPIOutput.csv(rollup.kpis, periods: periods, units: rollup.units) }))
+            outputs.append(("kpis.csv", KPIOutput.csv(rollup.kpis, periods: periods, units: rollup.units, threads: threads)))
         }
         if pipeline.formats.contains(.json) {
-            renderers.append(("kpis.json", { KPIOutput.json(rollup.kpis, periods: periods, units: rollup.units) }))
+            outputs.append(("kpis.json", KPIOutput.json(rollup.kpis, periods: periods, units: rollup.units, threads: threads)))
         }
         if pipeline.formII06a {
             var sectorNames: [String: String] = [:]
             for r in catalogs.procedures where sectorNames[r.sector] == nil && !r.sectorName.isEmpty { sectorNames[r.sector] = r.sectorName }
-            renderers.append(("bieu-ii06a.csv", { FormII06aOutput.csv(rollup.formRows, periods: periods, units: rollup.units,
-                                                                     sectorNames: sectorNames) }))
+            outputs.append(("bieu-ii06a.csv", FormII06aOutput.csv(rollup.formRows, periods: periods, units: rollup.units,
+                                                                  sectorNames: sectorNames)))
         }
-        var outputs = render(renderers, threads: options.threads)
+        logger.debug("rendered", metadata: ["seconds": "\(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)"])
         let rejectsFile: String
         do { rejectsFile = try writeRejects(NumberedRejects(merged, files: files), into: output) } catch let e as OutputError {
             throw MotcuaError(.io, e.message + "; previous outputs kept")
@@ -137,27 +138,11 @@ public enum Runner {
             output.discard()
             throw MotcuaError(.io, e.message + "; previous outputs kept")
         }
+        logger.debug("published", metadata: ["seconds": "\(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)"])
         return RunReport(outputDir: pipeline.outputDir, accounting: accounting, rejectsByReason: byReason,
                          warnings: warnings, periods: periods.map(\.label), rows: rollup.rows.count, wallSeconds: wall,
                          pipeline: pipeline.name, compressedBytes: inputs.reduce(0) { $0 + $1.compressedBytes },
                          bytes: inputs.reduce(0) { $0 + $1.bytes }, unknownUnits: rollup.units.unknownCodes)
-    }
-
-    /// Runs the renderers on up to `threads` threads; results in the renderers' order.
-    private static func render(_ renderers: [(name: String, render: () -> [UInt8])], threads: Int) -> [(name: String, bytes: [UInt8])] {
-        var results = [[UInt8]](repeating: [], count: renderers.count)
-        if threads <= 1 || renderers.count <= 1 {
-            for (i, r) in renderers.enumerated() { results[i] = r.render() }
-        } else {
-            results.withUnsafeMutableBufferPointer { out in
-                let slots = out
-                let workers = min(threads, renderers.count)
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    for i in stride(from: w, to: renderers.count, by: workers) { slots[i] = renderers[i].render() }
-                }
-            }
-        }
-        return zip(renderers, results).map { ($0.name, $1) }
     }
 
     /// rejects.ndjson, streamed to a temporary file in the output directory.

@@ -1,0 +1,89 @@
+// Output encoders: micro-unit decimals written digit by digit against a String reference, and
+// rows encoded in slices on several threads byte-identical to one thread (CSV and JSON), with
+// the slicing itself covering every index once, in order.
+import Foundation
+import XCTest
+@testable import MotcuaCore
+
+final class OutputEncodingTests: XCTestCase {
+    private func reference(_ v: Int64) -> String {
+        let m = v.magnitude
+        let frac = String(m % 1_000_000)
+        return (v < 0 ? "-" : "") + "\(m / 1_000_000)." + String(repeating: "0", count: 6 - frac.count) + frac
+    }
+
+    func testMicrosAreSixDecimals() {
+        var rng = SplitMix(seed: 11)
+        var values: [Int64] = [0, 1, 9, 10, 7_812, 99_999, 100_000, 999_999, 1_000_000, 1_000_001, 23_438,
+                               123_456_789, -1, -1_500_000, Int64.max, Int64.min + 1]
+        for _ in 0..<2_000 { values.append(Int64(bitPattern: rng.next()) >> Int64(rng.next() % 60)) }
+        for v in values {
+            var out: [UInt8] = []
+            appendMicros(v, to: &out)
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), reference(v), "\(v)")
+        }
+        var out: [UInt8] = []
+        appendMicros(7_812, to: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), "0.007812")
+    }
+
+    func testSlicesCoverEveryIndexOnceInOrder() {
+        for count in [0, 1, 2, 5, 511, 512, 513, 1_000, 4_099] {
+            for threads in [1, 2, 3, 8] {
+                for minimum in [1, 7, 512] {
+                    let parts = SideBySide.slices(count, threads: threads, minimum: minimum) { Array($0) }
+                    XCTAssertEqual(parts.flatMap { $0 }, Array(0..<count), "\(count) \(threads) \(minimum)")
+                    XCTAssertLessThanOrEqual(parts.count, max(1, threads))
+                    if parts.count > 1 { XCTAssertTrue(parts.allSatisfy { $0.count >= minimum }) }
+                }
+            }
+        }
+    }
+
+    /// Enough rows for several slices; names that need quoting and the formula guard.
+    func testRowsEncodedInSlicesMatchOneThread() throws {
+        let catalog = [UnitInfo(code: "000.00.01.H56", name: "Sở \"Tài chính\", tỉnh", tier: "so_nganh", parent: ""),
+                       UnitInfo(code: "000.00.02.H56", name: "=cmd", tier: "huyen", parent: "000.00.01.H56"),
+                       UnitInfo(code: "000.00.03.H56", name: "Xã A\nB", tier: "xa", parent: "000.00.02.H56")]
+        let units = UnitModel(catalog: catalog, dossierUnitCodes: ["000.00.09.H56"])
+        var periods: [Period] = []
+        for m in 1...12 {
+            let from = Int32(19_723 + 31 * (m - 1))
+            periods.append(Period(label: String(format: "2024-%02d", m), from: from, to: from + 30, partial: m == 12))
+        }
+        var rng = SplitMix(seed: 3)
+        var counters: [CounterRow] = []
+        var kpis: [KPIRow] = []
+        for i in 0..<7_000 {
+            let values = (0..<counterColumns.count).map { _ in Int64(rng.next() % 5_000) }
+            counters.append(CounterRow(period: i % 12, unit: i % 4, scope: i % 3 == 0 ? .subtree : .own,
+                                       sector: i % 5 == 0 ? "" : "G\(i % 7)", values: values))
+            let target = i % 4 == 0 ? Target(kpi: "online_rate", tier: nil, scope: nil, min: 0.5, max: i % 8 == 0 ? 0.9 : nil) : nil
+            kpis.append(KPIRow(period: i % 12, unit: i % 4, scope: .own, kpi: KPIs.names[i % KPIs.names.count],
+                               numerator: Int64(rng.next() % 100), denominator: Int64(rng.next() % 120), target: target))
+        }
+        let counterCSV = CountersOutput.csv(counters, periods: periods, units: units)
+        let counterJSON = CountersOutput.json(counters, periods: periods, units: units)
+        let kpiCSV = KPIOutput.csv(kpis, periods: periods, units: units)
+        let kpiJSON = KPIOutput.json(kpis, periods: periods, units: units)
+        for threads in [2, 3, 8] {
+            XCTAssertEqual(CountersOutput.csv(counters, periods: periods, units: units, threads: threads), counterCSV)
+            XCTAssertEqual(CountersOutput.json(counters, periods: periods, units: units, threads: threads), counterJSON)
+            XCTAssertEqual(KPIOutput.csv(kpis, periods: periods, units: units, threads: threads), kpiCSV)
+            XCTAssertEqual(KPIOutput.json(kpis, periods: periods, units: units, threads: threads), kpiJSON)
+        }
+        // One header and one line per row (quoted line breaks aside); JSON that parses, every row.
+        let csvText = String(decoding: kpiCSV, as: UTF8.self)
+        XCTAssertTrue(csvText.hasPrefix(KPIOutput.columns.joined(separator: ",") + "\n"))
+        XCTAssertTrue(csvText.contains(",'=cmd,"), "formula guard")
+        XCTAssertTrue(csvText.contains("\"Sở \"\"Tài chính\"\", tỉnh\""), "quoting")
+        XCTAssertEqual(try jsonRows(kpiJSON), kpis.count)
+        XCTAssertEqual(try jsonRows(counterJSON), counters.count)
+    }
+
+    private func jsonRows(_ bytes: [UInt8]) throws -> Int {
+        let doc = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        let rows = doc?["rows"] as? [[String: Any]]
+        return rows?.count ?? -1
+    }
+}

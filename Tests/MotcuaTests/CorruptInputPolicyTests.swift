@@ -166,8 +166,10 @@ final class CorruptInputPolicyTests: XCTestCase {
         XCTAssertLessThanOrEqual(input["bytes"] as? Int ?? 0, header + records * (rowBytes + 2))
     }
 
-    /// Several threads read the largest files first; the first damaged file in input order
-    /// must still decide, as if read one by one — here a small early file, read last.
+    /// With several threads each reads its own run of neighbouring files, so a damaged file
+    /// can be found before an earlier one is started; the first damaged file in input order
+    /// must still decide, as if read one by one. Here thread 2 reads c (found at once) while
+    /// thread 1 is still on a, with b next.
     func testFirstDamagedFileInInputOrderDecidesWhateverTheReadingOrder() throws {
         var big = Gz.member(Array(Self.lines(20_000).utf8))
         big[3] |= 0x20    // reserved header flag: corrupt at offset 3, found at once
@@ -176,19 +178,19 @@ final class CorruptInputPolicyTests: XCTestCase {
         for threads in ["1", "2", "3"] {
             let ws = try Workspace("order")
             try ws.pipeline(limits: "on_corrupt_input: fail")
-            try ws.write("a.ndjson.gz", small)
-            try ws.write("b.ndjson.gz", Gz.member(Array(Self.lines(5_000).utf8)))
+            try ws.write("a.ndjson.gz", Gz.member(Array(Self.lines(10_000).utf8)))
+            try ws.write("b.ndjson.gz", small)
             try ws.write("c.ndjson.gz", big)
             var r = try ws.run(["--threads", threads])
             XCTAssertEqual(r.status, 65, r.stderr)
-            XCTAssertTrue(r.stderr.contains("data/a.ndjson.gz"), "threads \(threads): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("data/b.ndjson.gz"), "threads \(threads): \(r.stderr)")
             XCTAssertFalse(r.stderr.contains("data/c.ndjson.gz"), "threads \(threads): \(r.stderr)")
 
             try ws.pipeline(limits: "on_corrupt_input: skip")
             r = try ws.run(["--threads", threads])
             XCTAssertEqual(r.status, 0, r.stderr)
-            XCTAssertEqual(try ws.accounting()["records"], 5_000, "threads \(threads)")
-            XCTAssertEqual(try ws.inputs().map { $0["corrupt"] is NSNull }, [false, true, false], "threads \(threads)")
+            XCTAssertEqual(try ws.accounting()["records"], 10_000, "threads \(threads)")
+            XCTAssertEqual(try ws.inputs().map { $0["corrupt"] is NSNull }, [true, false, false], "threads \(threads)")
         }
     }
 

@@ -58,8 +58,8 @@ final class OutputEncodingTests: XCTestCase {
             let values = (0..<counterColumns.count).map { _ in Int64(rng.next() % 5_000) }
             counters.append(CounterRow(period: i % 12, unit: i % 4, scope: i % 3 == 0 ? .subtree : .own,
                                        sector: i % 5 == 0 ? "" : "G\(i % 7)", values: values))
-            let target = i % 4 == 0 ? Target(kpi: "online_rate", tier: nil, scope: nil, min: 0.5, max: i % 8 == 0 ? 0.9 : nil) : nil
-            kpis.append(KPIRow(period: i % 12, unit: i % 4, scope: .own, kpi: KPIs.names[i % KPIs.names.count],
+            let target = i % 4 == 0 ? TargetBounds(Target(kpi: "online_rate", tier: nil, scope: nil, min: 0.5, max: i % 8 == 0 ? 0.9 : nil)) : nil
+            kpis.append(KPIRow(period: i % 12, unit: i % 4, scope: .own, kpiIndex: i % KPIs.names.count,
                                numerator: Int64(rng.next() % 100), denominator: Int64(rng.next() % 120), target: target))
         }
         let counterCSV = CountersOutput.csv(counters, periods: periods, units: units)

@@ -1,8 +1,8 @@
 // PartialResult.merge (the end of a run: worker partials folded in a fixed order) of two
 // partial results with 500,000 dossiers each, 125,000 ids in both (the later position wins),
 // ids shaped like the generator's, 60 units / 200 procedures / 40 sectors to remap; on 1 and
-// on 2 threads (the merge splits the dossiers into hash partitions). The receiving partial is
-// rebuilt before each iteration, outside the measurement.
+// on 2 threads (the merge splits the dossiers into hash partitions). Both partials are rebuilt
+// before each iteration, outside the measurement (a merge takes the other's dossiers).
 import Benchmark
 import MicroData
 import MotcuaCore
@@ -20,16 +20,11 @@ let benchmarks: @Sendable () -> Void = {
     for threads in [1, 2] {
         Benchmark("merge-2x500k-\(threads)-thread\(threads == 1 ? "" : "s")") { benchmark in
             let into = MicroKernels.partial(dossiers: 500_000, first: 0, chunk: 0)
-            let other = second
+            let other = MicroKernels.partial(dossiers: 500_000, first: 375_000, chunk: 1)
             benchmark.startMeasurement()
             into.merge([other], threads: threads)
             benchmark.stopMeasurement()
             precondition(into.dossierCount == 875_000, "merged \(into.dossierCount) dossiers")
-        } setup: {
-            _ = second
         }
     }
 }
-
-/// The other worker's partial: serials 375,000 ..< 875,000, in a later chunk.
-let second = MicroKernels.partial(dossiers: 500_000, first: 375_000, chunk: 1)

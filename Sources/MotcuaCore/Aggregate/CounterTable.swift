@@ -21,16 +21,34 @@ public let counterColumns = [
     "fee_bearing", "paid_online", "digitized", "e_result",
 ]
 
-/// Maps local days to the index of the period holding them.
+/// Maps local days to the index of the period holding them: a table by day when the periods
+/// span at most ~2,900 years (always, in practice; built from the binary search it replaces).
 struct PeriodIndex {
     let periods: [Period]
+    private let first: Int32
+    private let last: Int32
+    private let byDay: [Int32]
+
+    init(periods: [Period]) {
+        self.periods = periods
+        first = periods.first?.from ?? 0
+        last = periods.last?.to ?? -1
+        let (first, last) = (self.first, self.last)
+        byDay = !periods.isEmpty && Int(last) - Int(first) < 1 << 20
+            ? (first...last).map { Int32(PeriodIndex.search($0, in: periods)) } : []
+    }
 
     /// k with from_k ≤ day ≤ to_k; -1 before the first period; `periods.count` after the last.
     /// Periods are contiguous and sorted.
     @inline(__always)
     func locate(_ day: Int32) -> Int {
-        if day < periods[0].from { return -1 }
-        if day > periods[periods.count - 1].to { return periods.count }
+        if day < first { return -1 }
+        if day > last { return periods.count }
+        if !byDay.isEmpty { return Int(byDay[Int(day - first)]) }
+        return PeriodIndex.search(day, in: periods)
+    }
+
+    private static func search(_ day: Int32, in periods: [Period]) -> Int {
         var lo = 0, hi = periods.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2

@@ -6,10 +6,25 @@ public struct KPIRow {
     public var period: Int
     public var unit: Int
     public var scope: Scope
-    public var kpi: String
+    /// Index into `KPIs.names` (rows stay plain values: tens of thousands are built and copied).
+    public var kpiIndex: Int
     public var numerator: Int64
     public var denominator: Int64
-    public var target: Target?
+    /// The bounds of the target that applies (SPEC §5.5); nil without one.
+    public var target: TargetBounds?
+
+    public var kpi: String { KPIs.names[kpiIndex] }
+}
+
+/// A target's bounds in micro-units, as published.
+public struct TargetBounds: Equatable {
+    public var min: Int64?
+    public var max: Int64?
+
+    init(_ t: Target) {
+        min = t.min.map(boundMicros)
+        max = t.max.map(boundMicros)
+    }
 }
 
 /// `num / den` rounded half-even to 6 decimals, as micro-units; nil when den is 0.
@@ -76,15 +91,13 @@ enum KPIs {
 
     /// The KPI rows of one (period, unit, scope) in kpi-name order.
     static func rows(period: Int, unit: Int, scope: Scope, counters: [Int64], catalog: CatalogFigures,
-                     onlinePairs: Set<Int64>, newProcedures: Set<Int32>, postalProcedures: Set<Int32>) -> [KPIRow] {
+                     onlinePairs: Set<Int64>, newProcedures: ProcedureSet, postalProcedures: ProcedureSet) -> [KPIRow] {
         var figures: [(Int64, Int64)] = []
         figures.reserveCapacity(names.count)
         for (num, den) in ratioColumns {
             figures.append((num.reduce(0) { $0 + counters[$1] }, den.reduce(0) { $0 + counters[$1] }))
         }
-        let postal = newProcedures.count <= postalProcedures.count
-            ? newProcedures.reduce(0) { $0 + (postalProcedures.contains($1) ? 1 : 0) }
-            : postalProcedures.reduce(0) { $0 + (newProcedures.contains($1) ? 1 : 0) }
+        let postal = newProcedures.countShared(with: postalProcedures)
         figures += [
             (catalog.online, catalog.all),
             (Int64(catalog.level4.count), catalog.all),
@@ -93,7 +106,7 @@ enum KPIs {
             (Int64(postal), Int64(newProcedures.count)),
         ]
         return sortedOrder.map { i in
-            KPIRow(period: period, unit: unit, scope: scope, kpi: names[i], numerator: figures[i].0, denominator: figures[i].1)
+            KPIRow(period: period, unit: unit, scope: scope, kpiIndex: i, numerator: figures[i].0, denominator: figures[i].1)
         }
     }
 

@@ -1,7 +1,7 @@
 // Distinct-procedure sets for the catalog-based KPIs (SPEC §5.4): per unit and period, the
 // procedures with a new dossier, a new_online dossier, and a new_postal or returned_postal
 // dossier; and per unit, the catalog pairs (tier, procedure) with their levels. Sets hold
-// integer procedure ids (sorted arrays once built), never strings per record.
+// integer procedure ids, never strings per record.
 
 /// Procedure ids shared by the catalog and the dossiers.
 struct ProcedureIds {
@@ -16,18 +16,19 @@ struct ProcedureIds {
 
 struct ProcedureActivity {
     let periodCount: Int
-    /// [unit][period] → procedure ids
-    var newAny: [[Set<Int32>]]
-    var newOnline: [[Set<Int32>]]
-    var postal: [[Set<Int32>]]
+    /// Per (unit, period) cell, `unit * periodCount + period`: procedure ids.
+    private(set) var newAny: [ProcedureSet]
+    private(set) var newOnline: [ProcedureSet]
+    private(set) var postal: [ProcedureSet]
 
     init(units: Int, periods: Int) {
         periodCount = periods
-        let empty = [Set<Int32>](repeating: [], count: periods)
-        newAny = [[Set<Int32>]](repeating: empty, count: units)
+        newAny = [ProcedureSet](repeating: ProcedureSet(), count: units * periods)
         newOnline = newAny
         postal = newAny
     }
+
+    @inline(__always) func cell(_ unit: Int, _ period: Int) -> Int { unit * periodCount + period }
 
     /// Records one in-scope dossier of `unit` with procedure `proc`.
     mutating func add(_ d: DossierState, unit: Int, proc: Int32, index: PeriodIndex) {
@@ -35,28 +36,86 @@ struct ProcedureActivity {
         let last = periodCount - 1
         let kr = index.locate(d.received)
         if kr >= 0 && kr <= last {
-            newAny[unit][kr].insert(proc)
-            if d.channel == 2 { newOnline[unit][kr].insert(proc) }
-            if d.channel == 3 { postal[unit][kr].insert(proc) }
+            newAny[cell(unit, kr)].insert(proc)
+            if d.channel == 2 { newOnline[cell(unit, kr)].insert(proc) }
+            if d.channel == 3 { postal[cell(unit, kr)].insert(proc) }
         }
         if d.returned != noDay && d.returnChannel == 1 {
             let kt = index.locate(d.returned)
-            if kt >= 0 && kt <= last && d.received <= index.periods[kt].to { postal[unit][kt].insert(proc) }
+            if kt >= 0 && kt <= last && d.received <= index.periods[kt].to { postal[cell(unit, kt)].insert(proc) }
         }
     }
 
     /// Adds the procedures another slice of the dossiers recorded.
     mutating func formUnion(_ other: ProcedureActivity) {
-        func union(_ mine: inout [[Set<Int32>]], _ theirs: [[Set<Int32>]]) {
-            for u in theirs.indices {
-                for k in theirs[u].indices where !theirs[u][k].isEmpty {
-                    if mine[u][k].isEmpty { mine[u][k] = theirs[u][k] } else { mine[u][k].formUnion(theirs[u][k]) }
-                }
+        for c in other.newAny.indices {
+            newAny[c].formUnion(other.newAny[c])
+            newOnline[c].formUnion(other.newOnline[c])
+            postal[c].formUnion(other.postal[c])
+        }
+    }
+}
+
+/// A set of procedure ids (≥ 0): open addressing with a multiplicative hash, because the
+/// rollup inserts once per dossier and `Set`'s seeded SipHash costs more than the rest.
+struct ProcedureSet: Sequence {
+    private var slots: [Int32] = []     // -1: empty; a power of two long
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    @inline(__always)
+    private static func start(_ p: Int32, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(UInt32(bitPattern: p)) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    @inline(__always)
+    mutating func insert(_ p: Int32) {
+        if (count + 1) * 4 > slots.count * 3 { grow() }
+        let inserted = slots.withUnsafeMutableBufferPointer { s -> Bool in
+            let mask = s.count - 1
+            var i = ProcedureSet.start(p, mask)
+            while true {
+                if s[i] == p { return false }
+                if s[i] < 0 { s[i] = p; return true }
+                i = (i + 1) & mask
             }
         }
-        union(&newAny, other.newAny)
-        union(&newOnline, other.newOnline)
-        union(&postal, other.postal)
+        if inserted { count += 1 }
+    }
+
+    func contains(_ p: Int32) -> Bool {
+        if count == 0 { return false }
+        return slots.withUnsafeBufferPointer { s in
+            let mask = s.count - 1
+            var i = ProcedureSet.start(p, mask)
+            while true {
+                if s[i] == p { return true }
+                if s[i] < 0 { return false }
+                i = (i + 1) & mask
+            }
+        }
+    }
+
+    mutating func formUnion(_ other: ProcedureSet) {
+        if other.count == 0 { return }
+        if count == 0 { self = other; return }
+        for p in other { insert(p) }
+    }
+
+    /// How many of these ids `other` holds too.
+    func countShared(with other: ProcedureSet) -> Int {
+        let (small, large) = count <= other.count ? (self, other) : (other, self)
+        return small.reduce(0) { $0 + (large.contains($1) ? 1 : 0) }
+    }
+
+    func makeIterator() -> LazyFilterSequence<[Int32]>.Iterator { slots.lazy.filter { $0 >= 0 }.makeIterator() }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [Int32](repeating: -1, count: Swift.max(8, old.count * 2))
+        count = 0
+        for p in old where p >= 0 { insert(p) }
     }
 }
 

@@ -120,29 +120,33 @@ public enum Rollup {
                 let key = r.unit * 2 + (r.scope == .own ? 0 : 1)
                 let catalog = figures[key] ?? KPIs.CatalogFigures(units.reduce(into: Set<CatalogPair>()) { $0.formUnion(pairs[$1]) })
                 figures[key] = catalog
-                var newProcs = activity.newAny[r.unit][r.period], postal = activity.postal[r.unit][r.period]
+                let own = activity.cell(r.unit, r.period)
+                var newProcs = activity.newAny[own], postal = activity.postal[own]
                 var online = Set<Int64>()
                 for v in units {
+                    let c = activity.cell(v, r.period)
                     if v != r.unit {
-                        newProcs.formUnion(activity.newAny[v][r.period])
-                        postal.formUnion(activity.postal[v][r.period])
+                        newProcs.formUnion(activity.newAny[c])
+                        postal.formUnion(activity.postal[c])
                     }
                     if catalog.needsOnlinePairs, let tier = SectorResolver.catalogTier(model.units[v].tier) {
-                        for p in activity.newOnline[v][r.period] { online.insert(KPIs.pairKey(tier, p)) }
+                        for p in activity.newOnline[c] { online.insert(KPIs.pairKey(tier, p)) }
                     }
                 }
                 var kpis = KPIs.rows(period: r.period, unit: r.unit, scope: r.scope, counters: r.values, catalog: catalog,
                                      onlinePairs: online, newProcedures: newProcs, postalProcedures: postal)
-                let hasSubtree = !model.children[r.unit].isEmpty
-                for i in kpis.indices {
-                    kpis[i].target = KPIs.target(for: kpis[i].kpi, unit: model.units[r.unit], scope: r.scope,
-                                                 hasSubtree: hasSubtree, targets: targets)
+                if !targets.isEmpty {
+                    let hasSubtree = !model.children[r.unit].isEmpty
+                    for i in kpis.indices {
+                        kpis[i].target = KPIs.target(for: kpis[i].kpi, unit: model.units[r.unit], scope: r.scope,
+                                                     hasSubtree: hasSubtree, targets: targets).map(TargetBounds.init)
+                    }
                 }
                 out += kpis
             }
             return out
         }
-        return Array(slices.joined())
+        return SideBySide.joined(slices)
     }
 
     private static func add(_ a: [Int64], to b: inout [Int64]) {

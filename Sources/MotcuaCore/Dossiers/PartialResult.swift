@@ -20,6 +20,9 @@ public final class PartialResult {
     static let partitionBits = 4
     static var partitionCount: Int { 1 << partitionBits }
     private let dossiers: UnsafeMutablePointer<DossierTable>
+    /// Per partition, the tables taken over from merged partials: their ids held nowhere
+    /// else (ids also kept here were dropped from them when merged).
+    private let absorbed: UnsafeMutablePointer<[DossierTable]>
     public var units = Interner()
     public var procedures = Interner()
     public var sectors = Interner()
@@ -36,31 +39,41 @@ public final class PartialResult {
         self.keepFirstRejects = keepFirstRejects
         dossiers = .allocate(capacity: PartialResult.partitionCount)
         for i in 0..<PartialResult.partitionCount { (dossiers + i).initialize(to: DossierTable(capacity: 1024)) }
+        absorbed = .allocate(capacity: PartialResult.partitionCount)
+        absorbed.initialize(repeating: [], count: PartialResult.partitionCount)
     }
 
     deinit {
-        for i in 0..<PartialResult.partitionCount { dossiers[i].deallocate() }
+        for i in 0..<PartialResult.partitionCount {
+            dossiers[i].deallocate()
+            for t in absorbed[i] { t.deallocate() }
+        }
         dossiers.deallocate()
+        absorbed.deinitialize(count: PartialResult.partitionCount)
+        absorbed.deallocate()
         idCopies.deallocate()
     }
 
     /// Distinct dossiers kept (waiting records are stored first).
     public var dossierCount: Int {
         flushWaiting()
-        return (0..<PartialResult.partitionCount).reduce(0) { $0 + dossiers[$1].count }
+        return (0..<PartialResult.partitionCount).reduce(0) { n, i in n + dossiers[i].count + absorbed[i].reduce(0) { $0 + $1.count } }
     }
 
     /// Every kept dossier's latest state, partition by partition. The order depends on which
     /// thread read what; callers only sum and collect, so results do not.
     public func forEachState(_ body: (DossierState) -> Void) {
         flushWaiting()
-        for i in 0..<PartialResult.partitionCount { dossiers[i].forEach { s, _, _, _ in body(s) } }
+        forEachState(partitions: 0..<PartialResult.partitionCount, body)
     }
 
     /// The same over some partitions only, for a loop split across threads: call
     /// `flushWaiting()` once before (waiting records are stored there, not here).
     func forEachState(partitions: Range<Int>, _ body: (DossierState) -> Void) {
-        for i in partitions { dossiers[i].forEach { s, _, _, _ in body(s) } }
+        for i in partitions {
+            dossiers[i].forEach { s, _, _, _ in body(s) }
+            for t in absorbed[i] { t.forEach { s, _, _, _ in body(s) } }
+        }
     }
 
     private let spillDirectory: String?
@@ -128,8 +141,10 @@ public final class PartialResult {
     }
 
     /// Folds `others` into this partial: codes re-interned here, then the dossier partitions
-    /// merged on up to `threads` threads. Latest-wins is a max over input positions, so the
-    /// kept states do not depend on the merge order.
+    /// merged on up to `threads` threads — each other table is taken over whole, its states
+    /// re-coded, and the ids this partial already holds moved here (latest-wins is a max over
+    /// input positions, so the kept states do not depend on the merge order). Nothing is
+    /// copied or re-inserted; `others` are left without dossiers.
     public func merge(_ others: [PartialResult], threads: Int = 1) {
         flushWaiting()
         for other in others { other.flushWaiting() }
@@ -138,19 +153,22 @@ public final class PartialResult {
             (unit: remap(other.units, into: &units), procedure: remap(other.procedures, into: &procedures),
              sector: remap(other.sectors, into: &sectors))
         }
-        let target = dossiers
+        let (own, taken) = (dossiers, absorbed)
         let parts = PartialResult.partitionCount
         let workers = max(1, min(threads, parts))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             for part in stride(from: w, to: parts, by: workers) {
                 for (other, map) in zip(others, maps) {
-                    other.dossiers[part].forEach { state, id, n, hash in
+                    var table = other.dossiers[part]
+                    other.dossiers[part] = DossierTable(capacity: 16)
+                    table.dropKnown(in: [own[part]] + taken[part]) { state in
                         var s = state
                         s.unit = s.unit < 0 ? -1 : map.unit[Int(s.unit)]
                         s.procedure = s.procedure < 0 ? -1 : map.procedure[Int(s.procedure)]
                         s.sector = s.sector < 0 ? -1 : map.sector[Int(s.sector)]
-                        target[part].keep(id, n, hash: hash, s)
+                        return s
                     }
+                    taken[part].append(table)
                 }
             }
         }

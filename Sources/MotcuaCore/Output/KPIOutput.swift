@@ -12,13 +12,13 @@ enum KPIOutput: RowsOutput {
         var met: Cell = .micros(nil)
         if let t = r.target, let v = value {
             // Compare the published (rounded) value with the bounds, inclusive.
-            let ok = (t.min.map { v >= boundMicros($0) } ?? true) && (t.max.map { v <= boundMicros($0) } ?? true)
+            let ok = (t.min.map { v >= $0 } ?? true) && (t.max.map { v <= $0 } ?? true)
             met = .bool(ok)
         }
         return [.text(p.label), .text(p.from), .text(p.to), .bool(p.partial),
                 .text(u.code), .text(u.name), .text(u.tier), .text(r.scope.rawValue), .text(r.kpi),
                 .int(r.numerator), .int(r.denominator), .micros(value),
-                .micros(r.target?.min.map(boundMicros)), .micros(r.target?.max.map(boundMicros)), met]
+                .micros(r.target?.min), .micros(r.target?.max), met]
     }
 
 }

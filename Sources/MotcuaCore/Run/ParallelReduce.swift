@@ -123,17 +123,15 @@ struct ParallelReduce {
                                      meter: ProgressMeter) -> [FileRead] {
         let queue = ChunkQueue()
         let state = SharedCounters(readers: reducers.count)
-        // Largest first, so the last file to finish is a small one and the threads end together.
-        let order = files.indices.filter { !excluded.contains($0) }
-            .map { (i: $0, size: compressedSize(files[$0])) }
-            .sorted { $0.size != $1.size ? $0.size > $1.size : $0.i < $1.i }.map(\.i)
+        let schedule = FileSchedule(files: files.indices.filter { !excluded.contains($0) }.map { ($0, compressedSize(files[$0])) },
+                                    threads: reducers.count)
         let results = ReadResults(count: files.count)
         // Real threads, not Dispatch work items: a reader out of files blocks for hand-overs,
         // which must not keep another reader's work item from starting.
         let group = DispatchGroup()
         func body(_ t: Int) {
             let reducer = reducers[t]
-            while let i = state.nextFile(order) {
+            while let i = schedule.next(for: t) {
                 let r = read(i, pool: pool, contexts: contexts, meter: meter) { chunk in
                     let idle = state.idleReaders
                     if idle > 0 {
@@ -148,7 +146,7 @@ struct ParallelReduce {
                     }
                 }
                 results.set(i, r)
-                if r.failure != nil || r.skip { state.stop(at: i) }
+                if r.failure != nil || r.skip { schedule.stop(at: i) }
             }
             if state.finishReading() { queue.close() }
             while let c = queue.pop() {
@@ -224,34 +222,13 @@ private final class ThreadBody: @unchecked Sendable {
     init(_ run: @escaping () -> Void) { self.run = run }
 }
 
-/// The next file to read, how many readers still read, and how many wait for chunks.
+/// How many readers still read, and how many wait for chunks.
 private final class SharedCounters: @unchecked Sendable {
     private let lock = NSLock()
-    private var next = 0
-    /// Files from this input index on are not started: one before it stopped the run.
-    private var stopIndex = Int.max
     private var reading: Int
     private var idle = 0
 
     init(readers: Int) { reading = readers }
-
-    /// The next file of `order` to read. After a stop, files earlier in input order than the
-    /// one that stopped are still read: the first stop in input order decides, as one by one.
-    func nextFile(_ order: [Int]) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        while next < order.count {
-            next += 1
-            if order[next - 1] < stopIndex { return order[next - 1] }
-        }
-        return nil
-    }
-
-    func stop(at file: Int) {
-        lock.lock()
-        stopIndex = min(stopIndex, file)
-        lock.unlock()
-    }
 
     /// This reader has no file left; true for the last one (which ends the hand-over queue).
     func finishReading() -> Bool {

@@ -17,4 +17,16 @@ enum SideBySide {
         }
         return results.map { $0! }
     }
+
+    /// The slices' results end to end; the first is moved, not copied.
+    static func joined<T>(_ parts: consuming [[T]]) -> [T] {
+        var parts = parts
+        guard !parts.isEmpty else { return [] }
+        let total = parts.reduce(0) { $0 + $1.count }
+        var out: [T] = []
+        swap(&out, &parts[0])
+        out.reserveCapacity(total)
+        for p in parts.dropFirst() { out += p }
+        return out
+    }
 }

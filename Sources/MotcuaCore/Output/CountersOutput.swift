@@ -4,25 +4,34 @@ enum CountersOutput: RowsOutput {
     static let leadColumns = ["period", "from", "to", "partial", "unit_code", "unit_name", "tier",
                               "parent_code", "scope", "sector_code"]
     static var columns: [String] { leadColumns + counterColumns }
+    static let sharedColumns = 8
 
-    static func cells(_ r: CounterRow, periods: [PeriodText], units: UnitModel) -> [Cell] {
-        let p = periods[r.period]
-        let u = units.units[r.unit]
-        var cells: [Cell] = [.text(p.label), .text(p.from), .text(p.to), .bool(p.partial),
-                             .text(u.code), .text(u.name), .text(u.tier), .text(u.parent), .text(r.scope.rawValue),
-                             .text(r.sector)]
-        cells.reserveCapacity(cells.count + r.values.count)
-        for v in r.values { cells.append(.int(v)) }
-        return cells
+    static func key(_ r: CounterRow) -> (period: Int, unit: Int) { (r.period, r.unit) }
+
+    static func sharedCells(_ p: PeriodText, _ u: UnitInfo, into cells: inout [Cell]) {
+        cells += [.text(p.label), .text(p.from), .text(p.to), .bool(p.partial), .text(u.code), .text(u.name),
+                  .text(u.tier), .text(u.parent)]
     }
 
+    static func cells(_ r: CounterRow, into cells: inout [Cell]) {
+        cells.append(.text(r.scope.rawValue))
+        cells.append(.text(r.sector))
+        for v in r.values { cells.append(.int(v)) }
+    }
 }
 
-/// A table of rows written as CSV (header, LF) or as a JSON rows document (SPEC §7.3).
+/// A table of rows written as CSV (header, LF) or as a JSON rows document (SPEC §7.3). The
+/// leading cells depend only on the row's period and unit: they are encoded once for each run
+/// of rows that share them (rows come sorted by period, then unit).
 protocol RowsOutput {
     associatedtype Row
     static var columns: [String] { get }
-    static func cells(_ r: Row, periods: [PeriodText], units: UnitModel) -> [Cell]
+    /// How many leading columns `sharedCells` gives.
+    static var sharedColumns: Int { get }
+    static func key(_ r: Row) -> (period: Int, unit: Int)
+    static func sharedCells(_ p: PeriodText, _ u: UnitInfo, into cells: inout [Cell])
+    /// The cells after the shared ones.
+    static func cells(_ r: Row, into cells: inout [Cell])
 }
 
 extension RowsOutput {
@@ -30,25 +39,50 @@ extension RowsOutput {
     static func csv(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int = 1) -> [UInt8] {
         var out: [UInt8] = []
         CSVEncoding.appendHeader(columns, to: &out)
-        return joined(out, encodedSlices(rows, periods: periods, units: units, threads: threads) { cells, _, part in
-            CSVEncoding.appendRow(cells, to: &part)
-        }, "")
+        return joined(out, encodedSlices(rows, periods: periods, units: units, threads: threads, json: false), "")
     }
 
     static func json(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int = 1) -> [UInt8] {
-        let keys = columns
-        return joined(Array("{\"schema_version\":1,\"rows\":[".utf8), encodedSlices(rows, periods: periods, units: units, threads: threads) { cells, i, part in
-            part.append(contentsOf: i == 0 ? [0x0A] : [UInt8(ascii: ","), 0x0A])
-            JSONEncoding.appendObject(keys, cells, to: &part)
-        }, "\n]}\n")
+        joined(Array("{\"schema_version\":1,\"rows\":[".utf8),
+               encodedSlices(rows, periods: periods, units: units, threads: threads, json: true), "\n]}\n")
     }
 
     private static func encodedSlices(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int,
-                                      _ append: ([Cell], Int, inout [UInt8]) -> Void) -> [[UInt8]] {
+                                      json: Bool) -> [[UInt8]] {
         let texts = periods.map(PeriodText.init)
+        let keys = JSONEncoding.memberKeys(columns)
+        let tailKeys = Array(keys[sharedColumns...])
         return SideBySide.slices(rows.count, threads: threads, minimum: 2048) { range in
             var part: [UInt8] = []
-            for i in range { append(cells(rows[i], periods: texts, units: units), i, &part) }
+            part.reserveCapacity(range.count * 128)
+            var cells: [Cell] = []
+            cells.reserveCapacity(keys.count)
+            var shared: [UInt8] = [], sharedKey = (period: -1, unit: -1)
+            for i in range {
+                let r = rows[i]
+                let key = key(r)
+                if key != sharedKey {
+                    sharedKey = key
+                    cells.removeAll(keepingCapacity: true)
+                    sharedCells(texts[key.period], units.units[key.unit], into: &cells)
+                    shared.removeAll(keepingCapacity: true)
+                    if json { JSONEncoding.appendMembers(keys, cells, to: &shared) } else { CSVEncoding.appendCells(cells, to: &shared) }
+                }
+                cells.removeAll(keepingCapacity: true)
+                self.cells(r, into: &cells)
+                if json {
+                    part.append(contentsOf: i == 0 ? [0x0A, UInt8(ascii: "{")] : [UInt8(ascii: ","), 0x0A, UInt8(ascii: "{")])
+                    part += shared
+                    part.append(UInt8(ascii: ","))
+                    JSONEncoding.appendMembers(tailKeys, cells, to: &part)
+                    part.append(UInt8(ascii: "}"))
+                } else {
+                    part += shared
+                    part.append(UInt8(ascii: ","))
+                    CSVEncoding.appendCells(cells, to: &part)
+                    part.append(0x0A)
+                }
+            }
             return part
         }
     }

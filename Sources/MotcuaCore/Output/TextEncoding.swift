@@ -43,16 +43,21 @@ enum Cell {
 enum CSVEncoding {
     /// Appends one row, with LF, quoting where RFC 4180 needs it.
     static func appendRow(_ cells: [Cell], to out: inout [UInt8]) {
-        for (i, c) in cells.enumerated() {
+        appendCells(cells, to: &out)
+        out.append(0x0A)
+    }
+
+    /// Cells separated by commas (part of a row).
+    static func appendCells(_ cells: [Cell], to out: inout [UInt8]) {
+        for i in cells.indices {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            switch c {
+            switch cells[i] {
             case .text(let s): appendText(s, to: &out)
             case .int(let v): appendInt(v, to: &out)
             case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
             case .micros(let v): if let v { appendMicros(v, to: &out) }
             }
         }
-        out.append(0x0A)
     }
 
     static func appendHeader(_ names: [String], to out: inout [UInt8]) {
@@ -119,12 +124,26 @@ enum JSONEncoding {
     /// `{"k":v,...}` with keys in the given order.
     static func appendObject(_ keys: [String], _ cells: [Cell], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
-        for (i, (k, c)) in zip(keys, cells).enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            appendString(k, to: &out)
-            out.append(UInt8(ascii: ":"))
-            appendCell(c, to: &out)
-        }
+        appendMembers(memberKeys(keys), cells, to: &out)
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// Each name as `"name":`, encoded once for many objects.
+    static func memberKeys(_ names: [String]) -> [[UInt8]] {
+        names.map { name in
+            var key: [UInt8] = []
+            appendString(name, to: &key)
+            key.append(UInt8(ascii: ":"))
+            return key
+        }
+    }
+
+    /// `"k":v` members separated by commas (part of an object); keys from `memberKeys`.
+    static func appendMembers(_ keys: [[UInt8]], _ cells: [Cell], to out: inout [UInt8]) {
+        for i in 0..<min(keys.count, cells.count) {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += keys[i]
+            appendCell(cells[i], to: &out)
+        }
     }
 }

@@ -57,11 +57,13 @@ struct ProcedureActivity {
 }
 
 /// A set of procedure ids (≥ 0): open addressing with a multiplicative hash, because the
-/// rollup inserts once per dossier and `Set`'s seeded SipHash costs more than the rest.
+/// rollup inserts once per dossier and `Set`'s seeded SipHash costs more than the rest. One
+/// array reference wide (the count lives in the array), as there is one per unit, period and kind.
 struct ProcedureSet: Sequence {
-    private var slots: [Int32] = []     // -1: empty; a power of two long
-    private(set) var count = 0
+    /// [count, slot…] with a power-of-two number of slots, -1 for empty; [] while empty.
+    private var storage: [Int32] = []
 
+    var count: Int { storage.isEmpty ? 0 : Int(storage[0]) }
     var isEmpty: Bool { count == 0 }
 
     @inline(__always)
@@ -71,35 +73,40 @@ struct ProcedureSet: Sequence {
 
     @inline(__always)
     mutating func insert(_ p: Int32) {
-        if (count + 1) * 4 > slots.count * 3 { grow() }
-        let inserted = slots.withUnsafeMutableBufferPointer { s -> Bool in
-            let mask = s.count - 1
+        if (count + 1) * 4 > (storage.count - 1) * 3 { grow() }
+        storage.withUnsafeMutableBufferPointer { s in
+            let slots = UnsafeMutableBufferPointer(rebasing: s[1...])
+            let mask = slots.count - 1
             var i = ProcedureSet.start(p, mask)
             while true {
-                if s[i] == p { return false }
-                if s[i] < 0 { s[i] = p; return true }
+                if slots[i] == p { return }
+                if slots[i] < 0 {
+                    slots[i] = p
+                    s[0] += 1
+                    return
+                }
                 i = (i + 1) & mask
             }
         }
-        if inserted { count += 1 }
     }
 
     func contains(_ p: Int32) -> Bool {
         if count == 0 { return false }
-        return slots.withUnsafeBufferPointer { s in
-            let mask = s.count - 1
+        return storage.withUnsafeBufferPointer { s in
+            let slots = UnsafeBufferPointer(rebasing: s[1...])
+            let mask = slots.count - 1
             var i = ProcedureSet.start(p, mask)
             while true {
-                if s[i] == p { return true }
-                if s[i] < 0 { return false }
+                if slots[i] == p { return true }
+                if slots[i] < 0 { return false }
                 i = (i + 1) & mask
             }
         }
     }
 
     mutating func formUnion(_ other: ProcedureSet) {
-        if other.count == 0 { return }
-        if count == 0 { self = other; return }
+        if other.isEmpty { return }
+        if isEmpty { self = other; return }
         for p in other { insert(p) }
     }
 
@@ -109,13 +116,15 @@ struct ProcedureSet: Sequence {
         return small.reduce(0) { $0 + (large.contains($1) ? 1 : 0) }
     }
 
-    func makeIterator() -> LazyFilterSequence<[Int32]>.Iterator { slots.lazy.filter { $0 >= 0 }.makeIterator() }
+    func makeIterator() -> LazyFilterSequence<ArraySlice<Int32>>.Iterator {
+        (storage.isEmpty ? [] : storage[1...]).lazy.filter { $0 >= 0 }.makeIterator()
+    }
 
     private mutating func grow() {
-        let old = slots
-        slots = [Int32](repeating: -1, count: Swift.max(8, old.count * 2))
-        count = 0
-        for p in old where p >= 0 { insert(p) }
+        let old = self
+        storage = [Int32](repeating: -1, count: 1 + Swift.max(8, (storage.count - 1) * 2))
+        storage[0] = 0
+        for p in old { insert(p) }
     }
 }
 

@@ -45,7 +45,10 @@ public enum Rollup {
             sectorCodes: (0..<merged.sectors.count).map { merged.sectors.string(Int32($0)) },
             resolver: SectorResolver(procedures: catalogs.procedures))
         merged.flushWaiting()
-        let slices = SideBySide.slices(PartialResult.partitionCount, threads: threads) { partitions in
+        // Each slice has its own counters and procedure sets per unit and period: with many of
+        // both (day periods over years) one slice, as the memory matters more than the time.
+        let perSliceBytes = model.units.count * (periods.count + 1) * (BaseCounter.count * 8 + 3 * 8)
+        let slices = SideBySide.slices(PartialResult.partitionCount, threads: perSliceBytes <= 64 << 20 ? threads : 1) { partitions in
             var slice = DossierAccumulator(context)
             merged.forEachState(partitions: partitions) { slice.add($0) }
             slice.finish()
@@ -112,14 +115,23 @@ public enum Rollup {
         }
         let totals = rows.indices.filter { rows[$0].sector.isEmpty }
         let slices = SideBySide.slices(totals.count, threads: threads, minimum: 512) { range in
-            var figures: [Int: KPIs.CatalogFigures] = [:]     // unit × 2 + (subtree ? 1 : 0)
+            // What depends on the unit and scope only, not on the period: catalog figures and
+            // each KPI's target. Key: unit × 2 + (subtree ? 1 : 0).
+            var scopeFigures: [Int: (catalog: KPIs.CatalogFigures, targets: [TargetBounds?])] = [:]
             var out: [KPIRow] = []
             out.reserveCapacity(range.count * KPIs.names.count)
             for r in totals[range].lazy.map({ rows[$0] }) {
                 let units = r.scope == .own ? members[r.unit].prefix(1) : members[r.unit][...]
                 let key = r.unit * 2 + (r.scope == .own ? 0 : 1)
-                let catalog = figures[key] ?? KPIs.CatalogFigures(units.reduce(into: Set<CatalogPair>()) { $0.formUnion(pairs[$1]) })
-                figures[key] = catalog
+                if scopeFigures[key] == nil {
+                    let hasSubtree = !model.children[r.unit].isEmpty
+                    scopeFigures[key] = (KPIs.CatalogFigures(units.reduce(into: Set<CatalogPair>()) { $0.formUnion(pairs[$1]) }),
+                                         KPIs.names.map { kpi in
+                                             KPIs.target(for: kpi, unit: model.units[r.unit], scope: r.scope,
+                                                         hasSubtree: hasSubtree, targets: targets).map(TargetBounds.init)
+                                         })
+                }
+                let (catalog, bounds) = scopeFigures[key]!
                 let own = activity.cell(r.unit, r.period)
                 var newProcs = activity.newAny[own], postal = activity.postal[own]
                 var online = Set<Int64>()
@@ -135,13 +147,7 @@ public enum Rollup {
                 }
                 var kpis = KPIs.rows(period: r.period, unit: r.unit, scope: r.scope, counters: r.values, catalog: catalog,
                                      onlinePairs: online, newProcedures: newProcs, postalProcedures: postal)
-                if !targets.isEmpty {
-                    let hasSubtree = !model.children[r.unit].isEmpty
-                    for i in kpis.indices {
-                        kpis[i].target = KPIs.target(for: kpis[i].kpi, unit: model.units[r.unit], scope: r.scope,
-                                                     hasSubtree: hasSubtree, targets: targets).map(TargetBounds.init)
-                    }
-                }
+                for i in kpis.indices { kpis[i].target = bounds[kpis[i].kpiIndex] }
                 out += kpis
             }
             return out

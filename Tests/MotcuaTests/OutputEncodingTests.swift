@@ -77,13 +77,23 @@ final class OutputEncodingTests: XCTestCase {
         XCTAssertTrue(csvText.hasPrefix(KPIOutput.columns.joined(separator: ",") + "\n"))
         XCTAssertTrue(csvText.contains(",'=cmd,"), "formula guard")
         XCTAssertTrue(csvText.contains("\"Sở \"\"Tài chính\"\", tỉnh\""), "quoting")
-        XCTAssertEqual(try jsonRows(kpiJSON), kpis.count)
-        XCTAssertEqual(try jsonRows(counterJSON), counters.count)
+        // Every JSON row has every column as its key, each with its own value.
+        let kpiRows = try jsonRows(kpiJSON), counterRows = try jsonRows(counterJSON)
+        XCTAssertEqual(kpiRows.count, kpis.count)
+        XCTAssertEqual(counterRows.count, counters.count)
+        XCTAssertTrue(kpiRows.allSatisfy { Set($0.keys) == Set(KPIOutput.columns) })
+        XCTAssertTrue(counterRows.allSatisfy { Set($0.keys) == Set(CountersOutput.columns) })
+        for k in stride(from: 0, to: kpis.count, by: 97) {
+            XCTAssertEqual(kpiRows[k]["kpi"] as? String, kpis[k].kpi)
+            XCTAssertEqual(kpiRows[k]["numerator"] as? Int, Int(kpis[k].numerator))
+            XCTAssertEqual(kpiRows[k]["unit_code"] as? String, units.units[kpis[k].unit].code)
+            XCTAssertEqual(counterRows[k]["sector_code"] as? String, counters[k].sector)
+            XCTAssertEqual(counterRows[k]["e_result"] as? Int, Int(counters[k].values.last!))
+        }
     }
 
-    private func jsonRows(_ bytes: [UInt8]) throws -> Int {
+    private func jsonRows(_ bytes: [UInt8]) throws -> [[String: Any]] {
         let doc = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-        let rows = doc?["rows"] as? [[String: Any]]
-        return rows?.count ?? -1
+        return doc?["rows"] as? [[String: Any]] ?? []
     }
 }

@@ -54,21 +54,11 @@ struct DossierTable {
     /// Keeps `state` for the id unless the table holds a later one (by input position).
     @inline(__always)
     mutating func keep(_ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, _ state: DossierState) {
-        let tag = hash & DossierTable.tagMask
-        var i = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let slot = slots[i]
-            if slot == 0 { break }
-            if slot & DossierTable.tagMask == tag {
-                let entry = arena + Int((slot & DossierTable.offsetMask) - 1) << 3
-                if entry.load(fromByteOffset: DossierTable.hashOffset + 8, as: UInt32.self) == UInt32(n)
-                    && bytesEqual(entry + DossierTable.keyOffset, p, n) {
-                    let old = entry.assumingMemoryBound(to: DossierState.self)
-                    if old.pointee.position < state.position { old.pointee = state }
-                    return
-                }
-            }
-            i = (i + 1) & mask
+        let (i, found) = probe(p, n, hash: hash)
+        if let entry = found {
+            let old = entry.assumingMemoryBound(to: DossierState.self)
+            if old.pointee.position < state.position { old.pointee = state }
+            return
         }
         let size = (DossierTable.keyOffset + n + 7) & ~7
         if arenaUsed + size > arenaCapacity { growArena(arenaUsed + size) }
@@ -77,7 +67,7 @@ struct DossierTable {
         entry.storeBytes(of: hash, toByteOffset: DossierTable.hashOffset, as: UInt64.self)
         entry.storeBytes(of: UInt32(n), toByteOffset: DossierTable.hashOffset + 8, as: UInt32.self)
         (entry + DossierTable.keyOffset).copyMemory(from: p, byteCount: n)
-        slots[i] = tag | UInt64(arenaUsed >> 3 + 1)
+        slots[i] = (hash & DossierTable.tagMask) | UInt64(arenaUsed >> 3 + 1)
         arenaUsed += size
         count += 1
         if count * 2 > mask + 1 { growSlots() }
@@ -101,16 +91,23 @@ struct DossierTable {
     /// The state kept for an id, if any (a pointer into the arena: valid until the next `keep`).
     @inline(__always)
     func find(_ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64) -> UnsafeMutablePointer<DossierState>? {
+        probe(p, n, hash: hash).entry?.assumingMemoryBound(to: DossierState.self)
+    }
+
+    /// The entry holding the id, or else the empty slot where it would go. Dropped entries
+    /// never match (their length has the dropped bit).
+    @inline(__always)
+    private func probe(_ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64) -> (slot: Int, entry: UnsafeMutableRawPointer?) {
         let tag = hash & DossierTable.tagMask
         var i = Int(truncatingIfNeeded: hash) & mask
         while true {
             let slot = slots[i]
-            if slot == 0 { return nil }
+            if slot == 0 { return (i, nil) }
             if slot & DossierTable.tagMask == tag {
                 let entry = arena + Int((slot & DossierTable.offsetMask) - 1) << 3
                 if entry.load(fromByteOffset: DossierTable.hashOffset + 8, as: UInt32.self) == UInt32(n)
                     && bytesEqual(entry + DossierTable.keyOffset, p, n) {
-                    return entry.assumingMemoryBound(to: DossierState.self)
+                    return (i, entry)
                 }
             }
             i = (i + 1) & mask

@@ -4,7 +4,6 @@ enum CountersOutput: RowsOutput {
     static let leadColumns = ["period", "from", "to", "partial", "unit_code", "unit_name", "tier",
                               "parent_code", "scope", "sector_code"]
     static var columns: [String] { leadColumns + counterColumns }
-    static let sharedColumns = 8
 
     static func key(_ r: CounterRow) -> (period: Int, unit: Int) { (r.period, r.unit) }
 
@@ -26,9 +25,8 @@ enum CountersOutput: RowsOutput {
 protocol RowsOutput {
     associatedtype Row
     static var columns: [String] { get }
-    /// How many leading columns `sharedCells` gives.
-    static var sharedColumns: Int { get }
     static func key(_ r: Row) -> (period: Int, unit: Int)
+    /// The leading cells, from the row's period and unit.
     static func sharedCells(_ p: PeriodText, _ u: UnitInfo, into cells: inout [Cell])
     /// The cells after the shared ones.
     static func cells(_ r: Row, into cells: inout [Cell])
@@ -51,13 +49,12 @@ extension RowsOutput {
                                       json: Bool) -> [[UInt8]] {
         let texts = periods.map(PeriodText.init)
         let keys = JSONEncoding.memberKeys(columns)
-        let tailKeys = Array(keys[sharedColumns...])
         return SideBySide.slices(rows.count, threads: threads, minimum: 2048) { range in
             var part: [UInt8] = []
             part.reserveCapacity(range.count * 128)
             var cells: [Cell] = []
             cells.reserveCapacity(keys.count)
-            var shared: [UInt8] = [], sharedKey = (period: -1, unit: -1)
+            var shared: [UInt8] = [], sharedKey = (period: -1, unit: -1), tailKeys = keys[...]
             for i in range {
                 let r = rows[i]
                 let key = key(r)
@@ -66,7 +63,8 @@ extension RowsOutput {
                     cells.removeAll(keepingCapacity: true)
                     sharedCells(texts[key.period], units.units[key.unit], into: &cells)
                     shared.removeAll(keepingCapacity: true)
-                    if json { JSONEncoding.appendMembers(keys, cells, to: &shared) } else { CSVEncoding.appendCells(cells, to: &shared) }
+                    tailKeys = keys[cells.count...]
+                    if json { JSONEncoding.appendMembers(keys[...], cells, to: &shared) } else { CSVEncoding.appendCells(cells, to: &shared) }
                 }
                 cells.removeAll(keepingCapacity: true)
                 self.cells(r, into: &cells)

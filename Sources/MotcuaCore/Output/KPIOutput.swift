@@ -5,8 +5,6 @@ enum KPIOutput: RowsOutput {
     static let columns = ["period", "from", "to", "partial", "unit_code", "unit_name", "tier", "scope", "kpi",
                           "numerator", "denominator", "value", "target_min", "target_max", "met"]
 
-    static let sharedColumns = 7
-
     static func key(_ r: KPIRow) -> (period: Int, unit: Int) { (r.period, r.unit) }
 
     static func sharedCells(_ p: PeriodText, _ u: UnitInfo, into cells: inout [Cell]) {

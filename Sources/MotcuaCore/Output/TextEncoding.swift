@@ -124,7 +124,7 @@ enum JSONEncoding {
     /// `{"k":v,...}` with keys in the given order.
     static func appendObject(_ keys: [String], _ cells: [Cell], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
-        appendMembers(memberKeys(keys), cells, to: &out)
+        appendMembers(memberKeys(keys)[...], cells, to: &out)
         out.append(UInt8(ascii: "}"))
     }
 
@@ -138,12 +138,12 @@ enum JSONEncoding {
         }
     }
 
-    /// `"k":v` members separated by commas (part of an object); keys from `memberKeys`.
-    static func appendMembers(_ keys: [[UInt8]], _ cells: [Cell], to out: inout [UInt8]) {
-        for i in 0..<min(keys.count, cells.count) {
+    /// `"k":v` members separated by commas (part of an object); keys from `memberKeys`, one a cell.
+    static func appendMembers(_ keys: ArraySlice<[UInt8]>, _ cells: [Cell], to out: inout [UInt8]) {
+        for (i, (key, cell)) in zip(keys, cells).enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            out += keys[i]
-            appendCell(cells[i], to: &out)
+            out += key
+            appendCell(cell, to: &out)
         }
     }
 }

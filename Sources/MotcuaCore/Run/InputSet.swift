@@ -6,6 +6,13 @@ public struct InputFile: Sendable {
     public var relativePath: String
     public var absolutePath: String
     public var spec: InputSpec
+
+    /// Bytes on disk (compressed for gzip), nil when the file cannot be stat'ed (opening it
+    /// later reports why).
+    var sizeOnDisk: Int? {
+        var st = stat()
+        return stat(absolutePath, &st) == 0 ? Int(st.st_size) : nil
+    }
 }
 
 enum InputSet {

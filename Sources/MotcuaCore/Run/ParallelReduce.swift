@@ -126,7 +126,7 @@ struct ParallelReduce {
                                      meter: ProgressMeter) -> [FileRead] {
         let queue = ChunkQueue()
         let state = SharedCounters(readers: reducers.count)
-        let schedule = FileSchedule(files: files.indices.filter { !excluded.contains($0) }.map { ($0, compressedSize(files[$0])) },
+        let schedule = FileSchedule(files: files.indices.filter { !excluded.contains($0) }.map { ($0, files[$0].sizeOnDisk ?? 0) },
                                     threads: reducers.count)
         let results = ReadResults(count: files.count)
         // Real threads, not Dispatch work items: a reader out of files blocks for hand-overs,
@@ -213,12 +213,6 @@ struct ParallelReduce {
     }
 }
 
-/// The file's size on disk (0 when it cannot be read; opening it later reports why).
-private func compressedSize(_ file: InputFile) -> Int {
-    var st = stat()
-    return stat(file.absolutePath, &st) == 0 ? Int(st.st_size) : 0
-}
-
 /// A thread's work: what it touches is either its own (its reducer) or locked.
 private final class ThreadBody: @unchecked Sendable {
     let run: () -> Void
@@ -278,7 +272,7 @@ private final class ProgressMeter: @unchecked Sendable {
 
     init(files: [InputFile], report: (@Sendable (RunProgress) -> Void)?) {
         self.report = report
-        total = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.absolutePath)[.size] as? Int) ?? 0) }
+        total = files.reduce(0) { $0 + ($1.sizeOnDisk ?? 0) }
         compressed = [Int](repeating: 0, count: files.count)
         bytes = compressed
         last = started

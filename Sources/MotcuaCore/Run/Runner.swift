@@ -173,7 +173,7 @@ public enum Runner {
             r.bytes = excluded.contains(i) ? 0 : outcome.files[i].bytesKept
             r.counts = merged.files[i]
             if let c = corrupt[i] { r.corrupt = (c.offset, c.reason, policy) }
-            if excluded.contains(i), let size = try? FileManager.default.attributesOfItem(atPath: f.absolutePath)[.size] as? Int {
+            if excluded.contains(i), let size = f.sizeOnDisk {
                 r.compressedBytes = size
             }
             return r

@@ -4,7 +4,7 @@
 // satisfy SPEC §3.3 (required fields present, codes in range, ended ≥ received).
 import Foundation
 
-let decoder = RecordDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
+let decoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
 var scanner = JSONRecordScanner()
 
 @_cdecl("LLVMFuzzerTestOneInput")

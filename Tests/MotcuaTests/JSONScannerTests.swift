@@ -16,7 +16,7 @@ final class JSONScannerTests: XCTestCase {
             // Multi-line JSON texts are framed as several lines; the scanner sees the first.
             b = Array(b.split(separator: 0x0A, omittingEmptySubsequences: false)[0])
         }
-        let decoder = RecordDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 24)
+        let decoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 24)
         var rec = DecodedRecord()
         let reason = b.withUnsafeBufferPointer { decoder.decode($0, into: &rec) }
         return reason?.text ?? "ok"
@@ -62,7 +62,7 @@ final class JSONScannerTests: XCTestCase {
     }
 
     func decode(_ s: String, _ rec: inout DecodedRecord) -> String? {
-        let decoder = RecordDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
+        let decoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
         let b = Array(s.utf8)
         return b.withUnsafeBufferPointer { decoder.decode($0, into: &rec) }?.text
     }
@@ -79,7 +79,7 @@ final class JSONScannerTests: XCTestCase {
     }
 
     func testIdUnescapedWithReplacementForLoneSurrogate() {
-        let decoder = RecordDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
+        let decoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
         var rec = DecodedRecord()
         let b = Array(#"{"MaHoSo":"A\u00e1\ud83d\ude00\ud800-1","MaDonVi":"u","TrangThaiHoSo":1}"#.utf8)
         let id: String? = b.withUnsafeBufferPointer { p in

@@ -20,7 +20,7 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("decode") { benchmark in
         let bytes = MicroData.ndjson, lines = ndjsonLines
-        let decoder = RecordDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
+        let decoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
         var record = MicroKernels.decodedRecord()
         var accepted = 0
         benchmark.startMeasurement()

@@ -12,7 +12,7 @@ public enum MicroData {
     /// Vietnamese text, some files with \u escapes), accepted ones only, about 32 MiB (21,905 records).
     public static let ndjson: [UInt8] = {
         let files = generate(.ndjson, days: 20, dossiersPerDay: 1000)
-        let decoder = RecordDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
+        let decoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
         var record = MicroKernels.decodedRecord()
         var out: [UInt8] = []
         out.reserveCapacity(ndjsonBytes + (1 << 16))

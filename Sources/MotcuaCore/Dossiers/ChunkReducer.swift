@@ -1,40 +1,16 @@
-// A parse worker's loop body: frames a chunk into lines (LF or CRLF, blank lines skipped but
-// counted, SPEC §2.1), decodes each record and folds it into the worker's partial result.
+// A parse worker's loop body: walks a chunk's records with its file's decoder (the input
+// format's, carried on the chunk), and folds each into the worker's partial result — the
+// latest version per dossier, or a reject. Blank lines are skipped but counted (SPEC §2.1).
 import Foundation
 
 public final class ChunkReducer {
     public let partial: PartialResult
-    /// A decoder per distinct date setting; `decoderOfFile` picks one per file.
-    private let decoders: [RecordDecoder]
-    private let decoderOfFile: [Int]
-    private var record = DecodedRecord()
+    /// The decoder of the file whose chunks came last (a worker mostly sees one file at a time).
+    private var layout: (any FileLayout)?
+    private var decoder: (any RecordDecoding)?
 
-    /// Hooks for `motcua inspect`: every non-blank NDJSON line, every CSV record's cells, and
-    /// every accepted record. Nil in runs.
-    var onLine: ((UnsafeBufferPointer<UInt8>) -> Void)?
-    var onCSVCells: ((UnsafePointer<UInt8>, CSVRecordSplitter) -> Void)?
-    var onAccepted: ((DecodedRecord) -> Void)?
-    private let contexts: InputContexts?
-    private var csvLayout: (file: Int, layout: CSVLayout, splitter: CSVRecordSplitter)?
-    private var csvRecord = CSVRecord()
-
-    init(fileCount: Int, dates: DateTimeParser, maxLineBytes: Int, parsers: [DateTimeParser] = [],
-         contexts: InputContexts? = nil, spillDirectory: String? = nil, keepFirstRejects: Int = Int.max) {
-        self.contexts = contexts
+    public init(fileCount: Int, spillDirectory: String? = nil, keepFirstRejects: Int = Int.max) {
         partial = PartialResult(fileCount: fileCount, spillDirectory: spillDirectory, keepFirstRejects: keepFirstRejects)
-        var distinct: [DateTimeParser] = []
-        var index: [Int] = []
-        for p in parsers {
-            if let i = distinct.firstIndex(where: { $0.pinned == p.pinned && $0.zoneMinutes == p.zoneMinutes }) {
-                index.append(i)
-            } else {
-                index.append(distinct.count)
-                distinct.append(p)
-            }
-        }
-        if distinct.isEmpty { distinct = [dates] }
-        decoders = distinct.map { RecordDecoder(dates: $0, maxLineBytes: maxLineBytes) }
-        decoderOfFile = index.isEmpty ? [Int](repeating: 0, count: fileCount) : index
     }
 
     public func reduce(_ chunk: Chunk) {
@@ -44,11 +20,25 @@ public final class ChunkReducer {
             partial.files[chunk.fileIndex].records += 1
             reject(RecordPosition(file: file, chunk: seq, line: 1), .lineTooLong, chunk.bytes)
             partial.chunkLines.append((file, seq, chunk.lines))
-        case .header:
-            partial.chunkLines.append((file, seq, chunk.kind == .header && chunk.count == 0 ? chunk.lines : physicalLines(chunk)))
+        case .header, .blank:
+            partial.chunkLines.append((file, seq, chunk.count == 0 ? chunk.lines : physicalLines(chunk)))
         case .records:
-            if contexts?.formats[chunk.fileIndex] == .csv { reduceCSV(chunk) } else { reduceLines(chunk) }
+            let lines = walkRecords(chunk, decoder(for: chunk)) { pos, bytes, reason, record in
+                partial.files[chunk.fileIndex].records += 1
+                if let reason { reject(pos, reason, bytes) } else { keep(pos, record, fileIndex: chunk.fileIndex) }
+            }
+            partial.chunkLines.append((file, seq, lines))
         }
+    }
+
+    /// The decoder for a chunk's file, made again only when the file changes.
+    @inline(__always)
+    package func decoder(for chunk: Chunk) -> any RecordDecoding {
+        if let d = decoder, chunk.context === layout { return d }
+        guard let l = chunk.context as? any FileLayout else { preconditionFailure("a records chunk without its file's layout") }
+        let d = l.makeDecoder()
+        (layout, decoder) = (l, d)
+        return d
     }
 
     /// Lines of a chunk: its LFs, plus a last line without LF.
@@ -59,70 +49,9 @@ public final class ChunkReducer {
         return n
     }
 
-    private func reduceCSV(_ chunk: Chunk) {
-        let file = Int32(chunk.fileIndex), seq = Int32(chunk.seq)
-        if csvLayout?.file != chunk.fileIndex {
-            let layout = contexts?.layout(file: chunk.fileIndex) ?? CSVLayout(header: nil, delimiter: 0x2C, overrides: [:], file: "")
-            csvLayout = (chunk.fileIndex, layout, CSVRecordSplitter(delimiter: contexts!.delimiters[chunk.fileIndex]))
-        }
-        let decoder = decoders[decoderOfFile[chunk.fileIndex]]
-        var p = 0
-        var line: Int32 = 1
-        while p < chunk.count {
-            let reason = decoder.decodeCSV(chunk.base, from: p, to: chunk.count, layout: csvLayout!.layout,
-                                           splitter: &csvLayout!.splitter, record: &csvRecord, into: &record)
-            let pos = RecordPosition(file: file, chunk: seq, line: line)
-            let bytes = UnsafeBufferPointer(start: chunk.base + p, count: csvRecord.byteCount)
-            if csvRecord.byteCount > 0 {
-                onCSVCells?(decoder.cellBuffer, csvLayout!.splitter)
-                partial.files[chunk.fileIndex].records += 1
-                if let reason { reject(pos, reason, bytes) } else { keep(pos, fileIndex: chunk.fileIndex) }
-            }
-            // A record without a terminator ends the file: its last line still counts.
-            line += Int32(csvRecord.lineFeeds)
-            if csvRecord.next >= chunk.count && chunk.base[chunk.count - 1] != 0x0A { line += 1 }
-            p = csvRecord.next
-        }
-        partial.chunkLines.append((file, seq, Int(line) - 1))
-    }
-
-    private func reduceLines(_ chunk: Chunk) {
-        let file = Int32(chunk.fileIndex), seq = Int32(chunk.seq)
-        let base = chunk.base
-        let count = chunk.count
-        var p = 0
-        var line: Int32 = 0
-        while p < count {
-            let lf = memchr(base + p, 0x0A, count - p)
-            var end = lf.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? count
-            let next = lf == nil ? count : end + 1
-            line += 1
-            // A CR is part of the terminator only when LF follows it.
-            if lf != nil && end > p && base[end - 1] == 0x0D { end -= 1 }
-            if end > p {
-                onLine?(UnsafeBufferPointer(start: base + p, count: end - p))
-                handle(UnsafeBufferPointer(start: base + p, count: end - p),
-                       RecordPosition(file: file, chunk: seq, line: line), fileIndex: chunk.fileIndex)
-            }
-            p = next
-        }
-        partial.chunkLines.append((file, seq, Int(line)))
-    }
-
     @inline(__always)
-    private func handle(_ bytes: UnsafeBufferPointer<UInt8>, _ pos: RecordPosition, fileIndex: Int) {
-        partial.files[fileIndex].records += 1
-        if let reason = decoders[decoderOfFile[fileIndex]].decode(bytes, into: &record) {
-            reject(pos, reason, bytes)
-            return
-        }
-        keep(pos, fileIndex: fileIndex)
-    }
-
-    @inline(__always)
-    private func keep(_ pos: RecordPosition, fileIndex: Int) {
+    private func keep(_ pos: RecordPosition, _ record: borrowing DecodedRecord, fileIndex: Int) {
         partial.files[fileIndex].accepted += 1
-        onAccepted?(record)
         var flags: UInt8 = 0
         if record.digitized { flags |= DossierState.digitizedFlag }
         if record.feeBearing { flags |= DossierState.feeBearingFlag }
@@ -138,8 +67,35 @@ public final class ChunkReducer {
         partial.keep(id: record.id, state)
     }
 
-    private func reject(_ pos: RecordPosition, _ reason: RejectReason, _ bytes: UnsafeBufferPointer<UInt8>) {
+    /// A rejected record of this worker's (also used by `inspect`, which walks chunks itself).
+    package func reject(_ pos: RecordPosition, _ reason: RejectReason, _ bytes: UnsafeBufferPointer<UInt8>) {
         partial.files[Int(pos.file)].rejected += 1
         partial.reject(pos, reason, excerpt: UnsafeBufferPointer(rebasing: bytes.prefix(FileChunker.excerptBytes)))
     }
+}
+
+/// Decodes every record of a records chunk with `decoder`, calling `body` with each record's
+/// position (its first physical line), bytes, reject reason and — when the reason is nil —
+/// the decoded record; blank lines are skipped. Returns the chunk's physical lines.
+@inline(__always)
+package func walkRecords(_ chunk: Chunk, _ decoder: any RecordDecoding,
+                         _ body: (RecordPosition, UnsafeBufferPointer<UInt8>, RejectReason?, borrowing DecodedRecord) -> Void) -> Int {
+    var record = DecodedRecord()
+    let file = Int32(chunk.fileIndex), seq = Int32(chunk.seq)
+    let base = UnsafePointer(chunk.base), count = chunk.count
+    var span = RecordSpan()
+    var p = 0
+    var line: Int32 = 1
+    while p < count {
+        let reason = decoder.decode(base, from: p, to: count, span: &span, into: &record)
+        if span.byteCount > 0 {
+            body(RecordPosition(file: file, chunk: seq, line: line), UnsafeBufferPointer(start: base + p, count: span.byteCount),
+                 reason, record)
+        }
+        line += Int32(span.lineFeeds)
+        p = span.next
+    }
+    // A last line without LF ends the file: it still counts.
+    if count > 0 && base[count - 1] != 0x0A { line += 1 }
+    return Int(line) - 1
 }

@@ -2,11 +2,16 @@
 // recycles them and bounds the memory in flight, and the queue between the two sides.
 import Foundation
 
+/// What a file's chunks carry to the workers besides bytes: the file's decoding settings
+/// (an input format's `FileLayout`), made by the reading thread and read-only after that.
+package protocol ChunkContext: AnyObject, Sendable {}
+
 /// A run of whole records of one file (the last chunk of a file may end without LF); or the
 /// excerpt of one record longer than `max_line_bytes` (`overlong`, spanning `lines` lines);
-/// or a CSV header row, which only counts its lines.
+/// or a header row (`header`, empty when it was over the limit) or the blank lines before it
+/// (`blank`), which only count their lines.
 public final class Chunk {
-    public enum Kind { case records, overlong, header }
+    public enum Kind { case records, overlong, header, blank }
     public let base: UnsafeMutablePointer<UInt8>
     public let capacity: Int
     public var count = 0
@@ -14,8 +19,10 @@ public final class Chunk {
     /// Position of the chunk within its file; with the line inside the chunk it orders records.
     public var seq = 0
     public var kind = Kind.records
-    /// Physical lines of an overlong record.
+    /// Physical lines of an overlong record (or of an empty header chunk).
     public var lines = 1
+    /// The file's decoding settings, set by the reader before the chunk is handed on.
+    package var context: (any ChunkContext)?
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -24,6 +31,15 @@ public final class Chunk {
     deinit { base.deallocate() }
 
     public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// A header chunk's row without its terminator; nil when the row was over the line limit.
+    package var headerRow: UnsafeBufferPointer<UInt8>? {
+        guard kind == .header, count > 0 else { return nil }
+        var end = count
+        if base[end - 1] == 0x0A { end -= 1 }
+        if end > 0 && base[end - 1] == 0x0D { end -= 1 }
+        return UnsafeBufferPointer(start: base, count: end)
+    }
 }
 
 /// Recycles chunk buffers; `take` blocks while `limit` chunks are out, which gives the
@@ -49,6 +65,7 @@ public final class ChunkPool {
         let chunk = c ?? Chunk(capacity: chunkCapacity)
         chunk.count = 0
         chunk.kind = .records
+        chunk.context = nil
         return chunk
     }
 

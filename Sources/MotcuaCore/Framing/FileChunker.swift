@@ -1,8 +1,8 @@
 // Cuts one file's decompressed bytes into chunks of whole records (SPEC §2.1, §3.3 step 1):
 // skips a leading BOM, never buffers more than `max_line_bytes` of one record, and turns a
 // longer record into an `overlong` chunk holding its first bytes as the reject excerpt.
-// For CSV the first record is the header: it goes to `onHeader` and is sent as a chunk that
-// only counts lines.
+// A format with a header row has it sent first as a `header` chunk (blank lines before it as
+// `blank` chunks, SPEC §2.3), each only counting its lines.
 import Foundation
 
 struct FileChunkResult {
@@ -20,13 +20,16 @@ public struct FileChunker {
     /// Chunks are sent once they hold this many bytes (tests use tiny chunks).
     let targetBytes: Int
     let pool: ChunkPool
-    var framing = RecordFraming(mode: .lines)
-    /// Called once with the CSV header row (terminator removed), or nil when it is too long.
-    var onHeader: ((UnsafeBufferPointer<UInt8>?) -> Void)?
+    var framing: RecordFraming
+    /// The first non-blank line is a header row.
+    let headerRow: Bool
     let isCancelled: () -> Bool
 
-    init(fileIndex: Int, maxLineBytes: Int, targetBytes: Int, pool: ChunkPool, isCancelled: @escaping () -> Bool) {
+    package init(fileIndex: Int, framing: FramingRule, headerRow: Bool, maxLineBytes: Int, targetBytes: Int, pool: ChunkPool,
+                 isCancelled: @escaping () -> Bool) {
         self.fileIndex = fileIndex
+        self.framing = RecordFraming(mode: framing)
+        self.headerRow = headerRow
         self.maxLineBytes = maxLineBytes
         self.targetBytes = targetBytes
         self.pool = pool
@@ -45,7 +48,7 @@ public struct FileChunker {
         var len = 0
         var boundary = -1        // index of the last record-ending LF in chunk[0..<len], -1 when none
         var streamPos = 0        // decompressed bytes read so far (BOM included)
-        var wantsHeader = onHeader != nil
+        var wantsHeader = headerRow
         let cap = chunk.capacity
         defer { pool.give(chunk) }
 
@@ -75,11 +78,10 @@ public struct FileChunker {
             return n
         }
         func headerDone(through lf: Int) {
-            var end = lf
-            if end > 0 && chunk.base[end - 1] == 0x0D { end -= 1 }
-            onHeader?(UnsafeBufferPointer(start: chunk.base, count: end))
-            wantsHeader = false
-            emitRecords(through: lf + 1, kind: .header)
+            // A blank line (LF or CRLF alone) before the header row is skipped (SPEC §2.3).
+            let blank = lf == 0 || (lf == 1 && chunk.base[0] == 0x0D)
+            if !blank { wantsHeader = false }
+            emitRecords(through: lf + 1, kind: blank ? .blank : .header)
         }
 
         do {
@@ -112,9 +114,6 @@ public struct FileChunker {
                 if n == 0 {
                     if wantsHeader && len > 0 {
                         // A file without a terminated header row (an empty file has none at all).
-                        var end = len
-                        if chunk.base[end - 1] == 0x0D { end -= 1 }
-                        onHeader?(UnsafeBufferPointer(start: chunk.base, count: end))
                         wantsHeader = false
                         emitRecords(through: len, kind: .header)
                     }
@@ -175,8 +174,7 @@ public struct FileChunker {
         }
         marker.lines = max(lines, 1)
         if wantsHeader {
-            // A header row over the limit: the file's rows will be malformed_csv.
-            onHeader?(nil)
+            // A header row over the limit (an empty header chunk): the file's rows will be malformed_csv.
             wantsHeader = false
             marker.kind = .header
             marker.count = 0

@@ -3,16 +3,18 @@
 // never cut inside a quoted field. A quote opens a quoted field only as a field's first byte.
 import CByteKernels
 
+/// Where a format's records end: at every LF, or at an LF outside CSV quotes.
+package enum FramingRule: Sendable { case lines, csv(delimiter: UInt8) }
+
 struct RecordFraming {
-    enum Mode { case lines, csv(delimiter: UInt8) }
-    let mode: Mode
+    let mode: FramingRule
     private let delimiter: UInt8
     private let isCSV: Bool
 
     private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
     private var state = State.fieldStart
 
-    init(mode: Mode) {
+    init(mode: FramingRule) {
         self.mode = mode
         if case .csv(let d) = mode { delimiter = d; isCSV = true } else { delimiter = 0x0A; isCSV = false }
     }

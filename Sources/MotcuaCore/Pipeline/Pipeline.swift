@@ -1,7 +1,12 @@
 // The resolved pipeline (SPEC §6): what a run needs, with every path absolute and every
 // value checked. Built by `PipelineLoader`; command-line options are applied on top.
 
-public enum InputFormat: String, Sendable { case dvcqgNdjson = "dvcqg-ndjson", csv }
+/// An input format's name in pipelines; the formats themselves are in the registry
+/// (`InputFormats`), each defining its own name.
+public struct InputFormat: RawRepresentable, Hashable, Sendable {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+}
 public enum RuleSet: String, Sendable, CaseIterable { case tt01, qd766 }
 public enum CorruptPolicy: String, Sendable, CaseIterable { case fail, skip, salvage }
 public enum OutputFormat: String, Sendable, CaseIterable { case csv, json }
@@ -14,6 +19,15 @@ public struct InputSpec: Sendable {
     public var delimiter: UInt8 = UInt8(ascii: ",")
     public var dateForm: DateTimeForm?
     public var columns: [String: String] = [:]
+
+    public init(format: InputFormat, patterns: [String], delimiter: UInt8 = UInt8(ascii: ","),
+                dateForm: DateTimeForm? = nil, columns: [String: String] = [:]) {
+        self.format = format
+        self.patterns = patterns
+        self.delimiter = delimiter
+        self.dateForm = dateForm
+        self.columns = columns
+    }
 }
 
 /// The `periods` key; every part may be overridden from the command line (SPEC §4).

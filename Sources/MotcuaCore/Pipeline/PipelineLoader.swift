@@ -171,8 +171,14 @@ private struct Walker {
 
     mutating func input(_ node: Node, _ path: String) -> InputSpec? {
         guard let m = mapping(node, path, allowed: ["format", "paths", "delimiter", "date_format", "columns"]) else { return nil }
-        guard let fnode = m["format"] else { fail(node, "\(path).format", "missing (dvcqg-ndjson or csv)"); return nil }
-        guard let format = oneOf(fnode, "\(path).format", InputFormat.self, ["dvcqg-ndjson", "csv"]) else { return nil }
+        let names = InputFormats.names
+        guard let fnode = m["format"] else { fail(node, "\(path).format", "missing (\(names.joined(separator: " or ")))"); return nil }
+        guard let name = string(fnode, "\(path).format") else { return nil }
+        guard InputFormats.type(named: InputFormat(rawValue: name)) != nil else {
+            fail(fnode, "\(path).format", "'\(name)' is not one of \(names.joined(separator: ", "))")
+            return nil
+        }
+        let format = InputFormat(rawValue: name)
         var spec = InputSpec(format: format, patterns: [])
         if let pn = m["paths"] {
             if case .scalar = pn, let s = string(pn, "\(path).paths") { spec.patterns = [s] } else if let list = stringList(pn, "\(path).paths") { spec.patterns = list }

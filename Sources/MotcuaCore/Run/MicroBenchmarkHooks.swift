@@ -31,24 +31,21 @@ public enum MicroKernels {
     public static func acceptedCSV(_ bytes: [UInt8], delimiter: UInt8 = 0x2C) -> [UInt8] {
         bytes.withUnsafeBufferPointer { buf -> [UInt8] in
             guard let base = buf.baseAddress, buf.count > 0 else { return [] }
-            var splitter = CSVRecordSplitter(delimiter: delimiter)
-            let cells = UnsafeMutablePointer<UInt8>.allocate(capacity: buf.count)
-            defer { cells.deallocate() }
-            let header = splitter.split(base, from: 0, to: buf.count, into: cells)
-            let layout = CSVLayout(header: UnsafeBufferPointer(start: base, count: header.byteCount),
-                                   delimiter: delimiter, overrides: [:], file: "micro")
-            let decoder = RecordDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
-            var out = [UInt8](buf[0..<header.next])
-            var record = CSVRecord(), decoded = DecodedRecord()
-            var p = header.next
+            let header = memchr(base, 0x0A, buf.count).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? buf.count
+            let headerEnd = header > 0 && base[header - 1] == 0x0D ? header - 1 : header
+            let format = CSVFormat(spec: InputSpec(format: .csv, patterns: [], delimiter: delimiter))
+            let decoder = format.layout(for: "micro", header: UnsafeBufferPointer(start: base, count: headerEnd),
+                                        dates: DateTimeParser(), maxLineBytes: 1 << 20).makeDecoder()
+            var out = [UInt8](buf[0..<min(header + 1, buf.count)])
+            var span = RecordSpan(), decoded = DecodedRecord()
+            var p = min(header + 1, buf.count)
             while p < buf.count {
-                let reason = decoder.decodeCSV(base, from: p, to: buf.count, layout: layout, splitter: &splitter,
-                                               record: &record, into: &decoded)
-                if reason == nil && record.byteCount > 0 {
-                    out.append(contentsOf: buf[p..<(p + record.byteCount)])
+                let reason = decoder.decode(base, from: p, to: buf.count, span: &span, into: &decoded)
+                if reason == nil && span.byteCount > 0 {
+                    out.append(contentsOf: buf[p..<(p + span.byteCount)])
                     out.append(0x0A)
                 }
-                p = record.next
+                p = span.next
             }
             return out
         }
@@ -96,41 +93,35 @@ public enum MicroKernels {
     /// decode, date parsing, id hashing and latest-wins.
     public final class Reduce {
         public let chunks: [Chunk]
-        private let contexts: InputContexts
-        private let maxLineBytes: Int
 
-        public init(_ bytes: [UInt8], format: InputFormat, delimiter: UInt8 = 0x2C,
+        public init(_ bytes: [UInt8], format name: InputFormat, delimiter: UInt8 = 0x2C,
                     chunkBytes: Int = FileChunker.defaultChunkBytes, maxLineBytes: Int = 1 << 20) throws {
-            let path = MicroKernels.temporaryPath(format == .csv ? "csv" : "ndjson")
+            let path = MicroKernels.temporaryPath(name.rawValue)
             defer { unlink(path) }
             guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
                 throw MotcuaError(.cantCreate, "cannot create \(path)")
             }
-            let spec = InputSpec(format: format, patterns: [path], delimiter: delimiter)
-            let contexts = InputContexts(files: [InputFile(relativePath: "micro", absolutePath: path, spec: spec)])
+            let format = InputFormats.format(of: InputSpec(format: name, patterns: [path], delimiter: delimiter))
+            var layout: (any FileLayout)? = format.hasHeaderRow ? nil
+                : format.layout(for: "micro", header: nil, dates: DateTimeParser(), maxLineBytes: maxLineBytes)
             let pool = ChunkPool(chunkCapacity: FileChunker.chunkCapacity(maxLineBytes: maxLineBytes, targetBytes: chunkBytes),
                                  limit: Int.max)
-            var chunker = FileChunker(fileIndex: 0, maxLineBytes: maxLineBytes, targetBytes: chunkBytes, pool: pool,
-                                      isCancelled: { false })
-            if format == .csv {
-                chunker.framing = RecordFraming(mode: .csv(delimiter: delimiter))
-                chunker.onHeader = { header in
-                    contexts.setLayout(CSVLayout(header: header, delimiter: delimiter, overrides: [:], file: "micro"), file: 0)
-                }
-            }
+            var chunker = FileChunker(fileIndex: 0, framing: format.framing, headerRow: format.hasHeaderRow,
+                                      maxLineBytes: maxLineBytes, targetBytes: chunkBytes, pool: pool, isCancelled: { false })
             var chunks: [Chunk] = []
-            let result = try chunker.run(try InputReader(path: path, inflater: .zlib)) { chunks.append($0) }
+            let result = try chunker.run(try InputReader(path: path, inflater: .zlib)) { chunk in
+                if chunk.kind == .header {
+                    layout = format.layout(for: "micro", header: chunk.headerRow, dates: DateTimeParser(), maxLineBytes: maxLineBytes)
+                }
+                chunk.context = layout
+                chunks.append(chunk)
+            }
             if let damage = result.corrupt { throw damage }
             self.chunks = chunks
-            self.contexts = contexts
-            self.maxLineBytes = maxLineBytes
         }
 
         /// A reducer as a parse worker starts with (empty partial result).
-        public func makeReducer() -> ChunkReducer {
-            ChunkReducer(fileCount: 1, dates: DateTimeParser(), maxLineBytes: maxLineBytes, parsers: [DateTimeParser()],
-                         contexts: contexts)
-        }
+        public func makeReducer() -> ChunkReducer { ChunkReducer(fileCount: 1) }
 
         /// Reduces every chunk into `reducer`; returns the dossiers it holds.
         public func run(_ reducer: ChunkReducer) -> Int {

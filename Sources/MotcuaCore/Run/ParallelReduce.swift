@@ -31,6 +31,8 @@ private struct FileRead {
     var failure: Error?
     /// Corrupt under `skip`: the caller reads again without this file.
     var skip = false
+    /// Problems with the file's header row (SPEC §2.3).
+    var warnings: [String] = []
 }
 
 struct ParallelReduce {
@@ -49,21 +51,15 @@ struct ParallelReduce {
 
     func run() throws -> ReduceOutcome {
         let pool = ChunkPool(chunkCapacity: FileChunker.chunkCapacity(maxLineBytes: maxLineBytes, targetBytes: chunkBytes), limit: threads * 2 + 2)
-        // One date parser per input setting; a reducer may see chunks of every file.
-        let parsers = files.map { dates($0.spec) }
-        let contexts = InputContexts(files: files)
-        let reducers = (0..<threads).map { _ in
-            ChunkReducer(fileCount: files.count, dates: parsers.first ?? DateTimeParser(), maxLineBytes: maxLineBytes,
-                         parsers: parsers, contexts: contexts, spillDirectory: spillDirectory)
-        }
+        let reducers = (0..<threads).map { _ in ChunkReducer(fileCount: files.count, spillDirectory: spillDirectory) }
         let meter = ProgressMeter(files: files, report: progress)
         let reads: [FileRead]
         let readDone: UInt64
         if threads > 1 && files.count - excluded.count > 1 {
-            reads = readFilesInParallel(pool: pool, contexts: contexts, reducers: reducers, meter: meter)
+            reads = readFilesInParallel(pool: pool, reducers: reducers, meter: meter)
             readDone = DispatchTime.now().uptimeNanoseconds
         } else {
-            (reads, readDone) = readOneByOne(pool: pool, contexts: contexts, reducers: reducers, meter: meter)
+            (reads, readDone) = readOneByOne(pool: pool, reducers: reducers, meter: meter)
         }
         let workersDone = DispatchTime.now().uptimeNanoseconds
 
@@ -75,13 +71,13 @@ struct ParallelReduce {
             if read.skip { outcome.skipped = i; break }
         }
         outcome.merged.merge(reducers.dropFirst().map(\.partial), threads: threads)
-        outcome.warnings = contexts.warnings
+        outcome.warnings = reads.flatMap(\.warnings)
         outcome.timing = (Double(workersDone - readDone) / 1e9, Double(DispatchTime.now().uptimeNanoseconds - workersDone) / 1e9)
         return outcome
     }
 
     /// Files in order on this thread; `reducers[0]` is this thread's, the others are workers'.
-    private func readOneByOne(pool: ChunkPool, contexts: InputContexts, reducers: [ChunkReducer],
+    private func readOneByOne(pool: ChunkPool, reducers: [ChunkReducer],
                               meter: ProgressMeter) -> ([FileRead], UInt64) {
         let queue = ChunkQueue()
         let group = DispatchGroup()
@@ -96,7 +92,7 @@ struct ParallelReduce {
         let workers = reducers.count - 1
         var reads = [FileRead](repeating: FileRead(), count: files.count)
         for i in files.indices where !excluded.contains(i) {
-            reads[i] = read(i, pool: pool, contexts: contexts, meter: meter) { chunk in
+            reads[i] = read(i, pool: pool, meter: meter) { chunk in
                 if workers == 0 {
                     reducers[0].reduce(chunk)
                     pool.give(chunk)
@@ -122,7 +118,7 @@ struct ParallelReduce {
 
     /// Every thread reads whole files and reduces its own chunks; threads without a file left
     /// reduce chunks the others hand over. A file that stops the run stops new files starting.
-    private func readFilesInParallel(pool: ChunkPool, contexts: InputContexts, reducers: [ChunkReducer],
+    private func readFilesInParallel(pool: ChunkPool, reducers: [ChunkReducer],
                                      meter: ProgressMeter) -> [FileRead] {
         let queue = ChunkQueue()
         let state = SharedCounters(readers: reducers.count)
@@ -135,7 +131,7 @@ struct ParallelReduce {
         func body(_ t: Int) {
             let reducer = reducers[t]
             while let i = schedule.next(for: t) {
-                let r = read(i, pool: pool, contexts: contexts, meter: meter) { chunk in
+                let r = read(i, pool: pool, meter: meter) { chunk in
                     let idle = state.idleReaders
                     if idle > 0 {
                         queue.push(chunk)
@@ -170,23 +166,29 @@ struct ParallelReduce {
         return results.all
     }
 
-    /// Opens, inflates and frames file `i`, passing each chunk to `emit`.
-    private func read(_ i: Int, pool: ChunkPool, contexts: InputContexts, meter: ProgressMeter,
-                      emit: (Chunk) -> Void) -> FileRead {
+    /// Opens, inflates and frames file `i`, passing each chunk to `emit` with the file's layout
+    /// (its input format's decoding settings, compiled from the header row when there is one).
+    private func read(_ i: Int, pool: ChunkPool, meter: ProgressMeter, emit: (Chunk) -> Void) -> FileRead {
         let file = files[i]
         var out = FileRead()
         do {
             let reader = try InputReader(path: file.absolutePath, inflater: inflater)
-            var chunker = FileChunker(fileIndex: i, maxLineBytes: maxLineBytes, targetBytes: chunkBytes, pool: pool, isCancelled: isCancelled)
-            if file.spec.format == .csv {
-                chunker.framing = RecordFraming(mode: .csv(delimiter: file.spec.delimiter))
-                chunker.onHeader = { header in
-                    contexts.setLayout(CSVLayout(header: header, delimiter: file.spec.delimiter,
-                                                 overrides: file.spec.columns, file: file.relativePath), file: i)
-                }
+            let format = InputFormats.format(of: file.spec)
+            let parser = dates(file.spec)
+            func layout(_ header: UnsafeBufferPointer<UInt8>?) -> any FileLayout {
+                format.layout(for: file.relativePath, header: header, dates: parser, maxLineBytes: maxLineBytes)
             }
+            var current: (any FileLayout)? = format.hasHeaderRow ? nil : layout(nil)
+            var chunker = FileChunker(fileIndex: i, framing: format.framing, headerRow: format.hasHeaderRow,
+                                      maxLineBytes: maxLineBytes, targetBytes: chunkBytes, pool: pool, isCancelled: isCancelled)
             var bytes = 0
             out.result = try chunker.run(reader) { chunk in
+                if chunk.kind == .header {
+                    let l = layout(chunk.headerRow)
+                    out.warnings = l.warnings
+                    current = l
+                }
+                chunk.context = current
                 bytes += chunk.count
                 emit(chunk)
                 meter.update(file: i, compressed: reader.compressedOffset, bytes: bytes)

@@ -1,12 +1,19 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// The engine's rooms, each a target that may use only the ones before it (the compiler
+// enforces it): foundation → reading (gzip, framing, parsing, formats, dossiers: the hot path,
+// one module) → aggregate → output → pipeline → run. The generator and the micro-benchmark
+// entry points are rooms of their own beside the engine; the command line uses them all.
 let package = Package(
     name: "motcua",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "motcua", targets: ["motcua"]),
-        .library(name: "MotcuaCore", targets: ["MotcuaCore"]),
+        // The engine as a library: `Runner`, `Inspector`, `PipelineLoader`, `Generator`.
+        .library(name: "MotcuaCore", targets: ["MotcuaRun", "MotcuaGenerate"]),
+        // Entry points into engine internals for the Benchmarks/ package (not a stable API).
+        .library(name: "MotcuaMicroKernels", targets: ["MotcuaMicroKernels"]),
     ],
     traits: [
         // `swift build --disable-default-traits` builds with zlib only (no libisal-dev needed).
@@ -19,7 +26,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // zlib from the system (Debian: zlib1g-dev); only the gzip inflaters import it.
+        // zlib from the system (Debian: zlib1g-dev); the gzip inflaters and the generator's writer.
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
@@ -37,30 +44,60 @@ let package = Package(
         .target(name: "CMotcuaSystem"),
         // SIMD byte kernels (AVX2, chosen at run time) where Swift's SIMD types measured slow.
         .target(name: "CByteKernels"),
+
+        // Shared by every room: errors and exit codes, the version, input-file descriptions,
+        // calendar days, bytewise order, the synced file writer, the slice runner.
+        .target(name: "MotcuaFoundation"),
+        // Gzip → framing → parsing → formats → dossiers: a file's bytes to each worker's
+        // latest version per dossier and its rejects.
         .target(
-            name: "MotcuaCore",
+            name: "MotcuaReading",
             dependencies: [
-                "CZlib",
-                "CMotcuaSystem",
-                "CByteKernels",
+                "MotcuaFoundation", "CZlib", "CByteKernels",
                 .target(name: "CIsal", condition: .when(traits: ["ISAL"])),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
             ],
             // The hot loops mutate their own buffers only; runtime exclusivity checks cost ~2%.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
+        // Periods, catalogs, counters, roll-up and KPIs (SPEC §4, §5).
+        .target(name: "MotcuaAggregate", dependencies: ["MotcuaFoundation", "MotcuaReading"]),
+        // The output files, their encodings and the atomic publisher (SPEC §7.3).
+        .target(name: "MotcuaOutput", dependencies: ["MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "CMotcuaSystem"]),
+        // Pipelines (SPEC §6): the strict YAML loader, input globs and the input order.
+        .target(
+            name: "MotcuaPipeline",
+            dependencies: [
+                "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The `run` and `inspect` commands: phases, threads, the file schedule.
+        .target(
+            name: "MotcuaRun",
+            dependencies: [
+                "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // `motcua generate`: a seeded synthetic province and its exports.
+        .target(name: "MotcuaGenerate", dependencies: ["MotcuaFoundation", "CZlib"]),
+        // Micro-benchmark entry points (Benchmarks/ package) into the reading stage's internals.
+        .target(name: "MotcuaMicroKernels", dependencies: ["MotcuaFoundation", "MotcuaReading", "MotcuaGenerate"]),
         .executableTarget(
             name: "motcua",
             dependencies: [
-                "MotcuaCore",
+                "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline", "MotcuaRun",
+                "MotcuaGenerate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "MotcuaTests",
-            dependencies: ["MotcuaCore", "motcua"]
+            dependencies: [
+                "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline", "MotcuaRun",
+                "MotcuaGenerate", "motcua",
+            ]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -1,7 +1,13 @@
 // `motcua generate --out DIR`: deterministic synthetic exports and catalogs (SPEC §7.1).
 import ArgumentParser
 import Foundation
-import MotcuaCore
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+import MotcuaOutput
+import MotcuaPipeline
+import MotcuaRun
+import MotcuaGenerate
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,13 @@
 // `motcua inspect FILE...`: what an export holds, before writing a pipeline for it.
 import ArgumentParser
 import Foundation
-import MotcuaCore
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+import MotcuaOutput
+import MotcuaPipeline
+import MotcuaRun
+import MotcuaGenerate
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

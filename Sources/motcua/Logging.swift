@@ -3,7 +3,13 @@
 import ArgumentParser
 import Foundation
 import Logging
-import MotcuaCore
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+import MotcuaOutput
+import MotcuaPipeline
+import MotcuaRun
+import MotcuaGenerate
 
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json

@@ -2,7 +2,13 @@
 import ArgumentParser
 import Foundation
 import Logging
-import MotcuaCore
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+import MotcuaOutput
+import MotcuaPipeline
+import MotcuaRun
+import MotcuaGenerate
 
 @main
 struct Motcua: ParsableCommand {

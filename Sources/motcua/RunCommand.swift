@@ -3,7 +3,13 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
-import MotcuaCore
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+import MotcuaOutput
+import MotcuaPipeline
+import MotcuaRun
+import MotcuaGenerate
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,13 @@
 // `motcua validate PIPELINE...`: checks pipelines and catalogs, reads no exports.
 import ArgumentParser
 import Foundation
-import MotcuaCore
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+import MotcuaOutput
+import MotcuaPipeline
+import MotcuaRun
+import MotcuaGenerate
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,13 @@
 // chunk cuts never fall inside a quoted field whatever the chunk size (SPEC §2.3).
 import Foundation
 import XCTest
-@testable import MotcuaCore
+@testable import MotcuaFoundation
+@testable import MotcuaReading
+@testable import MotcuaAggregate
+@testable import MotcuaOutput
+@testable import MotcuaPipeline
+@testable import MotcuaRun
+@testable import MotcuaGenerate
 
 final class CSVFramingTests: XCTestCase {
     /// All records of `bytes` as cell strings, framing and splitting as the engine does.

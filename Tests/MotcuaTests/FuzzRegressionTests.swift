@@ -2,7 +2,13 @@
 // replayed through the same checks in `swift test`, so a fixed finding stays fixed.
 import Foundation
 import XCTest
-@testable import MotcuaCore
+@testable import MotcuaFoundation
+@testable import MotcuaReading
+@testable import MotcuaAggregate
+@testable import MotcuaOutput
+@testable import MotcuaPipeline
+@testable import MotcuaRun
+@testable import MotcuaGenerate
 
 final class FuzzRegressionTests: XCTestCase {
     func regressions(_ target: String) -> [URL] {

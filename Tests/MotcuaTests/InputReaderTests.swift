@@ -2,7 +2,13 @@
 // vectors made from them (SPEC §2.1): every member read, damage reported with its offset.
 import Foundation
 import XCTest
-@testable import MotcuaCore
+@testable import MotcuaFoundation
+@testable import MotcuaReading
+@testable import MotcuaAggregate
+@testable import MotcuaOutput
+@testable import MotcuaPipeline
+@testable import MotcuaRun
+@testable import MotcuaGenerate
 
 final class InputReaderTests: XCTestCase {
     let gzipDir = Harness.sharedData.appendingPathComponent("gzip")

@@ -3,7 +3,13 @@
 // file is rejected, and our choice for each i_ file is recorded here.
 import Foundation
 import XCTest
-@testable import MotcuaCore
+@testable import MotcuaFoundation
+@testable import MotcuaReading
+@testable import MotcuaAggregate
+@testable import MotcuaOutput
+@testable import MotcuaPipeline
+@testable import MotcuaRun
+@testable import MotcuaGenerate
 
 final class JSONScannerTests: XCTestCase {
     /// Classifies a whole file as one record: nil = accepted syntax, else the reject reason.

@@ -3,7 +3,13 @@
 // and the file schedule (neighbouring files per thread, the rest taken from the far end of
 // the longest run, nothing handed out twice, the stop rule of input order).
 import XCTest
-@testable import MotcuaCore
+@testable import MotcuaFoundation
+@testable import MotcuaReading
+@testable import MotcuaAggregate
+@testable import MotcuaOutput
+@testable import MotcuaPipeline
+@testable import MotcuaRun
+@testable import MotcuaGenerate
 
 final class MergeAndScheduleTests: XCTestCase {
     private func withText<T>(_ s: String, _ body: (ByteText) -> T) -> T {

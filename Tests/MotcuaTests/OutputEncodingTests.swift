@@ -3,7 +3,13 @@
 // the slicing itself covering every index once, in order.
 import Foundation
 import XCTest
-@testable import MotcuaCore
+@testable import MotcuaFoundation
+@testable import MotcuaReading
+@testable import MotcuaAggregate
+@testable import MotcuaOutput
+@testable import MotcuaPipeline
+@testable import MotcuaRun
+@testable import MotcuaGenerate
 
 final class OutputEncodingTests: XCTestCase {
     private func reference(_ v: Int64) -> String {

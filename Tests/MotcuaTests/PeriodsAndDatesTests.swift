@@ -1,6 +1,12 @@
 // Periods (SPEC §4) and date-times (SPEC §2.4) from bytes.
 import XCTest
-@testable import MotcuaCore
+@testable import MotcuaFoundation
+@testable import MotcuaReading
+@testable import MotcuaAggregate
+@testable import MotcuaOutput
+@testable import MotcuaPipeline
+@testable import MotcuaRun
+@testable import MotcuaGenerate
 
 final class PeriodsAndDatesTests: XCTestCase {
     func d(_ s: String) -> Int32 { parseDay(s)! }

@@ -1,7 +1,13 @@
 // The rollup's procedure-id set against Swift's Set: inserts with repeats across growth,
 // membership, union, the shared count and iteration.
 import XCTest
-@testable import MotcuaCore
+@testable import MotcuaFoundation
+@testable import MotcuaReading
+@testable import MotcuaAggregate
+@testable import MotcuaOutput
+@testable import MotcuaPipeline
+@testable import MotcuaRun
+@testable import MotcuaGenerate
 
 final class ProcedureSetTests: XCTestCase {
     func testAgreesWithSet() {

@@ -2,7 +2,13 @@
 // once, a thread out of files takes hand-overs). Its rejects must still come out in input
 // order: a position before the last one starts a new log, and the logs merge by position.
 import XCTest
-@testable import MotcuaCore
+@testable import MotcuaFoundation
+@testable import MotcuaReading
+@testable import MotcuaAggregate
+@testable import MotcuaOutput
+@testable import MotcuaPipeline
+@testable import MotcuaRun
+@testable import MotcuaGenerate
 
 final class RejectOrderTests: XCTestCase {
     func testOutOfOrderRejectsStartANewLogAndMergeInInputOrder() {

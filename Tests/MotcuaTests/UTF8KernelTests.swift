@@ -2,7 +2,13 @@
 // error class (overlong, surrogate, > U+10FFFF, bad and missing continuations, stray bytes)
 // at every offset around the 32-byte block edges, and random byte soup.
 import XCTest
-@testable import MotcuaCore
+@testable import MotcuaFoundation
+@testable import MotcuaReading
+@testable import MotcuaAggregate
+@testable import MotcuaOutput
+@testable import MotcuaPipeline
+@testable import MotcuaRun
+@testable import MotcuaGenerate
 
 final class UTF8KernelTests: XCTestCase {
     private func agree(_ bytes: [UInt8], file: StaticString = #filePath, line: UInt = #line) {

@@ -1,0 +1,197 @@
+// From the merged dossiers to the rows of counters.csv (SPEC §5.2, §5.3): groups by unit
+// (and sector), sums the subtree scope up the unit tree, and orders rows as §7.3 says.
+import MotcuaFoundation
+import MotcuaReading
+
+public struct CounterRow {
+    public var period: Int
+    public var unit: Int
+    public var scope: Scope
+    public var sector: String     // "" on the unit-total row
+    public var values: [Int64]    // counterColumns order
+}
+
+public struct DossierTally {
+    public var dossiers = 0
+    public var inScope = 0
+    public var notReceived = 0
+}
+
+public struct RollupResult {
+    public var rows: [CounterRow]
+    /// Own-scope rows per sector (and the unit total) for Biểu II.06a, when asked for.
+    public var formRows: [CounterRow] = []
+    public var kpis: [KPIRow]
+    public var units: UnitModel
+    public var tally: DossierTally
+}
+
+public struct InvariantBroken: Error { public let message: String }
+
+public enum Rollup {
+    public static func build(_ merged: PartialResult, catalogs: Catalogs, periods: [Period],
+                             rules: RuleSet, bySector: Bool, targets: [Target] = [],
+                             formII06a: Bool = false, threads: Int = 1) throws -> RollupResult {
+        let groupBySector = bySector || formII06a
+        // Only units of the dossiers after latest-wins count (SPEC §2.5), not of superseded versions.
+        var unitUsed = [Bool](repeating: false, count: merged.units.count)
+        merged.forEachState { d in unitUsed[Int(d.unit)] = true }
+        let unitCodes = (0..<merged.units.count).map { merged.units.string(Int32($0)) }
+        let model = UnitModel(catalog: catalogs.units, dossierUnitCodes: unitCodes.indices.filter { unitUsed[$0] }.map { unitCodes[$0] })
+        let unitOfId = unitCodes.indices.map { unitUsed[$0] ? model.indexByCode[unitCodes[$0]]! : -1 }
+        let procedureCodes = (0..<merged.procedures.count).map { merged.procedures.string(Int32($0)) }
+        var procIds = ProcedureIds()
+        let context = DossierContext(
+            periods: periods, rules: rules, model: model, groupBySector: groupBySector, unitOfId: unitOfId,
+            unifiedProcedure: procedureCodes.map { procIds.id($0) }, procedureCodes: procedureCodes,
+            sectorCodes: (0..<merged.sectors.count).map { merged.sectors.string(Int32($0)) },
+            resolver: SectorResolver(procedures: catalogs.procedures))
+        merged.flushWaiting()
+        // Each slice has its own counters and procedure sets per unit and period: with many of
+        // both (day periods over years) one slice, as the memory matters more than the time.
+        let perSliceBytes = model.units.count * (periods.count + 1) * (BaseCounter.count * 8 + 3 * 8)
+        let slices = SideBySide.slices(PartialResult.partitionCount, threads: perSliceBytes <= 64 << 20 ? threads : 1) { partitions in
+            var slice = DossierAccumulator(context)
+            merged.forEachState(partitions: partitions) { slice.add($0) }
+            slice.finish()
+            return slice
+        }
+
+        // Own sums per unit (and per sector), then subtree sums in post-order.
+        let width = (periods.count + 1) * BaseCounter.count
+        let zero = [Int64](repeating: 0, count: width)
+        var ownTotal = [[Int64]](repeating: zero, count: model.units.count)
+        var ownSectors = [[String: [Int64]]](repeating: [:], count: model.units.count)
+        var activity = slices[0].activity
+        var tally = DossierTally()
+        for (i, slice) in slices.enumerated() {
+            for (g, arr) in slice.table.groups.enumerated() {
+                let u = slice.groupUnit[g]
+                add(arr, to: &ownTotal[u])
+                if groupBySector { add(arr, to: &ownSectors[u][slice.groupSector[g], default: zero]) }
+            }
+            if i > 0 { activity.formUnion(slice.activity) }
+            tally.dossiers += slice.tally.dossiers
+            tally.inScope += slice.tally.inScope
+            tally.notReceived += slice.tally.notReceived
+        }
+        var subTotal = ownTotal
+        var subSectors = ownSectors
+        for u in model.postOrder {
+            for c in model.children[u] {
+                add(subTotal[c], to: &subTotal[u])
+                for (s, arr) in subSectors[c] { add(arr, to: &subSectors[u][s, default: zero]) }
+            }
+        }
+
+        let unitOrder = (0..<model.units.count).sorted { bytewiseLess(model.units[$0].code, model.units[$1].code) }
+        var rows: [CounterRow] = []
+        for k in 0..<periods.count {
+            for u in unitOrder {
+                emit(k, u, .own, ownTotal[u], ownSectors[u], bySector, into: &rows)
+                if !model.children[u].isEmpty {
+                    emit(k, u, .subtree, subTotal[u], subSectors[u], bySector, into: &rows)
+                }
+            }
+        }
+        var formRows: [CounterRow] = []
+        if formII06a {
+            for k in 0..<periods.count {
+                for u in unitOrder { emit(k, u, .own, ownTotal[u], ownSectors[u], true, into: &formRows) }
+            }
+        }
+        try check(rows, periods: periods)
+        let kpis = kpiRows(rows, model: model, periods: periods, activity: activity,
+                           pairs: CatalogScope.pairs(units: model, procedures: catalogs.procedures, ids: &procIds),
+                           targets: targets, threads: threads)
+        return RollupResult(rows: rows, formRows: formRows, kpis: kpis, units: model, tally: tally)
+    }
+
+    /// KPI rows for every unit-total counter row, in the same order; slices of rows side by side.
+    static func kpiRows(_ rows: [CounterRow], model: UnitModel, periods: [Period], activity: ProcedureActivity,
+                        pairs: [Set<CatalogPair>], targets: [Target], threads: Int = 1) -> [KPIRow] {
+        // Descendants (with the unit itself) of every unit that has a subtree row.
+        var members = [[Int]](repeating: [], count: model.units.count)
+        for u in model.postOrder {
+            members[u] = [u] + model.children[u].flatMap { members[$0] }
+        }
+        let totals = rows.indices.filter { rows[$0].sector.isEmpty }
+        let slices = SideBySide.slices(totals.count, threads: threads, minimum: 512) { range in
+            // What depends on the unit and scope only, not on the period: catalog figures and
+            // each KPI's target. Key: unit × 2 + (subtree ? 1 : 0).
+            var scopeFigures: [Int: (catalog: KPIs.CatalogFigures, targets: [TargetBounds?])] = [:]
+            var out: [KPIRow] = []
+            out.reserveCapacity(range.count * KPIs.names.count)
+            for r in totals[range].lazy.map({ rows[$0] }) {
+                let units = r.scope == .own ? members[r.unit].prefix(1) : members[r.unit][...]
+                let key = r.unit * 2 + (r.scope == .own ? 0 : 1)
+                if scopeFigures[key] == nil {
+                    let hasSubtree = !model.children[r.unit].isEmpty
+                    scopeFigures[key] = (KPIs.CatalogFigures(units.reduce(into: Set<CatalogPair>()) { $0.formUnion(pairs[$1]) }),
+                                         KPIs.names.map { kpi in
+                                             KPIs.target(for: kpi, unit: model.units[r.unit], scope: r.scope,
+                                                         hasSubtree: hasSubtree, targets: targets).map(TargetBounds.init)
+                                         })
+                }
+                let (catalog, bounds) = scopeFigures[key]!
+                let own = activity.cell(r.unit, r.period)
+                var newProcs = activity.newAny[own], postal = activity.postal[own]
+                var online = Set<Int64>()
+                for v in units {
+                    let c = activity.cell(v, r.period)
+                    if v != r.unit {
+                        newProcs.formUnion(activity.newAny[c])
+                        postal.formUnion(activity.postal[c])
+                    }
+                    if catalog.needsOnlinePairs, let tier = SectorResolver.catalogTier(model.units[v].tier) {
+                        for p in activity.newOnline[c] { online.insert(KPIs.pairKey(tier, p)) }
+                    }
+                }
+                var kpis = KPIs.rows(period: r.period, unit: r.unit, scope: r.scope, counters: r.values, catalog: catalog,
+                                     onlinePairs: online, newProcedures: newProcs, postalProcedures: postal)
+                for i in kpis.indices { kpis[i].target = bounds[kpis[i].kpiIndex] }
+                out += kpis
+            }
+            return out
+        }
+        return SideBySide.joined(slices)
+    }
+
+    private static func add(_ a: [Int64], to b: inout [Int64]) {
+        for i in 0..<a.count { b[i] += a[i] }
+    }
+
+    private static func emit(_ k: Int, _ u: Int, _ scope: Scope, _ total: [Int64], _ sectors: [String: [Int64]],
+                             _ bySector: Bool, into rows: inout [CounterRow]) {
+        rows.append(CounterRow(period: k, unit: u, scope: scope, sector: "",
+                               values: total.withUnsafeBufferPointer { publishedCounters($0, period: k) }))
+        guard bySector else { return }
+        for s in sectors.keys.sorted(by: bytewiseLess) {
+            let values = sectors[s]!.withUnsafeBufferPointer { publishedCounters($0, period: k) }
+            if values.contains(where: { $0 != 0 }) {
+                rows.append(CounterRow(period: k, unit: u, scope: scope, sector: s, values: values))
+            }
+        }
+    }
+
+    /// The identities of SPEC §5.2 on every row, and carried_over = previous pending_total.
+    static func check(_ rows: [CounterRow], periods: [Period]) throws {
+        func col(_ name: String) -> Int { counterColumns.firstIndex(of: name)! }
+        let (recv, res, pend) = (col("received_total"), col("resolved_total"), col("pending_total"))
+        let (e, o, l, w, ov) = (col("resolved_early"), col("resolved_on_time"), col("resolved_late"), col("pending_within"), col("pending_overdue"))
+        var previous: [String: (period: Int, pending: Int64)] = [:]
+        for r in rows {
+            let v = r.values
+            guard v[recv] == v[res] + v[pend], v[res] == v[e] + v[o] + v[l], v[pend] == v[w] + v[ov],
+                  v.allSatisfy({ $0 >= 0 }) else {
+                throw InvariantBroken(message: "counter identities broken for unit #\(r.unit) in period \(periods[r.period].label)")
+            }
+            let key = "\(r.unit)\u{0}\(r.scope.rawValue)\u{0}\(r.sector)"
+            if r.period > 0, periods[r.period - 1].to + 1 == periods[r.period].from,
+               let before = previous[key], before.period == r.period - 1, before.pending != v[col("carried_over")] {
+                throw InvariantBroken(message: "carried_over of \(periods[r.period].label) differs from the previous pending_total")
+            }
+            previous[key] = (r.period, v[pend])
+        }
+    }
+}

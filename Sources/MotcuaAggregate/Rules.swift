@@ -1,0 +1,27 @@
+// The vocabulary of the counters and KPIs (SPEC §5): rule sets, tiers, scopes, KPI names and
+// the plan targets that apply to them.
+import MotcuaFoundation
+import MotcuaReading
+
+public enum RuleSet: String, Sendable, CaseIterable { case tt01, qd766 }
+public enum Tier: String, Sendable, CaseIterable { case tinh, soNganh = "so_nganh", huyen, xa }
+public enum Scope: String, Sendable { case own, subtree }
+
+public struct Target: Sendable {
+    public var kpi: String
+    public var tier: Tier?
+    public var scope: Scope?
+    public var min: Double?
+    public var max: Double?
+
+    package init(kpi: String, tier: Tier? = nil, scope: Scope? = nil, min: Double? = nil, max: Double? = nil) {
+        (self.kpi, self.tier, self.scope, self.min, self.max) = (kpi, tier, scope, min, max)
+    }
+}
+
+public let kpiNames: Set<String> = [
+    "online_rate", "postal_intake_rate", "postal_return_rate", "resolution_rate", "on_time_rate",
+    "progress_rate", "online_payment_rate", "e_result_rate", "digitization_rate",
+    "online_service_share", "online_service_share_l4", "online_usage_rate_l3",
+    "online_usage_rate_l4", "postal_procedure_rate",
+]

@@ -1,0 +1,72 @@
+// What one input file is and how it is to be read (SPEC §2, §6 `inputs`): shared by the
+// reader, the loader that resolves inputs and the outputs that report on them.
+import Foundation
+
+/// An input format's name in pipelines; the formats themselves are in the registry
+/// (`InputFormats`), each defining its own name.
+public struct InputFormat: RawRepresentable, Hashable, Sendable {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+}
+
+/// `on_corrupt_input` (SPEC §3.5): what a damaged gzip file does to the run.
+public enum CorruptPolicy: String, Sendable, CaseIterable { case fail, skip, salvage }
+
+/// One `inputs[i]` entry of a pipeline.
+public struct InputSpec: Sendable {
+    public var format: InputFormat
+    public var patterns: [String]
+    public var delimiter: UInt8 = UInt8(ascii: ",")
+    public var dateForm: DateTimeForm?
+    public var columns: [String: String] = [:]
+
+    public init(format: InputFormat, patterns: [String], delimiter: UInt8 = UInt8(ascii: ","),
+                dateForm: DateTimeForm? = nil, columns: [String: String] = [:]) {
+        self.format = format
+        self.patterns = patterns
+        self.delimiter = delimiter
+        self.dateForm = dateForm
+        self.columns = columns
+    }
+}
+
+/// The date-time forms of SPEC §2.4; an input may pin one (`date_format`).
+public enum DateTimeForm: String, CaseIterable, Sendable {
+    case compact = "yyyyMMddHHmmss"
+    case compactDate = "yyyyMMdd"
+    case iso = "yyyy-MM-dd'T'HH:mm:ss[.fraction][Z|±hh:mm]"
+    case isoSpace = "yyyy-MM-dd HH:mm:ss"
+    case isoDate = "yyyy-MM-dd"
+    case vnDateTime = "dd/MM/yyyy HH:mm:ss"
+    case vnDateMinutes = "dd/MM/yyyy HH:mm"
+    case vnDate = "dd/MM/yyyy"
+
+    /// Accepts the spellings a user is likely to write in `date_format`.
+    public init?(pattern: String) {
+        if let f = DateTimeForm(rawValue: pattern) { self = f; return }
+        switch pattern {
+        case "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-dd'T'HH:mm:ssXXX",
+             "yyyy-MM-dd'T'HH:mm:ss[.fraction]", "iso8601", "ISO8601":
+            self = .iso
+        default: return nil
+        }
+    }
+}
+
+/// One matched input file: where it is, as reported (relative) and as opened, and its input's settings.
+public struct InputFile: Sendable {
+    public var relativePath: String
+    public var absolutePath: String
+    public var spec: InputSpec
+
+    public init(relativePath: String, absolutePath: String, spec: InputSpec) {
+        (self.relativePath, self.absolutePath, self.spec) = (relativePath, absolutePath, spec)
+    }
+
+    /// Bytes on disk (compressed for gzip), nil when the file cannot be stat'ed (opening it
+    /// later reports why).
+    package var sizeOnDisk: Int? {
+        var st = stat()
+        return stat(absolutePath, &st) == 0 ? Int(st.st_size) : nil
+    }
+}

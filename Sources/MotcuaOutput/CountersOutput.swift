@@ -1,0 +1,109 @@
+// counters.csv / counters.json (SPEC §7.3): one row per (period, unit, scope[, sector]).
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+
+package enum CountersOutput: RowsOutput {
+    static let leadColumns = ["period", "from", "to", "partial", "unit_code", "unit_name", "tier",
+                              "parent_code", "scope", "sector_code"]
+    static var columns: [String] { leadColumns + counterColumns }
+
+    static func key(_ r: CounterRow) -> (period: Int, unit: Int) { (r.period, r.unit) }
+
+    static func sharedCells(_ p: PeriodText, _ u: UnitInfo, into cells: inout [Cell]) {
+        cells += [.text(p.label), .text(p.from), .text(p.to), .bool(p.partial), .text(u.code), .text(u.name),
+                  .text(u.tier), .text(u.parent)]
+    }
+
+    static func cells(_ r: CounterRow, into cells: inout [Cell]) {
+        cells.append(.text(r.scope.rawValue))
+        cells.append(.text(r.sector))
+        for v in r.values { cells.append(.int(v)) }
+    }
+}
+
+/// A table of rows written as CSV (header, LF) or as a JSON rows document (SPEC §7.3). The
+/// leading cells depend only on the row's period and unit: they are encoded once for each run
+/// of rows that share them (rows come sorted by period, then unit).
+protocol RowsOutput {
+    associatedtype Row
+    static var columns: [String] { get }
+    static func key(_ r: Row) -> (period: Int, unit: Int)
+    /// The leading cells, from the row's period and unit.
+    static func sharedCells(_ p: PeriodText, _ u: UnitInfo, into cells: inout [Cell])
+    /// The cells after the shared ones.
+    static func cells(_ r: Row, into cells: inout [Cell])
+}
+
+extension RowsOutput {
+    /// Slices of rows are encoded side by side on up to `threads` threads and joined in order.
+    package static func csv(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int = 1) -> [UInt8] {
+        var out: [UInt8] = []
+        CSVEncoding.appendHeader(columns, to: &out)
+        return joined(out, encodedSlices(rows, periods: periods, units: units, threads: threads, json: false), "")
+    }
+
+    package static func json(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int = 1) -> [UInt8] {
+        joined(Array("{\"schema_version\":1,\"rows\":[".utf8),
+               encodedSlices(rows, periods: periods, units: units, threads: threads, json: true), "\n]}\n")
+    }
+
+    private static func encodedSlices(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int,
+                                      json: Bool) -> [[UInt8]] {
+        let texts = periods.map(PeriodText.init)
+        let keys = JSONEncoding.memberKeys(columns)
+        return SideBySide.slices(rows.count, threads: threads, minimum: 2048) { range in
+            var part: [UInt8] = []
+            part.reserveCapacity(range.count * 128)
+            var cells: [Cell] = []
+            cells.reserveCapacity(keys.count)
+            var shared: [UInt8] = [], sharedKey = (period: -1, unit: -1), tailKeys = keys[...]
+            for i in range {
+                let r = rows[i]
+                let key = key(r)
+                if key != sharedKey {
+                    sharedKey = key
+                    cells.removeAll(keepingCapacity: true)
+                    sharedCells(texts[key.period], units.units[key.unit], into: &cells)
+                    shared.removeAll(keepingCapacity: true)
+                    tailKeys = keys[cells.count...]
+                    if json { JSONEncoding.appendMembers(keys[...], cells, to: &shared) } else { CSVEncoding.appendCells(cells, to: &shared) }
+                }
+                cells.removeAll(keepingCapacity: true)
+                self.cells(r, into: &cells)
+                if json {
+                    part.append(contentsOf: i == 0 ? [0x0A, UInt8(ascii: "{")] : [UInt8(ascii: ","), 0x0A, UInt8(ascii: "{")])
+                    part += shared
+                    part.append(UInt8(ascii: ","))
+                    JSONEncoding.appendMembers(tailKeys, cells, to: &part)
+                    part.append(UInt8(ascii: "}"))
+                } else {
+                    part += shared
+                    part.append(UInt8(ascii: ","))
+                    CSVEncoding.appendCells(cells, to: &part)
+                    part.append(0x0A)
+                }
+            }
+            return part
+        }
+    }
+
+    private static func joined(_ head: [UInt8], _ parts: [[UInt8]], _ tail: String) -> [UInt8] {
+        var out = head
+        out.reserveCapacity(head.count + parts.reduce(0) { $0 + $1.count } + tail.utf8.count)
+        for p in parts { out += p }
+        out += tail.utf8
+        return out
+    }
+}
+
+/// A period's text cells, made once per run rather than once per row.
+struct PeriodText {
+    let label: String, from: String, to: String, partial: Bool
+    init(_ p: Period) {
+        label = p.label
+        from = formatDay(p.from)
+        to = formatDay(p.to)
+        partial = p.partial
+    }
+}

@@ -1,0 +1,56 @@
+// bieu-ii06a.csv (SPEC §7.3): Biểu số II.06a/VPCP/KSTT (Thông tư 01/2020/TT-VPCP) per period
+// and unit (own scope) — the unit's total row, then a row per lĩnh vực — with the form's
+// Vietnamese headings and column numbers (1)–(11). UTF-8 with BOM and CRLF for Excel.
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+
+package enum FormII06aOutput {
+    static let leadColumns = ["Kỳ báo cáo", "Từ ngày", "Đến ngày", "Mã đơn vị", "Đơn vị báo cáo", "STT",
+                              "Mã lĩnh vực", "Lĩnh vực, công việc giải quyết"]
+    static let formColumns: [(heading: String, counter: String)] = [
+        ("Số hồ sơ nhận giải quyết: Tổng số (1)", "received_total"),
+        ("Trong kỳ: Trực tuyến (2)", "new_online"),
+        ("Trong kỳ: Trực tiếp, dịch vụ bưu chính (3)", "new_offline"),
+        ("Từ kỳ trước (4)", "carried_over"),
+        ("Số hồ sơ đã giải quyết: Tổng số (5)", "resolved_total"),
+        ("Trước hạn (6)", "resolved_early"),
+        ("Đúng hạn (7)", "resolved_on_time"),
+        ("Quá hạn (8)", "resolved_late"),
+        ("Số hồ sơ đang giải quyết: Tổng số (9)", "pending_total"),
+        ("Trong hạn (10)", "pending_within"),
+        ("Quá hạn (11)", "pending_overdue"),
+    ]
+
+    package static func csv(_ rows: [CounterRow], periods: [Period], units: UnitModel, sectorNames: [String: String]) -> [UInt8] {
+        var out: [UInt8] = [0xEF, 0xBB, 0xBF]
+        var body: [UInt8] = []
+        CSVEncoding.appendHeader(leadColumns + formColumns.map(\.heading), to: &body)
+        let indices = formColumns.map { c in counterColumns.firstIndex(of: c.counter)! }
+        var number = 0
+        for r in rows {
+            let p = periods[r.period]
+            let u = units.units[r.unit]
+            let sectorName: String
+            if r.sector.isEmpty {
+                number = 0
+                sectorName = "Tổng cộng"
+            } else {
+                number += 1
+                sectorName = r.sector == "(none)" ? "Không xác định lĩnh vực" : (sectorNames[r.sector] ?? r.sector)
+            }
+            var cells: [Cell] = [.text(p.label), .text(formatDay(p.from)), .text(formatDay(p.to)), .text(u.code),
+                                 .text(u.name), .text(r.sector.isEmpty ? "" : String(number)), .text(r.sector), .text(sectorName)]
+            for i in indices { cells.append(.int(r.values[i])) }
+            CSVEncoding.appendRow(cells, to: &body)
+        }
+        // CRLF line ends for Excel (quoted line breaks inside cells stay as they are).
+        var inQuotes = false
+        for b in body {
+            if b == 0x22 { inQuotes.toggle() }
+            if b == 0x0A && !inQuotes { out.append(0x0D) }
+            out.append(b)
+        }
+        return out
+    }
+}

@@ -1,0 +1,34 @@
+// kpis.csv / kpis.json (SPEC §7.3): one row per (period, unit, scope, kpi) with numerator,
+// denominator, value (6 decimals or null) and the target that applies.
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+
+package enum KPIOutput: RowsOutput {
+    static let columns = ["period", "from", "to", "partial", "unit_code", "unit_name", "tier", "scope", "kpi",
+                          "numerator", "denominator", "value", "target_min", "target_max", "met"]
+
+    static func key(_ r: KPIRow) -> (period: Int, unit: Int) { (r.period, r.unit) }
+
+    static func sharedCells(_ p: PeriodText, _ u: UnitInfo, into cells: inout [Cell]) {
+        cells += [.text(p.label), .text(p.from), .text(p.to), .bool(p.partial), .text(u.code), .text(u.name), .text(u.tier)]
+    }
+
+    static func cells(_ r: KPIRow, into cells: inout [Cell]) {
+        let value = ratioMicros(r.numerator, r.denominator)
+        var met: Cell = .micros(nil)
+        if let t = r.target, let v = value {
+            // Compare the published (rounded) value with the bounds, inclusive.
+            let ok = (t.min.map { v >= $0 } ?? true) && (t.max.map { v <= $0 } ?? true)
+            met = .bool(ok)
+        }
+        cells.append(.text(r.scope.rawValue))
+        cells.append(.text(r.kpi))
+        cells.append(.int(r.numerator))
+        cells.append(.int(r.denominator))
+        cells.append(.micros(value))
+        cells.append(.micros(r.target?.min))
+        cells.append(.micros(r.target?.max))
+        cells.append(met)
+    }
+}

@@ -1,0 +1,132 @@
+// summary.json and rejects.ndjson (SPEC §7.3): what was read, used and rejected, per input
+// and in total, so that records = accepted + rejected can always be checked.
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+
+public struct InputReport {
+    public var path: String
+    public var format: InputFormat
+    public var compressedBytes = 0
+    public var bytes = 0
+    public var gzipMembers = 0
+    public var counts = FileCounts()
+    public var corrupt: (offset: Int, reason: String, policy: CorruptPolicy)?
+
+    package init(path: String, format: InputFormat) {
+        self.path = path
+        self.format = format
+    }
+}
+
+public struct Accounting {
+    public var records = 0, accepted = 0, rejected = 0, dossiers = 0, superseded = 0, inScope = 0, notReceived = 0
+    public init() {}
+
+    var cells: [(String, Cell)] {
+        [("records", .int(Int64(records))), ("accepted", .int(Int64(accepted))), ("rejected", .int(Int64(rejected))),
+         ("dossiers", .int(Int64(dossiers))), ("superseded", .int(Int64(superseded))),
+         ("in_scope", .int(Int64(inScope))), ("not_received", .int(Int64(notReceived)))]
+    }
+
+    /// SPEC §3.4.
+    public var balances: Bool {
+        records == accepted + rejected && accepted == dossiers + superseded && dossiers == inScope + notReceived
+    }
+}
+
+package struct SummaryOutput {
+    package var pipeline: String
+    package var rules: RuleSet
+    package var periods: [Period]
+    package var inputs: [InputReport]
+    package var accounting: Accounting
+    package var rejectsByReason: [String: Int]
+    package var unknownUnits: [String]
+    package var warnings: [String]
+    package var wallSeconds: Double
+    package var threads: Int
+
+    package init(pipeline: String, rules: RuleSet, periods: [Period], inputs: [InputReport], accounting: Accounting,
+                 rejectsByReason: [String: Int], unknownUnits: [String], warnings: [String], wallSeconds: Double, threads: Int) {
+        (self.pipeline, self.rules, self.periods, self.inputs, self.accounting) = (pipeline, rules, periods, inputs, accounting)
+        (self.rejectsByReason, self.unknownUnits, self.warnings) = (rejectsByReason, unknownUnits, warnings)
+        (self.wallSeconds, self.threads) = (wallSeconds, threads)
+    }
+
+    package func json() -> [UInt8] {
+        var o: [UInt8] = []
+        func key(_ k: String, first: Bool = false) {
+            o.append(contentsOf: Array((first ? "{\n  " : ",\n  ").utf8))
+            JSONEncoding.appendString(k, to: &o)
+            o.append(contentsOf: Array(": ".utf8))
+        }
+        func obj(_ pairs: [(String, Cell)]) {
+            JSONEncoding.appendObject(pairs.map(\.0), pairs.map(\.1), to: &o)
+        }
+        func list(_ items: [String]) {
+            o.append(UInt8(ascii: "["))
+            for (i, s) in items.enumerated() {
+                if i > 0 { o.append(UInt8(ascii: ",")) }
+                JSONEncoding.appendString(s, to: &o)
+            }
+            o.append(UInt8(ascii: "]"))
+        }
+        key("schema_version", first: true); o.append(UInt8(ascii: "1"))
+        key("motcua_version"); JSONEncoding.appendString(motcuaVersion, to: &o)
+        key("pipeline"); JSONEncoding.appendString(pipeline, to: &o)
+        key("rules"); JSONEncoding.appendString(rules.rawValue, to: &o)
+        key("periods"); list(periods.map(\.label))
+        key("inputs"); o.append(UInt8(ascii: "["))
+        for (i, f) in inputs.enumerated() {
+            o.append(contentsOf: Array((i == 0 ? "\n    " : ",\n    ").utf8))
+            let head: [(String, Cell)] = [
+                ("path", .text(f.path)), ("format", .text(f.format.rawValue)),
+                ("compressed_bytes", .int(Int64(f.compressedBytes))), ("bytes", .int(Int64(f.bytes))),
+                ("gzip_members", .int(Int64(f.gzipMembers))), ("records", .int(Int64(f.counts.records))),
+                ("accepted", .int(Int64(f.counts.accepted))), ("rejected", .int(Int64(f.counts.rejected))),
+            ]
+            JSONEncoding.appendObject(head.map(\.0), head.map(\.1), to: &o)
+            o.removeLast()   // reopen the object for "corrupt"
+            o.append(contentsOf: Array(",\"corrupt\":".utf8))
+            if let c = f.corrupt {
+                obj([("offset", .int(Int64(c.offset))), ("reason", .text(c.reason)), ("policy", .text(c.policy.rawValue))])
+            } else {
+                o.append(contentsOf: Array("null".utf8))
+            }
+            o.append(UInt8(ascii: "}"))
+        }
+        o.append(contentsOf: Array((inputs.isEmpty ? "]" : "\n  ]").utf8))
+        key("accounting"); obj(accounting.cells)
+        key("rejects_by_reason")
+        obj(rejectsByReason.keys.sorted(by: bytewiseLess).map { ($0, .int(Int64(rejectsByReason[$0]!))) })
+        key("unknown_units"); list(unknownUnits)
+        key("warnings"); list(warnings)
+        key("wall_seconds"); o.append(contentsOf: Array(fixed(wallSeconds, 3).utf8))
+        let mb = inputs.reduce(0) { $0 + $1.bytes }
+        key("mb_per_s"); o.append(contentsOf: Array(fixed(wallSeconds > 0 ? Double(mb) / 1e6 / wallSeconds : 0, 1).utf8))
+        key("threads"); o.append(contentsOf: Array(String(threads).utf8))
+        o.append(contentsOf: Array("\n}\n".utf8))
+        return o
+    }
+
+    /// One line of rejects.ndjson.
+    package static func appendReject(_ e: (file: String, line: Int, reason: String, excerpt: [UInt8]), to o: inout [UInt8]) {
+        let pairs: [(String, Cell)] = [("file", .text(e.file)), ("line", .int(Int64(e.line))),
+                                       ("reason", .text(e.reason)),
+                                       ("excerpt", .text(String(decoding: e.excerpt, as: UTF8.self)))]
+        JSONEncoding.appendObject(pairs.map(\.0), pairs.map(\.1), to: &o)
+        o.append(0x0A)
+    }
+}
+
+/// A non-negative number with `digits` decimals, without Foundation's locale.
+package func fixed(_ v: Double, _ digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let n = Int64((v * scale).rounded())
+    let whole = n / Int64(scale), frac = n % Int64(scale)
+    var f = String(frac)
+    while f.count < digits { f = "0" + f }
+    return digits == 0 ? "\(whole)" : "\(whole).\(f)"
+}

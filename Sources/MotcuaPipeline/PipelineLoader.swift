@@ -1,0 +1,278 @@
+// Reads a pipeline file (SPEC §6) strictly: unknown keys, wrong types and bad values are
+// collected as `ConfigIssue`s with their key paths, all at once, before anything runs.
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+import MotcuaOutput
+import Foundation
+import Yams
+
+public enum PipelineLoader {
+    public static func load(path: String) throws -> Pipeline {
+        var issues: [ConfigIssue] = []
+        let p = load(path: path, issues: &issues)
+        if !issues.isEmpty { throw ConfigErrors(issues: issues) }
+        return p!
+    }
+
+    public static func load(path: String, issues: inout [ConfigIssue]) -> Pipeline? {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard let data = FileManager.default.contents(atPath: url.path),
+              let text = String(data: data, encoding: .utf8) else {
+            issues.append(ConfigIssue(file: path, path: "", reason: "cannot read pipeline file"))
+            return nil
+        }
+        let node: Node
+        do {
+            guard let n = try Yams.compose(yaml: text) else {
+                issues.append(ConfigIssue(file: path, path: "", reason: "empty pipeline file"))
+                return nil
+            }
+            node = n
+        } catch {
+            issues.append(ConfigIssue(file: path, path: "", reason: "not valid YAML: \(error)"))
+            return nil
+        }
+        var walker = Walker(file: path, issues: [])
+        let dir = url.deletingLastPathComponent().path
+        let pipeline = walker.pipeline(node, directory: dir, defaultName: url.deletingPathExtension().lastPathComponent)
+        issues += walker.issues
+        return pipeline
+    }
+}
+
+private struct Walker {
+    let file: String
+    var issues: [ConfigIssue]
+
+    mutating func fail(_ node: Node?, _ path: String, _ reason: String) {
+        issues.append(ConfigIssue(file: file, path: path, reason: reason, line: node?.mark.map { $0.line }))
+    }
+
+    /// The mapping's entries, reporting keys outside `allowed`.
+    mutating func mapping(_ node: Node, _ path: String, allowed: [String]) -> [String: Node]? {
+        guard case let .mapping(m) = node else { fail(node, path, "expected a mapping"); return nil }
+        var out: [String: Node] = [:]
+        for (k, v) in m {
+            guard let key = k.string else { fail(k, path, "keys must be strings"); continue }
+            let keyPath = path.isEmpty ? key : "\(path).\(key)"
+            if !allowed.contains(key) {
+                fail(k, keyPath, "unknown key (allowed: \(allowed.joined(separator: ", ")))")
+            } else if out[key] != nil {
+                fail(k, keyPath, "key given twice")
+            } else {
+                out[key] = v
+            }
+        }
+        return out
+    }
+
+    mutating func string(_ node: Node, _ path: String) -> String? {
+        guard case let .scalar(s) = node, node.tag != Tag(.null) || s.style != .plain || !s.string.isEmpty else {
+            fail(node, path, "expected a string"); return nil
+        }
+        return s.string
+    }
+
+    mutating func stringList(_ node: Node, _ path: String) -> [String]? {
+        guard case let .sequence(seq) = node else { fail(node, path, "expected a list"); return nil }
+        var out: [String] = []
+        for (i, item) in seq.enumerated() {
+            if let s = string(item, "\(path)[\(i)]") { out.append(s) }
+        }
+        return out
+    }
+
+    mutating func bool(_ node: Node, _ path: String) -> Bool? {
+        guard let b = node.bool, case .scalar = node else { fail(node, path, "expected true or false"); return nil }
+        return b
+    }
+
+    mutating func number(_ node: Node, _ path: String) -> Double? {
+        guard case let .scalar(s) = node, let v = Double(s.string), v.isFinite else { fail(node, path, "expected a number"); return nil }
+        return v
+    }
+
+    mutating func oneOf<T: RawRepresentable>(_ node: Node, _ path: String, _ type: T.Type, _ all: [String]) -> T? where T.RawValue == String {
+        guard let s = string(node, path) else { return nil }
+        guard let v = T(rawValue: s) else { fail(node, path, "'\(s)' is not one of \(all.joined(separator: ", "))"); return nil }
+        return v
+    }
+
+    mutating func day(_ node: Node, _ path: String) -> Int32? {
+        guard let s = string(node, path) else { return nil }
+        guard let d = parseDay(s) else { fail(node, path, "'\(s)' is not a date yyyy-MM-dd"); return nil }
+        return d
+    }
+
+    func resolve(_ p: String, _ dir: String) -> String {
+        URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: dir, isDirectory: true)).standardizedFileURL.path
+    }
+
+    mutating func pipeline(_ root: Node, directory: String, defaultName: String) -> Pipeline? {
+        let top = ["version", "name", "timezone", "inputs", "catalogs", "periods", "rules", "breakdown",
+                   "targets", "outputs", "limits"]
+        guard let m = mapping(root, "", allowed: top) else { return nil }
+        var p = Pipeline(name: defaultName, directory: directory, outputDir: resolve("out", directory))
+        if let v = m["version"] {
+            if v.int != 1 { fail(v, "version", "only version 1 is known") }
+        } else {
+            fail(root, "version", "missing (version: 1)")
+        }
+        if let n = m["name"], let s = string(n, "name") {
+            if s.isEmpty || s.contains("/") { fail(n, "name", "must be a non-empty name without '/'") } else { p.name = s }
+        }
+        if let n = m["timezone"], let s = string(n, "timezone") {
+            if let z = parseZone(s) { p.zoneMinutes = z } else { fail(n, "timezone", "'\(s)' is not ±hh:mm") }
+        }
+        if let n = m["inputs"] {
+            if case let .sequence(seq) = n, !seq.isEmpty {
+                for (i, item) in seq.enumerated() { if let spec = input(item, "inputs[\(i)]") { p.inputs.append(spec) } }
+            } else {
+                fail(n, "inputs", "expected a non-empty list of inputs")
+            }
+        } else {
+            fail(root, "inputs", "missing")
+        }
+        if let n = m["catalogs"], let c = mapping(n, "catalogs", allowed: ["units", "procedures"]) {
+            if let u = c["units"], let s = string(u, "catalogs.units") { p.unitsPath = resolve(s, directory) }
+            if let u = c["procedures"], let s = string(u, "catalogs.procedures") { p.proceduresPath = resolve(s, directory) }
+        }
+        if let n = m["periods"] { p.periods = periods(n) }
+        if let n = m["rules"], let r = oneOf(n, "rules", RuleSet.self, RuleSet.allCases.map(\.rawValue)) { p.rules = r }
+        if let n = m["breakdown"], let list = stringList(n, "breakdown") {
+            for s in list where s != "sector" { fail(n, "breakdown", "'\(s)' is not a breakdown (sector)") }
+            p.breakdownBySector = list.contains("sector")
+        }
+        if let n = m["targets"] { p.targets = targets(n) }
+        if let n = m["outputs"], let o = mapping(n, "outputs", allowed: ["dir", "formats"] + OutputFiles.switches) {
+            if let d = o["dir"], let s = string(d, "outputs.dir") { p.outputDir = resolve(s, directory) }
+            if let f = o["formats"], let list = stringList(f, "outputs.formats") {
+                var set = Set<OutputFormat>()
+                for s in list {
+                    if let v = OutputFormat(rawValue: s) { set.insert(v) } else { fail(f, "outputs.formats", "'\(s)' is not csv or json") }
+                }
+                p.outputs.formats = set
+            }
+            for key in OutputFiles.switches {
+                if let f = o[key], let b = bool(f, "outputs.\(key)") {
+                    if b { p.outputs.switches.insert(key) } else { p.outputs.switches.remove(key) }
+                }
+            }
+        }
+        if let n = m["limits"], let l = mapping(n, "limits", allowed: ["max_reject_rate", "max_line_bytes", "on_corrupt_input"]) {
+            if let v = l["max_reject_rate"], let x = number(v, "limits.max_reject_rate") {
+                if x < 0 || x > 1 { fail(v, "limits.max_reject_rate", "must be between 0 and 1") } else { p.maxRejectRate = x }
+            }
+            if let v = l["max_line_bytes"] {
+                // Up to 1 GiB: each chunk buffer holds one whole record of that size.
+                if case .scalar = v, let x = v.int, x >= 16, x <= 1 << 30 { p.maxLineBytes = x } else {
+                    fail(v, "limits.max_line_bytes", "expected an integer from 16 to 1073741824 (1 GiB)")
+                }
+            }
+            if let v = l["on_corrupt_input"], let c = oneOf(v, "limits.on_corrupt_input", CorruptPolicy.self, CorruptPolicy.allCases.map(\.rawValue)) {
+                p.onCorruptInput = c
+            }
+        }
+        return p
+    }
+
+    mutating func input(_ node: Node, _ path: String) -> InputSpec? {
+        guard let m = mapping(node, path, allowed: ["format", "paths", "delimiter", "date_format", "columns"]) else { return nil }
+        let names = InputFormats.names
+        guard let fnode = m["format"] else { fail(node, "\(path).format", "missing (\(names.joined(separator: " or ")))"); return nil }
+        guard let name = string(fnode, "\(path).format") else { return nil }
+        guard InputFormats.type(named: InputFormat(rawValue: name)) != nil else {
+            fail(fnode, "\(path).format", "'\(name)' is not one of \(names.joined(separator: ", "))")
+            return nil
+        }
+        let format = InputFormat(rawValue: name)
+        var spec = InputSpec(format: format, patterns: [])
+        if let pn = m["paths"] {
+            if case .scalar = pn, let s = string(pn, "\(path).paths") { spec.patterns = [s] } else if let list = stringList(pn, "\(path).paths") { spec.patterns = list }
+            if spec.patterns.isEmpty || spec.patterns.contains(where: \.isEmpty) { fail(pn, "\(path).paths", "expected non-empty glob patterns") }
+        } else {
+            fail(node, "\(path).paths", "missing")
+        }
+        if let d = m["delimiter"], let s = string(d, "\(path).delimiter") {
+            if s.utf8.count == 1, let b = s.utf8.first, b != UInt8(ascii: "\""), b != 0x0A, b != 0x0D { spec.delimiter = b } else {
+                fail(d, "\(path).delimiter", "must be one character such as \",\", \";\" or \"\\t\"")
+            }
+        }
+        if let d = m["date_format"], let s = string(d, "\(path).date_format") {
+            if let f = DateTimeForm(pattern: s) { spec.dateForm = f } else {
+                fail(d, "\(path).date_format", "'\(s)' is not one of: \(DateTimeForm.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if let c = m["columns"] {
+            if case let .mapping(map) = c {
+                for (k, v) in map {
+                    guard let key = k.string, let value = string(v, "\(path).columns.\(k.string ?? "?")") else { continue }
+                    if !csvCanonicalFields.contains(key) {
+                        fail(k, "\(path).columns.\(key)", "unknown field (one of \(csvCanonicalFields.joined(separator: ", ")))")
+                    } else { spec.columns[key] = value }
+                }
+            } else { fail(c, "\(path).columns", "expected a mapping of field: header") }
+        }
+        return spec
+    }
+
+    mutating func periods(_ node: Node) -> PeriodRequest {
+        var r = PeriodRequest()
+        guard let m = mapping(node, "periods", allowed: ["kind", "from", "to", "period"]) else { return r }
+        if let k = m["kind"] { r.kind = oneOf(k, "periods.kind", PeriodKind.self, PeriodKind.allCases.map(\.rawValue)) }
+        if let f = m["from"] { r.from = day(f, "periods.from") }
+        if let t = m["to"] { r.to = day(t, "periods.to") }
+        if let f = r.from, let t = r.to, f > t { fail(node, "periods", "from is after to") }
+        if let l = m["period"], let s = string(l, "periods.period") {
+            r.label = s
+            if let k = r.kind, Periods.parse(label: s, kind: k) == nil { fail(l, "periods.period", "'\(s)' is not a \(k.rawValue) label") }
+        }
+        return r
+    }
+
+    mutating func targets(_ node: Node) -> [Target] {
+        guard case let .sequence(seq) = node else { fail(node, "targets", "expected a list"); return [] }
+        var out: [Target] = []
+        for (i, item) in seq.enumerated() {
+            let path = "targets[\(i)]"
+            guard let m = mapping(item, path, allowed: ["kpi", "tier", "scope", "min", "max"]) else { continue }
+            guard let kn = m["kpi"], let kpi = string(kn, "\(path).kpi") else { fail(item, "\(path).kpi", "missing"); continue }
+            if !kpiNames.contains(kpi) { fail(kn, "\(path).kpi", "unknown KPI '\(kpi)'") }
+            var t = Target(kpi: kpi)
+            if let n = m["tier"] { t.tier = oneOf(n, "\(path).tier", Tier.self, Tier.allCases.map(\.rawValue)) }
+            if let n = m["scope"] { t.scope = oneOf(n, "\(path).scope", Scope.self, ["own", "subtree"]) }
+            for key in ["min", "max"] {
+                guard let n = m[key], let v = number(n, "\(path).\(key)") else { continue }
+                if let s = n.string, let dot = s.firstIndex(of: "."), s[s.index(after: dot)...].count > 6 {
+                    fail(n, "\(path).\(key)", "at most 6 decimals")
+                }
+                if key == "min" { t.min = v } else { t.max = v }
+            }
+            if t.min == nil && t.max == nil { fail(item, path, "needs min and/or max") }
+            if let a = t.min, let b = t.max, a > b { fail(item, path, "min is above max") }
+            for (j, o) in out.enumerated() where o.kpi == t.kpi
+                && (o.tier == nil || t.tier == nil || o.tier == t.tier) && (o.scope == nil || t.scope == nil || o.scope == t.scope) {
+                fail(item, path, "conflicts with targets[\(j)] (both can apply to one row)")
+            }
+            out.append(t)
+        }
+        return out
+    }
+}
+
+/// `±hh:mm` to minutes east of UTC.
+func parseZone(_ s: String) -> Int? {
+    let b = Array(s.utf8)
+    guard b.count == 6, b[0] == UInt8(ascii: "+") || b[0] == UInt8(ascii: "-"), b[3] == UInt8(ascii: ":"),
+          let h = Int(String(decoding: b[1...2], as: UTF8.self)), let m = Int(String(decoding: b[4...5], as: UTF8.self)),
+          b[1...2].allSatisfy(isDigit), b[4...5].allSatisfy(isDigit), h <= 14, m <= 59 else { return nil }
+    return (h * 60 + m) * (b[0] == UInt8(ascii: "-") ? -1 : 1)
+}
+
+/// Canonical field names a CSV input may map (SPEC §2.3).
+let csvCanonicalFields = [
+    "dossier_id", "unit_code", "procedure_code", "sector_code", "channel", "service_level", "status",
+    "received_at", "due_at", "ended_at", "returned_at", "return_channel", "paid_online", "digitized",
+    "fee_bearing", "e_result",
+]

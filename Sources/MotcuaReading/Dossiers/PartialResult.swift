@@ -1,0 +1,203 @@
+// What one parse worker accumulates over the chunks it is given: latest version per dossier,
+// counts per file, rejects and line counts per chunk. Partials merge in a fixed order, and
+// "latest" is a max over record positions, so the result is the same for any thread count.
+import MotcuaFoundation
+import Dispatch
+
+public struct RejectEntry {
+    public var position: RecordPosition
+    public var reason: RejectReason
+    public var excerpt: [UInt8]
+}
+
+public struct FileCounts {
+    public var records = 0
+    public var accepted = 0
+    public var rejected = 0
+    package init() {}
+}
+
+public final class PartialResult {
+    /// Dossiers by id, split by hash into partitions that merge independently (in parallel).
+    static let partitionBits = 4
+    package static var partitionCount: Int { 1 << partitionBits }
+    private let dossiers: UnsafeMutablePointer<DossierTable>
+    /// Per partition, the tables taken over from merged partials: their ids held nowhere
+    /// else (ids also kept here were dropped from them when merged).
+    private let absorbed: UnsafeMutablePointer<[DossierTable]>
+    public var units = Interner()
+    public var procedures = Interner()
+    public var sectors = Interner()
+    public var files: [FileCounts]
+    /// This worker's rejects first (each log in input order), then those of partials merged into it.
+    public var rejectLogs: [RejectLog]
+    /// Lines per (file, chunk), to turn chunk-relative line numbers into file lines.
+    public var chunkLines: [(file: Int32, chunk: Int32, lines: Int)] = []
+
+    public init(fileCount: Int, spillDirectory: String? = nil, keepFirstRejects: Int = Int.max) {
+        files = [FileCounts](repeating: FileCounts(), count: fileCount)
+        rejectLogs = [RejectLog(spillDirectory: spillDirectory, keepFirst: keepFirstRejects)]
+        self.spillDirectory = spillDirectory
+        self.keepFirstRejects = keepFirstRejects
+        dossiers = .allocate(capacity: PartialResult.partitionCount)
+        for i in 0..<PartialResult.partitionCount { (dossiers + i).initialize(to: DossierTable(capacity: 1024)) }
+        absorbed = .allocate(capacity: PartialResult.partitionCount)
+        absorbed.initialize(repeating: [], count: PartialResult.partitionCount)
+    }
+
+    deinit {
+        for i in 0..<PartialResult.partitionCount {
+            dossiers[i].deallocate()
+            for t in absorbed[i] { t.deallocate() }
+        }
+        dossiers.deallocate()
+        absorbed.deinitialize(count: PartialResult.partitionCount)
+        absorbed.deallocate()
+        idCopies.deallocate()
+    }
+
+    /// Distinct dossiers kept (waiting records are stored first).
+    public var dossierCount: Int {
+        flushWaiting()
+        return (0..<PartialResult.partitionCount).reduce(0) { n, i in n + dossiers[i].count + absorbed[i].reduce(0) { $0 + $1.count } }
+    }
+
+    /// Every kept dossier's latest state, partition by partition. The order depends on which
+    /// thread read what; callers only sum and collect, so results do not.
+    public func forEachState(_ body: (DossierState) -> Void) {
+        flushWaiting()
+        forEachState(partitions: 0..<PartialResult.partitionCount, body)
+    }
+
+    /// The same over some partitions only, for a loop split across threads: call
+    /// `flushWaiting()` once before (waiting records are stored there, not here).
+    package func forEachState(partitions: Range<Int>, _ body: (DossierState) -> Void) {
+        for i in partitions {
+            dossiers[i].forEach { s, _, _, _ in body(s) }
+            for t in absorbed[i] { t.forEach { s, _, _, _ in body(s) } }
+        }
+    }
+
+    private let spillDirectory: String?
+    private let keepFirstRejects: Int
+    private var lastReject: RecordPosition?
+
+    /// Logs one of this partial's rejects. Each log must be in input order for the merge of
+    /// logs; a chunk handed over out of that order (an earlier file's, when a thread ran out of
+    /// files) starts a new log.
+    func reject(_ position: RecordPosition, _ reason: RejectReason, excerpt: UnsafeBufferPointer<UInt8>) {
+        if let last = lastReject, position < last {
+            rejectLogs.append(RejectLog(spillDirectory: spillDirectory, keepFirst: keepFirstRejects))
+        }
+        lastReject = position
+        rejectLogs[rejectLogs.count - 1].append(position, reason, excerpt)
+    }
+
+    /// Rejected records of all merged partials, in input order.
+    package var rejectCount: Int { rejectLogs.reduce(0) { $0 + $1.count } }
+
+    /// Records waiting to be stored: a record's slot is prefetched when it arrives, its entry
+    /// one record later, and it is stored two records later — by then both are in cache
+    /// (the table is far larger than the caches; each lookup used to wait for two misses).
+    /// Waiting ids are copied into three rotating buffers (two waiting, one arriving).
+    private var waiting = (PendingDossier(), PendingDossier())
+    private var waitingCount = 0
+    private let idCopies = UnsafeMutablePointer<UInt8>.allocate(capacity: 3 * PartialResult.maxWaitingId)
+    private var nextCopy = 0
+    private static let maxWaitingId = 64
+
+    @inline(__always)
+    private func table(_ hash: UInt64) -> UnsafeMutablePointer<DossierTable> {
+        dossiers + Int(truncatingIfNeeded: hash >> UInt64(64 - PartialResult.partitionBits))
+    }
+
+    /// Keeps the state for `id` (now, or after the next two records; `flushWaiting` ends that).
+    @inline(__always)
+    package func keep(id: ByteText, _ state: DossierState) {
+        let hash = hashBytes(id.base!, id.count)
+        guard id.count <= PartialResult.maxWaitingId else {
+            table(hash).pointee.keep(id.base!, id.count, hash: hash, state)
+            return
+        }
+        table(hash).pointee.prefetchSlot(hash)
+        if waitingCount == 2 {
+            let oldest = waiting.0
+            table(oldest.hash).pointee.keep(oldest.id, oldest.count, hash: oldest.hash, oldest.state)
+            waiting.0 = waiting.1
+            waitingCount = 1
+        }
+        if waitingCount == 1 { table(waiting.0.hash).pointee.prefetchEntry(waiting.0.hash) }
+        let copy = idCopies + nextCopy * PartialResult.maxWaitingId
+        copy.update(from: id.base!, count: id.count)
+        nextCopy = nextCopy == 2 ? 0 : nextCopy + 1
+        let next = PendingDossier(id: UnsafePointer(copy), count: id.count, hash: hash, state: state)
+        if waitingCount == 0 { waiting.0 = next } else { waiting.1 = next }
+        waitingCount += 1
+    }
+
+    /// Stores the waiting records.
+    package func flushWaiting() {
+        if waitingCount >= 1 { table(waiting.0.hash).pointee.keep(waiting.0.id, waiting.0.count, hash: waiting.0.hash, waiting.0.state) }
+        if waitingCount == 2 { table(waiting.1.hash).pointee.keep(waiting.1.id, waiting.1.count, hash: waiting.1.hash, waiting.1.state) }
+        waitingCount = 0
+    }
+
+    /// Folds `others` into this partial: codes re-interned here, then the dossier partitions
+    /// merged on up to `threads` threads — each other table is taken over whole, its states
+    /// re-coded, and the ids this partial already holds moved here (latest-wins is a max over
+    /// input positions, so the kept states do not depend on the merge order). Nothing is
+    /// copied or re-inserted; `others` are left without dossiers.
+    public func merge(_ others: [PartialResult], threads: Int = 1) {
+        flushWaiting()
+        for other in others { other.flushWaiting() }
+        guard !others.isEmpty else { return }
+        let maps = others.map { other in
+            (unit: remap(other.units, into: &units), procedure: remap(other.procedures, into: &procedures),
+             sector: remap(other.sectors, into: &sectors))
+        }
+        let (own, taken) = (dossiers, absorbed)
+        let parts = PartialResult.partitionCount
+        let workers = max(1, min(threads, parts))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            for part in stride(from: w, to: parts, by: workers) {
+                for (other, map) in zip(others, maps) {
+                    var table = other.dossiers[part]
+                    other.dossiers[part] = DossierTable(capacity: 16)
+                    table.dropKnown(in: [own[part]] + taken[part]) { state in
+                        var s = state
+                        s.unit = s.unit < 0 ? -1 : map.unit[Int(s.unit)]
+                        s.procedure = s.procedure < 0 ? -1 : map.procedure[Int(s.procedure)]
+                        s.sector = s.sector < 0 ? -1 : map.sector[Int(s.sector)]
+                        return s
+                    }
+                    taken[part].append(table)
+                }
+            }
+        }
+        for other in others {
+            for f in 0..<files.count {
+                files[f].records += other.files[f].records
+                files[f].accepted += other.files[f].accepted
+                files[f].rejected += other.files[f].rejected
+            }
+            rejectLogs.append(contentsOf: other.rejectLogs)
+            chunkLines.append(contentsOf: other.chunkLines)
+        }
+    }
+
+    private func remap(_ from: Interner, into: inout Interner) -> [Int32] {
+        (0..<from.count).map { i in
+            from.table.withKey(i) { p, n in Int32(into.table.findOrInsert(p, n).index) }
+        }
+    }
+}
+
+/// A record held back by `PartialResult.keep` while its table entry is fetched.
+struct PendingDossier {
+    var id = UnsafePointer<UInt8>(bitPattern: 1)!
+    var count = 0
+    var hash: UInt64 = 0
+    var state = DossierState(position: RecordPosition(file: 0, chunk: 0, line: 0), unit: 0, procedure: 0, sector: 0,
+                             received: 0, due: 0, ended: 0, returned: 0, status: 0, channel: 0, returnChannel: 0,
+                             paidOnline: 0, flags: 0)
+}

@@ -1,0 +1,168 @@
+// One worker's rejects, in the order it met them — which is input order, since a worker takes
+// chunks in queue order. Kept in memory up to a bound, then spilled to a file beside the
+// outputs, so a flood of bad records costs disk, not memory. Logs of all workers are merged
+// by position when rejects.ndjson is written (RejectMerge).
+import MotcuaFoundation
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public final class RejectLog {
+    /// Entries held before spilling (about 60 MB at the 200-byte excerpt).
+    static var memoryLimit = ProcessInfo.processInfo.environment["MOTCUA_REJECTS_IN_MEMORY"].flatMap { Int($0) } ?? 200_000
+
+    package private(set) var entries: [RejectEntry] = []
+    package private(set) var count = 0
+    package private(set) var byReason: [RejectReason: Int] = [:]
+    /// Where entries go once memory is full; nil keeps only the first `keepFirst` (inspect).
+    private let spillDirectory: String?
+    private let keepFirst: Int
+    private var spill: SyncedFile?
+    private var spillBuffer: [UInt8] = []
+    package private(set) var spilled = 0
+    /// Why spilling failed (disk full …): the run then fails with exit 74, never drops rejects.
+    package private(set) var failure: String?
+
+    init(spillDirectory: String?, keepFirst: Int = Int.max) {
+        self.spillDirectory = spillDirectory
+        self.keepFirst = keepFirst
+    }
+
+    deinit {
+        if let p = spill?.path { unlink(p) }
+    }
+
+    func append(_ position: RecordPosition, _ reason: RejectReason, _ excerpt: UnsafeBufferPointer<UInt8>) {
+        count += 1
+        byReason[reason, default: 0] += 1
+        if entries.count < min(RejectLog.memoryLimit, keepFirst) && spilled == 0 {
+            entries.append(RejectEntry(position: position, reason: reason, excerpt: Array(excerpt)))
+            return
+        }
+        guard let dir = spillDirectory, failure == nil else { return }
+        if spill == nil {
+            do {
+                spill = try SyncedFile(creating: "\(dir)/\(temporaryFileMarker)\(getpid())-spill-\(UUID().uuidString)", mode: 0o600)
+            } catch let e as OutputError { failure = e.message; return } catch { failure = "\(error)"; return }
+        }
+        // position (3 × Int32), reason code, excerpt length, excerpt
+        withUnsafeBytes(of: position.file) { spillBuffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: position.chunk) { spillBuffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: position.line) { spillBuffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: reason.code) { spillBuffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt16(excerpt.count)) { spillBuffer.append(contentsOf: $0) }
+        spillBuffer.append(contentsOf: excerpt)
+        spilled += 1
+        if spillBuffer.count >= 1 << 20 { flush() }
+    }
+
+    private func flush() {
+        guard let file = spill, !spillBuffer.isEmpty, failure == nil else { return }
+        do { try file.write(spillBuffer) } catch let e as OutputError { failure = e.message } catch { failure = "\(error)" }
+        spillBuffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Entries in order: those in memory, then those spilled.
+    func reader() -> RejectLogReader {
+        flush()
+        return RejectLogReader(entries: entries, spillFD: spill?.descriptor ?? -1, spilled: spilled)
+    }
+}
+
+/// Reads one log back in order, the spilled part through a small buffer.
+struct RejectLogReader {
+    private var entries: [RejectEntry]
+    private var index = 0
+    private let fd: Int32
+    private var remaining: Int
+    private var buffer = [UInt8]()
+    private var pos = 0
+    private var fileOffset: off_t = 0
+
+    init(entries: [RejectEntry], spillFD: Int32, spilled: Int) {
+        self.entries = entries
+        fd = spillFD
+        remaining = spillFD >= 0 ? spilled : 0
+    }
+
+    /// Makes at least `n` unread bytes available (false at the end of the file).
+    private mutating func ensure(_ n: Int) -> Bool {
+        if buffer.count - pos >= n { return true }
+        buffer.removeFirst(pos)
+        pos = 0
+        var chunk = [UInt8](repeating: 0, count: max(1 << 20, n))
+        let got = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, fileOffset) }
+        guard got > 0 else { return buffer.count >= n }
+        fileOffset += off_t(got)
+        buffer.append(contentsOf: chunk[0..<got])
+        return buffer.count - pos >= n
+    }
+
+    mutating func next() -> RejectEntry? {
+        if index < entries.count { index += 1; return entries[index - 1] }
+        guard remaining > 0, ensure(16) else { return nil }
+        remaining -= 1
+        func load<T>(_ t: T.Type, _ at: Int) -> T {
+            buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: pos + at, as: T.self) }
+        }
+        let position = RecordPosition(file: load(Int32.self, 0), chunk: load(Int32.self, 4), line: load(Int32.self, 8))
+        let reason = RejectReason(code: load(UInt16.self, 12))
+        let n = Int(load(UInt16.self, 14))
+        guard ensure(16 + n) else { return nil }
+        let excerpt = Array(buffer[(pos + 16)..<(pos + 16 + n)])
+        pos += 16 + n
+        return RejectEntry(position: position, reason: reason, excerpt: excerpt)
+    }
+}
+
+/// The rejects of several logs in input order (each log is already in order).
+package struct RejectMerge {
+    private var readers: [RejectLogReader]
+    private var heads: [RejectEntry?]
+
+    package init(_ logs: [RejectLog]) {
+        readers = logs.map { $0.reader() }
+        heads = []
+        for i in readers.indices { heads.append(readers[i].next()) }
+    }
+
+    package mutating func next() -> RejectEntry? {
+        var best = -1
+        for (i, h) in heads.enumerated() {
+            guard let e = h else { continue }
+            if best < 0 || e.position < heads[best]!.position { best = i }
+        }
+        guard best >= 0 else { return nil }
+        let e = heads[best]
+        heads[best] = readers[best].next()
+        return e
+    }
+}
+
+extension RejectReason {
+    /// A compact code for spill files.
+    var code: UInt16 {
+        switch self {
+        case .lineTooLong: return 0
+        case .invalidUTF8: return 1
+        case .malformedJSON: return 2
+        case .malformedCSV: return 3
+        case .endedBeforeReceived: return 4
+        case .missing(let f): return 100 + UInt16(f.rawValue)
+        case .invalid(let f): return 200 + UInt16(f.rawValue)
+        }
+    }
+
+    init(code: UInt16) {
+        switch code {
+        case 0: self = .lineTooLong
+        case 1: self = .invalidUTF8
+        case 2: self = .malformedJSON
+        case 3: self = .malformedCSV
+        case 4: self = .endedBeforeReceived
+        case 100..<200: self = .missing(DossierField(rawValue: Int(code - 100))!)
+        default: self = .invalid(DossierField(rawValue: Int(code - 200))!)
+        }
+    }
+}

@@ -1,0 +1,178 @@
+// `csv` (SPEC §2.3): a spreadsheet export, RFC 4180 with a header row. Records end at an LF
+// outside quotes; the header is compiled once per file into columns (`CSVLayout`); code
+// fields also take their Vietnamese labels, flags are booleans, every cell is text.
+import MotcuaFoundation
+import Foundation
+
+extension InputFormat {
+    package static let csv = InputFormat(rawValue: "csv")
+}
+
+package struct CSVFormat: RecordFormat {
+    package static let name = InputFormat.csv
+    let delimiter: UInt8
+    let columns: [String: String]
+
+    package init(spec: InputSpec) {
+        delimiter = spec.delimiter
+        columns = spec.columns
+    }
+
+    package var framing: FramingRule { .csv(delimiter: delimiter) }
+    package var hasHeaderRow: Bool { true }
+
+    package func layout(for file: String, header: UnsafeBufferPointer<UInt8>?, dates: DateTimeParser,
+                        maxLineBytes: Int) -> any FileLayout {
+        CSVFileLayout(layout: CSVLayout(header: header, delimiter: delimiter, overrides: columns, file: file),
+                      columnNames: CSVFormat.headerNames(header, delimiter: delimiter),
+                      delimiter: delimiter, dates: dates, maxLineBytes: maxLineBytes)
+    }
+
+    /// Any first line: the delimiter (`,` `;` or tab) that it holds most of.
+    package static func sniff(_ firstLine: ArraySlice<UInt8>) -> InputSpec? {
+        let candidates: [UInt8] = [0x2C, 0x3B, 0x09]
+        let best = candidates.max { a, b in firstLine.filter { $0 == a }.count < firstLine.filter { $0 == b }.count }!
+        return InputSpec(format: name, patterns: [], delimiter: best)
+    }
+
+    /// The header row's cells as written.
+    static func headerNames(_ bytes: UnsafeBufferPointer<UInt8>?, delimiter: UInt8) -> [String] {
+        guard let bytes, let base = bytes.baseAddress, bytes.count > 0 else { return [] }
+        let splitter = CSVRecordSplitter(delimiter: delimiter)
+        let out = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count)
+        defer { out.deallocate() }
+        let rec = splitter.split(base, from: 0, to: bytes.count, into: out)
+        return (0..<rec.cellCount).map {
+            String(decoding: UnsafeBufferPointer(start: out + splitter.starts[$0], count: splitter.ends[$0] - splitter.starts[$0]), as: UTF8.self)
+        }
+    }
+}
+
+final class CSVFileLayout: FileLayout {
+    let layout: CSVLayout
+    let columnNames: [String]
+    let delimiter: UInt8
+    let dates: DateTimeParser
+    let maxLineBytes: Int
+
+    init(layout: CSVLayout, columnNames: [String], delimiter: UInt8, dates: DateTimeParser, maxLineBytes: Int) {
+        self.layout = layout
+        self.columnNames = columnNames
+        self.delimiter = delimiter
+        self.dates = dates
+        self.maxLineBytes = maxLineBytes
+    }
+
+    var warnings: [String] { layout.warnings }
+
+    func makeDecoder() -> any RecordDecoding {
+        CSVDecoder(layout: layout, columnNames: columnNames, delimiter: delimiter, dates: dates, maxLineBytes: maxLineBytes)
+    }
+}
+
+/// Decodes CSV records: cells into a scratch buffer, then the §3.3 checks on the mapped columns.
+public final class CSVDecoder: RecordDecoding {
+    let layout: CSVLayout
+    /// The layout's column per field, in raw storage (read for every field of every record).
+    private let column: UnsafeMutablePointer<Int>
+    private let columnNames: [String]
+    private let splitter: CSVRecordSplitter
+    private let dates: DateTimeParser
+    private let maxLineBytes: Int
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchCapacity = 4096
+    private let labels = LabelCache()
+    private var lastCells = 0
+
+    init(layout: CSVLayout, columnNames: [String], delimiter: UInt8, dates: DateTimeParser, maxLineBytes: Int) {
+        self.layout = layout
+        column = .allocate(capacity: DossierField.count)
+        column.initialize(from: layout.column, count: DossierField.count)
+        self.columnNames = columnNames
+        splitter = CSVRecordSplitter(delimiter: delimiter)
+        self.dates = dates
+        self.maxLineBytes = maxLineBytes
+        scratch = .allocate(capacity: scratchCapacity)
+    }
+    deinit {
+        scratch.deallocate()
+        column.deallocate()
+    }
+
+    package func decode(_ base: UnsafePointer<UInt8>, from: Int, to: Int, span: inout RecordSpan,
+                        into out: inout DecodedRecord) -> RejectReason? {
+        if to - from > scratchCapacity {
+            scratch.deallocate()
+            scratchCapacity = max(to - from, scratchCapacity * 2)
+            scratch = .allocate(capacity: scratchCapacity)
+        }
+        let record = splitter.split(base, from: from, to: to, into: scratch)
+        span.next = record.next
+        span.byteCount = record.byteCount
+        span.lineFeeds = record.lineFeeds
+        lastCells = record.cellCount
+        if record.byteCount == 0 { return nil }
+        if record.byteCount > maxLineBytes { return .lineTooLong }
+        guard isValidUTF8(base + from, record.byteCount) else { return .invalidUTF8 }
+        if layout.malformed || record.malformed || record.cellCount != layout.columnCount { return .malformedCSV }
+        var values = CSVFieldValues(column: UnsafePointer(column), starts: splitter.starts, ends: splitter.ends,
+                                    cells: UnsafePointer(scratch), labels: labels)
+        return checkRecord(&values, dates: dates, into: &out)
+    }
+
+    package func visitFields(_ visit: (String, Bool) -> Void) {
+        for c in 0..<min(columnNames.count, lastCells) {
+            visit(columnNames[c], splitter.ends[c] > splitter.starts[c])
+        }
+    }
+}
+
+/// The cells of one CSV record, through the header's column map.
+struct CSVFieldValues: DossierFieldValues {
+    let column: UnsafePointer<Int>
+    let starts: UnsafeMutablePointer<Int>
+    let ends: UnsafeMutablePointer<Int>
+    let cells: UnsafePointer<UInt8>
+    let labels: LabelCache
+
+    @inline(__always) func isPresent(_ f: DossierField) -> Bool {
+        let c = column[f.rawValue]
+        return c >= 0 && ends[c] > starts[c]
+    }
+
+    @inline(__always) func isText(_ f: DossierField) -> Bool { true }
+
+    @inline(__always) func text(_ f: DossierField) -> ByteText {
+        let c = column[f.rawValue]
+        guard c >= 0, ends[c] > starts[c] else { return .none }
+        return ByteText(base: cells + starts[c], count: ends[c] - starts[c])
+    }
+
+    /// Digits, or one of the field's labels; flags are booleans (SPEC §2.3).
+    mutating func code(_ f: DossierField) -> Int? {
+        let t = text(f)
+        guard let p = t.base else { return nil }
+        switch f {
+        case .hoSoCoThanhPhanSoHoa, .danhSachLePhi, .danhSachGiayToKetQua:
+            return labels.value(t, kind: .boolean)
+        case .kenhThucHien:
+            return digitsValue(p, t.count) ?? labels.value(t, kind: .channel)
+        case .hinhThuc:
+            return digitsValue(p, t.count) ?? labels.value(t, kind: .returnChannel)
+        default:
+            return digitsValue(p, t.count)
+        }
+    }
+
+    mutating func status() -> Int? {
+        let t = text(.trangThaiHoSo)
+        guard let p = t.base else { return nil }
+        return digitsValue(p, t.count) ?? labels.value(t, kind: .status)
+    }
+
+    /// A boolean cell; empty is false.
+    mutating func listFlag(_ f: DossierField) -> Bool? {
+        guard isPresent(f) else { return false }
+        return code(f).map { $0 == 1 }
+    }
+}

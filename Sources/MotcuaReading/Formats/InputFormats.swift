@@ -1,0 +1,80 @@
+// The input-format seam (SPEC §2.2, §2.3): what a run needs to know of a format — how its
+// bytes are framed into records, whether a header row comes first, and how one record is
+// decoded into the canonical fields — and the one registry the reader, the workers, the
+// inspector, the loader and the micro benchmarks look formats up in.
+//
+// Adding a format: one file with a `RecordFormat` (see NDJSONFormat.swift, CSVFormat.swift)
+// and its `InputFormat` name, plus one line in `InputFormats.all`.
+import MotcuaFoundation
+import Foundation
+
+/// A format as configured for one input (`inputs[i]` of a pipeline).
+package protocol RecordFormat: Sendable {
+    /// The name pipelines use (`format:`).
+    static var name: InputFormat { get }
+    /// Made from the input's settings (delimiter, columns …: what the format reads of them).
+    init(spec: InputSpec)
+    /// Where records end in this format's bytes.
+    var framing: FramingRule { get }
+    /// True when the first non-blank line is a header row, handed to `layout(for:header:…)`.
+    var hasHeaderRow: Bool { get }
+    /// What every record of one file is decoded with; made once per file on the reading
+    /// thread (after its header row, if any) and carried to the workers on each chunk.
+    /// `header` is nil when the file has no header row or it was over the line limit.
+    func layout(for file: String, header: UnsafeBufferPointer<UInt8>?, dates: DateTimeParser, maxLineBytes: Int) -> any FileLayout
+    /// For `motcua inspect`: the settings this format would read `firstLine` (the first
+    /// non-blank line of a file) with, or nil when the line is not in this format.
+    static func sniff(_ firstLine: ArraySlice<UInt8>) -> InputSpec?
+}
+
+/// One file's compiled decoding settings: immutable, shared read-only by every worker.
+package protocol FileLayout: ChunkContext {
+    /// Problems with the file's header row (SPEC §2.3), reported once in summary.json.
+    var warnings: [String] { get }
+    /// Column names for `motcua inspect` (header order), empty when the format has no header.
+    var columnNames: [String] { get }
+    /// A decoder for one worker (decoders keep scratch space and are not shared).
+    func makeDecoder() -> any RecordDecoding
+}
+
+/// Where one record lies in a chunk.
+package struct RecordSpan {
+    /// Index after the record's terminator (or the end of the chunk).
+    package var next = 0
+    /// Bytes of the record without its terminator; 0 for a blank line (not a record).
+    package var byteCount = 0
+    /// LFs consumed, the terminator included.
+    package var lineFeeds = 0
+    package init() {}
+}
+
+/// Decodes records of one file, one after the other; not shared between threads.
+package protocol RecordDecoding: AnyObject {
+    /// Decodes the record starting at base[from] (the chunk ends at `to`) into `out`: finds its
+    /// end (`span`) and runs the SPEC §3.3 checks; nil when it is kept. A blank line gives
+    /// `span.byteCount == 0` and nil.
+    func decode(_ base: UnsafePointer<UInt8>, from: Int, to: Int, span: inout RecordSpan,
+                into out: inout DecodedRecord) -> RejectReason?
+    /// For `motcua inspect`: the fields of the record last decoded, each with whether it holds
+    /// a value (not null, not ""), in the record's order.
+    func visitFields(_ visit: (String, Bool) -> Void)
+}
+
+/// The registry of input formats.
+package enum InputFormats {
+    /// Every format, in the order `inspect` tries them on an unknown file.
+    package static let all: [any RecordFormat.Type] = [NDJSONFormat.self, CSVFormat.self]
+
+    package static func type(named name: InputFormat) -> (any RecordFormat.Type)? {
+        all.first { $0.name == name }
+    }
+
+    /// The format of one input, as configured. The name was checked when the pipeline was loaded.
+    package static func format(of spec: InputSpec) -> any RecordFormat {
+        guard let type = type(named: spec.format) else { preconditionFailure("unknown input format \(spec.format.rawValue)") }
+        return type.init(spec: spec)
+    }
+
+    /// Names for messages and help: `dvcqg-ndjson, csv`.
+    package static var names: [String] { all.map { $0.name.rawValue } }
+}

@@ -1,0 +1,180 @@
+// `dvcqg-ndjson` (SPEC §2.2): one portal-shaped JSON object per line. A line is validated as
+// RFC 8259 and its fields located by `JSONRecordScanner`; codes are JSON integers or digit
+// strings, TrangThaiHoSo also the portal's English words.
+import MotcuaFoundation
+import Foundation
+
+extension InputFormat {
+    package static let dvcqgNdjson = InputFormat(rawValue: "dvcqg-ndjson")
+}
+
+package struct NDJSONFormat: RecordFormat {
+    package static let name = InputFormat.dvcqgNdjson
+    package init(spec: InputSpec) {}
+    package var framing: FramingRule { .lines }
+    package var hasHeaderRow: Bool { false }
+
+    package func layout(for file: String, header: UnsafeBufferPointer<UInt8>?, dates: DateTimeParser,
+                        maxLineBytes: Int) -> any FileLayout {
+        NDJSONLayout(dates: dates, maxLineBytes: maxLineBytes)
+    }
+
+    /// A first line that starts with `{`.
+    package static func sniff(_ firstLine: ArraySlice<UInt8>) -> InputSpec? {
+        guard firstLine.first(where: { !isTrimmable($0) }) == UInt8(ascii: "{") else { return nil }
+        return InputSpec(format: name, patterns: [])
+    }
+}
+
+final class NDJSONLayout: FileLayout {
+    let dates: DateTimeParser
+    let maxLineBytes: Int
+    init(dates: DateTimeParser, maxLineBytes: Int) {
+        self.dates = dates
+        self.maxLineBytes = maxLineBytes
+    }
+    var warnings: [String] { [] }
+    var columnNames: [String] { [] }
+    func makeDecoder() -> any RecordDecoding { NDJSONDecoder(dates: dates, maxLineBytes: maxLineBytes) }
+}
+
+/// Decodes NDJSON lines: LF-terminated (a CR before the LF is part of the terminator).
+public final class NDJSONDecoder: RecordDecoding {
+    public let dates: DateTimeParser
+    public let maxLineBytes: Int
+    private let scanner = JSONRecordScanner()
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchCapacity = 4096
+    private var lastLine = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    private lazy var keys = TopLevelKeys()
+
+    public init(dates: DateTimeParser, maxLineBytes: Int) {
+        self.dates = dates
+        self.maxLineBytes = maxLineBytes
+        scratch = .allocate(capacity: scratchCapacity)
+    }
+    deinit { scratch.deallocate() }
+
+    package func decode(_ base: UnsafePointer<UInt8>, from: Int, to: Int, span: inout RecordSpan,
+                        into out: inout DecodedRecord) -> RejectReason? {
+        let lf = memchr(base + from, 0x0A, to - from)
+        var end = lf.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? to
+        span.next = lf == nil ? to : end + 1
+        span.lineFeeds = lf == nil ? 0 : 1
+        // A CR is part of the terminator only when LF follows it.
+        if lf != nil && end > from && base[end - 1] == 0x0D { end -= 1 }
+        span.byteCount = end - from
+        if end == from { return nil }
+        return decode(UnsafeBufferPointer(start: base + from, count: end - from), into: &out)
+    }
+
+    /// Decodes one line (terminator removed, not blank) into `out`; returns the reject reason.
+    public func decode(_ line: UnsafeBufferPointer<UInt8>, into out: inout DecodedRecord) -> RejectReason? {
+        let n = line.count
+        lastLine = line
+        if n > maxLineBytes { return .lineTooLong }
+        guard let base = line.baseAddress, isValidUTF8(base, n) else { return .invalidUTF8 }
+        guard scanner.scan(line) else { return .malformedJSON }
+        if n > scratchCapacity {
+            scratch.deallocate()
+            scratchCapacity = max(n, scratchCapacity * 2)
+            scratch = .allocate(capacity: scratchCapacity)
+        }
+        var values = JSONFieldValues(slots: scanner.slots, line: base, scratch: scratch)
+        return checkRecord(&values, dates: dates, into: &out)
+    }
+
+    package func visitFields(_ visit: (String, Bool) -> Void) {
+        keys.visit(lastLine) { visit($0, true) } onEmpty: { visit($0, false) }
+    }
+}
+
+/// The fields of one scanned line: JSON kinds decide what is text and what is a code.
+struct JSONFieldValues: DossierFieldValues {
+    let slots: UnsafeMutablePointer<ValueSlot>
+    let line: UnsafePointer<UInt8>
+    let scratch: UnsafeMutablePointer<UInt8>
+    var scratchUsed = 0
+
+    @inline(__always) func isPresent(_ f: DossierField) -> Bool {
+        let s = slots[f.rawValue]
+        switch s.kind {
+        case .absent, .null: return false
+        case .string: return s.end > s.start
+        default: return true
+        }
+    }
+
+    @inline(__always) func isText(_ f: DossierField) -> Bool { slots[f.rawValue].kind == .string }
+
+    /// The unescaped bytes of a string value (escaped ones are unescaped into the scratch).
+    mutating func text(_ f: DossierField) -> ByteText {
+        let s = slots[f.rawValue]
+        guard s.kind == .string, s.end > s.start else { return .none }
+        if !s.escaped { return ByteText(base: line + s.start, count: s.end - s.start) }
+        let dst = scratch + scratchUsed
+        let n = unescapeJSONString(line + s.start, s.end - s.start, into: dst)
+        scratchUsed += n
+        return ByteText(base: UnsafePointer(dst), count: n)
+    }
+
+    /// A JSON integer or a string of ASCII digits.
+    mutating func code(_ f: DossierField) -> Int? {
+        let s = slots[f.rawValue]
+        switch s.kind {
+        case .number: return jsonIntegerValue(line + s.start, s.end - s.start)
+        case .string:
+            let t = text(f)
+            return digitsValue(t.base!, t.count)
+        default: return nil
+        }
+    }
+
+    mutating func status() -> Int? {
+        let s = slots[DossierField.trangThaiHoSo.rawValue]
+        if s.kind == .number { return jsonIntegerValue(line + s.start, s.end - s.start) }
+        guard s.kind == .string else { return nil }
+        let t = text(.trangThaiHoSo)
+        return digitsValue(t.base!, t.count) ?? englishStatus(t)
+    }
+
+    /// True when the array has an element that qualifies; anything but an array is false.
+    func listFlag(_ f: DossierField) -> Bool? {
+        let s = slots[f.rawValue]
+        return s.kind == .array && s.flag
+    }
+}
+
+/// Top-level keys of an NDJSON line and whether each value is filled (not null, not "").
+struct TopLevelKeys {
+    private var names = ByteKeyTable(capacity: 64)
+    private var strings: [String] = []
+
+    mutating func visit(_ line: UnsafeBufferPointer<UInt8>, onFilled: (String) -> Void, onEmpty: (String) -> Void) {
+        guard let base = line.baseAddress else { return }
+        var c = Cursor(base: base, end: line.count)
+        c.skipWS()
+        guard c.peek == UInt8(ascii: "{") else { return }
+        c.pos += 1
+        while true {
+            c.skipWS()
+            guard c.peek == UInt8(ascii: "\"") else { return }
+            c.pos += 1
+            let ks = c.pos
+            guard c.scanStringBody() != nil else { return }
+            let (idx, inserted) = names.findOrInsert(base + ks, c.pos - 1 - ks)
+            if inserted { strings.append(String(decoding: UnsafeBufferPointer(start: base + ks, count: c.pos - 1 - ks), as: UTF8.self)) }
+            c.skipWS()
+            guard c.peek == UInt8(ascii: ":") else { return }
+            c.pos += 1
+            c.skipWS()
+            let vs = c.pos
+            guard let kind = c.skipScalarOrContainer(depth: 1) else { return }
+            let empty = kind == .null || (kind == .string && c.pos - vs == 2)
+            if empty { onEmpty(strings[idx]) } else { onFilled(strings[idx]) }
+            c.skipWS()
+            guard c.peek == UInt8(ascii: ",") else { return }
+            c.pos += 1
+        }
+    }
+}

@@ -1,0 +1,140 @@
+// RFC 4180 on raw bytes (SPEC §2.3): splits one record into cells — quotes removed, `""`
+// unescaped, cells trimmed — and says where the record ends. A quote opens a quoted field
+// only as the field's first byte; text after a closing quote and a quote left open at the
+// end of the input make the record malformed (framing still ends it where it would have).
+import MotcuaFoundation
+import Foundation
+
+struct CSVRecord {
+    /// Index after the record's terminator (or the end of the input).
+    var next = 0
+    /// Bytes of the record without its LF/CRLF terminator.
+    var byteCount = 0
+    /// LFs consumed, the terminator included.
+    var lineFeeds = 0
+    var malformed = false
+    var cellCount = 0
+}
+
+final class CSVRecordSplitter {
+    let delimiter: UInt8
+    /// Cell spans into the output buffer (`cellCount` of them), reused across records; raw
+    /// storage, so recording a cell costs two stores.
+    package private(set) var starts: UnsafeMutablePointer<Int>
+    package private(set) var ends: UnsafeMutablePointer<Int>
+    package private(set) var cellCount = 0
+    private var capacity = 64
+
+    init(delimiter: UInt8) {
+        self.delimiter = delimiter
+        starts = .allocate(capacity: capacity)
+        ends = .allocate(capacity: capacity)
+    }
+    deinit {
+        starts.deallocate()
+        ends.deallocate()
+    }
+
+    /// Records a cell out[s..<e], trimmed (SPEC §3.5).
+    @inline(__always)
+    private func finishCell(_ out: UnsafeMutablePointer<UInt8>, _ s0: Int, _ e0: Int) {
+        var s = s0, e = e0
+        while s < e && isTrimmable(out[s]) { s += 1 }
+        while e > s && isTrimmable(out[e - 1]) { e -= 1 }
+        if cellCount == capacity { grow() }
+        starts[cellCount] = s
+        ends[cellCount] = e
+        cellCount += 1
+    }
+
+    private func grow() {
+        let bigger = capacity * 2
+        let s = UnsafeMutablePointer<Int>.allocate(capacity: bigger), e = UnsafeMutablePointer<Int>.allocate(capacity: bigger)
+        s.update(from: starts, count: cellCount)
+        e.update(from: ends, count: cellCount)
+        starts.deallocate()
+        ends.deallocate()
+        (starts, ends, capacity) = (s, e, bigger)
+    }
+
+    /// Parses the record at base[from..<to], writing cell bytes to `out` (at least to - from bytes).
+    func split(_ base: UnsafePointer<UInt8>, from: Int, to: Int, into out: UnsafeMutablePointer<UInt8>) -> CSVRecord {
+        var r = CSVRecord()
+        cellCount = 0
+        var o = 0
+        var i = from
+        var cellStart = 0
+        var quoted = false        // inside a quoted field
+        var closed = false        // after the closing quote of this field
+        var atFieldStart = true
+        var end = to              // end of the record's bytes (before the terminator)
+        scan: while i < to {
+            if quoted {
+                // Copy up to the next quote (or LF, counted below) in one go.
+                let q = firstOf(base, from: i, to: to, 0x22, 0x0A)
+                if q > i {
+                    (out + o).update(from: base + i, count: q - i)
+                    o += q - i
+                    i = q
+                    if i == to { break }
+                }
+            } else if !atFieldStart && !closed {
+                // Copy up to the next delimiter, LF or CR in one go.
+                let e = firstOf(base, from: i, to: to, delimiter, 0x0A, 0x0D)
+                if e > i {
+                    (out + o).update(from: base + i, count: e - i)
+                    o += e - i
+                    i = e
+                    if i == to { break }
+                }
+            }
+            let b = base[i]
+            if quoted {
+                if b == 0x22 {
+                    if i + 1 < to && base[i + 1] == 0x22 { out[o] = 0x22; o += 1; i += 2; continue }
+                    quoted = false
+                    closed = true
+                } else {
+                    if b == 0x0A { r.lineFeeds += 1 }
+                    out[o] = b
+                    o += 1
+                }
+                i += 1
+                continue
+            }
+            switch b {
+            case 0x0A:
+                r.lineFeeds += 1
+                end = i
+                i += 1
+                break scan
+            case 0x0D where i + 1 < to && base[i + 1] == 0x0A:
+                r.lineFeeds += 1
+                end = i
+                i += 2
+                break scan
+            case delimiter:
+                finishCell(out, cellStart, o)
+                cellStart = o
+                atFieldStart = true
+                closed = false
+                i += 1
+                continue
+            case 0x22 where atFieldStart:
+                quoted = true
+            default:
+                if closed { r.malformed = true }   // text after a closing quote
+                out[o] = b
+                o += 1
+            }
+            atFieldStart = false
+            i += 1
+        }
+        if quoted { r.malformed = true }           // a quote left open at the end
+        finishCell(out, cellStart, o)
+        r.next = i
+        r.byteCount = end - from
+        r.cellCount = cellCount
+        return r
+    }
+}

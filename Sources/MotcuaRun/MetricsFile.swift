@@ -1,0 +1,73 @@
+// --metrics-file: the run's figures in the Prometheus text exposition format, for
+// node_exporter's textfile collector; written atomically (temp file + rename) after every
+// run, failed ones included, keeping the last success time across failures.
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+import MotcuaOutput
+import MotcuaPipeline
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum MetricsFile {
+    /// Writes the metrics of a finished run. `report` is nil when the run failed.
+    public static func write(path: String, pipeline: String, report: RunReport?, exitStatus: Int32,
+                             seconds: Double, now: Date = Date()) throws {
+        let name = pipeline.isEmpty ? (report?.pipeline ?? "") : pipeline
+        let label = "pipeline=\"\(escape(name))\""
+        var lastSuccess = previousLastSuccess(path)
+        if report != nil && exitStatus == 0 { lastSuccess = now.timeIntervalSince1970 }
+        var out = ""
+        func metric(_ n: String, _ help: String, _ samples: [(String, Double)]) {
+            out += "# HELP motcua_\(n) \(help)\n# TYPE motcua_\(n) gauge\n"
+            for (labels, v) in samples { out += "motcua_\(n){\(labels)} \(format(v))\n" }
+        }
+        metric("run_exit_status", "Exit status of the last run (0 = success).", [(label, Double(exitStatus))])
+        metric("run_duration_seconds", "Wall time of the last run.", [(label, seconds)])
+        if let t = lastSuccess {
+            metric("last_success_timestamp_seconds", "Unix time of the last successful run.", [(label, t)])
+        }
+        if let r = report {
+            let a = r.accounting
+            metric("records", "Records read in the last run, by outcome.", [
+                ("\(label),outcome=\"read\"", Double(a.records)), ("\(label),outcome=\"accepted\"", Double(a.accepted)),
+                ("\(label),outcome=\"rejected\"", Double(a.rejected))])
+            metric("dossiers", "Dossiers after latest-wins in the last run.", [
+                ("\(label),scope=\"all\"", Double(a.dossiers)), ("\(label),scope=\"in_scope\"", Double(a.inScope)),
+                ("\(label),scope=\"not_received\"", Double(a.notReceived))])
+            metric("superseded_records", "Accepted records replaced by a later version.", [(label, Double(a.superseded))])
+            metric("rejects", "Rejected records by reason in the last run.",
+                   r.rejectsByReason.keys.sorted().map { ("\(label),reason=\"\(escape($0))\"", Double(r.rejectsByReason[$0]!)) })
+            metric("input_bytes", "Input bytes read in the last run.", [
+                ("\(label),kind=\"compressed\"", Double(r.compressedBytes)), ("\(label),kind=\"decompressed\"", Double(r.bytes))])
+            metric("output_rows", "Counter rows written in the last run.", [(label, Double(r.rows))])
+        }
+        let temp = "\(path).motcua-tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temp, contents: Data(out.utf8)) else {
+            throw OutputError(kind: .io, message: "\(path): cannot write metrics file")
+        }
+        guard rename(temp, path) == 0 else {
+            unlink(temp)
+            throw OutputError(kind: .io, message: "\(path): cannot rename metrics file: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func previousLastSuccess(_ path: String) -> Double? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("motcua_last_success_timestamp_seconds{") {
+            if let v = line.split(separator: " ").last.flatMap({ Double($0) }) { return v }
+        }
+        return nil
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    static func format(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.3f", v)
+    }
+}

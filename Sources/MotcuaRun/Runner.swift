@@ -1,0 +1,267 @@
+// `motcua run` from end to end, as named phases: resolve (pipeline, periods, catalogs,
+// inputs, output lock) → read and reduce → account (limits) → roll up → render (the output
+// table) → publish. Never prints; the result or a `MotcuaError` goes back to the caller.
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+import MotcuaOutput
+import MotcuaPipeline
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+
+public struct RunReport {
+    public var outputDir: String
+    public var accounting: Accounting
+    public var rejectsByReason: [String: Int]
+    public var warnings: [String]
+    public var periods: [String]
+    public var rows: Int
+    public var wallSeconds: Double
+    public var pipeline: String
+    public var compressedBytes: Int
+    public var bytes: Int
+    public var unknownUnits: [String]
+}
+
+public enum Runner {
+    /// The phases of a run, in order: resolve, read and reduce (with the merge of the
+    /// workers' partial results), account, roll up, render, publish.
+    public static func run(pipelinePath: String, options: RunOptions, logger: Logger,
+                           isCancelled: @escaping () -> Bool = { false }) throws -> RunReport {
+        let clock = PhaseClock(logger: logger)
+        let plan = try resolve(pipelinePath: pipelinePath, options: options)
+        logger.info("reading \(plan.files.count) input files", metadata: ["pipeline": "\(plan.pipeline.name)", "threads": "\(options.threads)"])
+        let read = try readAndReduce(plan, options: options, logger: logger, isCancelled: isCancelled)
+        clock.mark("read and reduced", ["drain": "\(read.outcome.timing.drain)", "merge": "\(read.outcome.timing.merge)"])
+        var accounting = try account(plan, read)
+        let rollup = try rollUp(plan, read, options: options, accounting: &accounting)
+        clock.mark("rolled up")
+        let summary = summarize(plan, read, rollup, accounting: accounting, options: options, started: clock.started)
+        let outputs = OutputFiles.render(RunResults(rollup: rollup, periods: plan.periods, catalogs: plan.catalogs,
+                                                    summary: summary, threads: options.threads), plan.pipeline.outputs)
+        clock.mark("rendered")
+        try publish(outputs, plan, read, isCancelled: isCancelled)
+        clock.mark("published")
+        return RunReport(outputDir: plan.pipeline.outputDir, accounting: accounting, rejectsByReason: summary.rejectsByReason,
+                         warnings: summary.warnings, periods: plan.periods.map(\.label), rows: rollup.rows.count,
+                         wallSeconds: summary.wallSeconds, pipeline: plan.pipeline.name,
+                         compressedBytes: summary.inputs.reduce(0) { $0 + $1.compressedBytes },
+                         bytes: summary.inputs.reduce(0) { $0 + $1.bytes }, unknownUnits: rollup.units.unknownCodes)
+    }
+
+    /// What a run is about, settled before any input is read: the pipeline with the command
+    /// line applied, the periods, the catalogs, the input files in input order, and the output
+    /// directory, locked.
+    struct Plan {
+        var pipeline: Pipeline
+        var periods: [Period]
+        var catalogs: Catalogs
+        var files: [InputFile]
+        var output: OutputDirectory
+    }
+
+    /// The inputs as read: the merged partial result, and which files were damaged or left out.
+    struct Read {
+        var outcome: ReduceOutcome
+        var corrupt: [Int: CorruptInput]
+        var excluded: Set<Int>
+        var merged: PartialResult { outcome.merged }
+    }
+
+    static func resolve(pipelinePath: String, options: RunOptions) throws -> Plan {
+        var pipeline: Pipeline
+        do { pipeline = try PipelineLoader.load(path: pipelinePath) } catch let e as ConfigErrors {
+            throw MotcuaError(.config, e.description)
+        }
+        if let r = options.rules { pipeline.rules = r }
+        if let o = options.outDir { pipeline.outputDir = URL(fileURLWithPath: o).standardizedFileURL.path }
+        let periods = try PeriodResolution.resolve(pipeline.periods, options, zoneMinutes: pipeline.zoneMinutes)
+        var issues: [ConfigIssue] = []
+        let catalogs = Catalogs.load(unitsPath: pipeline.unitsPath, proceduresPath: pipeline.proceduresPath, issues: &issues)
+        if !issues.isEmpty { throw MotcuaError(.config, ConfigErrors(issues: issues).description) }
+        let files = try InputSet.resolve(pipeline)
+        let output: OutputDirectory
+        do { output = try OutputDirectory(path: pipeline.outputDir) } catch let e as OutputError {
+            throw MotcuaError(e.kind == .locked ? .locked : .cantCreate, e.message)
+        }
+        return Plan(pipeline: pipeline, periods: periods, catalogs: catalogs, files: files, output: output)
+    }
+
+    /// Reads every input on the run's threads; corrupt files under `skip` are left out
+    /// entirely, by reading again without them.
+    static func readAndReduce(_ plan: Plan, options: RunOptions, logger: Logger, isCancelled: @escaping () -> Bool) throws -> Read {
+        let pipeline = plan.pipeline
+        var excluded = Set<Int>()
+        var corrupt: [Int: CorruptInput] = [:]
+        while true {
+            var reduce = ParallelReduce(
+                files: plan.files, excluded: excluded, threads: max(1, options.threads), maxLineBytes: pipeline.maxLineBytes,
+                chunkBytes: options.chunkBytes,
+                dates: { DateTimeParser(zoneMinutes: pipeline.zoneMinutes, pinned: $0.dateForm) },
+                policy: pipeline.onCorruptInput, isCancelled: isCancelled)
+            reduce.progress = options.progress
+            reduce.inflater = options.inflater
+            reduce.spillDirectory = plan.output.path
+            let outcome: ReduceOutcome
+            do { outcome = try reduce.run() } catch is Interrupted {
+                throw MotcuaError(.interrupted, "interrupted; nothing published")
+            }
+            for (i, r) in outcome.files.enumerated() { if let c = r.corrupt { corrupt[i] = c } }
+            guard let skip = outcome.skipped else { return Read(outcome: outcome, corrupt: corrupt, excluded: excluded) }
+            logger.info("reading again without corrupt input \(plan.files[skip].relativePath)")
+            excluded.insert(skip)
+        }
+    }
+
+    /// SPEC §3.4's first identity, and the reject-rate limit (exit 65, naming the first rejects).
+    static func account(_ plan: Plan, _ read: Read) throws -> Accounting {
+        var accounting = Accounting()
+        for f in read.merged.files {
+            accounting.records += f.records
+            accounting.accepted += f.accepted
+            accounting.rejected += f.rejected
+        }
+        let rate = accounting.records == 0 ? 0 : Double(accounting.rejected) / Double(accounting.records)
+        if rate > plan.pipeline.maxRejectRate {
+            var stream = NumberedRejects(read.merged, files: plan.files)
+            let first = (0..<3).compactMap { _ in stream.next() }.map { "\($0.file):\($0.line): \($0.reason)" }.joined(separator: "; ")
+            throw MotcuaError(.data, "\(accounting.rejected) of \(accounting.records) records rejected (\(fixed(rate * 100, 2))%), above max_reject_rate \(plan.pipeline.maxRejectRate); nothing published. First: \(first)")
+        }
+        return accounting
+    }
+
+    /// Counters, KPIs and form rows; the rest of the accounting, checked (exit 70 if broken).
+    static func rollUp(_ plan: Plan, _ read: Read, options: RunOptions, accounting: inout Accounting) throws -> RollupResult {
+        let p = plan.pipeline
+        let rollup: RollupResult
+        do {
+            rollup = try Rollup.build(read.merged, catalogs: plan.catalogs, periods: plan.periods, rules: p.rules,
+                                      bySector: p.breakdownBySector, targets: p.targets,
+                                      formII06a: p.outputs.has("form_ii06a"), threads: options.threads)
+        } catch let e as InvariantBroken {
+            throw MotcuaError(.software, "internal invariant broken: \(e.message); nothing published")
+        }
+        accounting.dossiers = rollup.tally.dossiers
+        accounting.superseded = accounting.accepted - rollup.tally.dossiers
+        accounting.inScope = rollup.tally.inScope
+        accounting.notReceived = rollup.tally.notReceived
+        guard accounting.balances, read.merged.rejectCount == accounting.rejected else {
+            throw MotcuaError(.software, "internal invariant broken: accounting does not balance \(accounting); nothing published")
+        }
+        return rollup
+    }
+
+    static func summarize(_ plan: Plan, _ read: Read, _ rollup: RollupResult, accounting: Accounting, options: RunOptions,
+                          started: UInt64) -> SummaryOutput {
+        let p = plan.pipeline
+        var warnings = read.outcome.warnings
+        for (i, c) in read.corrupt.sorted(by: { $0.key < $1.key }) {
+            warnings.append("\(plan.files[i].relativePath): corrupt input at compressed byte offset \(c.offset) (\(c.reason)); \(p.onCorruptInput == .skip ? "file skipped" : "records before the damage kept")")
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        return SummaryOutput(pipeline: p.name, rules: p.rules, periods: plan.periods, inputs: inputReports(plan.files, read, policy: p.onCorruptInput),
+                             accounting: accounting, rejectsByReason: NumberedRejects.byReason(read.merged),
+                             unknownUnits: rollup.units.unknownCodes, warnings: warnings, wallSeconds: wall, threads: options.threads)
+    }
+
+    /// Writes rejects.ndjson beside the rendered files and publishes them all at once.
+    static func publish(_ outputs: [(name: String, bytes: [UInt8])], _ plan: Plan, _ read: Read,
+                        isCancelled: () -> Bool) throws {
+        let rejectsFile: String
+        do { rejectsFile = try writeRejects(NumberedRejects(read.merged, files: plan.files), into: plan.output) } catch let e as OutputError {
+            throw MotcuaError(.io, e.message + "; previous outputs kept")
+        }
+        if isCancelled() { throw MotcuaError(.interrupted, "interrupted; nothing published") }
+        do { try plan.output.publish(outputs, moving: [("rejects.ndjson", rejectsFile)]) } catch let e as OutputError {
+            plan.output.discard()
+            throw MotcuaError(.io, e.message + "; previous outputs kept")
+        }
+    }
+
+    /// rejects.ndjson, streamed to a temporary file in the output directory.
+    private static func writeRejects(_ stream: NumberedRejects, into output: OutputDirectory) throws -> String {
+        var stream = stream
+        for log in stream.logs { if let failure = log.failure { throw OutputError(kind: .io, message: failure) } }
+        let path = output.temporaryPath("rejects.ndjson")
+        let file = try SyncedFile(creating: path)
+        var buffer: [UInt8] = []
+        while let r = stream.next() {
+            SummaryOutput.appendReject(r, to: &buffer)
+            if buffer.count >= 1 << 20 {
+                try file.write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        try file.write(buffer)
+        try file.sync()
+        return path
+    }
+
+    private static func inputReports(_ files: [InputFile], _ read: Read, policy: CorruptPolicy) -> [InputReport] {
+        files.enumerated().map { i, f in
+            var r = InputReport(path: f.relativePath, format: f.spec.format)
+            r.compressedBytes = read.outcome.compressedBytes[i]
+            r.gzipMembers = read.outcome.members[i]
+            r.bytes = read.excluded.contains(i) ? 0 : read.outcome.files[i].bytesKept
+            r.counts = read.merged.files[i]
+            if let c = read.corrupt[i] { r.corrupt = (c.offset, c.reason, policy) }
+            if read.excluded.contains(i), let size = f.sizeOnDisk {
+                r.compressedBytes = size
+            }
+            return r
+        }
+    }
+}
+
+/// Debug log lines with the seconds since the run started, one per phase.
+private struct PhaseClock {
+    let logger: Logger
+    let started = DispatchTime.now().uptimeNanoseconds
+    func mark(_ phase: String, _ metadata: Logger.Metadata = [:]) {
+        var m = metadata
+        m["seconds"] = "\(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)"
+        logger.debug("\(phase)", metadata: m)
+    }
+}
+
+/// Rejects in input order with 1-based physical line numbers of the decompressed file, read
+/// from the workers' logs as they are written out (memory does not grow with their number).
+struct NumberedRejects {
+    private var merge: RejectMerge
+    let logs: [RejectLog]
+    private var linesBefore: [Int32: [Int32: Int]] = [:]
+    private let paths: [String]
+
+    init(_ merged: PartialResult, files: [InputFile]) {
+        var perFile: [Int32: [(Int32, Int)]] = [:]
+        for c in merged.chunkLines { perFile[c.file, default: []].append((c.chunk, c.lines)) }
+        for (file, chunks) in perFile {
+            var running = 0
+            var offsets: [Int32: Int] = [:]
+            for (chunk, lines) in chunks.sorted(by: { $0.0 < $1.0 }) {
+                offsets[chunk] = running
+                running += lines
+            }
+            linesBefore[file] = offsets
+        }
+        paths = files.map(\.relativePath)
+        logs = merged.rejectLogs
+        merge = RejectMerge(merged.rejectLogs)
+    }
+
+    mutating func next() -> (file: String, line: Int, reason: String, excerpt: [UInt8])? {
+        guard let r = merge.next() else { return nil }
+        let before = linesBefore[r.position.file]?[r.position.chunk] ?? 0
+        return (paths[Int(r.position.file)], before + Int(r.position.line), r.reason.text, r.excerpt)
+    }
+
+    /// Reasons counted over all logs.
+    static func byReason(_ merged: PartialResult) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for log in merged.rejectLogs { for (r, n) in log.byReason { out[r.text, default: 0] += n } }
+        return out
+    }
+}

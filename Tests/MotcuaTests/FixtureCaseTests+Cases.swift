@@ -6,6 +6,7 @@ extension FixtureCaseTests {
     func test_breakdown_sector() throws { try check("breakdown_sector") }
     func test_carried_over_chain() throws { try check("carried_over_chain") }
     func test_csv_basic() throws { try check("csv_basic") }
+    func test_csv_blank_lines_before_header() throws { try check("csv_blank_lines_before_header") }
     func test_csv_gzip() throws { try check("csv_gzip") }
     func test_csv_header_problems() throws { try check("csv_header_problems") }
     func test_csv_line_too_long() throws { try check("csv_line_too_long") }

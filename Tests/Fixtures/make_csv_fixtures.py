@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the inputs of the `csv_*` fixture cases (SPEC §2.3) with exact bytes: BOM, CRLF,
 bare CR, quoted line breaks, NFD header names and labels, tab and `;` delimiters, a last
-record without a line terminator.
+record without a line terminator, blank lines before the header row.
 
 The files it writes are committed; this script exists so that a reviewer can read their
 content here and re-create them. It computes no expected output: every reason and every
@@ -37,10 +37,13 @@ def write(path: str, data: bytes) -> None:
         f.write(data)
 
 
-def csv_file(header: str, rows, eol: str = "\n", bom: bool = False, final_eol: bool = True):
+def csv_file(header: str, rows, eol: str = "\n", bom: bool = False, final_eol: bool = True,
+             blank_before_header: int = 0):
     """rows: list of BLANK or (record text without terminator, hand line, hand reason|None).
+    blank_before_header: that many blank lines (just `eol`) before the header row.
     Returns (bytes, [(line, reason)] of the rejected records in order)."""
     out = bytearray(BOM if bom else b"")
+    out += eol.encode() * blank_before_header
     out += header.encode() + eol.encode()
     rejects = []
     for i, r in enumerate(rows):
@@ -426,6 +429,32 @@ def csv_same_as_ndjson() -> None:
     tsv("csv_same_as_ndjson", [])
 
 
+# ---------------------------------------------------------------------------------------
+# csv_blank_lines_before_header: the header row is the first line that is not blank (§2.3);
+# blank lines before it are skipped but count as physical lines (§2.1). a-crlf.csv starts
+# with `\r\n\r\n` before a CRLF header (header on line 3), b-lf.csv with `\n` before an LF
+# header (header on line 2). One rejected record per file pins the line numbering.
+def csv_blank_lines_before_header() -> None:
+    header = "Mã hồ sơ,Mã đơn vị,Kênh thực hiện,Trạng thái,Ngày tiếp nhận,Ngày hẹn trả,Ngày kết thúc xử lý"
+    V, W, X = "000.00.01.H56", "000.00.02.H56", "000.00.09.H56"
+    da, ra = csv_file(header, [
+        (f"K01,{V},2,4,01/03/2024,10/03/2024,", 4, None),
+        (f"K02,{V},1,10,02/03/2024,05/03/2024,04/03/2024", 5, None),
+        (f"K91,{X},1,4,31/02/2024,,", 6, "invalid_value:NgayTiepNhan"),
+        (f"K03,{V},3,2,03/03/2024,,", 7, None),
+    ], eol="\r\n", blank_before_header=2)
+    assert da.startswith(b"\r\n\r\nM") and da.endswith(b",,\r\n")
+    db, rb = csv_file(header, [
+        (f"K01,{V},2,9,01/03/2024,10/03/2024,12/03/2024", 3, None),
+        (f"K92,{X},7,4,04/03/2024,,", 4, "invalid_value:KenhThucHien"),
+        (f"K04,{W},1,4,05/03/2024,20/03/2024,", 5, None),
+    ], blank_before_header=1)
+    assert db.startswith(b"\nM") and b"\r" not in db
+    write("csv_blank_lines_before_header/data/a-crlf.csv", da)
+    write("csv_blank_lines_before_header/data/b-lf.csv", db)
+    tsv("csv_blank_lines_before_header", [("data/a-crlf.csv", ra), ("data/b-lf.csv", rb)])
+
+
 if __name__ == "__main__":
     csv_basic()
     csv_quirks()
@@ -437,4 +466,5 @@ if __name__ == "__main__":
     csv_line_too_long()
     csv_gzip()
     csv_same_as_ndjson()
+    csv_blank_lines_before_header()
     print("written")

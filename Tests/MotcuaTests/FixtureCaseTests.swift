@@ -1,17 +1,48 @@
 // Hand-computed end-to-end cases under Tests/Fixtures/cases (see its README): each runs the
-// binary with 1 and 4 threads and must give exactly the expected counters, accounting,
-// rejects and exit code.
+// binary with several thread counts and chunk sizes and must give exactly the expected
+// counters, KPIs, accounting, rejects and exit code. One test method per case lives in
+// FixtureCaseTests+Cases.swift, written by Tests/Fixtures/make_case_tests.py; the guard below
+// fails when a case directory and the methods disagree.
 import Foundation
 import XCTest
 
 final class FixtureCaseTests: XCTestCase {
-    func testEveryFixtureCase() throws {
-        let casesDir = Harness.fixturesDir.appendingPathComponent("cases")
-        let names = try FileManager.default.contentsOfDirectory(atPath: casesDir.path).sorted()
-        XCTAssertGreaterThan(names.count, 10, "fixture cases are missing")
-        for name in names {
-            try check(casesDir.appendingPathComponent(name), name: name)
+    static let casesDir = Harness.fixturesDir.appendingPathComponent("cases")
+    static let generatedFile = Harness.testsDir.appendingPathComponent("MotcuaTests/FixtureCaseTests+Cases.swift")
+
+    /// Every directory under cases/ has its `test_<name>` method and every method names a
+    /// directory: XCTest on Linux only runs methods that exist in source, so a case added
+    /// without re-running make_case_tests.py would otherwise be skipped silently.
+    func testEveryCaseHasATestMethod() throws {
+        let fm = FileManager.default
+        let dirs = Set(try fm.contentsOfDirectory(atPath: Self.casesDir.path).filter { name in
+            var isDir: ObjCBool = false
+            return fm.fileExists(atPath: Self.casesDir.appendingPathComponent(name).path, isDirectory: &isDir) && isDir.boolValue
+        })
+        XCTAssertGreaterThan(dirs.count, 10, "fixture cases are missing")
+        let source = try String(contentsOf: Self.generatedFile, encoding: .utf8)
+        var methods = Set<String>()
+        for line in source.split(separator: "\n") where line.contains("func test") {
+            // The one shape make_case_tests.py writes: the method and the case it checks agree.
+            let t = line.trimmingCharacters(in: .whitespaces)
+            let prefix = "func test_", mid = "() throws { try check(\"", suffix = "\") }"
+            guard t.hasPrefix(prefix), t.hasSuffix(suffix), let r = t.range(of: mid) else {
+                XCTFail("FixtureCaseTests+Cases.swift: unexpected line, re-run Tests/Fixtures/make_case_tests.py: \(t)")
+                continue
+            }
+            let method = String(t[t.index(t.startIndex, offsetBy: prefix.count)..<r.lowerBound])
+            let checked = String(t[r.upperBound..<t.index(t.endIndex, offsetBy: -suffix.count)])
+            XCTAssertEqual(method, checked, "test_\(method) checks case \(checked): re-run Tests/Fixtures/make_case_tests.py")
+            methods.insert(method)
         }
+        let untested = dirs.subtracting(methods).sorted(), orphans = methods.subtracting(dirs).sorted()
+        XCTAssertEqual(untested, [], "cases without a test method (run python3 Tests/Fixtures/make_case_tests.py): \(untested.joined(separator: ", "))")
+        XCTAssertEqual(orphans, [], "test methods without a case directory (run python3 Tests/Fixtures/make_case_tests.py): \(orphans.map { "test_" + $0 }.joined(separator: ", "))")
+    }
+
+    /// Runs one case (a directory name under cases/) and compares every expected file.
+    func check(_ name: String) throws {
+        try check(Self.casesDir.appendingPathComponent(name), name: name)
     }
 
     private func check(_ src: URL, name: String) throws {

@@ -19,9 +19,5 @@ public struct Target: Sendable {
     }
 }
 
-public let kpiNames: Set<String> = [
-    "online_rate", "postal_intake_rate", "postal_return_rate", "resolution_rate", "on_time_rate",
-    "progress_rate", "online_payment_rate", "e_result_rate", "digitization_rate",
-    "online_service_share", "online_service_share_l4", "online_usage_rate_l3",
-    "online_usage_rate_l4", "postal_procedure_rate",
-]
+/// Every KPI name (SPEC §5.4), from the one list `KPIs` computes them in.
+public let kpiNames = Set(KPIs.names)

@@ -26,7 +26,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "First day of the range (yyyy-MM-dd).") var from: String?
     @Option(help: "Last day of the range (yyyy-MM-dd).") var to: String?
     @Option(help: "One period by its label, e.g. 2024-Q1, 2024-03, 2024-W10.") var period: String?
-    @Option(help: "Period kind: day, week, month, quarter, half, year, nd09-month, nd09-quarter, nd09-half, nd09-year, custom.") var kind: String?
+    @Option(help: ArgumentHelp("Period kind: \(PeriodKind.allCases.map(\.rawValue).joined(separator: ", ")).")) var kind: String?
     @Option(name: .customLong("as-of"), help: "Cut periods at this date (yyyy-MM-dd, today or yesterday); they are marked partial.") var asOf: String?
     @Option(help: "Rule set: tt01 or qd766.") var rules: String?
     @Option(help: "Output directory (overrides outputs.dir).") var out: String?

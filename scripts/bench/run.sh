@@ -82,7 +82,7 @@ fi
 # file, and the same days in 8 consecutive groups are the set. Regenerated when the
 # generator's sources or the size change (the stamp records both).
 DAYS=$(( (MB * 140 + 999) / 1000 ))
-GEN_TREE=$(cd "$ROOT" && git rev-parse HEAD:Sources/MotcuaCore/Generate 2>/dev/null || echo unknown)
+GEN_TREE=$(cd "$ROOT" && git rev-parse HEAD:Sources/MotcuaGenerate 2>/dev/null || echo unknown)
 STAMP="generate=$GEN_TREE days=$DAYS"
 SINGLE="$WORK/big.ndjson.gz"
 if [ ! -f "$SINGLE" ] || ! ls "$WORK"/set/part-*.ndjson.gz >/dev/null 2>&1 || [ "$(cat "$WORK/big.stamp" 2>/dev/null)" != "$STAMP" ]; then

@@ -92,11 +92,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Tests, by kind (as swift-argument-parser splits its own): what they share, the engine's
+        // parts in-process, the built binary end to end, and property/hostile/fuzz regressions.
+        .target(
+            name: "MotcuaTestSupport",
+            dependencies: ["CZlib"],
+            path: "Tests/MotcuaTestSupport"
+        ),
         .testTarget(
-            name: "MotcuaTests",
+            name: "MotcuaUnitTests",
             dependencies: [
-                "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline", "MotcuaRun",
-                "MotcuaGenerate", "motcua",
+                "MotcuaTestSupport", "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput",
+                "MotcuaPipeline", "MotcuaRun", "MotcuaGenerate",
+            ]
+        ),
+        .testTarget(name: "MotcuaEndToEndTests", dependencies: ["MotcuaTestSupport", "motcua"]),
+        .testTarget(
+            name: "MotcuaPropertyTests",
+            dependencies: [
+                "MotcuaTestSupport", "motcua", "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput",
+                "MotcuaPipeline", "MotcuaRun", "MotcuaGenerate",
             ]
         ),
     ],

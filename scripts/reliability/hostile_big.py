@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Big hostile inputs (issue 6) against a release build, with exit code, wall time and peak RSS
 (`/usr/bin/time -f %M`). The small versions of these run in `swift test`
-(Tests/MotcuaTests/HostileInputTests.swift); these are the sizes that would show unbounded
+(Tests/MotcuaPropertyTests/HostileInputTests.swift); these are the sizes that would show unbounded
 memory, an Int32 overflow or a hang.
 
     swift build -c release --scratch-path .build-rel

@@ -2,6 +2,7 @@
 // replayed through the same checks in `swift test`, so a fixed finding stays fixed.
 import Foundation
 import XCTest
+import MotcuaTestSupport
 @testable import MotcuaFoundation
 @testable import MotcuaReading
 @testable import MotcuaAggregate

@@ -1,6 +1,7 @@
 // `motcua inspect` on SampleData and on a CSV with a BOM, labels and a bad row.
 import Foundation
 import XCTest
+import MotcuaTestSupport
 
 final class InspectTests: XCTestCase {
     func testInspectJSON() throws {

@@ -5,9 +5,9 @@ import CZlib
 import Foundation
 import XCTest
 
-enum Gz {
+package enum Gz {
     /// One gzip member of `bytes` (mtime 0), like `gzip -n`.
-    static func member(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+    package static func member(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
         var s = z_stream()
         precondition(deflateInit2_(&s, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
         defer { deflateEnd(&s) }
@@ -27,7 +27,7 @@ enum Gz {
     }
 
     /// A gzip member of `count` copies of `byte`, compressed piece by piece (no big buffer).
-    static func repeated(_ byte: UInt8, count: Int) -> [UInt8] {
+    package static func repeated(_ byte: UInt8, count: Int) -> [UInt8] {
         var s = z_stream()
         precondition(deflateInit2_(&s, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
         defer { deflateEnd(&s) }
@@ -57,18 +57,18 @@ enum Gz {
 }
 
 /// A scratch directory holding `p.yaml` and `data/`.
-final class Workspace {
-    let dir: URL
-    init(_ name: String) throws {
+package final class Workspace {
+    package let dir: URL
+    package init(_ name: String) throws {
         dir = try Harness.scratch(name)
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
     }
     deinit { try? FileManager.default.removeItem(at: dir) }
 
-    func url(_ rel: String) -> URL { dir.appendingPathComponent(rel) }
+    package func url(_ rel: String) -> URL { dir.appendingPathComponent(rel) }
 
     /// A pipeline over data/*.ndjson* (dvcqg-ndjson) and data/*.csv* (csv), March 2024 by default.
-    func pipeline(limits: String = "max_reject_rate: 1", extra: String = "", ndjson: Bool = true, csv: Bool = false,
+    package func pipeline(limits: String = "max_reject_rate: 1", extra: String = "", ndjson: Bool = true, csv: Bool = false,
                   periods: String = "{kind: month, from: 2024-03-01, to: 2024-03-31}", outDir: String = "out") throws {
         var inputs: [String] = []
         if ndjson { inputs.append(#"{format: dvcqg-ndjson, paths: ["data/*.ndjson*"]}"#) }
@@ -85,23 +85,23 @@ final class Workspace {
         try yaml.write(to: url("p.yaml"), atomically: true, encoding: .utf8)
     }
 
-    func write(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: url("data/\(name)")) }
-    func write(_ name: String, _ text: String) throws { try write(name, Array(text.utf8)) }
+    package func write(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: url("data/\(name)")) }
+    package func write(_ name: String, _ text: String) throws { try write(name, Array(text.utf8)) }
 
     /// `motcua run p.yaml --quiet ARGS`, failing the test when it runs past `deadline` seconds.
     @discardableResult
-    func run(_ args: [String] = [], deadline: Double = 120, file: StaticString = #filePath, line: UInt = #line) throws -> TimedResult {
+    package func run(_ args: [String] = [], deadline: Double = 120, file: StaticString = #filePath, line: UInt = #line) throws -> TimedResult {
         let r = try TimedRun.run(["run", "p.yaml", "--quiet"] + args, in: dir, deadline: deadline)
         XCTAssertFalse(r.timedOut, "motcua ran past \(deadline) s (killed): \(args)", file: file, line: line)
         return r
     }
 
-    func summary() throws -> [String: Any] {
+    package func summary() throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(contentsOf: url("out/summary.json"))) as! [String: Any]
     }
 
     /// rejects.ndjson as (line, reason) pairs, file by file.
-    func rejects(_ out: String = "out") throws -> [(file: String, line: Int, reason: String, excerpt: String)] {
+    package func rejects(_ out: String = "out") throws -> [(file: String, line: Int, reason: String, excerpt: String)] {
         let text = try String(contentsOf: url("\(out)/rejects.ndjson"), encoding: .utf8)
         return try text.split(separator: "\n").map { l in
             let o = try JSONSerialization.jsonObject(with: Data(l.utf8)) as! [String: Any]
@@ -109,21 +109,21 @@ final class Workspace {
         }
     }
 
-    func accounting() throws -> [String: Int] { try summary()["accounting"] as! [String: Int] }
-    func inputs() throws -> [[String: Any]] { try summary()["inputs"] as! [[String: Any]] }
+    package func accounting() throws -> [String: Int] { try summary()["accounting"] as! [String: Int] }
+    package func inputs() throws -> [[String: Any]] { try summary()["inputs"] as! [[String: Any]] }
 }
 
-struct TimedResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var timedOut: Bool
-    var seconds: Double
+package struct TimedResult {
+    package var status: Int32
+    package var stdout: String
+    package var stderr: String
+    package var timedOut: Bool
+    package var seconds: Double
 }
 
-enum TimedRun {
+package enum TimedRun {
     /// Runs the built binary; SIGKILLs it at the deadline (SIGTERM may be ignored by a stuck run).
-    static func run(_ args: [String], in dir: URL, deadline: Double) throws -> TimedResult {
+    package static func run(_ args: [String], in dir: URL, deadline: Double) throws -> TimedResult {
         let p = Process()
         p.executableURL = Harness.binary
         p.arguments = args
@@ -155,18 +155,32 @@ enum TimedRun {
     }
 }
 
-final class DataBox: @unchecked Sendable { var data = Data() }
+package final class DataBox: @unchecked Sendable { var data = Data() }
 
-final class ManagedFlag: @unchecked Sendable {
+package final class ManagedFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    package func set() { lock.lock(); value = true; lock.unlock() }
+    package var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
 
 /// counters.csv as header + rows of cells (no quoted cells in these tests' unit codes).
-func csvTable(_ url: URL) throws -> (header: [String], rows: [[String]]) {
+package func csvTable(_ url: URL) throws -> (header: [String], rows: [[String]]) {
     let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
     let split = { (l: String) in l.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
     return (split(lines[0]), lines.dropFirst().map(split))
+}
+
+
+/// A tiny deterministic generator for tests.
+package struct SplitMix {
+    package var state: UInt64
+    package init(seed: UInt64) { state = seed }
+    package mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

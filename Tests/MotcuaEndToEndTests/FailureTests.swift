@@ -2,6 +2,7 @@
 // a failed run replaces no output (SPEC §7.2).
 import Foundation
 import XCTest
+import MotcuaTestSupport
 
 final class FailureTests: XCTestCase {
     var dir: URL!

@@ -2,20 +2,20 @@
 import Foundation
 import XCTest
 
-struct ProcessResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+package struct ProcessResult {
+    package var status: Int32
+    package var stdout: String
+    package var stderr: String
 }
 
-enum Harness {
-    static let testsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    static let projectDir = testsDir.deletingLastPathComponent()
-    static let fixturesDir = testsDir.appendingPathComponent("Fixtures")
-    static let sharedData = projectDir.deletingLastPathComponent().appendingPathComponent("shared/data")
+package enum Harness {
+    package static let testsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    package static let projectDir = testsDir.deletingLastPathComponent()
+    package static let fixturesDir = testsDir.appendingPathComponent("Fixtures")
+    package static let sharedData = projectDir.deletingLastPathComponent().appendingPathComponent("shared/data")
 
     /// The `motcua` executable next to the test bundle.
-    static var binary: URL {
+    package static var binary: URL {
         var dir = Bundle.main.bundleURL
         for _ in 0..<4 {
             let candidate = dir.appendingPathComponent("motcua")
@@ -26,7 +26,7 @@ enum Harness {
     }
 
     @discardableResult
-    static func run(_ args: [String], in dir: URL? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
+    package static func run(_ args: [String], in dir: URL? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
@@ -51,14 +51,14 @@ enum Harness {
     }
 
     /// A fresh temporary directory, removed by the caller's teardown if wanted.
-    static func scratch(_ name: String = "motcua") throws -> URL {
+    package static func scratch(_ name: String = "motcua") throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 
     /// Copies a directory tree to a new scratch directory.
-    static func copyToScratch(_ src: URL) throws -> URL {
+    package static func copyToScratch(_ src: URL) throws -> URL {
         let dst = try scratch(src.lastPathComponent)
         for item in try FileManager.default.contentsOfDirectory(atPath: src.path) {
             try FileManager.default.copyItem(at: src.appendingPathComponent(item), to: dst.appendingPathComponent(item))
@@ -66,7 +66,7 @@ enum Harness {
         return dst
     }
 
-    static func read(_ url: URL) -> String? {
+    package static func read(_ url: URL) -> String? {
         (try? Data(contentsOf: url)).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -3,6 +3,7 @@
 // result when the exports are concatenated into one multi-member gzip file.
 import Foundation
 import XCTest
+import MotcuaTestSupport
 
 final class SampleDataTests: XCTestCase {
     func runSample(_ extra: [String], out: URL) throws -> ProcessResult {

@@ -3,6 +3,7 @@
 // scripts/reliability/hostile_big.sh). SPEC §2.1–2.4, §3.3, §7.2–7.3.
 import Foundation
 import XCTest
+import MotcuaTestSupport
 
 final class HostileInputTests: XCTestCase {
     static func record(_ id: String, status: String = "4", received: String = #""20240305080000""#, _ extra: String = "") -> String {

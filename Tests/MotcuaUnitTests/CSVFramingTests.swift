@@ -2,6 +2,7 @@
 // chunk cuts never fall inside a quoted field whatever the chunk size (SPEC §2.3).
 import Foundation
 import XCTest
+import MotcuaTestSupport
 @testable import MotcuaFoundation
 @testable import MotcuaReading
 @testable import MotcuaAggregate

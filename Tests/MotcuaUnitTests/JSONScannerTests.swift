@@ -3,6 +3,7 @@
 // file is rejected, and our choice for each i_ file is recorded here.
 import Foundation
 import XCTest
+import MotcuaTestSupport
 @testable import MotcuaFoundation
 @testable import MotcuaReading
 @testable import MotcuaAggregate

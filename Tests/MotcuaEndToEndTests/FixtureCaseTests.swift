@@ -5,10 +5,11 @@
 // fails when a case directory and the methods disagree.
 import Foundation
 import XCTest
+import MotcuaTestSupport
 
 final class FixtureCaseTests: XCTestCase {
     static let casesDir = Harness.fixturesDir.appendingPathComponent("cases")
-    static let generatedFile = Harness.testsDir.appendingPathComponent("MotcuaTests/FixtureCaseTests+Cases.swift")
+    static let generatedFile = Harness.testsDir.appendingPathComponent("MotcuaEndToEndTests/FixtureCaseTests+Cases.swift")
 
     /// Every directory under cases/ has its `test_<name>` method and every method names a
     /// directory: XCTest on Linux only runs methods that exist in source, so a case added

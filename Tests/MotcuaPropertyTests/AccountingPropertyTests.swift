@@ -12,6 +12,7 @@
 //     --threads / --chunk-bytes / --inflater combination.
 import Foundation
 import XCTest
+import MotcuaTestSupport
 
 final class AccountingPropertyTests: XCTestCase {
     static let units = ["000.00.01.H56", "000.00.02.H56", "000.00.03.H56", "000.00.04.H56", "000.00.09.H56"]

@@ -2,6 +2,7 @@
 // rejects.ndjson must not change by a byte (MOTCUA_REJECTS_IN_MEMORY lowers the bound).
 import Foundation
 import XCTest
+import MotcuaTestSupport
 
 final class RejectSpillTests: XCTestCase {
     func testSpilledRejectsGiveTheSameFile() throws {

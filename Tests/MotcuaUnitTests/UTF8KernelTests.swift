@@ -2,6 +2,7 @@
 // error class (overlong, surrogate, > U+10FFFF, bad and missing continuations, stray bytes)
 // at every offset around the 32-byte block edges, and random byte soup.
 import XCTest
+import MotcuaTestSupport
 @testable import MotcuaFoundation
 @testable import MotcuaReading
 @testable import MotcuaAggregate

@@ -3,6 +3,7 @@
 // and the file schedule (neighbouring files per thread, the rest taken from the far end of
 // the longest run, nothing handed out twice, the stop rule of input order).
 import XCTest
+import MotcuaTestSupport
 @testable import MotcuaFoundation
 @testable import MotcuaReading
 @testable import MotcuaAggregate

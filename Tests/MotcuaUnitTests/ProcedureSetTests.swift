@@ -1,6 +1,7 @@
 // The rollup's procedure-id set against Swift's Set: inserts with repeats across growth,
 // membership, union, the shared count and iteration.
 import XCTest
+import MotcuaTestSupport
 @testable import MotcuaFoundation
 @testable import MotcuaReading
 @testable import MotcuaAggregate

@@ -5,6 +5,7 @@
 // text that is not UTF-8: counted rejects).
 import Foundation
 import XCTest
+import MotcuaTestSupport
 
 final class CorruptInputPolicyTests: XCTestCase {
     /// Fixed-width lines, so kept bytes tell how many whole lines were kept.

@@ -2,6 +2,7 @@
 // logs, --as-of partial periods, and one-pass multi-period runs equal to period-by-period runs.
 import Foundation
 import XCTest
+import MotcuaTestSupport
 
 final class OperationsTests: XCTestCase {
     var dir: URL!

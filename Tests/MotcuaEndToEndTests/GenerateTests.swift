@@ -2,6 +2,7 @@
 // seed → other exports, and what it writes — both formats — runs through `motcua run`.
 import Foundation
 import XCTest
+import MotcuaTestSupport
 
 final class GenerateTests: XCTestCase {
     let small = ["--units", "12", "--days", "9", "--dossiers-per-day", "40", "--start", "2024-03-10"]

@@ -2,6 +2,7 @@
 // once, a thread out of files takes hand-overs). Its rejects must still come out in input
 // order: a position before the last one starts a new log, and the logs merge by position.
 import XCTest
+import MotcuaTestSupport
 @testable import MotcuaFoundation
 @testable import MotcuaReading
 @testable import MotcuaAggregate

@@ -3,6 +3,7 @@
 // the slicing itself covering every index once, in order.
 import Foundation
 import XCTest
+import MotcuaTestSupport
 @testable import MotcuaFoundation
 @testable import MotcuaReading
 @testable import MotcuaAggregate

@@ -1,5 +1,6 @@
 // Periods (SPEC §4) and date-times (SPEC §2.4) from bytes.
 import XCTest
+import MotcuaTestSupport
 @testable import MotcuaFoundation
 @testable import MotcuaReading
 @testable import MotcuaAggregate

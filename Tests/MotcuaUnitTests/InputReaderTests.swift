@@ -2,6 +2,7 @@
 // vectors made from them (SPEC §2.1): every member read, damage reported with its offset.
 import Foundation
 import XCTest
+import MotcuaTestSupport
 @testable import MotcuaFoundation
 @testable import MotcuaReading
 @testable import MotcuaAggregate
@@ -153,19 +154,6 @@ final class InflaterDifferentialTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(failures, 50, "the mutations do break files")
-    }
-}
-
-/// A tiny deterministic generator for tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

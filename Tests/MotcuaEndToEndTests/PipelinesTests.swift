@@ -2,6 +2,7 @@
 // of a bad pipeline in one run (SPEC §6, §7.1).
 import Foundation
 import XCTest
+import MotcuaTestSupport
 
 final class PipelinesTests: XCTestCase {
     func testShippedPipelinesValidateAndRun() throws {

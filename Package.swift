@@ -55,9 +55,9 @@ let package = Package(
             dependencies: [
                 "MotcuaFoundation", "CZlib", "CByteKernels",
                 .target(name: "CIsal", condition: .when(traits: ["ISAL"])),
-            ],
-            // The hot loops mutate their own buffers only; runtime exclusivity checks cost ~2%.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            ]
+            // No unsafe flags (a package that has them cannot be a dependency): the classes of
+            // the hot path mark their stored properties `@exclusivity(unchecked)` instead.
         ),
         // Periods, catalogs, counters, roll-up and KPIs (SPEC §4, §5).
         .target(name: "MotcuaAggregate", dependencies: ["MotcuaFoundation", "MotcuaReading"]),

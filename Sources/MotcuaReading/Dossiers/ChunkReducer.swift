@@ -7,8 +7,9 @@ import Foundation
 public final class ChunkReducer {
     public let partial: PartialResult
     /// The decoder of the file whose chunks came last (a worker mostly sees one file at a time).
-    private var layout: (any FileLayout)?
-    private var decoder: (any RecordDecoding)?
+    // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
+    @exclusivity(unchecked) private var layout: (any FileLayout)?
+    @exclusivity(unchecked) private var decoder: (any RecordDecoding)?
 
     public init(fileCount: Int, spillDirectory: String? = nil, keepFirstRejects: Int = Int.max) {
         partial = PartialResult(fileCount: fileCount, spillDirectory: spillDirectory, keepFirstRejects: keepFirstRejects)

@@ -25,14 +25,15 @@ public final class PartialResult {
     /// Per partition, the tables taken over from merged partials: their ids held nowhere
     /// else (ids also kept here were dropped from them when merged).
     private let absorbed: UnsafeMutablePointer<[DossierTable]>
-    public var units = Interner()
-    public var procedures = Interner()
-    public var sectors = Interner()
-    public var files: [FileCounts]
+    // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
+    @exclusivity(unchecked) public var units = Interner()
+    @exclusivity(unchecked) public var procedures = Interner()
+    @exclusivity(unchecked) public var sectors = Interner()
+    @exclusivity(unchecked) public var files: [FileCounts]
     /// This worker's rejects first (each log in input order), then those of partials merged into it.
-    public var rejectLogs: [RejectLog]
+    @exclusivity(unchecked) public var rejectLogs: [RejectLog]
     /// Lines per (file, chunk), to turn chunk-relative line numbers into file lines.
-    public var chunkLines: [(file: Int32, chunk: Int32, lines: Int)] = []
+    @exclusivity(unchecked) public var chunkLines: [(file: Int32, chunk: Int32, lines: Int)] = []
 
     public init(fileCount: Int, spillDirectory: String? = nil, keepFirstRejects: Int = Int.max) {
         files = [FileCounts](repeating: FileCounts(), count: fileCount)
@@ -80,7 +81,7 @@ public final class PartialResult {
 
     private let spillDirectory: String?
     private let keepFirstRejects: Int
-    private var lastReject: RecordPosition?
+    @exclusivity(unchecked) private var lastReject: RecordPosition?
 
     /// Logs one of this partial's rejects. Each log must be in input order for the merge of
     /// logs; a chunk handed over out of that order (an earlier file's, when a thread ran out of
@@ -100,10 +101,10 @@ public final class PartialResult {
     /// one record later, and it is stored two records later — by then both are in cache
     /// (the table is far larger than the caches; each lookup used to wait for two misses).
     /// Waiting ids are copied into three rotating buffers (two waiting, one arriving).
-    private var waiting = (PendingDossier(), PendingDossier())
-    private var waitingCount = 0
+    @exclusivity(unchecked) private var waiting = (PendingDossier(), PendingDossier())
+    @exclusivity(unchecked) private var waitingCount = 0
     private let idCopies = UnsafeMutablePointer<UInt8>.allocate(capacity: 3 * PartialResult.maxWaitingId)
-    private var nextCopy = 0
+    @exclusivity(unchecked) private var nextCopy = 0
     private static let maxWaitingId = 64
 
     @inline(__always)

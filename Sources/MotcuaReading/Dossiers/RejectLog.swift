@@ -12,17 +12,18 @@ public final class RejectLog {
     /// Entries held before spilling (about 60 MB at the 200-byte excerpt).
     static var memoryLimit = ProcessInfo.processInfo.environment["MOTCUA_REJECTS_IN_MEMORY"].flatMap { Int($0) } ?? 200_000
 
-    package private(set) var entries: [RejectEntry] = []
-    package private(set) var count = 0
-    package private(set) var byReason: [RejectReason: Int] = [:]
+    // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
+    @exclusivity(unchecked) package private(set) var entries: [RejectEntry] = []
+    @exclusivity(unchecked) package private(set) var count = 0
+    @exclusivity(unchecked) package private(set) var byReason: [RejectReason: Int] = [:]
     /// Where entries go once memory is full; nil keeps only the first `keepFirst` (inspect).
     private let spillDirectory: String?
     private let keepFirst: Int
-    private var spill: SyncedFile?
-    private var spillBuffer: [UInt8] = []
-    package private(set) var spilled = 0
+    @exclusivity(unchecked) private var spill: SyncedFile?
+    @exclusivity(unchecked) private var spillBuffer: [UInt8] = []
+    @exclusivity(unchecked) package private(set) var spilled = 0
     /// Why spilling failed (disk full …): the run then fails with exit 74, never drops rejects.
-    package private(set) var failure: String?
+    @exclusivity(unchecked) package private(set) var failure: String?
 
     init(spillDirectory: String?, keepFirst: Int = Int.max) {
         self.spillDirectory = spillDirectory

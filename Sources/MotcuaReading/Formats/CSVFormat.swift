@@ -79,10 +79,11 @@ public final class CSVDecoder: RecordDecoding {
     private let splitter: CSVRecordSplitter
     private let dates: DateTimeParser
     private let maxLineBytes: Int
-    private var scratch: UnsafeMutablePointer<UInt8>
-    private var scratchCapacity = 4096
+    // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
+    @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var scratchCapacity = 4096
     private let labels = LabelCache()
-    private var lastCells = 0
+    @exclusivity(unchecked) private var lastCells = 0
 
     init(layout: CSVLayout, columnNames: [String], delimiter: UInt8, dates: DateTimeParser, maxLineBytes: Int) {
         self.layout = layout

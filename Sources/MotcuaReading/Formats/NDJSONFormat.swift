@@ -43,9 +43,10 @@ public final class NDJSONDecoder: RecordDecoding {
     public let dates: DateTimeParser
     public let maxLineBytes: Int
     private let scanner = JSONRecordScanner()
-    private var scratch: UnsafeMutablePointer<UInt8>
-    private var scratchCapacity = 4096
-    private var lastLine = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
+    @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var scratchCapacity = 4096
+    @exclusivity(unchecked) private var lastLine = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
     private lazy var keys = TopLevelKeys()
 
     public init(dates: DateTimeParser, maxLineBytes: Int) {

@@ -15,15 +15,16 @@ public final class Chunk {
     public enum Kind { case records, overlong, header, blank }
     public let base: UnsafeMutablePointer<UInt8>
     public let capacity: Int
-    public var count = 0
-    public var fileIndex = 0
+    // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
+    @exclusivity(unchecked) public var count = 0
+    @exclusivity(unchecked) public var fileIndex = 0
     /// Position of the chunk within its file; with the line inside the chunk it orders records.
-    public var seq = 0
-    public var kind = Kind.records
+    @exclusivity(unchecked) public var seq = 0
+    @exclusivity(unchecked) public var kind = Kind.records
     /// Physical lines of an overlong record (or of an empty header chunk).
-    public var lines = 1
+    @exclusivity(unchecked) public var lines = 1
     /// The file's decoding settings, set by the reader before the chunk is handed on.
-    package var context: (any ChunkContext)?
+    @exclusivity(unchecked) package var context: (any ChunkContext)?
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -47,8 +48,9 @@ public final class Chunk {
 /// reader back-pressure when the workers fall behind.
 public final class ChunkPool {
     public let chunkCapacity: Int
-    private var free: [Chunk] = []
-    private var out = 0
+    // Exclusivity unchecked at run time: every access is under `cond`.
+    @exclusivity(unchecked) private var free: [Chunk] = []
+    @exclusivity(unchecked) private var out = 0
     private let limit: Int
     private let cond = NSCondition()
 
@@ -82,9 +84,10 @@ public final class ChunkPool {
 /// A blocking FIFO from one producer to several consumers.
 package final class ChunkQueue {
     package init() {}
-    private var items: [Chunk] = []
-    private var head = 0
-    private var closed = false
+    // Exclusivity unchecked at run time: every access is under `cond`.
+    @exclusivity(unchecked) private var items: [Chunk] = []
+    @exclusivity(unchecked) private var head = 0
+    @exclusivity(unchecked) private var closed = false
     private let cond = NSCondition()
 
     package func push(_ chunk: Chunk) {

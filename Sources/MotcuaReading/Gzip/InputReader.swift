@@ -18,25 +18,26 @@ public struct CorruptInput: Error, Equatable {
 
 public final class InputReader {
     public let path: String
-    public private(set) var isGzip = false
+    // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
+    @exclusivity(unchecked) public private(set) var isGzip = false
     /// Size of the file on disk.
-    public private(set) var compressedBytes = 0
+    @exclusivity(unchecked) public private(set) var compressedBytes = 0
     /// Compressed bytes consumed so far (for progress).
     public var compressedOffset: Int { inBase + inPos }
     /// Gzip members that ended with a valid trailer.
-    public private(set) var membersCompleted = 0
+    @exclusivity(unchecked) public private(set) var membersCompleted = 0
 
     private let fd: Int32
-    private var inBuf: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var inBuf: UnsafeMutablePointer<UInt8>
     private let inCap = 256 * 1024
-    private var inLen = 0
-    private var inPos = 0
+    @exclusivity(unchecked) private var inLen = 0
+    @exclusivity(unchecked) private var inPos = 0
     /// File offset of inBuf[0].
-    private var inBase = 0
-    private var eof = false
-    private var inflater: MemberInflater?
+    @exclusivity(unchecked) private var inBase = 0
+    @exclusivity(unchecked) private var eof = false
+    @exclusivity(unchecked) private var inflater: MemberInflater?
     private enum State { case plain, betweenMembers, inMember, done }
-    private var state: State
+    @exclusivity(unchecked) private var state: State
 
     /// Opens `path`; throws `POSIXError`-style `InputOpenError` when it cannot be read.
     public init(path: String, inflater kind: InflaterKind = .preferred) throws {
@@ -144,7 +145,7 @@ public final class InputReader {
     }
 
     /// Damage found while bytes before it were still being handed out (salvage keeps them).
-    private var pendingDamage: CorruptInput?
+    @exclusivity(unchecked) private var pendingDamage: CorruptInput?
 
     private func inflateStep(into out: UnsafeMutableRawBufferPointer) throws -> Int {
         if let d = pendingDamage { throw d }

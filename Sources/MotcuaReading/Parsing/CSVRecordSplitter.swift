@@ -20,10 +20,11 @@ final class CSVRecordSplitter {
     let delimiter: UInt8
     /// Cell spans into the output buffer (`cellCount` of them), reused across records; raw
     /// storage, so recording a cell costs two stores.
-    package private(set) var starts: UnsafeMutablePointer<Int>
-    package private(set) var ends: UnsafeMutablePointer<Int>
-    package private(set) var cellCount = 0
-    private var capacity = 64
+    // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
+    @exclusivity(unchecked) package private(set) var starts: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) package private(set) var ends: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) package private(set) var cellCount = 0
+    @exclusivity(unchecked) private var capacity = 64
 
     init(delimiter: UInt8) {
         self.delimiter = delimiter

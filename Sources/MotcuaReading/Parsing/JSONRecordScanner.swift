@@ -41,7 +41,8 @@ public final class JSONRecordScanner {
     /// One slot per `DossierField`; raw storage so the hot loop pays no copy-on-write checks.
     public let slots: UnsafeMutablePointer<ValueSlot>
     /// Scratch for unescaping keys (rare); reused.
-    private var keyScratch = [UInt8](repeating: 0, count: 64)
+    // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
+    @exclusivity(unchecked) private var keyScratch = [UInt8](repeating: 0, count: 64)
     private let names = FieldNameMatcher()
 
     public init() {

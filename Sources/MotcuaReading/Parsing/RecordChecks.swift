@@ -161,8 +161,9 @@ private func date<V: DossierFieldValues>(_ v: inout V, _ f: DossierField, _ date
 /// A class: the decoder and its per-record field view share one cache.
 final class LabelCache {
     enum Kind: Int { case channel, status, returnChannel, boolean }
-    private var tables = [ByteKeyTable](repeating: ByteKeyTable(capacity: 16), count: 4)
-    private var values = [[Int]](repeating: [], count: 4)
+    // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
+    @exclusivity(unchecked) private var tables = [ByteKeyTable](repeating: ByteKeyTable(capacity: 16), count: 4)
+    @exclusivity(unchecked) private var values = [[Int]](repeating: [], count: 4)
 
     func value(_ t: ByteText, kind: Kind) -> Int? {
         guard let p = t.base else { return nil }

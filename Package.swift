@@ -47,7 +47,7 @@ let package = Package(
 
         // Shared by every room: errors and exit codes, the version, input-file descriptions,
         // calendar days, bytewise order, the synced file writer, the slice runner.
-        .target(name: "MotcuaFoundation"),
+        .target(name: "MotcuaFoundation", swiftSettings: [.swiftLanguageMode(.v6)]),
         // Gzip → framing → parsing → formats → dossiers: a file's bytes to each worker's
         // latest version per dossier and its rejects.
         .target(

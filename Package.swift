@@ -62,7 +62,7 @@ let package = Package(
         // Periods, catalogs, counters, roll-up and KPIs (SPEC §4, §5).
         .target(name: "MotcuaAggregate", dependencies: ["MotcuaFoundation", "MotcuaReading"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // The output files, their encodings and the atomic publisher (SPEC §7.3).
-        .target(name: "MotcuaOutput", dependencies: ["MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "CMotcuaSystem"]),
+        .target(name: "MotcuaOutput", dependencies: ["MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "CMotcuaSystem"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Pipelines (SPEC §6): the strict YAML loader, input globs and the input order.
         .target(
             name: "MotcuaPipeline",

@@ -82,7 +82,7 @@ let package = Package(
         // `motcua generate`: a seeded synthetic province and its exports.
         .target(name: "MotcuaGenerate", dependencies: ["MotcuaFoundation", "CZlib"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Micro-benchmark entry points (Benchmarks/ package) into the reading stage's internals.
-        .target(name: "MotcuaMicroKernels", dependencies: ["MotcuaFoundation", "MotcuaReading", "MotcuaGenerate"]),
+        .target(name: "MotcuaMicroKernels", dependencies: ["MotcuaFoundation", "MotcuaReading", "MotcuaGenerate"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(
             name: "motcua",
             dependencies: [

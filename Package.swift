@@ -69,7 +69,8 @@ let package = Package(
             dependencies: [
                 "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput",
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // The `run` and `inspect` commands: phases, threads, the file schedule.
         .target(

@@ -78,7 +78,8 @@ let package = Package(
             dependencies: [
                 "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // `motcua generate`: a seeded synthetic province and its exports.
         .target(name: "MotcuaGenerate", dependencies: ["MotcuaFoundation", "CZlib"], swiftSettings: [.swiftLanguageMode(.v6)]),

@@ -57,7 +57,7 @@ let package = Package(
                 .target(name: "CIsal", condition: .when(traits: ["ISAL"])),
             ],
             // The hot loops mutate their own buffers only; runtime exclusivity checks cost ~2%.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         // Periods, catalogs, counters, roll-up and KPIs (SPEC §4, §5).
         .target(name: "MotcuaAggregate", dependencies: ["MotcuaFoundation", "MotcuaReading"], swiftSettings: [.swiftLanguageMode(.v6)]),

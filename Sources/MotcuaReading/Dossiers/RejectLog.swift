@@ -10,7 +10,7 @@ import Glibc
 
 public final class RejectLog {
     /// Entries held before spilling (about 60 MB at the 200-byte excerpt).
-    static var memoryLimit = ProcessInfo.processInfo.environment["MOTCUA_REJECTS_IN_MEMORY"].flatMap { Int($0) } ?? 200_000
+    static let memoryLimit = ProcessInfo.processInfo.environment["MOTCUA_REJECTS_IN_MEMORY"].flatMap { Int($0) } ?? 200_000
 
     package private(set) var entries: [RejectEntry] = []
     package private(set) var count = 0

@@ -55,7 +55,7 @@ let package = Package(
             dependencies: [
                 "MotcuaFoundation", "CZlib", "CByteKernels",
                 .target(name: "CIsal", condition: .when(traits: ["ISAL"])),
-            ]
+            ],
             // No unsafe flags (a package that has them cannot be a dependency): the classes of
             // the hot path mark their stored properties `@exclusivity(unchecked)` instead.
         ),
@@ -115,5 +115,6 @@ let package = Package(
             ]
         ),
     ],
-    swiftLanguageModes: [.v5]
+    // Swift 6: data races are compile errors; each @unchecked Sendable / nonisolated(unsafe) says why it is safe.
+    swiftLanguageModes: [.v6]
 )

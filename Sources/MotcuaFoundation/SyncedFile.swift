@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 public struct OutputError: Error {
-    public enum Kind { case unwritable, locked, io }
+    public enum Kind: Sendable { case unwritable, locked, io }
     public let kind: Kind
     public let message: String
     package init(kind: Kind, message: String) {

@@ -177,6 +177,7 @@ public enum Generator {
 }
 
 /// Totals and the first failure of the day workers.
+// Unchecked: every stored var is read and written only while holding `lock`.
 private final class JobTracker: @unchecked Sendable {
     struct Totals { var files = 0, members = 0, records = 0, bad = 0, bytesIn = 0, bytesOut = 0 }
     private let lock = NSLock()

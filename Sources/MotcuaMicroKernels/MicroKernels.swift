@@ -187,6 +187,7 @@ public enum MicroKernels {
     }
 
     private static let counter = NSLock()
+    // Unsafe but sound: read and written only while holding `counter`.
     nonisolated(unsafe) private static var made = 0
     static func temporaryPath(_ ext: String) -> String {
         counter.lock()

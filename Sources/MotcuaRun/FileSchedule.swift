@@ -10,6 +10,7 @@ import MotcuaOutput
 import MotcuaPipeline
 import Foundation
 
+// Unchecked: all mutable state is read and written only while holding `lock`.
 final class FileSchedule: @unchecked Sendable {
     private let lock = NSLock()
     /// Per thread: file indices still to read, in input order.

@@ -87,12 +87,13 @@ struct ParallelReduce {
         let queue = ChunkQueue()
         let group = DispatchGroup()
         for r in reducers.dropFirst() {
-            DispatchQueue.global().async(group: group) {
+            let work = ThreadBody {
                 while let c = queue.pop() {
                     r.reduce(c)
                     pool.give(c)
                 }
             }
+            DispatchQueue.global().async(group: group) { work.run() }
         }
         let workers = reducers.count - 1
         var reads = [FileRead](repeating: FileRead(), count: files.count)
@@ -221,12 +222,14 @@ struct ParallelReduce {
 }
 
 /// A thread's work: what it touches is either its own (its reducer) or locked.
+// Unchecked: run once on one thread; it touches its own reducer, locked objects, and read-only state.
 private final class ThreadBody: @unchecked Sendable {
     let run: () -> Void
     init(_ run: @escaping () -> Void) { self.run = run }
 }
 
 /// How many readers still read, and how many wait for chunks.
+// Unchecked: every stored var is read and written only while holding `lock`.
 private final class SharedCounters: @unchecked Sendable {
     private let lock = NSLock()
     private var reading: Int
@@ -251,6 +254,7 @@ private final class SharedCounters: @unchecked Sendable {
     }
 }
 
+// Unchecked: `reads` is read and written only while holding `lock`.
 private final class ReadResults: @unchecked Sendable {
     private let lock = NSLock()
     private var reads: [FileRead]
@@ -268,6 +272,7 @@ private final class ReadResults: @unchecked Sendable {
 }
 
 /// Sums the progress of files read on several threads and reports it every half second.
+// Unchecked: the vars are touched only under `lock`; `report` is @Sendable and the lets are immutable.
 private final class ProgressMeter: @unchecked Sendable {
     private let lock = NSLock()
     private let report: (@Sendable (RunProgress) -> Void)?

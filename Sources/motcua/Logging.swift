@@ -15,6 +15,7 @@ enum LogFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
+// Unsafe but sound: set once by makeLogger on the main thread before any worker starts; read-only after.
 nonisolated(unsafe) var logFormat = LogFormat.text
 
 /// Prints `motcua: error: …` (or a JSON error line) and exits with the SPEC §7.2 code.

@@ -136,7 +136,9 @@ struct RunCommand: ParsableCommand {
 
 /// SIGINT/SIGTERM set a flag; the run stops reading, cleans up and exits 130/143.
 enum Interruption {
+    // Not formally race-free: written by the signal handler queue, polled by workers; an aligned Int32 flag, a late read only stops a chunk later.
     nonisolated(unsafe) static var signal: Int32 = 0
+    // Unsafe but sound: appended only by install(), on the main thread before the run starts; never read.
     nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
 
     static func install() {

@@ -39,14 +39,14 @@ package enum Harness {
         p.standardError = err
         try p.run()
         // Drain both pipes before waiting so a chatty child cannot block.
-        var outData = Data(), errData = Data()
+        let outBox = DataBox()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        errData = err.fileHandleForReading.readDataToEndOfFile()
+        DispatchQueue.global().async { outBox.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         p.waitUntilExit()
-        return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
                              stderr: String(decoding: errData, as: UTF8.self))
     }
 

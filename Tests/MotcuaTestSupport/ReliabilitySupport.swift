@@ -155,6 +155,7 @@ package enum TimedRun {
     }
 }
 
+/// Bytes one reading thread fills; read only after `group.wait()`, so never touched at once.
 package final class DataBox: @unchecked Sendable { var data = Data() }
 
 package final class ManagedFlag: @unchecked Sendable {

@@ -156,10 +156,11 @@ public final class PartialResult {
             (unit: remap(other.units, into: &units), procedure: remap(other.procedures, into: &procedures),
              sector: remap(other.sectors, into: &sectors))
         }
-        let (own, taken) = (dossiers, absorbed)
+        let shared = MergeShared(others: others, own: dossiers, taken: absorbed)
         let parts = PartialResult.partitionCount
         let workers = max(1, min(threads, parts))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let (others, own, taken) = (shared.others, shared.own, shared.taken)
             for part in stride(from: w, to: parts, by: workers) {
                 for (other, map) in zip(others, maps) {
                     var table = other.dossiers[part]
@@ -201,4 +202,12 @@ struct PendingDossier {
     var state = DossierState(position: RecordPosition(file: 0, chunk: 0, line: 0), unit: 0, procedure: 0, sector: 0,
                              received: 0, due: 0, ended: 0, returned: 0, status: 0, channel: 0, returnChannel: 0,
                              paidOnline: 0, flags: 0)
+}
+
+/// What `PartialResult.merge` hands to its worker threads.
+// Unchecked: worker w touches only partitions w, w+workers, … of each table, and concurrentPerform joins before merge goes on.
+private struct MergeShared: @unchecked Sendable {
+    let others: [PartialResult]
+    let own: UnsafeMutablePointer<DossierTable>
+    let taken: UnsafeMutablePointer<[DossierTable]>
 }

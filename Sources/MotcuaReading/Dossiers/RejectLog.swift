@@ -10,7 +10,7 @@ import Glibc
 
 public final class RejectLog {
     /// Entries held before spilling (about 60 MB at the 200-byte excerpt).
-    static var memoryLimit = ProcessInfo.processInfo.environment["MOTCUA_REJECTS_IN_MEMORY"].flatMap { Int($0) } ?? 200_000
+    static let memoryLimit = ProcessInfo.processInfo.environment["MOTCUA_REJECTS_IN_MEMORY"].flatMap { Int($0) } ?? 200_000
 
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
     @exclusivity(unchecked) package private(set) var entries: [RejectEntry] = []

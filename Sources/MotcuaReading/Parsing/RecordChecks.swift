@@ -33,7 +33,8 @@ public struct ByteText {
         self.base = base
         self.count = count
     }
-    public static let none = ByteText(base: nil, count: 0)
+    // Unsafe but sound: immutable, and its nil base points at no memory to share.
+    nonisolated(unsafe) public static let none = ByteText(base: nil, count: 0)
     public var isEmpty: Bool { count == 0 }
     public var string: String {
         guard let b = base else { return "" }

@@ -12,8 +12,11 @@ let package = Package(
         .executable(name: "motcua", targets: ["motcua"]),
         // The engine as a library: `Runner`, `Inspector`, `PipelineLoader`, `Generator`.
         .library(name: "MotcuaCore", targets: ["MotcuaRun", "MotcuaGenerate"]),
-        // Entry points into engine internals for the Benchmarks/ package (not a stable API).
-        .library(name: "MotcuaMicroKernels", targets: ["MotcuaMicroKernels"]),
+        // Entry points into engine internals for the Benchmarks/ package (not a stable API),
+        // with the rooms whose public types the benchmarks use beside them (decoders, reducers,
+        // readers, tables; the generator for their inputs).
+        .library(name: "MotcuaMicroKernels",
+                 targets: ["MotcuaMicroKernels", "MotcuaFoundation", "MotcuaReading", "MotcuaGenerate"]),
     ],
     traits: [
         // `swift build --disable-default-traits` builds with zlib only (no libisal-dev needed).

@@ -3,7 +3,9 @@
 // package of its own so that the root package never depends on it. Run them with
 // `scripts/bench/micro.sh` (or, in this directory, `swift package benchmark` and
 // `swift package benchmark thresholds check`). The engine's internal kernels are reached
-// through `MicroKernels` (Sources/MotcuaCore/Run/MicroBenchmarkHooks.swift).
+// through `MicroKernels` (Sources/MotcuaMicroKernels/MicroKernels.swift); its product,
+// MotcuaMicroKernels, also carries the rooms the benchmarks name types of (MotcuaFoundation,
+// MotcuaReading, MotcuaGenerate), and nothing else of the engine (no Yams, no Logging).
 import Foundation
 import PackageDescription
 
@@ -27,7 +29,7 @@ let package = Package(
         .target(
             name: "MicroData",
             dependencies: [
-                .product(name: "MotcuaCore", package: root),
+                .product(name: "MotcuaMicroKernels", package: root),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Sources/MicroData"
@@ -37,7 +39,7 @@ let package = Package(
             name: name,
             dependencies: [
                 "MicroData",
-                .product(name: "MotcuaCore", package: root),
+                .product(name: "MotcuaMicroKernels", package: root),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/\(name)",

@@ -1,4 +1,5 @@
-// Helpers shared by the fuzz targets (compiled into every target with the engine subset).
+// Helpers shared by the fuzz targets (compiled into every target with MotcuaFoundation and
+// MotcuaReading as one module; see scripts/reliability/fuzz.sh).
 import Foundation
 #if canImport(Glibc)
 import Glibc

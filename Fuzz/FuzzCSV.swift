@@ -1,21 +1,21 @@
-// libFuzzer target: CSV framing and splitting (Framing/RecordFraming, Parsing/CSVRecordSplitter,
-// CSVLayout, RecordDecoder.decodeCSV). Properties: the records are the same whether the bytes
-// are split whole or piece by piece at the framing's cut points (how the engine chunks them);
-// the splitter always advances and its cells stay inside the output; decoding never crashes.
+// libFuzzer target: CSV framing, splitting and decoding (Framing/RecordFraming,
+// Parsing/CSVRecordSplitter, Formats/CSVFormat: the layout compiled from a header row and its
+// decoder). Properties: the records are the same whether the bytes are split whole or piece
+// by piece at the framing's cut points (how the engine chunks them); the splitter always
+// advances and its cells stay inside the output; decoding never crashes and always advances,
+// its span staying inside the record it consumed.
 import Foundation
-
-let csvDecoder = RecordDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
 
 func records(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ delimiter: UInt8,
              _ out: UnsafeMutablePointer<UInt8>) -> [[[UInt8]]] {
-    var splitter = CSVRecordSplitter(delimiter: delimiter)
+    let splitter = CSVRecordSplitter(delimiter: delimiter)
     var rows: [[[UInt8]]] = []
     var p = from
     while p < to {
         let r = splitter.split(base, from: p, to: to, into: out)
         fuzzCheck(r.next > p && r.next <= to, "splitter did not advance (\(p) → \(r.next), end \(to))")
         fuzzCheck(r.byteCount >= 0 && r.byteCount <= r.next - p, "byteCount \(r.byteCount) beyond the record")
-        fuzzCheck(r.cellCount == splitter.starts.count && r.cellCount >= 1, "cell count")
+        fuzzCheck(r.cellCount == splitter.cellCount && r.cellCount >= 1, "cell count")
         if r.byteCount > 0 {
             rows.append((0..<r.cellCount).map { c in
                 let s = splitter.starts[c], e = splitter.ends[c]
@@ -38,9 +38,10 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let out = UnsafeMutablePointer<UInt8>.allocate(capacity: max(n, 1) + 1)
     defer { bytes.deallocate(); out.deallocate() }
     if n > 0 { bytes.update(from: data! + 2, count: n) }
+    let format = CSVFormat(spec: InputSpec(format: .csv, patterns: ["fuzz.csv"], delimiter: delimiter))
 
     // Framing in pieces of `piece` bytes, as reads arrive.
-    var framing = RecordFraming(mode: .csv(delimiter: delimiter))
+    var framing = RecordFraming(mode: format.framing)
     var cuts: [Int] = []
     var scanned = 0
     while scanned < n {
@@ -61,18 +62,20 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     fuzzCheck(whole == pieces, "records differ when cut at framing boundaries (\(whole.count) vs \(pieces.count))")
 
-    // Decode every record against a layout compiled from the first record as header.
-    var sp = CSVRecordSplitter(delimiter: delimiter)
-    let first = sp.split(bytes, from: 0, to: n, into: out)
-    let layout = CSVLayout(header: UnsafeBufferPointer(start: UnsafePointer(bytes), count: first.byteCount),
-                           delimiter: delimiter, overrides: [:], file: "fuzz.csv")
+    // Decode every record with the format's decoder, its layout compiled from the first
+    // record as the header row (as the reader hands it: the row's bytes without terminator).
+    let first = CSVRecordSplitter(delimiter: delimiter).split(bytes, from: 0, to: n, into: out)
+    let layout = format.layout(for: "fuzz.csv", header: UnsafeBufferPointer(start: UnsafePointer(bytes), count: first.byteCount),
+                               dates: DateTimeParser(), maxLineBytes: 1 << 20)
+    let decoder = layout.makeDecoder()
     var p = first.next
-    var rec = CSVRecord()
+    var span = RecordSpan()
     var decoded = DecodedRecord()
     while p < n {
-        _ = csvDecoder.decodeCSV(bytes, from: p, to: n, layout: layout, splitter: &sp, record: &rec, into: &decoded)
-        fuzzCheck(rec.next > p, "decodeCSV did not advance")
-        p = rec.next
+        _ = decoder.decode(UnsafePointer(bytes), from: p, to: n, span: &span, into: &decoded)
+        fuzzCheck(span.next > p && span.next <= n, "CSV decode did not advance (\(p) → \(span.next), end \(n))")
+        fuzzCheck(span.byteCount >= 0 && span.byteCount <= span.next - p, "record span \(span.byteCount) beyond the record")
+        p = span.next
     }
     return 0
 }

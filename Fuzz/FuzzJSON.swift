@@ -1,11 +1,11 @@
 // libFuzzer target: the NDJSON record path (Parsing/UTF8Validation, JSONRecordScanner,
-// JSONUnescape, DateTimeParser, RecordDecoder). Any line ends in a decoded record or one
+// JSONUnescape, DateTimeParser, RecordChecks through Formats/NDJSONFormat's NDJSONDecoder). Any line ends in a decoded record or one
 // reject reason; an accepted record's texts lie inside the line or the decoder's scratch and
 // satisfy SPEC §3.3 (required fields present, codes in range, ended ≥ received).
 import Foundation
 
 let decoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
-var scanner = JSONRecordScanner()
+let scanner = JSONRecordScanner()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -16,7 +16,7 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let buf = UnsafeBufferPointer(start: UnsafePointer(line), count: size)
 
     if size > 0 && isValidUTF8(line, size) && scanner.scan(buf) {
-        for s in scanner.slots where s.kind != .absent {
+        for s in UnsafeBufferPointer(start: scanner.slots, count: DossierField.count) where s.kind != .absent {
             fuzzCheck(s.start >= 0 && s.start <= s.end && s.end <= size, "slot \(s) outside a \(size)-byte line")
         }
     }

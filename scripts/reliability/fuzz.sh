@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
-# libFuzzer targets for the parsers (Fuzz/*.swift), built with
+# libFuzzer targets for the reading stage (Fuzz/*.swift), built with
 #   swiftc -sanitize=fuzzer,address -parse-as-library -O
-# over the subset of Sources/MotcuaCore they need (no Yams/Logging/Dispatch code).
+# over the engine rooms they need: Sources/MotcuaFoundation and Sources/MotcuaReading (gzip,
+# framing, parsing, formats, dossiers), plus Sources/CByteKernels (C, built with clang under
+# the same sanitizers). No Yams/Logging code is involved.
+#
+# How the two Swift modules become one: each fuzz target is ONE swiftc module (MotcuaFuzz) —
+# Foundation + Reading + Fuzz/Common.swift + the target's file. That keeps every internal
+# engine type (RecordFraming, CSVRecordSplitter, …) reachable without `@testable` or
+# -enable-testing, and it needs no module interfaces. The rooms' `import MotcuaFoundation` /
+# `import MotcuaReading` lines would fail there (no such modules), so the sources are copied to
+# .build-fuzzrel/src/ with exactly those lines blanked (line numbers stay as in Sources/, so
+# crash reports and compiler errors point at the right lines; paths say .build-fuzzrel/src/
+# instead of Sources/). `-package-name motcua` makes the rooms' `package` declarations legal.
+# CByteKernels gets a module map in .build-fuzzrel/cmodules/ (SwiftPM generates one in a
+# package build); CZlib/CIsal use their own module maps under Sources/.
 #
 #   scripts/reliability/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     # default 180, all targets
-#   scripts/reliability/fuzz.sh --replay                              # run saved regressions only
+#   scripts/reliability/fuzz.sh --replay [TARGET...]                  # run saved regressions only
 #
 # Runs in fork mode and goes on after a crash (-ignore_crashes): one run reports every distinct
 # failure it meets. Targets: gzip json csv date chunker. Corpora start from scripts/reliability/make_fuzz_seeds.py
 # and grow in .build-fuzzrel/corpus/<target>; crashers are copied to Fuzz/regressions/<target>/
 # (commit them: --replay runs every one). Logs: .build-fuzzrel/logs/<target>.log.
+# Needs: the Swift toolchain's clang and libFuzzer/ASan runtimes, zlib1g-dev, optionally
+# libisal-dev (then zlib and ISA-L are compared), python3 (seeds).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER_TARGET=180
@@ -22,10 +37,22 @@ WORK=.build-fuzzrel
 export SWIFT_BACKTRACE=enable=no
 mkdir -p "$WORK/bin" "$WORK/logs" "$WORK/artifacts"
 
-S=Sources/MotcuaCore
-ENGINE=("$S"/Parsing/*.swift "$S"/Framing/*.swift "$S"/Gzip/*.swift "$S"/Dossiers/*.swift
-        "$S"/Pipeline/Pipeline.swift "$S"/Aggregate/Periods.swift "$S"/Run/MotcuaError.swift
-        Fuzz/Shims.swift Fuzz/Common.swift)
+# The engine rooms as one module (see the header): imports of the rooms blanked in a copy.
+SRC="$WORK/src"
+rm -rf "$SRC" "$WORK/cmodules"
+ENGINE=()
+while IFS= read -r f; do
+  mkdir -p "$SRC/$(dirname "$f")"
+  sed -E 's/^(@testable |@_implementationOnly |(public|package|internal) )?import (MotcuaFoundation|MotcuaReading)$//' "$f" > "$SRC/$f"
+  ENGINE+=("$SRC/$f")
+done < <(find Sources/MotcuaFoundation Sources/MotcuaReading -name '*.swift' | sort)
+ENGINE+=(Fuzz/Common.swift)
+# CByteKernels: its module map (as SwiftPM would generate it) and its C code, instrumented.
+mkdir -p "$WORK/cmodules/CByteKernels"
+printf 'module CByteKernels {\n  header "%s"\n  export *\n}\n' "$PWD/Sources/CByteKernels/include/bytekernels.h" \
+  > "$WORK/cmodules/CByteKernels/module.modulemap"
+clang -O2 -g -fsanitize=fuzzer-no-link,address -I Sources/CByteKernels/include \
+  -c Sources/CByteKernels/utf8.c -o "$WORK/cmodules/bytekernels.o"
 ISAL_FLAGS=()
 if pkg-config --exists libisal 2>/dev/null || [[ -e /usr/include/isa-l/igzip_lib.h ]]; then
   ISAL_FLAGS=(-D ISAL -I Sources/CIsal -lisal)
@@ -38,8 +65,9 @@ file_of() {
 
 for t in "${TARGETS[@]}"; do
   echo "== build $t"
-  swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name MotcuaFuzz \
-    -I Sources/CZlib "${ISAL_FLAGS[@]}" -lz "${ENGINE[@]}" "$(file_of "$t")" -o "$WORK/bin/fuzz-$t" 2>&1 |
+  swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name MotcuaFuzz -package-name motcua \
+    -I Sources/CZlib -I "$WORK/cmodules/CByteKernels" "${ISAL_FLAGS[@]}" -lz \
+    "${ENGINE[@]}" "$WORK/cmodules/bytekernels.o" "$(file_of "$t")" -o "$WORK/bin/fuzz-$t" 2>&1 |
     { grep -v "ld.gold: warning: Cannot export local symbol" || true; }
 done
 

@@ -2,7 +2,7 @@
 // of a vendor CSV export of `motcua generate`'s dossiers (header row with Vietnamese names,
 // ~480-byte rows, labels such as "Trực tuyến"; all rows accepted), cut into 4 MiB chunks by
 // the reader's CSV framing: ChunkReducer.reduce runs CSVRecordSplitter (RFC 4180 cells) and
-// RecordDecoder.decodeCSV (labels, dates, §3.3 checks) and keeps the latest per dossier.
+// the CSV format's decoder (labels, dates, §3.3 checks) and keeps the latest per dossier.
 //   reduce-known-ids  into a reducer that has seen every row before: the per-record steady state;
 //   reduce-new-ids    into a fresh reducer per iteration, as a worker starts (adds the tables'
 //                     growth and the first sight of each label spelling, normalized once).
@@ -10,7 +10,8 @@
 import Benchmark
 import Dispatch
 import MicroData
-import MotcuaCore
+import MotcuaMicroKernels
+import MotcuaReading
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = MicroData.throughputConfiguration
@@ -32,7 +33,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 }
 
-let csvChunks = try! MicroKernels.Reduce(MicroData.csv, format: .csv)
+let csvChunks = try! MicroKernels.Reduce(MicroData.csv, format: MicroData.csvFormat)
 /// A reducer that has reduced the input once: every id and label is known.
 let warmReducer: ChunkReducer = {
     let r = csvChunks.makeReducer()

@@ -6,7 +6,7 @@
 // Scaling factor 1M: the table shows time per parse (ns) and parses per second.
 import Benchmark
 import MicroData
-import MotcuaCore
+import MotcuaReading
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(

@@ -9,7 +9,8 @@
 // million ids.
 import Benchmark
 import MicroData
-import MotcuaCore
+import MotcuaMicroKernels
+import MotcuaReading
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(

@@ -7,7 +7,8 @@ import Benchmark
 import Dispatch
 import Foundation
 import MicroData
-import MotcuaCore
+import MotcuaMicroKernels
+import MotcuaReading
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = MicroData.throughputConfiguration

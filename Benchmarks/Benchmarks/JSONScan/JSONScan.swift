@@ -1,6 +1,6 @@
 // The dvcqg-ndjson path of a parse worker (issue 5: "a scanner at memory speed", no per-record
 // heap allocation) on ~32 MiB of `motcua generate` records (~1.5 KB each; all accepted):
-//   decode               RecordDecoder.decode on every line (UTF-8 check, JSONRecordScanner,
+//   decode               NDJSONDecoder.decode on every line (UTF-8 check, JSONRecordScanner,
 //                        unescaping, the §3.3 checks, dates) — no framing, no table;
 //   reduce-known-ids     ChunkReducer.reduce over the file's 4 MiB chunks into a reducer that
 //                        has seen them all before (every id found, none inserted): the
@@ -13,7 +13,8 @@
 import Benchmark
 import Dispatch
 import MicroData
-import MotcuaCore
+import MotcuaMicroKernels
+import MotcuaReading
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = MicroData.throughputConfiguration
@@ -21,7 +22,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("decode") { benchmark in
         let bytes = MicroData.ndjson, lines = ndjsonLines
         let decoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
-        var record = MicroKernels.decodedRecord()
+        var record = DecodedRecord()
         var accepted = 0
         benchmark.startMeasurement()
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -64,8 +65,8 @@ let benchmarks: @Sendable () -> Void = {
 }
 
 let ndjsonLines = MicroData.lines(MicroData.ndjson)
-let ndjsonChunks = try! MicroKernels.Reduce(MicroData.ndjson, format: .dvcqgNdjson)
-let rawChunks = try! MicroKernels.Reduce(MicroData.ndjsonWithRejects, format: .dvcqgNdjson)
+let ndjsonChunks = try! MicroKernels.Reduce(MicroData.ndjson, format: MicroData.ndjsonFormat)
+let rawChunks = try! MicroKernels.Reduce(MicroData.ndjsonWithRejects, format: MicroData.ndjsonFormat)
 /// A reducer that has reduced the input once: every id is in its table.
 let warmReducer: ChunkReducer = {
     let r = ndjsonChunks.makeReducer()

@@ -5,7 +5,8 @@
 // before each iteration, outside the measurement (a merge takes the other's dossiers).
 import Benchmark
 import MicroData
-import MotcuaCore
+import MotcuaMicroKernels
+import MotcuaReading
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(

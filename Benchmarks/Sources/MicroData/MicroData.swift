@@ -5,15 +5,22 @@
 import Benchmark
 import Dispatch
 import Foundation
-import MotcuaCore
+import MotcuaFoundation
+import MotcuaGenerate
+import MotcuaMicroKernels
+import MotcuaReading
 
 public enum MicroData {
+    /// The input formats by name (the registry's own constants are internal to the engine's package).
+    public static let ndjsonFormat = InputFormat(rawValue: "dvcqg-ndjson")
+    public static let csvFormat = InputFormat(rawValue: "csv")
+
     /// dvcqg-ndjson records as `motcua generate` writes them (~1.5 KB each, nested arrays,
     /// Vietnamese text, some files with \u escapes), accepted ones only, about 32 MiB (21,905 records).
     public static let ndjson: [UInt8] = {
         let files = generate(.ndjson, days: 20, dossiersPerDay: 1000)
         let decoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
-        var record = MicroKernels.decodedRecord()
+        var record = DecodedRecord()
         var out: [UInt8] = []
         out.reserveCapacity(ndjsonBytes + (1 << 16))
         for file in files where out.count < ndjsonBytes {

@@ -2,7 +2,7 @@
 // engine code that is internal: each runs the same code a run does on bytes the caller
 // supplies and returns a count, so the work cannot be optimized away. Not a stable API —
 // nothing in the engine or the command line uses it, and it follows the engine's internals.
-// Public engine types (DateTimeParser, RecordDecoder, ByteKeyTable, InputReader,
+// Public engine types (DateTimeParser, NDJSONDecoder, ByteKeyTable, InputReader,
 // PartialResult.merge) are benchmarked directly, not through here.
 import MotcuaFoundation
 import MotcuaReading
@@ -13,9 +13,6 @@ import Glibc
 #endif
 
 public enum MicroKernels {
-    /// An empty record for `RecordDecoder.decode` (its initializer is internal).
-    public static func decodedRecord() -> DecodedRecord { DecodedRecord() }
-
     /// `bytes` as one gzip member at zlib `level`, written by `motcua generate`'s writer
     /// (through a temporary file, that writer's only output).
     public static func gzip(_ bytes: [UInt8], level: Int = 6) throws -> [UInt8] {
@@ -104,19 +101,14 @@ public enum MicroKernels {
             guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
                 throw MotcuaError(.cantCreate, "cannot create \(path)")
             }
-            let format = InputFormats.format(of: InputSpec(format: name, patterns: [path], delimiter: delimiter))
-            var layout: (any FileLayout)? = format.hasHeaderRow ? nil
-                : format.layout(for: "micro", header: nil, dates: DateTimeParser(), maxLineBytes: maxLineBytes)
+            var formatted = FormattedFile(InputSpec(format: name, patterns: [path], delimiter: delimiter), path: "micro",
+                                          dates: DateTimeParser(), maxLineBytes: maxLineBytes)
             let pool = ChunkPool(chunkCapacity: FileChunker.chunkCapacity(maxLineBytes: maxLineBytes, targetBytes: chunkBytes),
                                  limit: Int.max)
-            var chunker = FileChunker(fileIndex: 0, framing: format.framing, headerRow: format.hasHeaderRow,
-                                      maxLineBytes: maxLineBytes, targetBytes: chunkBytes, pool: pool, isCancelled: { false })
+            var chunker = formatted.chunker(fileIndex: 0, targetBytes: chunkBytes, pool: pool, isCancelled: { false })
             var chunks: [Chunk] = []
             let result = try chunker.run(try InputReader(path: path, inflater: .zlib)) { chunk in
-                if chunk.kind == .header {
-                    layout = format.layout(for: "micro", header: chunk.headerRow, dates: DateTimeParser(), maxLineBytes: maxLineBytes)
-                }
-                chunk.context = layout
+                formatted.stamp(chunk)
                 chunks.append(chunk)
             }
             if let damage = result.corrupt { throw damage }

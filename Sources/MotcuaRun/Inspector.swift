@@ -34,7 +34,7 @@ public enum Inspector {
     public static func inspect(path: String, maxLineBytes: Int = 1 << 20) throws -> InspectReport {
         let spec = try sniffFormat(path)
         let file = InputFile(relativePath: path, absolutePath: path, spec: spec)
-        let format = InputFormats.format(of: spec)
+        var formatted = FormattedFile(spec, path: path, dates: DateTimeParser(), maxLineBytes: maxLineBytes)
         // Only the first rejects are kept; the rest are counted.
         let reducer = ChunkReducer(fileCount: 1, keepFirstRejects: 10)
         let partial = reducer.partial
@@ -44,23 +44,17 @@ public enum Inspector {
         var statuses: [Int: Int] = [:], channels: [Int: Int] = [:]
         var minDay = Int32.max, maxDay = Int32.min
         var warnings: [String] = []
-        var layout: (any FileLayout)? = format.hasHeaderRow ? nil
-            : format.layout(for: path, header: nil, dates: DateTimeParser(), maxLineBytes: maxLineBytes)
-
         let pool = ChunkPool(chunkCapacity: FileChunker.chunkCapacity(maxLineBytes: maxLineBytes, targetBytes: FileChunker.defaultChunkBytes), limit: 4)
         let reader = try InputReader(path: path)
-        var chunker = FileChunker(fileIndex: 0, framing: format.framing, headerRow: format.hasHeaderRow, maxLineBytes: maxLineBytes,
-                                  targetBytes: FileChunker.defaultChunkBytes, pool: pool, isCancelled: { false })
+        var chunker = formatted.chunker(fileIndex: 0, targetBytes: FileChunker.defaultChunkBytes, pool: pool, isCancelled: { false })
         let result = try chunker.run(reader) { chunk in
             defer { pool.give(chunk) }
-            if chunk.kind == .header {
-                let l = format.layout(for: path, header: chunk.headerRow, dates: DateTimeParser(), maxLineBytes: maxLineBytes)
-                layout = l
+            formatted.stamp(chunk)
+            if chunk.kind == .header, let l = formatted.layout {
                 warnings = l.warnings
                 fieldOrder = l.columnNames
                 for h in fieldOrder { filled[h] = 0 }
             }
-            chunk.context = layout
             guard chunk.kind == .records else { return reducer.reduce(chunk) }
             // The same decoding as a run, with what `inspect` shows gathered on the way.
             let decoder = reducer.decoder(for: chunk)
@@ -85,7 +79,7 @@ public enum Inspector {
             path: path, format: spec.format, gzip: reader.isGzip, gzipMembers: reader.membersCompleted,
             compressedBytes: reader.compressedBytes, bytes: result.bytesKept,
             lines: partial.chunkLines.reduce(0) { $0 + Int($1.lines) }, counts: partial.files[0],
-            delimiter: { if case .csv(let d) = format.framing { return String(UnicodeScalar(d)) } else { return nil } }(),
+            delimiter: { if case .csv(let d) = formatted.format.framing { return String(UnicodeScalar(d)) } else { return nil } }(),
             fields: fieldOrder.map { ($0, filled[$0] ?? 0) },
             receivedFrom: minDay == Int32.max ? nil : formatDay(minDay),
             receivedTo: maxDay == Int32.min ? nil : formatDay(maxDay),

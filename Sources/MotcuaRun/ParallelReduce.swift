@@ -179,26 +179,16 @@ struct ParallelReduce {
         var out = FileRead()
         do {
             let reader = try InputReader(path: file.absolutePath, inflater: inflater)
-            let format = InputFormats.format(of: file.spec)
-            let parser = dates(file.spec)
-            func layout(_ header: UnsafeBufferPointer<UInt8>?) -> any FileLayout {
-                format.layout(for: file.relativePath, header: header, dates: parser, maxLineBytes: maxLineBytes)
-            }
-            var current: (any FileLayout)? = format.hasHeaderRow ? nil : layout(nil)
-            var chunker = FileChunker(fileIndex: i, framing: format.framing, headerRow: format.hasHeaderRow,
-                                      maxLineBytes: maxLineBytes, targetBytes: chunkBytes, pool: pool, isCancelled: isCancelled)
+            var formatted = FormattedFile(file.spec, path: file.relativePath, dates: dates(file.spec), maxLineBytes: maxLineBytes)
+            var chunker = formatted.chunker(fileIndex: i, targetBytes: chunkBytes, pool: pool, isCancelled: isCancelled)
             var bytes = 0
             out.result = try chunker.run(reader) { chunk in
-                if chunk.kind == .header {
-                    let l = layout(chunk.headerRow)
-                    out.warnings = l.warnings
-                    current = l
-                }
-                chunk.context = current
+                formatted.stamp(chunk)
                 bytes += chunk.count
                 emit(chunk)
                 meter.update(file: i, compressed: reader.compressedOffset, bytes: bytes)
             }
+            out.warnings = formatted.layout?.warnings ?? []
             out.members = reader.membersCompleted
             out.compressed = reader.compressedBytes
         } catch let e as InputOpenError {

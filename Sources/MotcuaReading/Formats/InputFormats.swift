@@ -78,3 +78,37 @@ package enum InputFormats {
     /// Names for messages and help: `dvcqg-ndjson, csv`.
     package static var names: [String] { all.map { $0.name.rawValue } }
 }
+
+/// One file read in its input format: its chunker, and the layout each chunk carries to the
+/// workers — compiled at the start, or from the header row when the format has one. The run's
+/// reader, `inspect` and the micro benchmarks all read files through this.
+package struct FormattedFile {
+    package let format: any RecordFormat
+    private let path: String
+    private let dates: DateTimeParser
+    private let maxLineBytes: Int
+    /// The layout chunks are stamped with now (nil before a header row has been read).
+    package private(set) var layout: (any FileLayout)?
+
+    /// `path` names the file in header warnings.
+    package init(_ spec: InputSpec, path: String, dates: DateTimeParser, maxLineBytes: Int) {
+        format = InputFormats.format(of: spec)
+        self.path = path
+        self.dates = dates
+        self.maxLineBytes = maxLineBytes
+        if !format.hasHeaderRow { layout = format.layout(for: path, header: nil, dates: dates, maxLineBytes: maxLineBytes) }
+    }
+
+    package func chunker(fileIndex: Int, targetBytes: Int, pool: ChunkPool, isCancelled: @escaping () -> Bool) -> FileChunker {
+        FileChunker(fileIndex: fileIndex, framing: format.framing, headerRow: format.hasHeaderRow, maxLineBytes: maxLineBytes,
+                    targetBytes: targetBytes, pool: pool, isCancelled: isCancelled)
+    }
+
+    /// Sets the chunk's layout (compiling it first when the chunk is the header row).
+    package mutating func stamp(_ chunk: Chunk) {
+        if chunk.kind == .header {
+            layout = format.layout(for: path, header: chunk.headerRow, dates: dates, maxLineBytes: maxLineBytes)
+        }
+        chunk.context = layout
+    }
+}

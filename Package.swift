@@ -90,7 +90,7 @@ let package = Package(
             name: "motcua",
             dependencies: [
                 "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline", "MotcuaRun",
-                "MotcuaGenerate",
+                "MotcuaGenerate", "CMotcuaSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

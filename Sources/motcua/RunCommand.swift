@@ -3,6 +3,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import CMotcuaSystem
 import MotcuaFoundation
 import MotcuaReading
 import MotcuaAggregate
@@ -136,8 +137,8 @@ struct RunCommand: ParsableCommand {
 
 /// SIGINT/SIGTERM set a flag; the run stops reading, cleans up and exits 130/143.
 enum Interruption {
-    // Not formally race-free: written by the signal handler queue, polled by workers; an aligned Int32 flag, a late read only stops a chunk later.
-    nonisolated(unsafe) static var signal: Int32 = 0
+    /// The signal received, 0 while none (an atomic: set on the signal queue, polled by readers).
+    static var signal: Int32 { motcua_interrupt() }
     // Unsafe but sound: appended only by install(), on the main thread before the run starts; never read.
     nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
 
@@ -145,7 +146,7 @@ enum Interruption {
         for sig in [SIGINT, SIGTERM] {
             Foundation.signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { Interruption.signal = sig }
+            s.setEventHandler { motcua_set_interrupt(sig) }
             s.resume()
             sources.append(s)
         }

@@ -1,10 +1,10 @@
 // Validates one NDJSON line as an RFC 8259 object (depth ≤ 64, SPEC §2.2) and records where
-import MotcuaFoundation
-import CByteKernels
-import Foundation
 // the §2.2 fields' values are, without copying anything. Other fields are skipped by
 // scanning; the two arrays that matter (DanhSachLePhi, DanhSachGiayToKetQua) are reduced
 // to booleans on the way. Input must already be valid UTF-8.
+import MotcuaFoundation
+import CByteKernels
+import Foundation
 
 /// The §2.2 fields in table order (which is also the order of `invalid_value` checks).
 public enum DossierField: Int, CaseIterable, Sendable {

@@ -10,8 +10,12 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "motcua", targets: ["motcua"]),
-        // The engine as a library: `Runner`, `Inspector`, `PipelineLoader`, `Generator`.
-        .library(name: "MotcuaCore", targets: ["MotcuaRun", "MotcuaGenerate"]),
+        // The engine as a library (`Runner`, `Inspector`, `PipelineLoader`, `Generator`), with
+        // every room whose public types its API uses.
+        .library(name: "MotcuaCore", targets: [
+            "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline", "MotcuaRun",
+            "MotcuaGenerate",
+        ]),
         // Entry points into engine internals for the Benchmarks/ package (not a stable API),
         // with the rooms whose public types the benchmarks use beside them (decoders, reducers,
         // readers, tables; the generator for their inputs).

@@ -1,6 +1,6 @@
 // `motcua run` from end to end, as named phases: resolve (pipeline, periods, catalogs,
-// inputs, output lock) → read and reduce → account (limits) → roll up → render (the output
-// table) → publish. Never prints; the result or a `MotcuaError` goes back to the caller.
+// inputs, output lock) → read and reduce → roll up (with the accounting's identities) →
+// check the reject rate → render (the output table) → publish. Never prints; the result or a `MotcuaError` goes back to the caller.
 import MotcuaFoundation
 import MotcuaReading
 import MotcuaAggregate
@@ -28,7 +28,7 @@ public struct RunReport {
 
 public enum Runner {
     /// The phases of a run, in order: resolve, read and reduce (with the merge of the
-    /// workers' partial results), account, roll up, render, publish.
+    /// workers' partial results), roll up, check the reject rate, render, publish.
     public static func run(pipelinePath: String, options: RunOptions, logger: Logger,
                            isCancelled: @escaping () -> Bool = { false }) throws -> RunReport {
         let clock = PhaseClock(logger: logger)
@@ -36,9 +36,10 @@ public enum Runner {
         logger.info("reading \(plan.files.count) input files", metadata: ["pipeline": "\(plan.pipeline.name)", "threads": "\(options.threads)"])
         let read = try readAndReduce(plan, options: options, logger: logger, isCancelled: isCancelled)
         clock.mark("read and reduced", ["drain": "\(read.outcome.timing.drain)", "merge": "\(read.outcome.timing.merge)"])
-        var accounting = try account(plan, read)
+        var accounting = tally(read)
         let rollup = try rollUp(plan, read, options: options, accounting: &accounting)
         clock.mark("rolled up")
+        try checkRejectRate(plan, read, accounting)
         let summary = summarize(plan, read, rollup, accounting: accounting, options: options, started: clock.started)
         let outputs = OutputFiles.render(RunResults(rollup: rollup, periods: plan.periods, catalogs: plan.catalogs,
                                                     summary: summary, threads: options.threads), plan.pipeline.outputs)
@@ -116,21 +117,25 @@ public enum Runner {
         }
     }
 
-    /// SPEC §3.4's first identity, and the reject-rate limit (exit 65, naming the first rejects).
-    static func account(_ plan: Plan, _ read: Read) throws -> Accounting {
+    /// Records, accepted and rejected, summed over the files (SPEC §3.4's first identity).
+    static func tally(_ read: Read) -> Accounting {
         var accounting = Accounting()
         for f in read.merged.files {
             accounting.records += f.records
             accounting.accepted += f.accepted
             accounting.rejected += f.rejected
         }
+        return accounting
+    }
+
+    /// The reject-rate limit (exit 65, naming the first rejects).
+    static func checkRejectRate(_ plan: Plan, _ read: Read, _ accounting: Accounting) throws {
         let rate = accounting.records == 0 ? 0 : Double(accounting.rejected) / Double(accounting.records)
         if rate > plan.pipeline.maxRejectRate {
             var stream = NumberedRejects(read.merged, files: plan.files)
             let first = (0..<3).compactMap { _ in stream.next() }.map { "\($0.file):\($0.line): \($0.reason)" }.joined(separator: "; ")
             throw MotcuaError(.data, "\(accounting.rejected) of \(accounting.records) records rejected (\(fixed(rate * 100, 2))%), above max_reject_rate \(plan.pipeline.maxRejectRate); nothing published. First: \(first)")
         }
-        return accounting
     }
 
     /// Counters, KPIs and form rows; the rest of the accounting, checked (exit 70 if broken).

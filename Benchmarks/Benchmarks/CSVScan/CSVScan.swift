@@ -33,7 +33,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 }
 
-let csvChunks = try! MicroKernels.Reduce(MicroData.csv, format: MicroData.csvFormat)
+let csvChunks = try! MicroKernels.Reduce(MicroData.csv, format: .csv)
 /// A reducer that has reduced the input once: every id and label is known.
 let warmReducer: ChunkReducer = {
     let r = csvChunks.makeReducer()

@@ -65,8 +65,8 @@ let benchmarks: @Sendable () -> Void = {
 }
 
 let ndjsonLines = MicroData.lines(MicroData.ndjson)
-let ndjsonChunks = try! MicroKernels.Reduce(MicroData.ndjson, format: MicroData.ndjsonFormat)
-let rawChunks = try! MicroKernels.Reduce(MicroData.ndjsonWithRejects, format: MicroData.ndjsonFormat)
+let ndjsonChunks = try! MicroKernels.Reduce(MicroData.ndjson, format: .dvcqgNdjson)
+let rawChunks = try! MicroKernels.Reduce(MicroData.ndjsonWithRejects, format: .dvcqgNdjson)
 /// A reducer that has reduced the input once: every id is in its table.
 let warmReducer: ChunkReducer = {
     let r = ndjsonChunks.makeReducer()

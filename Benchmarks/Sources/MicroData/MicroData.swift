@@ -11,10 +11,6 @@ import MotcuaMicroKernels
 import MotcuaReading
 
 public enum MicroData {
-    /// The input formats by name (the registry's own constants are internal to the engine's package).
-    public static let ndjsonFormat = InputFormat(rawValue: "dvcqg-ndjson")
-    public static let csvFormat = InputFormat(rawValue: "csv")
-
     /// dvcqg-ndjson records as `motcua generate` writes them (~1.5 KB each, nested arrays,
     /// Vietnamese text, some files with \u escapes), accepted ones only, about 32 MiB (21,905 records).
     public static let ndjson: [UInt8] = {

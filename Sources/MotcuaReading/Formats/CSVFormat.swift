@@ -5,7 +5,7 @@ import MotcuaFoundation
 import Foundation
 
 extension InputFormat {
-    package static let csv = InputFormat(rawValue: "csv")
+    public static let csv = InputFormat(rawValue: "csv")
 }
 
 package struct CSVFormat: RecordFormat {

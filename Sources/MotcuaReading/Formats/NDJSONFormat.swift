@@ -5,7 +5,7 @@ import MotcuaFoundation
 import Foundation
 
 extension InputFormat {
-    package static let dvcqgNdjson = InputFormat(rawValue: "dvcqg-ndjson")
+    public static let dvcqgNdjson = InputFormat(rawValue: "dvcqg-ndjson")
 }
 
 package struct NDJSONFormat: RecordFormat {

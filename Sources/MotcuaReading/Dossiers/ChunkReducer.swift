@@ -6,8 +6,8 @@ import Foundation
 
 public final class ChunkReducer {
     public let partial: PartialResult
-    /// The decoder of the file whose chunks came last (a worker mostly sees one file at a time).
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
+    /// The decoder of the file whose chunks came last (a worker mostly sees one file at a time).
     @exclusivity(unchecked) private var layout: (any FileLayout)?
     @exclusivity(unchecked) private var decoder: (any RecordDecoding)?
 

@@ -18,9 +18,9 @@ struct CSVRecord {
 
 final class CSVRecordSplitter {
     let delimiter: UInt8
+    // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
     /// Cell spans into the output buffer (`cellCount` of them), reused across records; raw
     /// storage, so recording a cell costs two stores.
-    // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
     @exclusivity(unchecked) package private(set) var starts: UnsafeMutablePointer<Int>
     @exclusivity(unchecked) package private(set) var ends: UnsafeMutablePointer<Int>
     @exclusivity(unchecked) package private(set) var cellCount = 0

@@ -40,8 +40,8 @@ public final class JSONRecordScanner {
     public static let maxDepth = 64
     /// One slot per `DossierField`; raw storage so the hot loop pays no copy-on-write checks.
     public let slots: UnsafeMutablePointer<ValueSlot>
-    /// Scratch for unescaping keys (rare); reused.
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
+    /// Scratch for unescaping keys (rare); reused.
     @exclusivity(unchecked) private var keyScratch = [UInt8](repeating: 0, count: 64)
     private let names = FieldNameMatcher()
 

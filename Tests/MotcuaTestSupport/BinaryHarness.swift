@@ -12,7 +12,8 @@ package enum Harness {
     package static let testsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     package static let projectDir = testsDir.deletingLastPathComponent()
     package static let fixturesDir = testsDir.appendingPathComponent("Fixtures")
-    package static let sharedData = projectDir.deletingLastPathComponent().appendingPathComponent("shared/data")
+    /// Public conformance corpora carried in the repository (sources and licences: Tests/Corpora/README.md).
+    package static let corpora = testsDir.appendingPathComponent("Corpora")
 
     /// The `motcua` executable next to the test bundle.
     package static var binary: URL {

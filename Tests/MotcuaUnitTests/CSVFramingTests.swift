@@ -34,7 +34,7 @@ final class CSVFramingTests: XCTestCase {
     }
 
     func testCSVSpectrum() throws {
-        let dir = Harness.sharedData.appendingPathComponent("csv/spectrum")
+        let dir = Harness.corpora.appendingPathComponent("csv/spectrum")
         for name in try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("csvs").path).sorted() {
             let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent("csvs/\(name)")))
             let parsed = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("json/\(name.replacingOccurrences(of: ".csv", with: ".json"))")))

@@ -1,4 +1,4 @@
-// Gzip and plain input reading against the public vectors in ../shared/data/gzip and corrupt
+// Gzip and plain input reading against the public vectors in Tests/Corpora/gzip and corrupt
 // vectors made from them (SPEC §2.1): every member read, damage reported with its offset.
 import Foundation
 import XCTest
@@ -12,7 +12,7 @@ import MotcuaTestSupport
 @testable import MotcuaGenerate
 
 final class InputReaderTests: XCTestCase {
-    let gzipDir = Harness.sharedData.appendingPathComponent("gzip")
+    let gzipDir = Harness.corpora.appendingPathComponent("gzip")
 
     /// All decompressed bytes, read through a small buffer to cross refill boundaries.
     /// Every test runs with each inflater built in.
@@ -119,7 +119,7 @@ final class InflaterDifferentialTests: XCTestCase {
     /// same bytes (a seeded run of truncations, byte flips and appended bytes).
     func testInflatersAgreeOnMutatedInputs() throws {
         guard InflaterKind.available.contains(.isal) else { throw XCTSkip("built without ISA-L") }
-        let dir = Harness.sharedData.appendingPathComponent("gzip")
+        let dir = Harness.corpora.appendingPathComponent("gzip")
         let seeds = [[UInt8](try Data(contentsOf: dir.appendingPathComponent("wuffs-romeo.txt.gz"))),
                      [UInt8](try Data(contentsOf: dir.appendingPathComponent("htslib-bgziptest.txt.gz"))),
                      [UInt8](try Data(contentsOf: dir.appendingPathComponent("flate2-multi.gz")))]
@@ -175,7 +175,7 @@ final class SalvageReadTests: XCTestCase {
     /// SPEC §3.5 salvage: everything inflated before the damage is detected is handed out —
     /// a whole member before its bad CRC, all of a member whose trailer is cut — by both inflaters.
     func testDamageComesAfterTheBytesInflatedBeforeIt() throws {
-        let dir = Harness.sharedData.appendingPathComponent("gzip")
+        let dir = Harness.corpora.appendingPathComponent("gzip")
         let gz = [UInt8](try Data(contentsOf: dir.appendingPathComponent("wuffs-romeo.txt.gz")))
         let text = [UInt8](try Data(contentsOf: dir.appendingPathComponent("wuffs-romeo.txt")))
         let url = try Harness.scratch("salv").appendingPathComponent("f.gz")

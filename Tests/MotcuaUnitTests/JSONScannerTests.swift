@@ -1,4 +1,4 @@
-// The record scanner against nst/JSONTestSuite (../shared/data/json/test_parsing): every
+// The record scanner against nst/JSONTestSuite (Tests/Corpora/json/test_parsing): every
 // y_ file is valid syntax (top-level non-objects are still malformed_json for us), every n_
 // file is rejected, and our choice for each i_ file is recorded here.
 import Foundation
@@ -30,7 +30,7 @@ final class JSONScannerTests: XCTestCase {
     }
 
     func testJSONTestSuite() throws {
-        let dir = Harness.sharedData.appendingPathComponent("json/test_parsing")
+        let dir = Harness.corpora.appendingPathComponent("json/test_parsing")
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
         XCTAssertGreaterThan(names.count, 300)
         var iChoices: [String: String] = [:]

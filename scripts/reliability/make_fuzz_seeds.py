@@ -3,7 +3,7 @@
 
     python3 scripts/reliability/make_fuzz_seeds.py OUTDIR
 
-Writes OUTDIR/{gzip,json,csv,date,chunker}/ from ../shared/data (JSONTestSuite, csv-spectrum,
+Writes OUTDIR/{gzip,json,csv,date,chunker}/ from Tests/Corpora (JSONTestSuite, csv-spectrum,
 duckdb CSVs, gzip vectors), the fixture cases' exports and a few hand-made hostile inputs.
 Targets whose input starts with control bytes (csv: delimiter + piece size; chunker: flags +
 line limit) get those prepended. Also copies every saved regression input (Fuzz/regressions/).
@@ -12,7 +12,7 @@ import glob, gzip, hashlib, os, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.abspath(os.path.join(here, "..", ".."))
-shared = os.path.abspath(os.path.join(root, "..", "shared", "data"))
+shared = os.path.join(root, "Tests", "Corpora")
 out = sys.argv[1]
 
 def put(target, data):

@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "MotcuaUnitTests",
             dependencies: [
-                "MotcuaTestSupport", "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput",
+                "MotcuaTestSupport", "MotcuaFoundation", "MotcuaWorkbook", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput",
                 "MotcuaPipeline", "MotcuaRun", "MotcuaGenerate",
             ]
         ),

@@ -109,7 +109,7 @@ package final class Workbook {
         if let stylesPart = rels.first(where: { $0.type.hasSuffix("/styles") })?.target, archive[stylesPart] != nil {
             let styles = StylesPart()
             try Workbook.parse(archive, stylesPart, with: styles)
-            dateStyles = styles.cellFormats.map { StylesPart.isDateFormat(id: $0, custom: styles.customFormats) }
+            dateStyles = styles.cellFormats.map { NumberFormats.isDate(id: $0, custom: styles.customFormats) }
         } else {
             dateStyles = []
         }
@@ -284,15 +284,18 @@ private final class StylesPart: XMLEventHandler {
         if name.is("cellXfs") { inCellXfs = false }
     }
     func text(_ bytes: UnsafeBufferPointer<UInt8>) {}
+}
 
+/// Which number formats show dates (a number in such a cell is a serial date).
+package enum NumberFormats {
     /// Built-in date and time formats (ECMA-376 §18.8.30, with the East Asian ids), or a
     /// custom code that shows a day, month, year, hour or second outside quotes and brackets.
-    static func isDateFormat(id: Int, custom: [Int: String]) -> Bool {
+    package static func isDate(id: Int, custom: [Int: String]) -> Bool {
         if let code = custom[id] { return isDateCode(code) }
         return (14...22).contains(id) || (27...36).contains(id) || (45...47).contains(id) || (50...58).contains(id)
     }
 
-    static func isDateCode(_ code: String) -> Bool {
+    package static func isDateCode(_ code: String) -> Bool {
         // Only the first section (positive numbers) decides.
         var visible = ""
         var inQuote = false, inBracket = false, escaped = false

@@ -36,8 +36,38 @@ package struct XMLAttributes {
         return nil
     }
 
+    /// The value as text, references decoded: libxml2 hands SAX2 attribute values over with
+    /// `&` still escaped as `&#38;` unless entities are substituted, which would also expand
+    /// external entities — so the few text attributes (sheet names, format codes) decode here.
     package func string(_ name: StaticString) -> String? {
-        value(name).map { String(decoding: $0, as: UTF8.self) }
+        guard let raw = value(name) else { return nil }
+        let text = String(decoding: raw, as: UTF8.self)
+        return text.contains("&") ? XMLAttributes.decodeReferences(text) : text
+    }
+
+    static func decodeReferences(_ text: String) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            guard let semi = rest[amp...].firstIndex(of: ";") else { break }
+            let ref = rest[rest.index(after: amp)..<semi]
+            let scalar: Unicode.Scalar?
+            switch ref {
+            case "amp": scalar = "&"
+            case "lt": scalar = "<"
+            case "gt": scalar = ">"
+            case "quot": scalar = "\""
+            case "apos": scalar = "'"
+            default:
+                if ref.hasPrefix("#x") || ref.hasPrefix("#X") { scalar = UInt32(ref.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init) }
+                else if ref.hasPrefix("#") { scalar = UInt32(ref.dropFirst()).flatMap(Unicode.Scalar.init) }
+                else { scalar = nil }
+            }
+            if let scalar { out.unicodeScalars.append(scalar) } else { out += rest[amp...semi] }
+            rest = rest[rest.index(after: semi)...]
+        }
+        return out + rest
     }
 }
 

@@ -66,7 +66,7 @@ let package = Package(
         // parts (libxml2's SAX2 push parser), shared strings, styles' date formats, serial dates.
         .target(
             name: "MotcuaWorkbook",
-            dependencies: ["MotcuaFoundation", "CLibXML2", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["MotcuaFoundation", "CLibXML2", "CZlibSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // Gzip → framing → parsing → formats → dossiers: a file's bytes to each worker's
         // latest version per dossier and its rejects.

@@ -3,11 +3,13 @@
 // objects). Rich text runs are joined; phonetic runs (`rPh`) are not part of the text.
 
 package final class SharedStrings: XMLEventHandler {
-    private var bytes: [UInt8] = []
+    // Exclusivity unchecked at run time (called for every string): one thread fills the
+    // table, then it is only read.
+    @exclusivity(unchecked) private var bytes: [UInt8] = []
     /// End of string i in `bytes` (its start is the end of string i − 1).
-    private var ends: [Int] = []
-    private var inText = false
-    private var phoneticDepth = 0
+    @exclusivity(unchecked) private var ends: [Int] = []
+    @exclusivity(unchecked) private var inText = false
+    @exclusivity(unchecked) private var phoneticDepth = 0
 
     package init() {}
 

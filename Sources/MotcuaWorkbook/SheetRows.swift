@@ -64,20 +64,22 @@ private final class SheetHandler: XMLEventHandler {
     let date1904: Bool
     let dateForm: DateTimeForm?
     let sink: any SheetRowSink
-    var failure: (any Error)?
-    var merges: [String] = []
+    @exclusivity(unchecked) var failure: (any Error)?
+    @exclusivity(unchecked) var merges: [String] = []
 
-    private var rowNumber = 0
-    private var cells: [SheetCell] = []
-    private var bytes: [UInt8] = []
-    private var column = -1
-    private var type = CellType.number
-    private var style = 0
+    // Exclusivity unchecked at run time (called for every element of the sheet): one thread
+    // owns this object, and no access overlaps another.
+    @exclusivity(unchecked) private var rowNumber = 0
+    @exclusivity(unchecked) private var cells: [SheetCell] = []
+    @exclusivity(unchecked) private var bytes: [UInt8] = []
+    @exclusivity(unchecked) private var column = -1
+    @exclusivity(unchecked) private var type = CellType.number
+    @exclusivity(unchecked) private var style = 0
     /// Where the text being collected (a `v`, or an inline string's `t`) goes.
-    private var collecting = false
-    private var inInline = false
-    private var phoneticDepth = 0
-    private var value: [UInt8] = []
+    @exclusivity(unchecked) private var collecting = false
+    @exclusivity(unchecked) private var inInline = false
+    @exclusivity(unchecked) private var phoneticDepth = 0
+    @exclusivity(unchecked) private var value: [UInt8] = []
 
     private enum CellType { case number, shared, inline, formulaString, boolean, error, isoDate }
 

@@ -116,16 +116,17 @@ private final class SheetCSVWriter: SheetRowSink {
     let sheet: String
     let wantedNames: Set<String>
     let headerRow: Int?
-    private var out: [UInt8] = []
+    // Exclusivity unchecked at run time (called for every row): only the sheet's thread uses it.
+    @exclusivity(unchecked) private var out: [UInt8] = []
     /// Lines written so far (the next line is `linesWritten + 1`).
-    private var linesWritten = 0
+    @exclusivity(unchecked) private var linesWritten = 0
     /// Rows read before the header was found: their numbers and texts by column.
-    private var pending: [(number: Int, cells: [Int: String])] = []
-    private var header: (number: Int, width: Int)?
+    @exclusivity(unchecked) private var pending: [(number: Int, cells: [Int: String])] = []
+    @exclusivity(unchecked) private var header: (number: Int, width: Int)?
     /// Columns whose header names a field: a row without a value in any of them is blank.
-    private var mapped: [Bool] = []
-    private var slots: [Int] = []
-    private var headerWarnings: [String] = []
+    @exclusivity(unchecked) private var mapped: [Bool] = []
+    @exclusivity(unchecked) private var slots: [Int] = []
+    @exclusivity(unchecked) private var headerWarnings: [String] = []
 
     init(pipe: TextPipe, sheet: String, columns: [String: String], headerRow: Int?) {
         self.pipe = pipe

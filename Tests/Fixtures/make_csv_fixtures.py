@@ -174,7 +174,7 @@ def csv_nfd_headers_labels() -> None:
         (row("N04", V, "bcci", "ĐÃ XỬ LÝ XONG", "04/03/2024", "07/03/2024", "08/03/2024",
              "09/03/2024", "Trực tiếp", sohoa="1", cophi="0", kq="true"), 6, None),
         (row("N05", V, "TRỰC TIẾP", nfd("được tiếp nhận"), "05/03/2024"), 7, None),
-        (row("N92", X, "Bưu chính", "Đang xử lý", "10/03/2024"), 8, "invalid_value:KenhThucHien"),
+        (row("N92", X, "Qua BCCI", "Đang xử lý", "10/03/2024"), 8, "invalid_value:KenhThucHien"),
         (row("N06", V, nfd("trực tuyến"), "Mới đăng ký"), 9, None),
         (row("N07", V, "", "KHÔNG ĐƯỢC TIẾP NHẬN", "06/03/2024"), 10, None),
         (row("N08", V, "Trực tiếp", "Công dân yêu cầu rút hồ sơ", "06/03/2024", "10/03/2024",

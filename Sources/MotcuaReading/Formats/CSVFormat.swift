@@ -12,18 +12,22 @@ package struct CSVFormat: RecordFormat {
     package static let name = InputFormat.csv
     let delimiter: UInt8
     let columns: [String: String]
+    /// The built-in labels with the input's `labels:` over them, compiled once.
+    let labels: LabelTables
 
     package init(spec: InputSpec) {
         delimiter = spec.delimiter
         columns = spec.columns
+        labels = LabelTables(spec.labels)
     }
 
+    package static var takesLabels: Bool { true }
     package var framing: FramingRule { .csv(delimiter: delimiter) }
     package var hasHeaderRow: Bool { true }
 
     package func layout(for file: String, header: UnsafeBufferPointer<UInt8>?, dates: DateTimeParser,
                         maxLineBytes: Int) -> any FileLayout {
-        CSVFileLayout(layout: CSVLayout(header: header, delimiter: delimiter, overrides: columns, file: file),
+        CSVFileLayout(layout: CSVLayout(header: header, delimiter: delimiter, overrides: columns, labels: labels, file: file),
                       columnNames: CSVFormat.headerNames(header, delimiter: delimiter),
                       delimiter: delimiter, dates: dates, maxLineBytes: maxLineBytes)
     }
@@ -82,7 +86,7 @@ public final class CSVDecoder: RecordDecoding {
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
     @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) private var scratchCapacity = 4096
-    private let labels = LabelCache()
+    private let labels: LabelCache
     @exclusivity(unchecked) private var lastCells = 0
 
     init(layout: CSVLayout, columnNames: [String], delimiter: UInt8, dates: DateTimeParser, maxLineBytes: Int) {
@@ -93,6 +97,7 @@ public final class CSVDecoder: RecordDecoding {
         splitter = CSVRecordSplitter(delimiter: delimiter)
         self.dates = dates
         self.maxLineBytes = maxLineBytes
+        labels = LabelCache(layout.labels)
         scratch = .allocate(capacity: scratchCapacity)
     }
     deinit {

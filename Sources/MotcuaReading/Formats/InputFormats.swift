@@ -14,6 +14,9 @@ package protocol RecordFormat: Sendable {
     static var name: InputFormat { get }
     /// Made from the input's settings (delimiter, columns …: what the format reads of them).
     init(spec: InputSpec)
+    /// Whether an input of this format may have `labels:` (SPEC §2.3): true for the formats
+    /// that read cells through the CSV decoding, which looks code cells up in its labels.
+    static var takesLabels: Bool { get }
     /// Where records end in this format's bytes.
     var framing: FramingRule { get }
     /// True when the first non-blank line is a header row, handed to `layout(for:header:…)`.

@@ -11,6 +11,8 @@ extension InputFormat {
 package struct NDJSONFormat: RecordFormat {
     package static let name = InputFormat.dvcqgNdjson
     package init(spec: InputSpec) {}
+    /// Codes only: SPEC §2.2 gives NDJSON no labels.
+    package static var takesLabels: Bool { false }
     package var framing: FramingRule { .lines }
     package var hasHeaderRow: Bool { false }
 

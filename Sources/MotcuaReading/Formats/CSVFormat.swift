@@ -126,6 +126,13 @@ public final class CSVDecoder: RecordDecoding {
         return checkRecord(&values, dates: dates, into: &out)
     }
 
+    /// The field's trimmed cell in the record last decoded.
+    package func invalidValue(_ f: DossierField) -> ByteText {
+        let c = column[f.rawValue]
+        guard c >= 0, c < lastCells, splitter.ends[c] > splitter.starts[c] else { return .none }
+        return ByteText(base: scratch + splitter.starts[c], count: splitter.ends[c] - splitter.starts[c])
+    }
+
     package func visitFields(_ visit: (String, Bool) -> Void) {
         for c in 0..<min(columnNames.count, lastCells) {
             visit(columnNames[c], splitter.ends[c] > splitter.starts[c])

@@ -110,15 +110,26 @@ package struct SummaryOutput {
         return o
     }
 
-    /// One line of rejects.ndjson.
-    package static func appendReject(_ e: (file: String, line: Int, reason: String, excerpt: [UInt8]), to o: inout [UInt8]) {
-        let pairs: [(String, Cell)] = [("file", .text(e.file)), ("line", .int(Int64(e.line))),
+    /// One line of rejects.ndjson: the SPEC §7.3 keys, then `value` for an invalid_value reject.
+    package static func appendReject(_ e: NumberedReject, to o: inout [UInt8]) {
+        var pairs: [(String, Cell)] = [("file", .text(e.file)), ("line", .int(Int64(e.line))),
                                        ("reason", .text(e.reason)),
                                        ("excerpt", .text(String(decoding: e.excerpt, as: UTF8.self)))]
+        if let v = e.value { pairs.append(("value", .text(String(decoding: v, as: UTF8.self)))) }
         JSONEncoding.appendObject(pairs.map(\.0), pairs.map(\.1), to: &o)
         o.append(0x0A)
     }
+
+    /// A reject as a failure message names it: `file:line: reason`, and an invalid_value's
+    /// value quoted, shortened and escaped (`quotedForMessage`).
+    package static func rejectForMessage(_ e: NumberedReject) -> String {
+        "\(e.file):\(e.line): \(e.reason)" + (e.value.map { " " + quotedForMessage($0) } ?? "")
+    }
 }
+
+/// One rejected record as rejects.ndjson has it: the file as reported, its physical line, the
+/// reason, the first bytes of the record and, for an invalid_value reject, the value.
+package typealias NumberedReject = (file: String, line: Int, reason: String, excerpt: [UInt8], value: [UInt8]?)
 
 /// A non-negative number with `digits` decimals, without Foundation's locale.
 package func fixed(_ v: Double, _ digits: Int) -> String {

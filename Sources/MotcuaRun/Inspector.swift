@@ -67,7 +67,7 @@ public enum Inspector {
                     if isFilled { filled[name]! += 1 }
                 }
                 partial.files[0].records += 1
-                if let reason { return reducer.reject(pos, reason, bytes) }
+                if let reason { return reducer.reject(pos, reason, bytes, value: decoder.rejectedValue(reason)) }
                 partial.files[0].accepted += 1
                 statuses[Int(record.status), default: 0] += 1
                 channels[Int(record.channel), default: 0] += 1

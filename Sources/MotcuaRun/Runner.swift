@@ -133,7 +133,7 @@ public enum Runner {
         let rate = accounting.records == 0 ? 0 : Double(accounting.rejected) / Double(accounting.records)
         if rate > plan.pipeline.maxRejectRate {
             var stream = NumberedRejects(read.merged, files: plan.files)
-            let first = (0..<3).compactMap { _ in stream.next() }.map { "\($0.file):\($0.line): \($0.reason)" }.joined(separator: "; ")
+            let first = (0..<3).compactMap { _ in stream.next() }.map(SummaryOutput.rejectForMessage).joined(separator: "; ")
             throw MotcuaError(.data, "\(accounting.rejected) of \(accounting.records) records rejected (\(fixed(rate * 100, 2))%), above max_reject_rate \(plan.pipeline.maxRejectRate); nothing published. First: \(first)")
         }
     }
@@ -257,10 +257,10 @@ struct NumberedRejects {
         merge = RejectMerge(merged.rejectLogs)
     }
 
-    mutating func next() -> (file: String, line: Int, reason: String, excerpt: [UInt8])? {
+    mutating func next() -> NumberedReject? {
         guard let r = merge.next() else { return nil }
         let before = linesBefore[r.position.file]?[r.position.chunk] ?? 0
-        return (paths[Int(r.position.file)], before + Int(r.position.line), r.reason.text, r.excerpt)
+        return (paths[Int(r.position.file)], before + Int(r.position.line), r.reason.text, r.excerpt, r.value)
     }
 
     /// Reasons counted over all logs.

@@ -8,6 +8,9 @@ public struct RejectEntry {
     public var position: RecordPosition
     public var reason: RejectReason
     public var excerpt: [UInt8]
+    /// The offending value of an `invalid_value` reject (at most `RejectLog.valueBytes`, a
+    /// longer one cut with `…`); nil for the other reasons.
+    public var value: [UInt8]?
 }
 
 public struct FileCounts {
@@ -86,12 +89,12 @@ public final class PartialResult {
     /// Logs one of this partial's rejects. Each log must be in input order for the merge of
     /// logs; a chunk handed over out of that order (an earlier file's, when a thread ran out of
     /// files) starts a new log.
-    func reject(_ position: RecordPosition, _ reason: RejectReason, excerpt: UnsafeBufferPointer<UInt8>) {
+    func reject(_ position: RecordPosition, _ reason: RejectReason, excerpt: UnsafeBufferPointer<UInt8>, value: ByteText? = nil) {
         if let last = lastReject, position < last {
             rejectLogs.append(RejectLog(spillDirectory: spillDirectory, keepFirst: keepFirstRejects))
         }
         lastReject = position
-        rejectLogs[rejectLogs.count - 1].append(position, reason, excerpt)
+        rejectLogs[rejectLogs.count - 1].append(position, reason, excerpt, value: value.map(RejectLog.keptValue))
     }
 
     /// Rejected records of all merged partials, in input order.

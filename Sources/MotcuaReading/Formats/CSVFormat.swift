@@ -142,6 +142,13 @@ public final class CSVDecoder: RecordDecoding {
         return ByteText(base: scratch + splitter.starts[c], count: splitter.ends[c] - splitter.starts[c])
     }
 
+    /// For `motcua init`: cell `column` of the record last decoded, as written (unescaped).
+    package func cell(_ column: Int) -> String? {
+        guard column < lastCells else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: scratch + splitter.starts[column], count: splitter.ends[column] - splitter.starts[column]),
+                      as: UTF8.self)
+    }
+
     package func visitFields(_ visit: (String, Bool) -> Void) {
         for c in 0..<min(columnNames.count, lastCells) {
             visit(columnNames[c], splitter.ends[c] > splitter.starts[c])

@@ -16,7 +16,7 @@ public struct CSVLayout: Sendable {
     package var labels = LabelTables.builtIn
 
     /// Default header names per canonical field (SPEC §2.3).
-    static let defaultHeaders: [String: [String]] = [
+    package static let defaultHeaders: [String: [String]] = [
         "dossier_id": ["Mã hồ sơ"], "unit_code": ["Mã đơn vị"], "procedure_code": ["Mã TTHC"],
         "sector_code": ["Mã lĩnh vực"], "channel": ["Kênh thực hiện"], "service_level": ["Mức độ"],
         "status": ["Trạng thái"], "received_at": ["Ngày tiếp nhận"], "due_at": ["Ngày hẹn trả"],

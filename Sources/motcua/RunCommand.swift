@@ -124,7 +124,9 @@ struct RunCommand: ParsableCommand {
 
     func writeMetrics(report: RunReport?, status: Int32, since: Date) {
         guard let path = metricsFile else { return }
-        let name = report?.pipeline ?? URL(fileURLWithPath: pipeline).deletingPathExtension().lastPathComponent
+        // A failed run's figures go under the pipeline's name too (its file's name when it cannot be loaded).
+        let name = report?.pipeline ?? (try? PipelineLoader.load(path: pipeline))?.name
+            ?? URL(fileURLWithPath: pipeline).deletingPathExtension().lastPathComponent
         do {
             try MetricsFile.write(path: path, pipeline: name, report: report, exitStatus: status, seconds: Date().timeIntervalSince(since))
         } catch let e as OutputError {

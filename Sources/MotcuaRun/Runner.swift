@@ -189,13 +189,9 @@ public enum Runner {
                           started: UInt64) -> SummaryOutput {
         let p = plan.pipeline
         var warnings = read.outcome.warnings
-        for (i, c) in read.corrupt.sorted(by: { $0.key < $1.key }) {
-            let outcome = switch p.onCorruptInput {
-            case .fail: "the run stops (on_corrupt_input: fail)"
-            case .skip: "file skipped"
-            case .salvage: "records before the damage kept"
-            }
-            warnings.append("\(plan.files[i].relativePath): corrupt input at compressed byte offset \(c.offset) (\(c.reason)); \(outcome)")
+        // Under `fail` the error says it (and inputs[].corrupt in last-failure/summary.json).
+        for (i, c) in read.corrupt.sorted(by: { $0.key < $1.key }) where p.onCorruptInput != .fail {
+            warnings.append("\(plan.files[i].relativePath): corrupt input at compressed byte offset \(c.offset) (\(c.reason)); \(p.onCorruptInput == .skip ? "file skipped" : "records before the damage kept")")
         }
         for (key, seen) in read.merged.invalidDates.sorted(by: { ($0.key.file, $0.key.field.rawValue) < ($1.key.file, $1.key.field.rawValue) }) {
             let file = plan.files[Int(key.file)]

@@ -35,6 +35,18 @@ public struct Accounting {
     }
 }
 
+/// Why a run failed, for `last-failure/summary.json` (issue 18).
+package struct RunFailure {
+    package var exitCode: Int32
+    package var message: String
+    /// Inputs the run stopped before reading (their figures are 0).
+    package var notRead: [String]
+
+    package init(exitCode: Int32, message: String, notRead: [String]) {
+        (self.exitCode, self.message, self.notRead) = (exitCode, message, notRead)
+    }
+}
+
 package struct SummaryOutput {
     package var pipeline: String
     package var rules: RuleSet
@@ -46,6 +58,13 @@ package struct SummaryOutput {
     package var warnings: [String]
     package var wallSeconds: Double
     package var threads: Int
+    /// The latest day among NgayTiepNhan, NgayKetThucXuLy and NgayTra of accepted records.
+    package var newestRecordDay: Int32?
+    /// False when the run failed before latest-wins was counted: dossiers, superseded,
+    /// in_scope, not_received and unknown_units are then null.
+    package var dossiersCounted = true
+    /// Set in a failed run's summary only (last-failure/summary.json).
+    package var failure: RunFailure?
 
     package init(pipeline: String, rules: RuleSet, periods: [Period], inputs: [InputReport], accounting: Accounting,
                  rejectsByReason: [String: Int], unknownUnits: [String], warnings: [String], wallSeconds: Double, threads: Int) {
@@ -75,6 +94,14 @@ package struct SummaryOutput {
         key("schema_version", first: true); o.append(UInt8(ascii: "1"))
         key("motcua_version"); JSONEncoding.appendString(motcuaVersion, to: &o)
         key("pipeline"); JSONEncoding.appendString(pipeline, to: &o)
+        if let f = failure {
+            key("failure")
+            obj([("exit_code", .int(Int64(f.exitCode))), ("message", .text(f.message))])
+            o.removeLast()   // reopen the object for "not_read"
+            o.append(contentsOf: Array(",\"not_read\":".utf8))
+            list(f.notRead)
+            o.append(UInt8(ascii: "}"))
+        }
         key("rules"); JSONEncoding.appendString(rules.rawValue, to: &o)
         key("periods"); list(periods.map(\.label))
         key("inputs"); o.append(UInt8(ascii: "["))
@@ -97,10 +124,12 @@ package struct SummaryOutput {
             o.append(UInt8(ascii: "}"))
         }
         o.append(contentsOf: Array((inputs.isEmpty ? "]" : "\n  ]").utf8))
-        key("accounting"); obj(accounting.cells)
+        key("accounting"); obj(dossiersCounted ? accounting.cells : Array(accounting.cells.prefix(3)) + accounting.cells.dropFirst(3).map { ($0.0, null) })
         key("rejects_by_reason")
         obj(rejectsByReason.keys.sorted(by: bytewiseLess).map { ($0, .int(Int64(rejectsByReason[$0]!))) })
-        key("unknown_units"); list(unknownUnits)
+        key("unknown_units"); if dossiersCounted { list(unknownUnits) } else { o.append(contentsOf: Array("null".utf8)) }
+        key("newest_record_day")
+        if let d = newestRecordDay { JSONEncoding.appendString(formatDay(d), to: &o) } else { o.append(contentsOf: Array("null".utf8)) }
         key("warnings"); list(warnings)
         key("wall_seconds"); o.append(contentsOf: Array(fixed(wallSeconds, 3).utf8))
         let mb = inputs.reduce(0) { $0 + $1.bytes }
@@ -130,6 +159,9 @@ package struct SummaryOutput {
 /// One rejected record as rejects.ndjson has it: the file as reported, its physical line, the
 /// reason, the first bytes of the record and, for an invalid_value reject, the value.
 package typealias NumberedReject = (file: String, line: Int, reason: String, excerpt: [UInt8], value: [UInt8]?)
+
+/// JSON `null` among cells (a micros cell without a value is written so).
+private let null = Cell.micros(nil)
 
 /// A non-negative number with `digits` decimals, without Foundation's locale.
 package func fixed(_ v: Double, _ digits: Int) -> String {

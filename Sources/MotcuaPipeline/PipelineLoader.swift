@@ -160,7 +160,7 @@ private struct Walker {
                 }
             }
         }
-        if let n = m["limits"], let l = mapping(n, "limits", allowed: ["max_reject_rate", "max_line_bytes", "on_corrupt_input"]) {
+        if let n = m["limits"], let l = mapping(n, "limits", allowed: ["max_reject_rate", "max_line_bytes", "on_corrupt_input", "max_staleness_days"]) {
             if let v = l["max_reject_rate"], let x = number(v, "limits.max_reject_rate") {
                 if x < 0 || x > 1 { fail(v, "limits.max_reject_rate", "must be between 0 and 1") } else { p.maxRejectRate = x }
             }
@@ -172,6 +172,11 @@ private struct Walker {
             }
             if let v = l["on_corrupt_input"], let c = oneOf(v, "limits.on_corrupt_input", CorruptPolicy.self, CorruptPolicy.allCases.map(\.rawValue)) {
                 p.onCorruptInput = c
+            }
+            if let v = l["max_staleness_days"] {
+                if case .scalar = v, let x = v.int, x >= 0, x <= Int(Int32.max) { p.maxStalenessDays = x } else {
+                    fail(v, "limits.max_staleness_days", "expected an integer of 0 or more (days)")
+                }
             }
         }
         return p

@@ -28,7 +28,15 @@ public final class ChunkReducer {
             let d = decoder(for: chunk)
             let lines = walkRecords(chunk, d) { pos, bytes, reason, record in
                 partial.files[chunk.fileIndex].records += 1
-                if let reason { reject(pos, reason, bytes, value: d.rejectedValue(reason)) } else { keep(pos, record, fileIndex: chunk.fileIndex) }
+                if let reason {
+                    let value = d.rejectedValue(reason)
+                    reject(pos, reason, bytes, value: value)
+                    if case .invalid(let f) = reason, f.isDate {
+                        partial.invalidDates[InvalidDateKey(file: file, field: f), default: InvalidDates()].note(pos, value ?? .none)
+                    }
+                } else {
+                    keep(pos, record, fileIndex: chunk.fileIndex)
+                }
             }
             partial.chunkLines.append((file, seq, lines))
         }
@@ -55,6 +63,7 @@ public final class ChunkReducer {
     @inline(__always)
     private func keep(_ pos: RecordPosition, _ record: borrowing DecodedRecord, fileIndex: Int) {
         partial.files[fileIndex].accepted += 1
+        partial.newestDay = max(partial.newestDay, max(record.received, max(record.ended, record.returned)))
         var flags: UInt8 = 0
         if record.digitized { flags |= DossierState.digitizedFlag }
         if record.feeBearing { flags |= DossierState.feeBearingFlag }

@@ -37,6 +37,12 @@ public final class PartialResult {
     @exclusivity(unchecked) public var rejectLogs: [RejectLog]
     /// Lines per (file, chunk), to turn chunk-relative line numbers into file lines.
     @exclusivity(unchecked) public var chunkLines: [(file: Int32, chunk: Int32, lines: Int)] = []
+    /// The latest local day among NgayTiepNhan, NgayKetThucXuLy and NgayTra of the accepted
+    /// records (superseded versions included); `noDay` when none has one. A max: it merges
+    /// in any order.
+    @exclusivity(unchecked) public var newestDay = noDay
+    /// Date values that are no date in an accepted form, per file and field (reject path only).
+    @exclusivity(unchecked) package var invalidDates: [InvalidDateKey: InvalidDates] = [:]
 
     public init(fileCount: Int, spillDirectory: String? = nil, keepFirstRejects: Int = Int.max) {
         files = [FileCounts](repeating: FileCounts(), count: fileCount)
@@ -187,6 +193,8 @@ public final class PartialResult {
             }
             rejectLogs.append(contentsOf: other.rejectLogs)
             chunkLines.append(contentsOf: other.chunkLines)
+            newestDay = max(newestDay, other.newestDay)
+            for (key, seen) in other.invalidDates { invalidDates[key, default: InvalidDates()].merge(seen) }
         }
     }
 
@@ -194,6 +202,33 @@ public final class PartialResult {
         (0..<from.count).map { i in
             from.table.withKey(i) { p, n in Int32(into.table.findOrInsert(p, n).index) }
         }
+    }
+}
+
+/// A (file, date field) whose values were rejected as `invalid_value`.
+package struct InvalidDateKey: Hashable, Sendable {
+    package var file: Int32
+    package var field: DossierField
+}
+
+/// How many values of one file's date field were not dates in an accepted form, and the
+/// first of them in input order (nil when it was not text, e.g. a JSON number).
+package struct InvalidDates {
+    package var count = 0
+    package var first = RecordPosition(file: .max, chunk: .max, line: .max)
+    package var firstValue: [UInt8]?
+
+    mutating func note(_ position: RecordPosition, _ value: ByteText) {
+        count += 1
+        if position < first {
+            first = position
+            firstValue = value.base.map { Array(UnsafeBufferPointer(start: $0, count: min(value.count, 64))) }
+        }
+    }
+
+    mutating func merge(_ other: InvalidDates) {
+        count += other.count
+        if other.first < first { (first, firstValue) = (other.first, other.firstValue) }
     }
 }
 

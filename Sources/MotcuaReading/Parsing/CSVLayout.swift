@@ -60,6 +60,9 @@ public struct CSVLayout: Sendable {
             return
         }
         columnCount = rec.cellCount
+        if columnCount == 1, let hint = ReadingHints.delimiter(header: header, configured: delimiter, file: file) {
+            warnings.append(hint)
+        }
         let names = (0..<rec.cellCount).map {
             normalizeLabel(String(decoding: UnsafeBufferPointer(start: buf + splitter.starts[$0], count: splitter.ends[$0] - splitter.starts[$0]), as: UTF8.self))
         }

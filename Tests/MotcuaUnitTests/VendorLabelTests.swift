@@ -217,7 +217,7 @@ final class VendorLabelTests: XCTestCase {
             "inputs[0].labels.return_channel[\"Qua mạng\"]: '2' is not a return_channel code (0–1)",
             "inputs[0].labels.boolean[\"maybe\"]: '2' is not a boolean code (true, false, 1 or 0)",
             "inputs[0].labels.boolean[\"x\"]: 'yes-ish' is not a boolean code (true, false, 1 or 0)",
-            "inputs[1].labels: labels apply to spreadsheet inputs (csv); dvcqg-ndjson has codes only (SPEC §2.2)",
+            "inputs[1].labels: labels apply to spreadsheet inputs (xlsx, csv); dvcqg-ndjson has codes only (SPEC §2.2)",
             "inputs[2].labels: expected a mapping",
             "inputs[3].labels.status: expected a mapping of label: code",
         ]

@@ -194,6 +194,28 @@ final class DiagnosisTests: XCTestCase {
         ])
     }
 
+    /// A workbook's sheet has no delimiter to set: a one-column header holding ';' is no hint there.
+    func testNoDelimiterHintForWorkbooks() throws {
+        let ws = try Workspace("hint-xlsx")
+        var sheet = XSheet(name: "Hồ sơ")
+        sheet.add(row: 1, [.text("Mã hồ sơ;Trạng thái;Ngày tiếp nhận")])
+        sheet.add(row: 2, [.text("X-1;4;05/03/2024")])
+        try WorkbookWriter.write([sheet], to: ws.url("data/a.xlsx"))
+        try """
+        version: 1
+        name: rel
+        inputs: [{format: xlsx, paths: ["data/*.xlsx"]}]
+        periods: {kind: month, from: 2024-03-01, to: 2024-03-31}
+        outputs: {dir: out}
+        limits: {max_reject_rate: 1}
+        """.write(to: ws.url("p.yaml"), atomically: true, encoding: .utf8)
+        let r = try ws.run(["--as-of", "2024-03-05"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let warnings = try XCTUnwrap(ws.summary()["warnings"] as? [String])
+        XCTAssertFalse(warnings.isEmpty)
+        XCTAssertFalse(warnings.contains { $0.contains("delimiter") }, "\(warnings)")
+    }
+
     func testDateHintOncePerFileAndFieldWithTheFirstValue() throws {
         let ws = try Workspace("hint-date")
         try """

@@ -194,6 +194,28 @@ final class DiagnosisTests: XCTestCase {
         ])
     }
 
+    /// A workbook's sheet has no delimiter to set: a one-column header holding ';' is no hint there.
+    func testNoDelimiterHintForWorkbooks() throws {
+        let ws = try Workspace("hint-xlsx")
+        var sheet = XSheet(name: "Hồ sơ")
+        sheet.add(row: 1, [.text("Mã hồ sơ;Trạng thái;Ngày tiếp nhận")])
+        sheet.add(row: 2, [.text("X-1;4;05/03/2024")])
+        try WorkbookWriter.write([sheet], to: ws.url("data/a.xlsx"))
+        try """
+        version: 1
+        name: rel
+        inputs: [{format: xlsx, paths: ["data/*.xlsx"]}]
+        periods: {kind: month, from: 2024-03-01, to: 2024-03-31}
+        outputs: {dir: out}
+        limits: {max_reject_rate: 1}
+        """.write(to: ws.url("p.yaml"), atomically: true, encoding: .utf8)
+        let r = try ws.run(["--as-of", "2024-03-05"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let warnings = try XCTUnwrap(ws.summary()["warnings"] as? [String])
+        XCTAssertFalse(warnings.isEmpty)
+        XCTAssertFalse(warnings.contains { $0.contains("delimiter") }, "\(warnings)")
+    }
+
     func testDateHintOncePerFileAndFieldWithTheFirstValue() throws {
         let ws = try Workspace("hint-date")
         try """
@@ -212,12 +234,14 @@ final class DiagnosisTests: XCTestCase {
             Self.record(3, received: "2024/03/07"),
             Self.record(4, extra: #","NgayHenTra":"31/02/2024""#),
             Self.record(5, received: "2024/03/09"),
+            Self.record(6, extra: #","NgayTra":20240306"#),
         ].joined(separator: "\n") + "\n")
         try ws.write("b.csv", "Mã hồ sơ,Mã đơn vị,Trạng thái,Ngày tiếp nhận\nX-1,000.00.01.H56,4,05/03/2024\nX-2,000.00.01.H56,4,2024-03-06\nX-3,000.00.01.H56,4,07/03/2024\n")
         let forms = "yyyyMMddHHmmss, yyyyMMdd, yyyy-MM-dd'T'HH:mm:ss[.fraction][Z|±hh:mm], yyyy-MM-dd HH:mm:ss, yyyy-MM-dd, dd/MM/yyyy HH:mm:ss, dd/MM/yyyy HH:mm, dd/MM/yyyy"
         let want = [
             #"data/a.ndjson: 3 NgayTiepNhan values are not dates in an accepted form (rejected as invalid_value:NgayTiepNhan; first: "2024/03/05"). Accepted forms: "# + forms + "; date_format pins one of them for an input",
             #"data/a.ndjson: 1 NgayHenTra value is not a date in an accepted form (rejected as invalid_value:NgayHenTra; first: "31/02/2024"). Accepted forms: "# + forms + "; date_format pins one of them for an input",
+            #"data/a.ndjson: 1 NgayTra value is not a date in an accepted form (rejected as invalid_value:NgayTra; first: "20240306"); dates must be JSON strings"#,
             #"data/b.csv: 2 NgayTiepNhan values are not dates in an accepted form (rejected as invalid_value:NgayTiepNhan; first: "05/03/2024"); this input's date_format pins yyyy-MM-dd, but that value reads as dd/MM/yyyy: set date_format: "dd/MM/yyyy" (or remove it)"#,
         ]
         // The same first value whatever reads which chunk.

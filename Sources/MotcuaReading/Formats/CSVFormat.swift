@@ -28,7 +28,7 @@ package struct CSVFormat: RecordFormat {
     package func layout(for file: String, header: UnsafeBufferPointer<UInt8>?, dates: DateTimeParser,
                         maxLineBytes: Int) -> any FileLayout {
         CSVFileLayout(header: header, delimiter: delimiter, columns: columns, labels: labels, file: file, dates: dates,
-                      maxLineBytes: maxLineBytes, rowsAreLines: false)
+                      maxLineBytes: maxLineBytes, rowsAreLines: false, hintDelimiter: true)
     }
 
     /// Any first line: the delimiter (`,` `;` or tab) that it holds most of.
@@ -63,8 +63,9 @@ final class CSVFileLayout: FileLayout {
     let rowsAreLines: Bool
 
     init(header: UnsafeBufferPointer<UInt8>?, delimiter: UInt8, columns: [String: String], labels: LabelTables, file: String,
-         dates: DateTimeParser, maxLineBytes: Int, rowsAreLines: Bool) {
-        layout = CSVLayout(header: header, delimiter: delimiter, overrides: columns, labels: labels, file: file)
+         dates: DateTimeParser, maxLineBytes: Int, rowsAreLines: Bool, hintDelimiter: Bool = false) {
+        layout = CSVLayout(header: header, delimiter: delimiter, overrides: columns, labels: labels, file: file,
+                           hintDelimiter: hintDelimiter)
         columnNames = CSVFormat.headerNames(header, delimiter: delimiter)
         self.delimiter = delimiter
         self.dates = dates

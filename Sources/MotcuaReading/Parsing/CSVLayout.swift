@@ -41,9 +41,10 @@ public struct CSVLayout: Sendable {
     }
 
     /// Compiles a header row; nil `header` is a row over the line limit (malformed). `labels`
-    /// go with the layout to every decoder of the file.
+    /// go with the layout to every decoder of the file. `hintDelimiter`: the input sets its
+    /// delimiter (csv, not a workbook), so a one-column header may say which one to set.
     package init(header: UnsafeBufferPointer<UInt8>?, delimiter: UInt8, overrides: [String: String], labels: LabelTables,
-                 file: String) {
+                 file: String, hintDelimiter: Bool = false) {
         self.labels = labels
         guard let header, let base = header.baseAddress, header.count > 0, isValidUTF8(base, header.count) else {
             malformed = true
@@ -60,7 +61,7 @@ public struct CSVLayout: Sendable {
             return
         }
         columnCount = rec.cellCount
-        if columnCount == 1, let hint = ReadingHints.delimiter(header: header, configured: delimiter, file: file) {
+        if hintDelimiter, columnCount == 1, let hint = ReadingHints.delimiter(header: header, configured: delimiter, file: file) {
             warnings.append(hint)
         }
         let names = (0..<rec.cellCount).map {

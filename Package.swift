@@ -45,6 +45,12 @@ let package = Package(
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
         ),
+        // libxlsxwriter (Debian: libxlsxwriter-dev): the workbook writer of bieu-ii06a.xlsx.
+        .systemLibrary(
+            name: "CXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
         // Linux calls that need _GNU_SOURCE (the atomic directory exchange of the publisher).
         // Not named CSystem: apple/swift-system has a target of that name, and the Benchmarks/
         // package builds both in one graph (target names must be unique there).
@@ -69,7 +75,10 @@ let package = Package(
         // Periods, catalogs, counters, roll-up and KPIs (SPEC §4, §5).
         .target(name: "MotcuaAggregate", dependencies: ["MotcuaFoundation", "MotcuaReading"]),
         // The output files, their encodings and the atomic publisher (SPEC §7.3).
-        .target(name: "MotcuaOutput", dependencies: ["MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "CMotcuaSystem"]),
+        .target(
+            name: "MotcuaOutput",
+            dependencies: ["MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "CMotcuaSystem", "CXlsxWriter"]
+        ),
         // Pipelines (SPEC §6): the strict YAML loader, input globs and the input order.
         .target(
             name: "MotcuaPipeline",

@@ -41,8 +41,8 @@ public enum Runner {
         clock.mark("rolled up")
         try checkRejectRate(plan, read, accounting)
         let summary = summarize(plan, read, rollup, accounting: accounting, options: options, started: clock.started)
-        let outputs = OutputFiles.render(RunResults(rollup: rollup, periods: plan.periods, catalogs: plan.catalogs,
-                                                    summary: summary, threads: options.threads), plan.pipeline.outputs)
+        let outputs = try render(RunResults(rollup: rollup, periods: plan.periods, catalogs: plan.catalogs,
+                                            summary: summary, threads: options.threads), plan)
         clock.mark("rendered")
         try publish(outputs, plan, read, isCancelled: isCancelled)
         clock.mark("published")
@@ -81,7 +81,7 @@ public enum Runner {
         if let o = options.outDir { pipeline.outputDir = URL(fileURLWithPath: o).standardizedFileURL.path }
         let periods = try PeriodResolution.resolve(pipeline.periods, options, zoneMinutes: pipeline.zoneMinutes)
         var issues: [ConfigIssue] = []
-        let catalogs = Catalogs.load(unitsPath: pipeline.unitsPath, proceduresPath: pipeline.proceduresPath, issues: &issues)
+        let catalogs = pipeline.loadCatalogs(issues: &issues)
         if !issues.isEmpty { throw MotcuaError(.config, ConfigErrors(issues: issues).description) }
         let files = try InputSet.resolve(pipeline)
         let output: OutputDirectory
@@ -145,7 +145,7 @@ public enum Runner {
         do {
             rollup = try Rollup.build(read.merged, catalogs: plan.catalogs, periods: plan.periods, rules: p.rules,
                                       bySector: p.breakdownBySector, targets: p.targets,
-                                      formII06a: p.outputs.has("form_ii06a"), threads: options.threads)
+                                      form: p.outputs.formRowsScope, reportUnits: p.reportUnits, threads: options.threads)
         } catch let e as InvariantBroken {
             throw MotcuaError(.software, "internal invariant broken: \(e.message); nothing published")
         }
@@ -166,21 +166,35 @@ public enum Runner {
         for (i, c) in read.corrupt.sorted(by: { $0.key < $1.key }) {
             warnings.append("\(plan.files[i].relativePath): corrupt input at compressed byte offset \(c.offset) (\(c.reason)); \(p.onCorruptInput == .skip ? "file skipped" : "records before the damage kept")")
         }
+        // Without units.csv a code is known only from the dossiers (with it, an unknown code is a config error).
+        for code in p.reportUnits ?? [] where rollup.units.indexByCode[code] == nil {
+            warnings.append("report_units: no dossier has unit '\(code)' (and there is no units.csv); nothing is reported for it")
+        }
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        return SummaryOutput(pipeline: p.name, rules: p.rules, periods: plan.periods, inputs: inputReports(plan.files, read, policy: p.onCorruptInput),
-                             accounting: accounting, rejectsByReason: NumberedRejects.byReason(read.merged),
-                             unknownUnits: rollup.units.unknownCodes, warnings: warnings, wallSeconds: wall, threads: options.threads)
+        var summary = SummaryOutput(pipeline: p.name, rules: p.rules, periods: plan.periods, inputs: inputReports(plan.files, read, policy: p.onCorruptInput),
+                                    accounting: accounting, rejectsByReason: NumberedRejects.byReason(read.merged),
+                                    unknownUnits: rollup.units.unknownCodes, warnings: warnings, wallSeconds: wall, threads: options.threads)
+        summary.reportUnits = p.reportUnits
+        return summary
+    }
+
+    /// The output table's files: bytes in memory, and files their renderers wrote at temporary paths.
+    static func render(_ results: RunResults, _ plan: Plan) throws -> RenderedOutputs {
+        do { return try OutputFiles.render(results, plan.pipeline.outputs, temporaryPath: plan.output.temporaryPath) } catch let e as OutputError {
+            plan.output.discard()
+            throw MotcuaError(.io, e.message + "; previous outputs kept")
+        }
     }
 
     /// Writes rejects.ndjson beside the rendered files and publishes them all at once.
-    static func publish(_ outputs: [(name: String, bytes: [UInt8])], _ plan: Plan, _ read: Read,
+    static func publish(_ outputs: RenderedOutputs, _ plan: Plan, _ read: Read,
                         isCancelled: () -> Bool) throws {
         let rejectsFile: String
         do { rejectsFile = try writeRejects(NumberedRejects(read.merged, files: plan.files), into: plan.output) } catch let e as OutputError {
             throw MotcuaError(.io, e.message + "; previous outputs kept")
         }
         if isCancelled() { throw MotcuaError(.interrupted, "interrupted; nothing published") }
-        do { try plan.output.publish(outputs, moving: [("rejects.ndjson", rejectsFile)]) } catch let e as OutputError {
+        do { try plan.output.publish(outputs.files, moving: outputs.written + [("rejects.ndjson", rejectsFile)]) } catch let e as OutputError {
             plan.output.discard()
             throw MotcuaError(.io, e.message + "; previous outputs kept")
         }

@@ -22,7 +22,7 @@ struct ValidateCommand: ParsableCommand {
         for path in pipelines {
             var issues: [ConfigIssue] = []
             if let p = PipelineLoader.load(path: path, issues: &issues) {
-                _ = Catalogs.load(unitsPath: p.unitsPath, proceduresPath: p.proceduresPath, issues: &issues)
+                _ = p.loadCatalogs(issues: &issues)
             }
             if issues.isEmpty { print("\(path): ok") }
             all += issues

@@ -174,7 +174,9 @@ private final class Book {
             if traits.contains("bold") { format_set_bold(f) }
             if traits.contains("italic") { format_set_italic(f) }
             if traits.contains("border") { format_set_border(f, UInt8(LXW_BORDER_THIN.rawValue)) }
-            if traits.contains("number") { format_set_num_format(f, "#,##0") }
+            // Thousands grouped as the reader's locale does (1.234 in Vietnamese); `_)` keeps a
+            // space at the right border (LibreOffice ignores a right indent).
+            if traits.contains("number") { format_set_num_format(f, "#,##0_)") }
             if traits.contains("indent") { format_set_indent(f, 1) }
             return f
         }
@@ -186,9 +188,9 @@ private final class Book {
         numbering = format("italic border", align: LXW_ALIGN_CENTER)
         stt = format("border", align: LXW_ALIGN_CENTER)
         sector = format("border indent")
-        number = format("border number indent", align: LXW_ALIGN_RIGHT)
+        number = format("border number", align: LXW_ALIGN_RIGHT)
         totalLabel = format("bold border", align: LXW_ALIGN_CENTER)
-        totalNumber = format("bold border number indent", align: LXW_ALIGN_RIGHT)
+        totalNumber = format("bold border number", align: LXW_ALIGN_RIGHT)
     }
 
     func check(_ e: lxw_error) {

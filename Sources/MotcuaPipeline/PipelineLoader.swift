@@ -146,8 +146,11 @@ private struct Walker {
             p.breakdownBySector = list.contains("sector")
         }
         if let n = m["report_units"], let list = stringList(n, "report_units") {
-            if list.isEmpty || list.contains(where: \.isEmpty) { fail(n, "report_units", "expected a non-empty list of unit codes") }
-            for (i, code) in list.enumerated() where list[..<i].contains(code) { fail(n, "report_units[\(i)]", "'\(code)' given twice") }
+            if list.isEmpty { fail(n, "report_units", "expected a non-empty list of unit codes") }
+            for (i, code) in list.enumerated() {
+                if code.isEmpty { fail(n, "report_units[\(i)]", "empty unit code") }
+                if list[..<i].contains(code) { fail(n, "report_units[\(i)]", "'\(code)' given twice") }
+            }
             p.reportUnits = list
         }
         if let n = m["targets"] { p.targets = targets(n) }

@@ -89,9 +89,9 @@ final class FormWorkbookTests: XCTestCase {
         XCTAssertEqual(text("A18"), "(Ký, ghi rõ họ tên)")
         XCTAssertEqual(text("J17"), "Thủ trưởng đơn vị")
         XCTAssertEqual(text("J18"), "(Ký, đóng dấu, ghi rõ họ tên)")
-        // Numbers shown as #,##0 in Times New Roman.
+        // Numbers shown as #,##0 (with a space at the right border) in Times New Roman.
         let styles = String(decoding: book.entries["xl/styles.xml"]!, as: UTF8.self)
-        XCTAssertTrue(styles.contains(##"formatCode="#,##0""##), styles)
+        XCTAssertTrue(styles.contains(##"formatCode="#,##0_)""##), styles)
         XCTAssertTrue(styles.contains(#"<name val="Times New Roman"/>"#))
 
         // The province's sheet counts its subtree and says so; a root province reports to the Government Office.

@@ -20,11 +20,12 @@ fi
 # --- For the tests only (the build does not need them) ---
 # FormWorkbookRenderingTests converts bieu-ii06a.xlsx with LibreOffice Calc (soffice --headless)
 # to CSV and PDF, and reads the PDF with poppler (pdfinfo, pdftotext); Liberation Serif stands
-# in for Times New Roman with the same metrics. Without recommends: Calc, not the whole suite.
+# in for Times New Roman with the same metrics (version 2: with every Vietnamese letter).
+# Without recommends: Calc, not the whole suite.
 tests_need=()
 command -v soffice >/dev/null 2>&1 || tests_need+=(libreoffice-calc)
 command -v pdftotext >/dev/null 2>&1 || tests_need+=(poppler-utils)
-dpkg -s fonts-liberation >/dev/null 2>&1 || tests_need+=(fonts-liberation)
+dpkg -s fonts-liberation2 >/dev/null 2>&1 || tests_need+=(fonts-liberation2)
 if [ ${#tests_need[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

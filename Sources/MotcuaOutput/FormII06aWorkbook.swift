@@ -39,7 +39,7 @@ package enum FormII06aWorkbook {
         (1, 12, 3, 12, "Quá hạn"),
     ]
     /// Column widths (characters): STT, lĩnh vực, then the eleven numbers.
-    static let widths: [Double] = [6, 40] + [Double](repeating: 10.5, count: 11)
+    static let widths: [Double] = [6, 36] + [Double](repeating: 11, count: 11)
     /// Where the parts of a sheet begin (0-based rows).
     static let headingRow = 6, numberingRow = 10, firstDataRow = 11
 
@@ -247,7 +247,8 @@ private final class Book {
         for n in 1...11 { sheet.string(FormII06aWorkbook.numberingRow, n + 1, "(\(n))", numbering) }
         check(worksheet_repeat_rows(sheet.ws, UInt32(top), UInt32(FormII06aWorkbook.numberingRow)))
 
-        // A row per lĩnh vực, numbered, then the total (the CSV form's first row).
+        // A row per lĩnh vực, numbered, then the total (the CSV form's first row). Heights are
+        // set: LibreOffice does not fit a row to its wrapped text when it opens a file.
         var r = FormII06aWorkbook.firstDataRow
         for (i, item) in rows.dropFirst().enumerated() {
             sheet.number(r, 0, Double(i + 1), stt)
@@ -323,8 +324,9 @@ private struct Sheet {
         book.check(worksheet_set_row(ws, UInt32(r), points, nil))
     }
 
-    /// About how many lines `s` takes in `width` (Excel's character widths; Times New Roman 12).
+    /// About how many lines `s` takes in `width` (in Excel's character widths, less the indent):
+    /// a letter of Times New Roman 12 is about 0.8 of one.
     static func lines(_ s: String, width: Double) -> Int {
-        max(1, Int((Double(s.count) * 0.9 / (width - 2)).rounded(.up)))
+        max(1, Int((Double(s.count) * 0.8 / (width - 1.5)).rounded(.up)))
     }
 }

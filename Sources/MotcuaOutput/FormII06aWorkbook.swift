@@ -304,11 +304,16 @@ private struct Sheet {
     /// Text over a range of cells, merged when it spans more than one.
     func text(_ r0: Int, _ c0: Int, _ r1: Int, _ c1: Int, _ s: String, _ f: Book.Format?) {
         if r0 == r1 && c0 == c1 { return string(r0, c0, s, f) }
-        book.check(worksheet_merge_range(ws, UInt32(r0), UInt16(c0), UInt32(r1), UInt16(c1), s, f))
+        book.check(worksheet_merge_range(ws, UInt32(r0), UInt16(c0), UInt32(r1), UInt16(c1), Sheet.fitting(s), f))
     }
 
     func string(_ r: Int, _ c: Int, _ s: String, _ f: Book.Format?) {
-        book.check(worksheet_write_string(ws, UInt32(r), UInt16(c), s, f))
+        book.check(worksheet_write_string(ws, UInt32(r), UInt16(c), Sheet.fitting(s), f))
+    }
+
+    /// `s` cut to the 32,767 characters a cell holds (a name from a hostile export must not fail the run).
+    static func fitting(_ s: String) -> String {
+        s.unicodeScalars.count <= 32_767 ? s : String(String.UnicodeScalarView(s.unicodeScalars.prefix(32_767)))
     }
 
     func number(_ r: Int, _ c: Int, _ v: Double, _ f: Book.Format?) {

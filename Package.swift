@@ -13,14 +13,14 @@ let package = Package(
         // The engine as a library (`Runner`, `Inspector`, `PipelineLoader`, `Generator`), with
         // every room whose public types its API uses.
         .library(name: "MotcuaCore", targets: [
-            "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline", "MotcuaRun",
-            "MotcuaGenerate",
+            "MotcuaFoundation", "MotcuaWorkbook", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline",
+            "MotcuaRun", "MotcuaGenerate",
         ]),
         // Entry points into engine internals for the Benchmarks/ package (not a stable API),
         // with the rooms whose public types the benchmarks use beside them (decoders, reducers,
         // readers, tables; the generator for their inputs).
         .library(name: "MotcuaMicroKernels",
-                 targets: ["MotcuaMicroKernels", "MotcuaFoundation", "MotcuaReading", "MotcuaGenerate"]),
+                 targets: ["MotcuaMicroKernels", "MotcuaFoundation", "MotcuaWorkbook", "MotcuaReading", "MotcuaGenerate"]),
     ],
     traits: [
         // `swift build --disable-default-traits` builds with zlib only (no libisal-dev needed).
@@ -31,11 +31,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // zlib from the system (Debian: zlib1g-dev); the gzip inflaters and the generator's writer.
         .systemLibrary(
-            name: "CZlib",
+            name: "CZlibSystem",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
@@ -44,6 +45,12 @@ let package = Package(
             name: "CIsal",
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
+        ),
+        // libxml2 (Debian: libxml2-dev): the streaming (SAX2 push) XML parser of workbooks.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
         ),
         // libxlsxwriter (Debian: libxlsxwriter-dev): the workbook writer of bieu-ii06a.xlsx.
         .systemLibrary(
@@ -61,12 +68,18 @@ let package = Package(
         // Shared by every room: errors and exit codes, the version, input-file descriptions,
         // calendar days, bytewise order, the synced file writer, the slice runner.
         .target(name: "MotcuaFoundation"),
+        // Excel workbooks (.xlsx) read as a stream of rows: the zip (ZIPFoundation), the XML
+        // parts (libxml2's SAX2 push parser), shared strings, styles' date formats, serial dates.
+        .target(
+            name: "MotcuaWorkbook",
+            dependencies: ["MotcuaFoundation", "CLibXML2", "CZlibSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         // Gzip → framing → parsing → formats → dossiers: a file's bytes to each worker's
         // latest version per dossier and its rejects.
         .target(
             name: "MotcuaReading",
             dependencies: [
-                "MotcuaFoundation", "CZlib", "CByteKernels",
+                "MotcuaFoundation", "MotcuaWorkbook", "CZlibSystem", "CByteKernels",
                 .target(name: "CIsal", condition: .when(traits: ["ISAL"])),
             ],
             // No unsafe flags (a package that has them cannot be a dependency): the classes of
@@ -96,7 +109,7 @@ let package = Package(
             ]
         ),
         // `motcua generate`: a seeded synthetic province and its exports.
-        .target(name: "MotcuaGenerate", dependencies: ["MotcuaFoundation", "CZlib"]),
+        .target(name: "MotcuaGenerate", dependencies: ["MotcuaFoundation", "CZlibSystem"]),
         // Micro-benchmark entry points (Benchmarks/ package) into the reading stage's internals.
         .target(name: "MotcuaMicroKernels", dependencies: ["MotcuaFoundation", "MotcuaReading", "MotcuaGenerate"]),
         .executableTarget(
@@ -112,13 +125,13 @@ let package = Package(
         // parts in-process, the built binary end to end, and property/hostile/fuzz regressions.
         .target(
             name: "MotcuaTestSupport",
-            dependencies: ["CZlib"],
+            dependencies: ["CZlibSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Tests/MotcuaTestSupport"
         ),
         .testTarget(
             name: "MotcuaUnitTests",
             dependencies: [
-                "MotcuaTestSupport", "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput",
+                "MotcuaTestSupport", "MotcuaFoundation", "MotcuaWorkbook", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput",
                 "MotcuaPipeline", "MotcuaRun", "MotcuaGenerate",
             ]
         ),

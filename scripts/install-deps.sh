@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# System packages the build and tests need (Debian): zlib, ISA-L and libxlsxwriter headers,
-# pkg-config, python3; then, in a section of its own, what only the tests need.
+# System packages the build and tests need (Debian): zlib, ISA-L, libxml2 and libxlsxwriter
+# headers, pkg-config, python3; then, in a section of its own, what only the tests need.
 set -euo pipefail
 need=()
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
@@ -8,6 +8,8 @@ dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
 dpkg -s libxlsxwriter-dev >/dev/null 2>&1 || need+=(libxlsxwriter-dev)
 # ISA-L for the default ISAL trait (a build with --disable-default-traits needs only zlib).
 dpkg -s libisal-dev >/dev/null 2>&1 || need+=(libisal-dev)
+# libxml2's SAX2 push parser reads the XML inside .xlsx workbooks.
+dpkg -s libxml2-dev >/dev/null 2>&1 || need+=(libxml2-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then

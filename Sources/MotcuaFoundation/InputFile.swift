@@ -19,14 +19,20 @@ public struct InputSpec: Sendable {
     public var delimiter: UInt8 = UInt8(ascii: ",")
     public var dateForm: DateTimeForm?
     public var columns: [String: String] = [:]
+    /// Workbooks: the sheet to read (nil: the first visible one) and the 1-based row of the
+    /// header (nil: found by its column names, below any title rows).
+    public var sheet: String?
+    public var headerRow: Int?
 
     public init(format: InputFormat, patterns: [String], delimiter: UInt8 = UInt8(ascii: ","),
-                dateForm: DateTimeForm? = nil, columns: [String: String] = [:]) {
+                dateForm: DateTimeForm? = nil, columns: [String: String] = [:], sheet: String? = nil, headerRow: Int? = nil) {
         self.format = format
         self.patterns = patterns
         self.delimiter = delimiter
         self.dateForm = dateForm
         self.columns = columns
+        self.sheet = sheet
+        self.headerRow = headerRow
     }
 }
 

@@ -2,7 +2,7 @@
 // windowBits 31) with a fixed header — mtime 0, OS 3, no name — so the same bytes in give the
 // same file out; `endMember()` starts another gzip member (a parallel exporter's file).
 import MotcuaFoundation
-import CZlib
+import CZlibSystem
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -190,7 +190,8 @@ private struct Walker {
     }
 
     mutating func input(_ node: Node, _ path: String) -> InputSpec? {
-        guard let m = mapping(node, path, allowed: ["format", "paths", "delimiter", "date_format", "columns"]) else { return nil }
+        let settings = InputFormats.all.reduce(into: Set<String>()) { $0.formUnion($1.settingKeys) }
+        guard let m = mapping(node, path, allowed: ["format", "paths"] + settings.sorted()) else { return nil }
         let names = InputFormats.names
         guard let fnode = m["format"] else { fail(node, "\(path).format", "missing (\(names.joined(separator: " or ")))"); return nil }
         guard let name = string(fnode, "\(path).format") else { return nil }
@@ -200,6 +201,10 @@ private struct Walker {
         }
         let format = InputFormat(rawValue: name)
         var spec = InputSpec(format: format, patterns: [])
+        let applicable = InputFormats.type(named: format)!.settingKeys
+        for k in m.keys.sorted() where !["format", "paths"].contains(k) && !applicable.contains(k) {
+            fail(m[k]!, "\(path).\(k)", "does not apply to \(name) inputs (they take: \(applicable.sorted().joined(separator: ", ")))")
+        }
         if let pn = m["paths"] {
             if case .scalar = pn, let s = string(pn, "\(path).paths") { spec.patterns = [s] } else if let list = stringList(pn, "\(path).paths") { spec.patterns = list }
             if spec.patterns.isEmpty || spec.patterns.contains(where: \.isEmpty) { fail(pn, "\(path).paths", "expected non-empty glob patterns") }
@@ -214,6 +219,14 @@ private struct Walker {
         if let d = m["date_format"], let s = string(d, "\(path).date_format") {
             if let f = DateTimeForm(pattern: s) { spec.dateForm = f } else {
                 fail(d, "\(path).date_format", "'\(s)' is not one of: \(DateTimeForm.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if let n = m["sheet"], let s = string(n, "\(path).sheet") {
+            if s.isEmpty { fail(n, "\(path).sheet", "expected a sheet name") } else { spec.sheet = s }
+        }
+        if let n = m["header_row"] {
+            if case let .scalar(v) = n, let row = Int(v.string), row >= 1, row <= 1_048_576 { spec.headerRow = row } else {
+                fail(n, "\(path).header_row", "expected a row number from 1 to 1048576")
             }
         }
         if let c = m["columns"] {

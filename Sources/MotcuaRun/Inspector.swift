@@ -28,6 +28,9 @@ public struct InspectReport {
     public var firstRejects: [(line: Int, reason: String)]
     public var warnings: [String]
     public var corrupt: CorruptInput?
+    /// Workbooks: the sheet read and its header row.
+    public var sheet: String?
+    public var headerRow: Int?
 }
 
 public enum Inspector {
@@ -45,7 +48,7 @@ public enum Inspector {
         var minDay = Int32.max, maxDay = Int32.min
         var warnings: [String] = []
         let pool = ChunkPool(chunkCapacity: FileChunker.chunkCapacity(maxLineBytes: maxLineBytes, targetBytes: FileChunker.defaultChunkBytes), limit: 4)
-        let reader = try InputReader(path: path)
+        let reader = try formatted.open(path)
         var chunker = formatted.chunker(fileIndex: 0, targetBytes: FileChunker.defaultChunkBytes, pool: pool, isCancelled: { false })
         let result = try chunker.run(reader) { chunk in
             defer { pool.give(chunk) }
@@ -79,13 +82,14 @@ public enum Inspector {
             path: path, format: spec.format, gzip: reader.isGzip, gzipMembers: reader.membersCompleted,
             compressedBytes: reader.compressedBytes, bytes: result.bytesKept,
             lines: partial.chunkLines.reduce(0) { $0 + Int($1.lines) }, counts: partial.files[0],
-            delimiter: { if case .csv(let d) = formatted.format.framing { return String(UnicodeScalar(d)) } else { return nil } }(),
+            delimiter: { if formatted.format is CSVFormat, case .csv(let d) = formatted.format.framing { return String(UnicodeScalar(d)) } else { return nil } }(),
             fields: fieldOrder.map { ($0, filled[$0] ?? 0) },
             receivedFrom: minDay == Int32.max ? nil : formatDay(minDay),
             receivedTo: maxDay == Int32.min ? nil : formatDay(maxDay),
             statuses: statuses, channels: channels, rejectsByReason: byReason,
             firstRejects: first.map { ($0.line, $0.reason) },
-            warnings: warnings, corrupt: result.corrupt)
+            warnings: warnings + reader.warnings, corrupt: result.corrupt,
+            sheet: (reader as? SheetTextSource)?.sheetName, headerRow: (reader as? SheetTextSource)?.headerRow)
     }
 
     /// The first format of the registry that takes the file's first non-blank line.

@@ -178,8 +178,8 @@ struct ParallelReduce {
         let file = files[i]
         var out = FileRead()
         do {
-            let reader = try InputReader(path: file.absolutePath, inflater: inflater)
             var formatted = FormattedFile(file.spec, path: file.relativePath, dates: dates(file.spec), maxLineBytes: maxLineBytes)
+            let reader = try formatted.open(file.absolutePath, inflater: inflater)
             var chunker = formatted.chunker(fileIndex: i, targetBytes: chunkBytes, pool: pool, isCancelled: isCancelled)
             var bytes = 0
             out.result = try chunker.run(reader) { chunk in
@@ -188,7 +188,7 @@ struct ParallelReduce {
                 emit(chunk)
                 meter.update(file: i, compressed: reader.compressedOffset, bytes: bytes)
             }
-            out.warnings = formatted.layout?.warnings ?? []
+            out.warnings = (formatted.layout?.warnings ?? []) + reader.warnings
             out.members = reader.membersCompleted
             out.compressed = reader.compressedBytes
         } catch let e as InputOpenError {

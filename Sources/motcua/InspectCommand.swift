@@ -36,7 +36,11 @@ struct InspectCommand: ParsableCommand {
         var s = "\(r.path)\n"
         var format = "  format: \(r.format.rawValue)"
         if let d = r.delimiter { format += " (delimiter \(d == "\t" ? "tab" : "'\(d)'"))" }
-        format += r.gzip ? ", gzip with \(r.gzipMembers) complete member\(r.gzipMembers == 1 ? "" : "s")" : ", plain text"
+        if let sheet = r.sheet {
+            format += " (sheet '\(sheet)'" + (r.headerRow.map { ", header on row \($0)" } ?? ", no header row") + "), Excel workbook"
+        } else {
+            format += r.gzip ? ", gzip with \(r.gzipMembers) complete member\(r.gzipMembers == 1 ? "" : "s")" : ", plain text"
+        }
         s += format + "\n"
         if let c = r.corrupt { s += "  CORRUPT: \(c.reason) at compressed byte offset \(c.offset); what follows covers the text before it\n" }
         s += "  bytes: \(r.compressedBytes) on disk, \(r.bytes) of text, \(r.lines) lines\n"
@@ -74,6 +78,8 @@ struct InspectCommand: ParsableCommand {
                 "warnings": r.warnings,
             ]
             o["delimiter"] = r.delimiter ?? NSNull()
+            o["sheet"] = r.sheet ?? NSNull()
+            o["header_row"] = r.headerRow ?? NSNull()
             o["corrupt"] = r.corrupt.map { ["offset": $0.offset, "reason": $0.reason] as [String: Any] } ?? NSNull()
             return o
         }

@@ -1,7 +1,7 @@
 // Shared pieces of the reliability suites (issue 6): a scratch workspace with a pipeline, gzip
 // made in-process with zlib, a runner with a deadline (a hang must fail a test, not stall CI),
 // and readers for summary.json / rejects.ndjson / counters.csv.
-import CZlib
+import CZlibSystem
 import Foundation
 import XCTest
 

@@ -3,7 +3,7 @@
 // shared strings, each sheet's cells (text or number), merged ranges, the page setup — for
 // tests to check bieu-ii06a.xlsx cell by cell.
 import Foundation
-import CZlib
+import CZlibSystem
 
 package struct Xlsx {
     /// The archive's entries by name.

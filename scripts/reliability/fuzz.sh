@@ -14,7 +14,7 @@
 # crash reports and compiler errors point at the right lines; paths say .build-fuzzrel/src/
 # instead of Sources/). `-package-name motcua` makes the rooms' `package` declarations legal.
 # CByteKernels gets a module map in .build-fuzzrel/cmodules/ (SwiftPM generates one in a
-# package build); CZlib/CIsal use their own module maps under Sources/.
+# package build); CZlibSystem/CIsal use their own module maps under Sources/.
 #
 #   scripts/reliability/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     # default 180, all targets
 #   scripts/reliability/fuzz.sh --replay [TARGET...]                  # run saved regressions only
@@ -66,7 +66,7 @@ file_of() {
 for t in "${TARGETS[@]}"; do
   echo "== build $t"
   swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name MotcuaFuzz -package-name motcua \
-    -I Sources/CZlib -I "$WORK/cmodules/CByteKernels" "${ISAL_FLAGS[@]}" -lz \
+    -I Sources/CZlibSystem -I "$WORK/cmodules/CByteKernels" "${ISAL_FLAGS[@]}" -lz \
     "${ENGINE[@]}" "$WORK/cmodules/bytekernels.o" "$(file_of "$t")" -o "$WORK/bin/fuzz-$t" 2>&1 |
     { grep -v "ld.gold: warning: Cannot export local symbol" || true; }
 done

@@ -10,6 +10,7 @@ extension InputFormat {
 
 package struct CSVFormat: RecordFormat {
     package static let name = InputFormat.csv
+    package static let settingKeys: Set<String> = ["delimiter", "date_format", "columns"]
     let delimiter: UInt8
     let columns: [String: String]
 
@@ -23,9 +24,8 @@ package struct CSVFormat: RecordFormat {
 
     package func layout(for file: String, header: UnsafeBufferPointer<UInt8>?, dates: DateTimeParser,
                         maxLineBytes: Int) -> any FileLayout {
-        CSVFileLayout(layout: CSVLayout(header: header, delimiter: delimiter, overrides: columns, file: file),
-                      columnNames: CSVFormat.headerNames(header, delimiter: delimiter),
-                      delimiter: delimiter, dates: dates, maxLineBytes: maxLineBytes)
+        CSVFileLayout(header: header, delimiter: delimiter, columns: columns, file: file, dates: dates,
+                      maxLineBytes: maxLineBytes, rowsAreLines: false)
     }
 
     /// Any first line: the delimiter (`,` `;` or tab) that it holds most of.
@@ -48,25 +48,32 @@ package struct CSVFormat: RecordFormat {
     }
 }
 
+/// A CSV header compiled for one file (also the layout of a workbook's sheet, written as CSV).
 final class CSVFileLayout: FileLayout {
     let layout: CSVLayout
     let columnNames: [String]
     let delimiter: UInt8
     let dates: DateTimeParser
     let maxLineBytes: Int
+    /// Each record counts as one line, whatever line breaks its quoted cells hold: a workbook
+    /// row is one line, numbered as Excel numbers it.
+    let rowsAreLines: Bool
 
-    init(layout: CSVLayout, columnNames: [String], delimiter: UInt8, dates: DateTimeParser, maxLineBytes: Int) {
-        self.layout = layout
-        self.columnNames = columnNames
+    init(header: UnsafeBufferPointer<UInt8>?, delimiter: UInt8, columns: [String: String], file: String,
+         dates: DateTimeParser, maxLineBytes: Int, rowsAreLines: Bool) {
+        layout = CSVLayout(header: header, delimiter: delimiter, overrides: columns, file: file)
+        columnNames = CSVFormat.headerNames(header, delimiter: delimiter)
         self.delimiter = delimiter
         self.dates = dates
         self.maxLineBytes = maxLineBytes
+        self.rowsAreLines = rowsAreLines
     }
 
     var warnings: [String] { layout.warnings }
 
     func makeDecoder() -> any RecordDecoding {
-        CSVDecoder(layout: layout, columnNames: columnNames, delimiter: delimiter, dates: dates, maxLineBytes: maxLineBytes)
+        CSVDecoder(layout: layout, columnNames: columnNames, delimiter: delimiter, dates: dates, maxLineBytes: maxLineBytes,
+                   rowsAreLines: rowsAreLines)
     }
 }
 
@@ -79,14 +86,17 @@ public final class CSVDecoder: RecordDecoding {
     private let splitter: CSVRecordSplitter
     private let dates: DateTimeParser
     private let maxLineBytes: Int
+    private let rowsAreLines: Bool
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
     @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) private var scratchCapacity = 4096
     private let labels = LabelCache()
     @exclusivity(unchecked) private var lastCells = 0
 
-    init(layout: CSVLayout, columnNames: [String], delimiter: UInt8, dates: DateTimeParser, maxLineBytes: Int) {
+    init(layout: CSVLayout, columnNames: [String], delimiter: UInt8, dates: DateTimeParser, maxLineBytes: Int,
+         rowsAreLines: Bool = false) {
         self.layout = layout
+        self.rowsAreLines = rowsAreLines
         column = .allocate(capacity: DossierField.count)
         column.initialize(from: layout.column, count: DossierField.count)
         self.columnNames = columnNames
@@ -110,7 +120,7 @@ public final class CSVDecoder: RecordDecoding {
         let record = splitter.split(base, from: from, to: to, into: scratch)
         span.next = record.next
         span.byteCount = record.byteCount
-        span.lineFeeds = record.lineFeeds
+        span.lineFeeds = rowsAreLines ? min(record.lineFeeds, 1) : record.lineFeeds
         lastCells = record.cellCount
         if record.byteCount == 0 { return nil }
         if record.byteCount > maxLineBytes { return .lineTooLong }

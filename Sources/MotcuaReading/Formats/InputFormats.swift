@@ -12,6 +12,8 @@ import Foundation
 package protocol RecordFormat: Sendable {
     /// The name pipelines use (`format:`).
     static var name: InputFormat { get }
+    /// The keys of an `inputs[i]` entry it reads besides `format` and `paths`; others are config errors.
+    static var settingKeys: Set<String> { get }
     /// Made from the input's settings (delimiter, columns …: what the format reads of them).
     init(spec: InputSpec)
     /// Where records end in this format's bytes.
@@ -25,6 +27,17 @@ package protocol RecordFormat: Sendable {
     /// For `motcua inspect`: the settings this format would read `firstLine` (the first
     /// non-blank line of a file) with, or nil when the line is not in this format.
     static func sniff(_ firstLine: ArraySlice<UInt8>) -> InputSpec?
+    /// The text of the file at `path` (named `name` in messages) as the chunker frames it.
+    func openSource(path: String, name: String, inflater: InflaterKind) throws -> any ByteSource
+}
+
+extension RecordFormat {
+    /// Text formats read the file itself, plain or gzip — and refuse one that is not text.
+    package func openSource(path: String, name: String, inflater: InflaterKind) throws -> any ByteSource {
+        let reader = try InputReader(path: path, inflater: inflater)
+        try reader.requireText()
+        return reader
+    }
 }
 
 /// One file's compiled decoding settings: immutable, shared read-only by every worker.
@@ -63,7 +76,7 @@ package protocol RecordDecoding: AnyObject {
 /// The registry of input formats.
 package enum InputFormats {
     /// Every format, in the order `inspect` tries them on an unknown file.
-    package static let all: [any RecordFormat.Type] = [NDJSONFormat.self, CSVFormat.self]
+    package static let all: [any RecordFormat.Type] = [XLSXFormat.self, NDJSONFormat.self, CSVFormat.self]
 
     package static func type(named name: InputFormat) -> (any RecordFormat.Type)? {
         all.first { $0.name == name }
@@ -75,7 +88,7 @@ package enum InputFormats {
         return type.init(spec: spec)
     }
 
-    /// Names for messages and help: `dvcqg-ndjson, csv`.
+    /// Names for messages and help: `xlsx, dvcqg-ndjson, csv`.
     package static var names: [String] { all.map { $0.name.rawValue } }
 }
 
@@ -97,6 +110,11 @@ package struct FormattedFile {
         self.dates = dates
         self.maxLineBytes = maxLineBytes
         if !format.hasHeaderRow { layout = format.layout(for: path, header: nil, dates: dates, maxLineBytes: maxLineBytes) }
+    }
+
+    /// The file's text (`absolutePath` is opened; messages name the file by its input path).
+    package func open(_ absolutePath: String, inflater: InflaterKind = .preferred) throws -> any ByteSource {
+        try format.openSource(path: absolutePath, name: path, inflater: inflater)
     }
 
     package func chunker(fileIndex: Int, targetBytes: Int, pool: ChunkPool, isCancelled: @escaping () -> Bool) -> FileChunker {

@@ -10,6 +10,8 @@ extension InputFormat {
 
 package struct NDJSONFormat: RecordFormat {
     package static let name = InputFormat.dvcqgNdjson
+    /// The input keys it reads (`delimiter` and `columns` are accepted, unused, as they always were).
+    package static let settingKeys: Set<String> = ["delimiter", "date_format", "columns"]
     package init(spec: InputSpec) {}
     package var framing: FramingRule { .lines }
     package var hasHeaderRow: Bool { false }

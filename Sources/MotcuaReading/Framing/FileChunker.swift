@@ -43,7 +43,7 @@ public struct FileChunker {
         max(targetBytes, maxLineBytes + 2, 4096) + min(max(targetBytes, 4096), 64 << 10)
     }
 
-    package mutating func run(_ reader: InputReader, emit: (Chunk) -> Void) throws -> FileChunkResult {
+    package mutating func run(_ reader: any ByteSource, emit: (Chunk) -> Void) throws -> FileChunkResult {
         var result = FileChunkResult()
         var seq = 0
         var chunk = pool.take()
@@ -145,7 +145,7 @@ public struct FileChunker {
 
     /// A record over the limit: send its excerpt as an `overlong` chunk and discard the rest
     /// of it as it streams by, counting its lines.
-    private mutating func skipOverlong(_ reader: InputReader, _ chunk: inout Chunk, _ len: inout Int, _ streamPos: inout Int,
+    private mutating func skipOverlong(_ reader: any ByteSource, _ chunk: inout Chunk, _ len: inout Int, _ streamPos: inout Int,
                                        _ boundary: inout Int, _ result: inout FileChunkResult,
                                        wantsHeader: inout Bool) throws -> Chunk {
         let marker = pool.take()

@@ -3,7 +3,7 @@
 // and check its CRC-32 and length; `InputReader` handles member boundaries, padding and
 // truncation the same way for both.
 import MotcuaFoundation
-import CZlib
+import CZlibSystem
 
 public enum InflaterKind: String, CaseIterable, Sendable {
     case zlib, isal
@@ -82,7 +82,7 @@ final class ZlibInflater: MemberInflater {
         s.pointee.next_out = output
         s.pointee.avail_out = UInt32(min(outCount, Int(UInt32.max)))
         let inBefore = Int(s.pointee.avail_in), outBefore = Int(s.pointee.avail_out)
-        let rc = CZlib.inflate(s, Z_NO_FLUSH)
+        let rc = CZlibSystem.inflate(s, Z_NO_FLUSH)
         let consumed = inBefore - Int(s.pointee.avail_in), produced = outBefore - Int(s.pointee.avail_out)
         switch rc {
         case Z_STREAM_END: return InflateStep(consumed: consumed, produced: produced, ended: true)

@@ -56,6 +56,7 @@ public final class InputReader {
         inBuf = .allocate(capacity: inCap)
         state = .plain
         try fill()
+        head = Array(UnsafeBufferPointer(start: inBuf, count: min(inLen, 8)))
         if inLen >= 2 && inBuf[0] == 0x1f && inBuf[1] == 0x8b {
             isGzip = true
             state = .betweenMembers
@@ -64,6 +65,9 @@ public final class InputReader {
             }
         }
     }
+
+    /// The file's first bytes (up to 8), as read before anything was consumed.
+    package private(set) var head: [UInt8] = []
 
     deinit {
         inBuf.deallocate()

@@ -31,6 +31,12 @@ public struct CSVLayout: Sendable {
         "digitized": .hoSoCoThanhPhanSoHoa, "fee_bearing": .danhSachLePhi, "e_result": .danhSachGiayToKetQua,
     ]
 
+    /// Every header name that maps a field under `overrides` (normalized): how a workbook's
+    /// header row is told from the title rows above it.
+    static func headerNames(overrides: [String: String]) -> Set<String> {
+        Set(canonical.keys.flatMap { name in (overrides[name].map { [$0] } ?? defaultHeaders[name]!).map(normalizeLabel) })
+    }
+
     /// Compiles a header row; nil `header` is a row over the line limit (malformed).
     public init(header: UnsafeBufferPointer<UInt8>?, delimiter: UInt8, overrides: [String: String], file: String) {
         guard let header, let base = header.baseAddress, header.count > 0, isValidUTF8(base, header.count) else {

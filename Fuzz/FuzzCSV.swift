@@ -72,7 +72,10 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var span = RecordSpan()
     var decoded = DecodedRecord()
     while p < n {
-        _ = decoder.decode(UnsafePointer(bytes), from: p, to: n, span: &span, into: &decoded)
+        let reason = decoder.decode(UnsafePointer(bytes), from: p, to: n, span: &span, into: &decoded)
+        if let reason, let v = decoder.rejectedValue(reason), v.count > 0 {
+            fuzzCheck(v.count <= span.byteCount && isValidUTF8(v.base!, v.count), "\(reason.text) value of \(v.count) bytes in a \(span.byteCount)-byte record")
+        }
         fuzzCheck(span.next > p && span.next <= n, "CSV decode did not advance (\(p) → \(span.next), end \(n))")
         fuzzCheck(span.byteCount >= 0 && span.byteCount <= span.next - p, "record span \(span.byteCount) beyond the record")
         p = span.next

@@ -22,6 +22,10 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     var rec = DecodedRecord()
     let reason = decoder.decode(buf, into: &rec)
+    // An invalid_value reject's value lies within the line (or the scratch) and is UTF-8.
+    if let reason, let v = decoder.rejectedValue(reason), v.count > 0 {
+        fuzzCheck(v.count <= size && isValidUTF8(v.base!, v.count), "\(reason.text) value of \(v.count) bytes in a \(size)-byte line")
+    }
     if reason == nil {
         fuzzCheck(rec.id.count > 0 && rec.unit.count > 0, "accepted without id or unit")
         fuzzCheck(rec.status >= 1 && rec.status <= 10, "accepted status \(rec.status)")

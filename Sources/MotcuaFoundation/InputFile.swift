@@ -19,20 +19,40 @@ public struct InputSpec: Sendable {
     public var delimiter: UInt8 = UInt8(ascii: ",")
     public var dateForm: DateTimeForm?
     public var columns: [String: String] = [:]
+    /// `labels`: label text as written → code, per kind, added to or overriding the built-in
+    /// labels (SPEC §2.3); checked by the loader (codes in the kind's list, no empty label).
+    public var labels: [LabelKind: [String: Int]] = [:]
     /// Workbooks: the sheet to read (nil: the first visible one) and the 1-based row of the
     /// header (nil: found by its column names, below any title rows).
     public var sheet: String?
     public var headerRow: Int?
 
     public init(format: InputFormat, patterns: [String], delimiter: UInt8 = UInt8(ascii: ","),
-                dateForm: DateTimeForm? = nil, columns: [String: String] = [:], sheet: String? = nil, headerRow: Int? = nil) {
+                dateForm: DateTimeForm? = nil, columns: [String: String] = [:], labels: [LabelKind: [String: Int]] = [:],
+                sheet: String? = nil, headerRow: Int? = nil) {
         self.format = format
         self.patterns = patterns
         self.delimiter = delimiter
         self.dateForm = dateForm
         self.columns = columns
+        self.labels = labels
         self.sheet = sheet
         self.headerRow = headerRow
+    }
+}
+
+/// The code fields whose spreadsheet cells may hold labels (SPEC §2.3), by their key in a
+/// pipeline's `labels:`; `boolean` covers digitized, fee_bearing and e_result.
+public enum LabelKind: String, CaseIterable, Sendable {
+    case status, channel, returnChannel = "return_channel", boolean
+
+    /// The codes a label of this kind may stand for (booleans: 0 false, 1 true).
+    public var codes: ClosedRange<Int> {
+        switch self {
+        case .status: return 1...10
+        case .channel: return 1...3
+        case .returnChannel, .boolean: return 0...1
+        }
     }
 }
 

@@ -9,6 +9,9 @@ public struct MotcuaError: Error, CustomStringConvertible {
     }
     public let code: Code
     public let message: String
+    /// What the failed run had found to warn about (header problems, hints …), printed
+    /// before the error: often the cause (issue 18).
+    public var warnings: [String] = []
 
     public init(_ code: Code, _ message: String) {
         self.code = code

@@ -4,6 +4,8 @@
 // renameat2(RENAME_EXCHANGE) then swaps the two directories, so a reader — or a crash at
 // any instant — sees the previous complete set or the new complete set, never a mix.
 // Where the exchange is unsupported, files are renamed one by one (documented fallback).
+// Besides the output files, the publisher owns `last-failure/` (LastFailure.swift): a
+// successful publish drops it.
 import MotcuaFoundation
 import MotcuaReading
 import MotcuaAggregate
@@ -73,7 +75,7 @@ public final class OutputDirectory {
             try? fm.removeItem(atPath: "\(parent)/\(n)")
         }
         for n in (try? fm.contentsOfDirectory(atPath: path)) ?? [] where n.hasPrefix(OutputDirectory.tempMarker) {
-            unlink(path + "/" + n)
+            removeFileOrFolder(path + "/" + n)
         }
     }
 
@@ -94,7 +96,8 @@ public final class OutputDirectory {
             // Keep what else the directory holds (the lock file first of all).
             let produced = Set(files.map(\.name) + moving.map(\.name))
             for n in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            where !OutputDirectory.outputNames.contains(n) && !produced.contains(n) && !n.hasPrefix(OutputDirectory.tempMarker) {
+            where !OutputDirectory.outputNames.contains(n) && !produced.contains(n) && !n.hasPrefix(OutputDirectory.tempMarker)
+                && n != OutputDirectory.lastFailureName {
                 guard link("\(path)/\(n)", "\(stage)/\(n)") == 0 else { return try publishFileByFile(files, moving: moving) }
             }
             for f in files { try writeSynced("\(stage)/\(f.name)", f.bytes) }
@@ -135,6 +138,7 @@ public final class OutputDirectory {
                 throw OutputError(kind: .io, message: "\(s.final): rename failed: \(String(cString: strerror(errno)))")
             }
         }
+        dropLastFailure()
         syncDirectory(path)
     }
 
@@ -144,11 +148,16 @@ public final class OutputDirectory {
         staging = nil
         for n in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         where n.hasPrefix("\(OutputDirectory.tempMarker)\(getpid())-") {
-            unlink("\(path)/\(n)")
+            removeFileOrFolder("\(path)/\(n)")
         }
     }
 
-    private func syncDirectory(_ dir: String) {
+    /// A file, or a folder with what it holds (a link is removed, never followed).
+    func removeFileOrFolder(_ p: String) {
+        if unlink(p) != 0 && errno == EISDIR { try? FileManager.default.removeItem(atPath: p) }
+    }
+
+    func syncDirectory(_ dir: String) {
         let fd = open(dir, O_RDONLY | O_DIRECTORY)
         if fd >= 0 { fsync(fd); close(fd) }
     }

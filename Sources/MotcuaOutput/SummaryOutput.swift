@@ -35,6 +35,18 @@ public struct Accounting {
     }
 }
 
+/// Why a run failed, for `last-failure/summary.json` (issue 18).
+package struct RunFailure {
+    package var exitCode: Int32
+    package var message: String
+    /// Inputs the run stopped before reading (their figures are 0).
+    package var notRead: [String]
+
+    package init(exitCode: Int32, message: String, notRead: [String]) {
+        (self.exitCode, self.message, self.notRead) = (exitCode, message, notRead)
+    }
+}
+
 package struct SummaryOutput {
     package var pipeline: String
     package var rules: RuleSet
@@ -48,6 +60,13 @@ package struct SummaryOutput {
     package var warnings: [String]
     package var wallSeconds: Double
     package var threads: Int
+    /// The latest day among NgayTiepNhan, NgayKetThucXuLy and NgayTra of accepted records.
+    package var newestRecordDay: Int32?
+    /// False when the run failed before latest-wins was counted: dossiers, superseded,
+    /// in_scope, not_received and unknown_units are then null.
+    package var dossiersCounted = true
+    /// Set in a failed run's summary only (last-failure/summary.json).
+    package var failure: RunFailure?
 
     package init(pipeline: String, rules: RuleSet, periods: [Period], inputs: [InputReport], accounting: Accounting,
                  rejectsByReason: [String: Int], unknownUnits: [String], warnings: [String], wallSeconds: Double, threads: Int) {
@@ -77,6 +96,14 @@ package struct SummaryOutput {
         key("schema_version", first: true); o.append(UInt8(ascii: "1"))
         key("motcua_version"); JSONEncoding.appendString(motcuaVersion, to: &o)
         key("pipeline"); JSONEncoding.appendString(pipeline, to: &o)
+        if let f = failure {
+            key("failure")
+            obj([("exit_code", .int(Int64(f.exitCode))), ("message", .text(f.message))])
+            o.removeLast()   // reopen the object for "not_read"
+            o.append(contentsOf: Array(",\"not_read\":".utf8))
+            list(f.notRead)
+            o.append(UInt8(ascii: "}"))
+        }
         key("rules"); JSONEncoding.appendString(rules.rawValue, to: &o)
         key("periods"); list(periods.map(\.label))
         key("report_units")
@@ -101,10 +128,12 @@ package struct SummaryOutput {
             o.append(UInt8(ascii: "}"))
         }
         o.append(contentsOf: Array((inputs.isEmpty ? "]" : "\n  ]").utf8))
-        key("accounting"); obj(accounting.cells)
+        key("accounting"); obj(dossiersCounted ? accounting.cells : Array(accounting.cells.prefix(3)) + accounting.cells.dropFirst(3).map { ($0.0, null) })
         key("rejects_by_reason")
         obj(rejectsByReason.keys.sorted(by: bytewiseLess).map { ($0, .int(Int64(rejectsByReason[$0]!))) })
-        key("unknown_units"); list(unknownUnits)
+        key("unknown_units"); if dossiersCounted { list(unknownUnits) } else { o.append(contentsOf: Array("null".utf8)) }
+        key("newest_record_day")
+        if let d = newestRecordDay { JSONEncoding.appendString(formatDay(d), to: &o) } else { o.append(contentsOf: Array("null".utf8)) }
         key("warnings"); list(warnings)
         key("wall_seconds"); o.append(contentsOf: Array(fixed(wallSeconds, 3).utf8))
         let mb = inputs.reduce(0) { $0 + $1.bytes }
@@ -114,15 +143,29 @@ package struct SummaryOutput {
         return o
     }
 
-    /// One line of rejects.ndjson.
-    package static func appendReject(_ e: (file: String, line: Int, reason: String, excerpt: [UInt8]), to o: inout [UInt8]) {
-        let pairs: [(String, Cell)] = [("file", .text(e.file)), ("line", .int(Int64(e.line))),
+    /// One line of rejects.ndjson: the SPEC §7.3 keys, then `value` for an invalid_value reject.
+    package static func appendReject(_ e: NumberedReject, to o: inout [UInt8]) {
+        var pairs: [(String, Cell)] = [("file", .text(e.file)), ("line", .int(Int64(e.line))),
                                        ("reason", .text(e.reason)),
                                        ("excerpt", .text(String(decoding: e.excerpt, as: UTF8.self)))]
+        if let v = e.value { pairs.append(("value", .text(String(decoding: v, as: UTF8.self)))) }
         JSONEncoding.appendObject(pairs.map(\.0), pairs.map(\.1), to: &o)
         o.append(0x0A)
     }
+
+    /// A reject as a failure message names it: `file:line: reason`, and an invalid_value's
+    /// value quoted, shortened and escaped (`quotedForMessage`).
+    package static func rejectForMessage(_ e: NumberedReject) -> String {
+        "\(e.file):\(e.line): \(e.reason)" + (e.value.map { " " + quotedForMessage($0) } ?? "")
+    }
 }
+
+/// One rejected record as rejects.ndjson has it: the file as reported, its physical line, the
+/// reason, the first bytes of the record and, for an invalid_value reject, the value.
+package typealias NumberedReject = (file: String, line: Int, reason: String, excerpt: [UInt8], value: [UInt8]?)
+
+/// JSON `null` among cells (a micros cell without a value is written so).
+private let null = Cell.micros(nil)
 
 /// A non-negative number with `digits` decimals, without Foundation's locale.
 package func fixed(_ v: Double, _ digits: Int) -> String {

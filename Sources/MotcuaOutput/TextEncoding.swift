@@ -150,3 +150,37 @@ enum JSONEncoding {
         }
     }
 }
+
+/// A value for a one-line message: in double quotes, at most `maxCharacters` characters (a
+/// longer one is cut, its last shown character replaced by `…`), escaped as in a JSON string —
+/// `\"`, `\\`, `\n`, `\r`, `\t`, and `\uXXXX` for every other control, format (bidirectional
+/// overrides, zero-width) and line or paragraph separator character — so that nothing in it
+/// can end the line, close the quotes or reorder what a terminal shows.
+package func quotedForMessage(_ bytes: [UInt8], maxCharacters: Int = 40) -> String {
+    let text = String(decoding: bytes, as: UTF8.self)
+    var shown = Array(text.prefix(maxCharacters + 1))
+    let cut = shown.count > maxCharacters
+    if cut { shown.removeLast(2) }
+    var out = "\""
+    for c in shown {
+        for u in c.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                switch u.properties.generalCategory {
+                case .control, .format, .lineSeparator, .paragraphSeparator:
+                    for unit in String(u).utf16 {
+                        let hex = String(unit, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    }
+                default: out.unicodeScalars.append(u)
+                }
+            }
+        }
+    }
+    return out + (cut ? "…\"" : "\"")
+}

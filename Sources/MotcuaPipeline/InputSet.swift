@@ -7,24 +7,45 @@ import MotcuaOutput
 import Foundation
 
 package enum InputSet {
+    /// What the inputs' patterns match: the files in input order, every pattern that matches
+    /// nothing, and the first path two inputs would read differently.
+    package struct Matches {
+        package var files: [InputFile] = []
+        package var unmatched: [(input: Int, pattern: String)] = []
+        package var conflict: String?
+    }
+
+    /// The input order, or exit 66 naming every pattern that matched no file (78 for a path
+    /// two inputs read differently).
     package static func resolve(_ pipeline: Pipeline) throws -> [InputFile] {
+        let m = match(pipeline)
+        if let c = m.conflict { throw MotcuaError(.config, c) }
+        guard m.unmatched.isEmpty else {
+            let each = m.unmatched.map { "'\($0.pattern)' (inputs[\($0.input)])" }.joined(separator: ", ")
+            throw MotcuaError(.noInput, "no input matched \(each), relative to \(pipeline.directory)")
+        }
+        return m.files
+    }
+
+    /// Expands every pattern (reads no file: `motcua validate` uses this too).
+    package static func match(_ pipeline: Pipeline) -> Matches {
+        var out = Matches()
         var byPath: [String: (Int, InputFile)] = [:]
         for (i, spec) in pipeline.inputs.enumerated() {
             for pattern in spec.patterns {
                 let matches = Glob.expand(pattern, base: pipeline.directory)
-                guard !matches.isEmpty else {
-                    throw MotcuaError(.noInput, "no input matched '\(pattern)' (inputs[\(i)], relative to \(pipeline.directory))")
-                }
+                if matches.isEmpty { out.unmatched.append((i, pattern)) }
                 for rel in matches {
                     let abs = rel.hasPrefix("/") ? rel : URL(fileURLWithPath: rel, relativeTo: URL(fileURLWithPath: pipeline.directory, isDirectory: true)).standardizedFileURL.path
-                    if let (j, other) = byPath[rel], j != i, !sameSettings(other.spec, spec) {
-                        throw MotcuaError(.config, "\(rel) is matched by inputs[\(j)] and inputs[\(i)], which read it differently")
+                    if let (j, other) = byPath[rel], j != i, !sameSettings(other.spec, spec), out.conflict == nil {
+                        out.conflict = "\(rel) is matched by inputs[\(j)] and inputs[\(i)], which read it differently"
                     }
                     if byPath[rel] == nil { byPath[rel] = (i, InputFile(relativePath: rel, absolutePath: abs, spec: spec)) }
                 }
             }
         }
-        return byPath.values.map(\.1).sorted { bytewiseLess($0.relativePath, $1.relativePath) }
+        out.files = byPath.values.map(\.1).sorted { bytewiseLess($0.relativePath, $1.relativePath) }
+        return out
     }
 
     /// Two inputs may share a path when they differ only in `paths` (SPEC §3.5).

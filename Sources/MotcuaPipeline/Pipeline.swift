@@ -37,6 +37,9 @@ public struct Pipeline: Sendable {
     public var maxRejectRate = 0.01
     public var maxLineBytes = 1 << 20
     public var onCorruptInput = CorruptPolicy.fail
+    /// A run warns when its newest record's day is more than this many days before the
+    /// reference day (`--as-of`, or today; never after the last period's end).
+    public var maxStalenessDays = 3
 }
 
 extension Pipeline {

@@ -172,7 +172,7 @@ private struct Walker {
                 }
             }
         }
-        if let n = m["limits"], let l = mapping(n, "limits", allowed: ["max_reject_rate", "max_line_bytes", "on_corrupt_input"]) {
+        if let n = m["limits"], let l = mapping(n, "limits", allowed: ["max_reject_rate", "max_line_bytes", "on_corrupt_input", "max_staleness_days"]) {
             if let v = l["max_reject_rate"], let x = number(v, "limits.max_reject_rate") {
                 if x < 0 || x > 1 { fail(v, "limits.max_reject_rate", "must be between 0 and 1") } else { p.maxRejectRate = x }
             }
@@ -185,6 +185,11 @@ private struct Walker {
             if let v = l["on_corrupt_input"], let c = oneOf(v, "limits.on_corrupt_input", CorruptPolicy.self, CorruptPolicy.allCases.map(\.rawValue)) {
                 p.onCorruptInput = c
             }
+            if let v = l["max_staleness_days"] {
+                if case .scalar = v, let x = v.int, x >= 0, x <= Int(Int32.max) { p.maxStalenessDays = x } else {
+                    fail(v, "limits.max_staleness_days", "expected an integer of 0 or more (days)")
+                }
+            }
         }
         return p
     }
@@ -195,14 +200,15 @@ private struct Walker {
         let names = InputFormats.names
         guard let fnode = m["format"] else { fail(node, "\(path).format", "missing (\(names.joined(separator: " or ")))"); return nil }
         guard let name = string(fnode, "\(path).format") else { return nil }
-        guard InputFormats.type(named: InputFormat(rawValue: name)) != nil else {
+        guard let formatType = InputFormats.type(named: InputFormat(rawValue: name)) else {
             fail(fnode, "\(path).format", "'\(name)' is not one of \(names.joined(separator: ", "))")
             return nil
         }
         let format = InputFormat(rawValue: name)
         var spec = InputSpec(format: format, patterns: [])
-        let applicable = InputFormats.type(named: format)!.settingKeys
-        for k in m.keys.sorted() where !["format", "paths"].contains(k) && !applicable.contains(k) {
+        let applicable = formatType.settingKeys
+        // (labels on a format without them has its own message, below.)
+        for k in m.keys.sorted() where !["format", "paths", "labels"].contains(k) && !applicable.contains(k) {
             fail(m[k]!, "\(path).\(k)", "does not apply to \(name) inputs (they take: \(applicable.sorted().joined(separator: ", ")))")
         }
         if let pn = m["paths"] {
@@ -239,7 +245,50 @@ private struct Walker {
                 }
             } else { fail(c, "\(path).columns", "expected a mapping of field: header") }
         }
+        if let l = m["labels"] {
+            if formatType.settingKeys.contains("labels") { spec.labels = labels(l, "\(path).labels") } else {
+                fail(l, "\(path).labels", "labels apply to spreadsheet inputs (\(InputFormats.all.filter { $0.settingKeys.contains("labels") }.map { $0.name.rawValue }.joined(separator: ", "))); \(name) has codes only (SPEC §2.2)")
+            }
+        }
         return spec
+    }
+
+    /// `labels: { status: { "Đang thực hiện": 4 }, boolean: { "x": true } … }` (SPEC §2.3):
+    /// each label non-empty, not a number, with a code of its kind's list, and no two labels
+    /// of a kind alike after NFC, trimming and case folding with different codes.
+    mutating func labels(_ node: Node, _ path: String) -> [LabelKind: [String: Int]] {
+        var out: [LabelKind: [String: Int]] = [:]
+        guard let m = mapping(node, path, allowed: LabelKind.allCases.map(\.rawValue)) else { return out }
+        for kind in LabelKind.allCases {
+            guard let kn = m[kind.rawValue] else { continue }
+            let kindPath = "\(path).\(kind.rawValue)"
+            guard case let .mapping(pairs) = kn else { fail(kn, kindPath, "expected a mapping of label: code"); continue }
+            let codes = kind == .boolean ? "true, false, 1 or 0" : "\(kind.codes.lowerBound)–\(kind.codes.upperBound)"
+            var seen: [String: (label: String, code: Int)] = [:]
+            for (k, v) in pairs {
+                guard let label = k.string else { fail(k, kindPath, "labels must be strings"); continue }
+                let labelPath = "\(kindPath)[\"\(label)\"]"
+                let normalized = normalizeLabel(label)
+                if normalized.isEmpty { fail(k, labelPath, "empty label (an empty cell is no value)"); continue }
+                if kind != .boolean && normalized.utf8.allSatisfy(isDigit) {
+                    fail(k, labelPath, "a number is read as the code itself, not as a label"); continue
+                }
+                let code: Int?
+                if case .scalar = v, kind == .boolean, v.tag == Tag(.bool), let b = v.bool { code = b ? 1 : 0 } else if case .scalar = v, v.tag == Tag(.int) { code = v.int } else { code = nil }
+                guard let code, kind.codes.contains(code) else {
+                    fail(v, labelPath, "'\(v.string ?? "?")' is not a \(kind.rawValue) code (\(codes))"); continue
+                }
+                if let other = seen[normalized] {
+                    if other.code != code {
+                        fail(k, labelPath, "same label as \"\(other.label)\" (after NFC, trimming and case folding) with another code (\(other.code), \(code))")
+                    }
+                    continue
+                }
+                seen[normalized] = (label, code)
+                out[kind, default: [:]][label] = code
+            }
+        }
+        return out
     }
 
     mutating func periods(_ node: Node) -> PeriodRequest {

@@ -31,11 +31,17 @@ public struct InspectReport {
     /// Workbooks: the sheet read and its header row.
     public var sheet: String?
     public var headerRow: Int?
+    /// With `census`: per column (header order), its distinct trimmed values and their counts
+    /// (at most `censusLimit` values a column).
+    public var values: [[String: Int]]?
 }
 
 public enum Inspector {
-    public static func inspect(path: String, maxLineBytes: Int = 1 << 20) throws -> InspectReport {
-        let spec = try sniffFormat(path)
+    /// Inspects `path` read as `spec` (nil: as its first line suggests). With `census`, the
+    /// distinct values of each column of a spreadsheet export are counted (`motcua init`).
+    public static func inspect(path: String, spec given: InputSpec? = nil, maxLineBytes: Int = 1 << 20,
+                               census: Bool = false) throws -> InspectReport {
+        let spec = try given ?? sniffFormat(path)
         let file = InputFile(relativePath: path, absolutePath: path, spec: spec)
         var formatted = FormattedFile(spec, path: path, dates: DateTimeParser(), maxLineBytes: maxLineBytes)
         // Only the first rejects are kept; the rest are counted.
@@ -46,6 +52,7 @@ public enum Inspector {
         var filled: [String: Int] = [:]
         var statuses: [Int: Int] = [:], channels: [Int: Int] = [:]
         var minDay = Int32.max, maxDay = Int32.min
+        var values: [[String: Int]] = []
         var warnings: [String] = []
         let pool = ChunkPool(chunkCapacity: FileChunker.chunkCapacity(maxLineBytes: maxLineBytes, targetBytes: FileChunker.defaultChunkBytes), limit: 4)
         let reader = try formatted.open(path)
@@ -61,13 +68,15 @@ public enum Inspector {
             guard chunk.kind == .records else { return reducer.reduce(chunk) }
             // The same decoding as a run, with what `inspect` shows gathered on the way.
             let decoder = reducer.decoder(for: chunk)
+            let cells = census ? decoder as? CSVDecoder : nil
             let lines = walkRecords(chunk, decoder) { pos, bytes, reason, record in
+                if let cells { countValues(cells, into: &values, columns: fieldOrder.count) }
                 decoder.visitFields { name, isFilled in
                     if filled[name] == nil { fieldOrder.append(name); filled[name] = 0 }
                     if isFilled { filled[name]! += 1 }
                 }
                 partial.files[0].records += 1
-                if let reason { return reducer.reject(pos, reason, bytes) }
+                if let reason { return reducer.reject(pos, reason, bytes, value: decoder.rejectedValue(reason)) }
                 partial.files[0].accepted += 1
                 statuses[Int(record.status), default: 0] += 1
                 channels[Int(record.channel), default: 0] += 1
@@ -89,7 +98,20 @@ public enum Inspector {
             statuses: statuses, channels: channels, rejectsByReason: byReason,
             firstRejects: first.map { ($0.line, $0.reason) },
             warnings: warnings + reader.warnings, corrupt: result.corrupt,
-            sheet: (reader as? SheetTextSource)?.sheetName, headerRow: (reader as? SheetTextSource)?.headerRow)
+            sheet: (reader as? SheetTextSource)?.sheetName, headerRow: (reader as? SheetTextSource)?.headerRow,
+            values: census ? values : nil)
+    }
+
+    /// Distinct values kept per column: enough to see a column's labels or date forms.
+    static let censusLimit = 200
+
+    private static func countValues(_ decoder: CSVDecoder, into values: inout [[String: Int]], columns: Int) {
+        if values.count < columns { values += Array(repeating: [:], count: columns - values.count) }
+        for c in 0..<columns {
+            guard let v = decoder.cell(c) else { break }
+            let t = v.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r\n"))
+            if values[c][t] != nil || values[c].count < censusLimit { values[c][t, default: 0] += 1 }
+        }
     }
 
     /// The first format of the registry that takes the file's first non-blank line.

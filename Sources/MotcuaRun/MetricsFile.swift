@@ -1,6 +1,7 @@
 // --metrics-file: the run's figures in the Prometheus text exposition format, for
 // node_exporter's textfile collector; written atomically (temp file + rename) after every
-// run, failed ones included, keeping the last success time across failures.
+// run, failed ones included, keeping the last success time — and the newest record's day of
+// the outputs that last success published — across failures.
 import MotcuaFoundation
 import MotcuaReading
 import MotcuaAggregate
@@ -17,8 +18,13 @@ public enum MetricsFile {
                              seconds: Double, now: Date = Date()) throws {
         let name = pipeline.isEmpty ? (report?.pipeline ?? "") : pipeline
         let label = "pipeline=\"\(escape(name))\""
-        var lastSuccess = previousLastSuccess(path)
-        if report != nil && exitStatus == 0 { lastSuccess = now.timeIntervalSince1970 }
+        var lastSuccess = previous("last_success_timestamp_seconds", path)
+        var newest = previous("newest_record_timestamp_seconds", path)
+        if let r = report, exitStatus == 0 {
+            lastSuccess = now.timeIntervalSince1970
+            // The start of the newest record's day (local midnight in the pipeline's timezone).
+            newest = r.newestRecordDay.map { Double(Int($0) * 86400 - r.zoneMinutes * 60) }
+        }
         var out = ""
         func metric(_ n: String, _ help: String, _ samples: [(String, Double)]) {
             out += "# HELP motcua_\(n) \(help)\n# TYPE motcua_\(n) gauge\n"
@@ -28,6 +34,11 @@ public enum MetricsFile {
         metric("run_duration_seconds", "Wall time of the last run.", [(label, seconds)])
         if let t = lastSuccess {
             metric("last_success_timestamp_seconds", "Unix time of the last successful run.", [(label, t)])
+        }
+        if let t = newest {
+            metric("newest_record_timestamp_seconds",
+                   "Unix time of the start of the newest record's day (summary.json newest_record_day) in the last successful run.",
+                   [(label, t)])
         }
         if let r = report {
             let a = r.accounting
@@ -54,9 +65,10 @@ public enum MetricsFile {
         }
     }
 
-    static func previousLastSuccess(_ path: String) -> Double? {
+    /// A metric's value in the file an earlier run wrote.
+    static func previous(_ name: String, _ path: String) -> Double? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("motcua_last_success_timestamp_seconds{") {
+        for line in text.split(separator: "\n") where line.hasPrefix("motcua_\(name){") {
             if let v = line.split(separator: " ").last.flatMap({ Double($0) }) { return v }
         }
         return nil

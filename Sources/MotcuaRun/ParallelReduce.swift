@@ -22,6 +22,11 @@ struct ReduceOutcome {
     var compressedBytes: [Int]
     /// The first corrupt file under `on_corrupt_input: skip`, which the caller leaves out.
     var skipped: Int?
+    /// What stopped the run (the first file in input order that did); the partials are
+    /// merged all the same, so that the failure can be explained.
+    var failure: Error?
+    /// Files that were opened (a failure stops files from starting).
+    var reached: [Bool] = []
     /// CSV header warnings (SPEC §2.3).
     var warnings: [String] = []
     /// Seconds the workers ran on after the reader finished, and the merge took.
@@ -34,6 +39,7 @@ private struct FileRead {
     var members = 0
     var compressed = 0
     var failure: Error?
+    var reached = false
     /// Corrupt under `skip`: the caller reads again without this file.
     var skip = false
     /// Problems with the file's header row (SPEC §2.3).
@@ -72,9 +78,14 @@ struct ParallelReduce {
                                     compressedBytes: reads.map(\.compressed))
         // The first file in input order that stops the run decides, as if read one by one.
         for (i, read) in reads.enumerated() {
-            if let f = read.failure { throw f }
+            if let f = read.failure {
+                if f is Interrupted { throw f }
+                outcome.failure = f
+                break
+            }
             if read.skip { outcome.skipped = i; break }
         }
+        outcome.reached = reads.map(\.reached)
         outcome.merged.merge(reducers.dropFirst().map(\.partial), threads: threads)
         outcome.warnings = reads.flatMap(\.warnings)
         outcome.timing = (Double(workersDone - readDone) / 1e9, Double(DispatchTime.now().uptimeNanoseconds - workersDone) / 1e9)
@@ -177,6 +188,7 @@ struct ParallelReduce {
     private func read(_ i: Int, pool: ChunkPool, meter: ProgressMeter, emit: (Chunk) -> Void) -> FileRead {
         let file = files[i]
         var out = FileRead()
+        out.reached = true
         do {
             var formatted = FormattedFile(file.spec, path: file.relativePath, dates: dates(file.spec), maxLineBytes: maxLineBytes)
             let reader = try formatted.open(file.absolutePath, inflater: inflater)

@@ -26,6 +26,19 @@ public struct RunOptions: Sendable {
     public init() {}
 }
 
+extension RunOptions {
+    /// `--as-of` as a day, `today` and `yesterday` resolved in the pipeline's timezone.
+    func resolvedAsOf(zoneMinutes: Int) -> Int32? {
+        asOfDaysFromToday.map { today(zoneMinutes: zoneMinutes) + Int32($0) } ?? asOf
+    }
+}
+
+/// Today in a timezone `zoneMinutes` east of UTC, as a day number.
+func today(zoneMinutes: Int) -> Int32 {
+    let minutes = Int(Date().timeIntervalSince1970) / 60 + zoneMinutes
+    return Int32((minutes >= 0 ? minutes : minutes - 1439) / 1440)
+}
+
 public struct RunProgress: Sendable {
     public var compressedDone: Int
     public var compressedTotal: Int
@@ -36,10 +49,7 @@ public struct RunProgress: Sendable {
 enum PeriodResolution {
     static func resolve(_ pipeline: PeriodRequest, _ options: RunOptions, zoneMinutes: Int = 420) throws -> [Period] {
         var options = options
-        if let rel = options.asOfDaysFromToday {
-            let minutes = Int(Date().timeIntervalSince1970) / 60 + zoneMinutes
-            options.asOf = Int32((minutes >= 0 ? minutes : minutes - 1439) / 1440 + rel)
-        }
+        options.asOf = options.resolvedAsOf(zoneMinutes: zoneMinutes)
         var kind = options.kind ?? pipeline.kind
         // A label alone names its kind: 2024-03 a month, 2024-Q1 a quarter, 2024-W10 a week …
         if kind == nil, let l = options.periodLabel ?? pipeline.label {

@@ -1,6 +1,8 @@
 // `motcua run` from end to end, as named phases: resolve (pipeline, periods, catalogs,
 // inputs, output lock) → read and reduce → roll up (with the accounting's identities) →
 // check the reject rate → render (the output table) → publish. Never prints; the result or a `MotcuaError` goes back to the caller.
+// A run that fails after it has read leaves its summary and rejects in `last-failure/` and
+// hands its warnings back with the error (`explain`).
 import MotcuaFoundation
 import MotcuaReading
 import MotcuaAggregate
@@ -24,6 +26,9 @@ public struct RunReport {
     public var compressedBytes: Int
     public var bytes: Int
     public var unknownUnits: [String]
+    /// summary.json's `newest_record_day`, and the pipeline's timezone it is a day of.
+    public var newestRecordDay: Int32?
+    public var zoneMinutes: Int
 }
 
 public enum Runner {
@@ -37,20 +42,30 @@ public enum Runner {
         let read = try readAndReduce(plan, options: options, logger: logger, isCancelled: isCancelled)
         clock.mark("read and reduced", ["drain": "\(read.outcome.timing.drain)", "merge": "\(read.outcome.timing.merge)"])
         var accounting = tally(read)
-        let rollup = try rollUp(plan, read, options: options, accounting: &accounting)
-        clock.mark("rolled up")
-        try checkRejectRate(plan, read, accounting)
-        let summary = summarize(plan, read, rollup, accounting: accounting, options: options, started: clock.started)
-        let outputs = try render(RunResults(rollup: rollup, periods: plan.periods, catalogs: plan.catalogs,
-                                            summary: summary, threads: options.threads), plan)
-        clock.mark("rendered")
-        try publish(outputs, plan, read, isCancelled: isCancelled)
-        clock.mark("published")
-        return RunReport(outputDir: plan.pipeline.outputDir, accounting: accounting, rejectsByReason: summary.rejectsByReason,
-                         warnings: summary.warnings, periods: plan.periods.map(\.label), rows: rollup.rows.count,
-                         wallSeconds: summary.wallSeconds, pipeline: plan.pipeline.name,
-                         compressedBytes: summary.inputs.reduce(0) { $0 + $1.compressedBytes },
-                         bytes: summary.inputs.reduce(0) { $0 + $1.bytes }, unknownUnits: rollup.units.unknownCodes)
+        var rollup: RollupResult?
+        do {
+            if let failure = read.failure { throw failure }
+            let rolled = try rollUp(plan, read, options: options)
+            rollup = rolled
+            try count(&accounting, rolled, read)
+            clock.mark("rolled up")
+            try checkRejectRate(plan, read, accounting)
+            let summary = summarize(plan, read, rolled, accounting: accounting, options: options, started: clock.started)
+            let outputs = try render(RunResults(rollup: rolled, periods: plan.periods, catalogs: plan.catalogs,
+                                                summary: summary, threads: options.threads), plan)
+            clock.mark("rendered")
+            try publish(outputs, plan, read, isCancelled: isCancelled)
+            clock.mark("published")
+            return RunReport(outputDir: plan.pipeline.outputDir, accounting: accounting, rejectsByReason: summary.rejectsByReason,
+                             warnings: summary.warnings, periods: plan.periods.map(\.label), rows: rolled.rows.count,
+                             wallSeconds: summary.wallSeconds, pipeline: plan.pipeline.name,
+                             compressedBytes: summary.inputs.reduce(0) { $0 + $1.compressedBytes },
+                             bytes: summary.inputs.reduce(0) { $0 + $1.bytes }, unknownUnits: rolled.units.unknownCodes,
+                             newestRecordDay: summary.newestRecordDay, zoneMinutes: plan.pipeline.zoneMinutes)
+        } catch let e as MotcuaError {
+            throw explain(e, plan, read, rollup, accounting: accounting, options: options, started: clock.started,
+                          isCancelled: isCancelled)
+        }
     }
 
     /// What a run is about, settled before any input is read: the pipeline with the command
@@ -62,6 +77,8 @@ public enum Runner {
         var catalogs: Catalogs
         var files: [InputFile]
         var output: OutputDirectory
+        /// `--as-of` (today and yesterday resolved), nil without it.
+        var asOf: Int32?
     }
 
     /// The inputs as read: the merged partial result, and which files were damaged or left out.
@@ -70,6 +87,11 @@ public enum Runner {
         var corrupt: [Int: CorruptInput]
         var excluded: Set<Int>
         var merged: PartialResult { outcome.merged }
+        /// What stopped the reading (a corrupt input under `fail`, a file that cannot be read).
+        var failure: MotcuaError? {
+            guard let f = outcome.failure else { return nil }
+            return f as? MotcuaError ?? MotcuaError(.io, "\(f)")
+        }
     }
 
     static func resolve(pipelinePath: String, options: RunOptions) throws -> Plan {
@@ -88,7 +110,8 @@ public enum Runner {
         do { output = try OutputDirectory(path: pipeline.outputDir) } catch let e as OutputError {
             throw MotcuaError(e.kind == .locked ? .locked : .cantCreate, e.message)
         }
-        return Plan(pipeline: pipeline, periods: periods, catalogs: catalogs, files: files, output: output)
+        return Plan(pipeline: pipeline, periods: periods, catalogs: catalogs, files: files, output: output,
+                    asOf: options.resolvedAsOf(zoneMinutes: pipeline.zoneMinutes))
     }
 
     /// Reads every input on the run's threads; corrupt files under `skip` are left out
@@ -111,7 +134,7 @@ public enum Runner {
                 throw MotcuaError(.interrupted, "interrupted; nothing published")
             }
             for (i, r) in outcome.files.enumerated() { if let c = r.corrupt { corrupt[i] = c } }
-            guard let skip = outcome.skipped else { return Read(outcome: outcome, corrupt: corrupt, excluded: excluded) }
+            guard outcome.failure == nil, let skip = outcome.skipped else { return Read(outcome: outcome, corrupt: corrupt, excluded: excluded) }
             logger.info("reading again without corrupt input \(plan.files[skip].relativePath)")
             excluded.insert(skip)
         }
@@ -133,22 +156,25 @@ public enum Runner {
         let rate = accounting.records == 0 ? 0 : Double(accounting.rejected) / Double(accounting.records)
         if rate > plan.pipeline.maxRejectRate {
             var stream = NumberedRejects(read.merged, files: plan.files)
-            let first = (0..<3).compactMap { _ in stream.next() }.map { "\($0.file):\($0.line): \($0.reason)" }.joined(separator: "; ")
+            let first = (0..<3).compactMap { _ in stream.next() }.map(SummaryOutput.rejectForMessage).joined(separator: "; ")
             throw MotcuaError(.data, "\(accounting.rejected) of \(accounting.records) records rejected (\(fixed(rate * 100, 2))%), above max_reject_rate \(plan.pipeline.maxRejectRate); nothing published. First: \(first)")
         }
     }
 
-    /// Counters, KPIs and form rows; the rest of the accounting, checked (exit 70 if broken).
-    static func rollUp(_ plan: Plan, _ read: Read, options: RunOptions, accounting: inout Accounting) throws -> RollupResult {
+    /// Counters, KPIs and form rows (exit 70 if an identity breaks).
+    static func rollUp(_ plan: Plan, _ read: Read, options: RunOptions) throws -> RollupResult {
         let p = plan.pipeline
-        let rollup: RollupResult
         do {
-            rollup = try Rollup.build(read.merged, catalogs: plan.catalogs, periods: plan.periods, rules: p.rules,
-                                      bySector: p.breakdownBySector, targets: p.targets,
-                                      form: p.outputs.formRowsScope, reportUnits: p.reportUnits, threads: options.threads)
+            return try Rollup.build(read.merged, catalogs: plan.catalogs, periods: plan.periods, rules: p.rules,
+                                    bySector: p.breakdownBySector, targets: p.targets,
+                                    form: p.outputs.formRowsScope, reportUnits: p.reportUnits, threads: options.threads)
         } catch let e as InvariantBroken {
             throw MotcuaError(.software, "internal invariant broken: \(e.message); nothing published")
         }
+    }
+
+    /// The rest of the accounting, from the roll-up, checked (exit 70 if it does not balance).
+    static func count(_ accounting: inout Accounting, _ rollup: RollupResult, _ read: Read) throws {
         accounting.dossiers = rollup.tally.dossiers
         accounting.superseded = accounting.accepted - rollup.tally.dossiers
         accounting.inScope = rollup.tally.inScope
@@ -156,24 +182,36 @@ public enum Runner {
         guard accounting.balances, read.merged.rejectCount == accounting.rejected else {
             throw MotcuaError(.software, "internal invariant broken: accounting does not balance \(accounting); nothing published")
         }
-        return rollup
     }
 
-    static func summarize(_ plan: Plan, _ read: Read, _ rollup: RollupResult, accounting: Accounting, options: RunOptions,
+    /// summary.json's content; `rollup` is nil when the run failed before it.
+    static func summarize(_ plan: Plan, _ read: Read, _ rollup: RollupResult?, accounting: Accounting, options: RunOptions,
                           started: UInt64) -> SummaryOutput {
         let p = plan.pipeline
         var warnings = read.outcome.warnings
-        for (i, c) in read.corrupt.sorted(by: { $0.key < $1.key }) {
+        // Under `fail` the error says it (and inputs[].corrupt in last-failure/summary.json).
+        for (i, c) in read.corrupt.sorted(by: { $0.key < $1.key }) where p.onCorruptInput != .fail {
             warnings.append("\(plan.files[i].relativePath): corrupt input at compressed byte offset \(c.offset) (\(c.reason)); \(p.onCorruptInput == .skip ? "file skipped" : "records before the damage kept")")
         }
-        // Without units.csv a code is known only from the dossiers (with it, an unknown code is a config error).
-        for code in p.reportUnits ?? [] where rollup.units.indexByCode[code] == nil {
-            warnings.append("report_units: no dossier has unit '\(code)' (and there is no units.csv); nothing is reported for it")
+        for (key, seen) in read.merged.invalidDates.sorted(by: { ($0.key.file, $0.key.field.rawValue) < ($1.key.file, $1.key.field.rawValue) }) {
+            let file = plan.files[Int(key.file)]
+            warnings.append(ReadingHints.invalidDates(file: file.relativePath, field: key.field, seen,
+                                                      zoneMinutes: p.zoneMinutes, pinned: file.spec.dateForm))
         }
+        // Without units.csv a code is known only from the dossiers (with it, an unknown code is a config error).
+        if let rollup {
+            for code in p.reportUnits ?? [] where rollup.units.indexByCode[code] == nil {
+                warnings.append("report_units: no dossier has unit '\(code)' (and there is no units.csv); nothing is reported for it")
+            }
+        }
+        let newest = read.merged.newestDay == noDay ? nil : read.merged.newestDay
+        if let w = Staleness.warning(newest: newest, asOf: plan.asOf, periods: plan.periods, pipeline: p) { warnings.append(w) }
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         var summary = SummaryOutput(pipeline: p.name, rules: p.rules, periods: plan.periods, inputs: inputReports(plan.files, read, policy: p.onCorruptInput),
                                     accounting: accounting, rejectsByReason: NumberedRejects.byReason(read.merged),
-                                    unknownUnits: rollup.units.unknownCodes, warnings: warnings, wallSeconds: wall, threads: options.threads)
+                                    unknownUnits: rollup?.units.unknownCodes ?? [], warnings: warnings, wallSeconds: wall, threads: options.threads)
+        summary.newestRecordDay = newest
+        summary.dossiersCounted = rollup != nil
         summary.reportUnits = p.reportUnits
         return summary
     }
@@ -186,11 +224,48 @@ public enum Runner {
         }
     }
 
+    /// A run that failed after reading: its summary (with the failure) and rejects go to
+    /// `last-failure/` beside the untouched outputs, and the error carries the warnings and
+    /// names that folder. An interrupted run writes nothing (SPEC §7.2).
+    static func explain(_ error: MotcuaError, _ plan: Plan, _ read: Read, _ rollup: RollupResult?, accounting: Accounting,
+                        options: RunOptions, started: UInt64, isCancelled: () -> Bool) -> MotcuaError {
+        let interrupted = MotcuaError(.interrupted, "interrupted; nothing published")
+        guard error.code != .interrupted, error.code != .terminated, !isCancelled() else { return interrupted }
+        var summary = summarize(plan, read, rollup, accounting: accounting, options: options, started: started)
+        let notRead = plan.files.indices.filter { !read.outcome.reached[$0] && !read.excluded.contains($0) }
+        summary.failure = RunFailure(exitCode: error.code.rawValue, message: error.message,
+                                     notRead: notRead.map { plan.files[$0].relativePath })
+        var message = error.message
+        let output = plan.output
+        do {
+            let staging = try output.lastFailureStaging()
+            try writeRejects(NumberedRejects(read.merged, files: plan.files), to: "\(staging)/rejects.ndjson")
+            let file = try SyncedFile(creating: "\(staging)/summary.json")
+            try file.write(summary.json())
+            try file.sync()
+            if isCancelled() {
+                output.discard()
+                return interrupted
+            }
+            try output.installLastFailure(staging)
+            message += "; this run's summary and rejects: \(output.lastFailurePath)/"
+        } catch let e as OutputError {
+            output.discard()
+            message += "; \(output.lastFailurePath)/ not written: \(e.message)"
+        } catch {
+            output.discard()
+            message += "; \(output.lastFailurePath)/ not written: \(error)"
+        }
+        var explained = MotcuaError(error.code, message)
+        explained.warnings = summary.warnings
+        return explained
+    }
+
     /// Writes rejects.ndjson beside the rendered files and publishes them all at once.
     static func publish(_ outputs: RenderedOutputs, _ plan: Plan, _ read: Read,
                         isCancelled: () -> Bool) throws {
-        let rejectsFile: String
-        do { rejectsFile = try writeRejects(NumberedRejects(read.merged, files: plan.files), into: plan.output) } catch let e as OutputError {
+        let rejectsFile = plan.output.temporaryPath("rejects.ndjson")
+        do { try writeRejects(NumberedRejects(read.merged, files: plan.files), to: rejectsFile) } catch let e as OutputError {
             throw MotcuaError(.io, e.message + "; previous outputs kept")
         }
         if isCancelled() { throw MotcuaError(.interrupted, "interrupted; nothing published") }
@@ -200,11 +275,10 @@ public enum Runner {
         }
     }
 
-    /// rejects.ndjson, streamed to a temporary file in the output directory.
-    private static func writeRejects(_ stream: NumberedRejects, into output: OutputDirectory) throws -> String {
+    /// rejects.ndjson, streamed to `path` (a temporary file in the output directory) and fsynced.
+    private static func writeRejects(_ stream: NumberedRejects, to path: String) throws {
         var stream = stream
         for log in stream.logs { if let failure = log.failure { throw OutputError(kind: .io, message: failure) } }
-        let path = output.temporaryPath("rejects.ndjson")
         let file = try SyncedFile(creating: path)
         var buffer: [UInt8] = []
         while let r = stream.next() {
@@ -216,7 +290,6 @@ public enum Runner {
         }
         try file.write(buffer)
         try file.sync()
-        return path
     }
 
     private static func inputReports(_ files: [InputFile], _ read: Read, policy: CorruptPolicy) -> [InputReport] {
@@ -271,10 +344,10 @@ struct NumberedRejects {
         merge = RejectMerge(merged.rejectLogs)
     }
 
-    mutating func next() -> (file: String, line: Int, reason: String, excerpt: [UInt8])? {
+    mutating func next() -> NumberedReject? {
         guard let r = merge.next() else { return nil }
         let before = linesBefore[r.position.file]?[r.position.chunk] ?? 0
-        return (paths[Int(r.position.file)], before + Int(r.position.line), r.reason.text, r.excerpt)
+        return (paths[Int(r.position.file)], before + Int(r.position.line), r.reason.text, r.excerpt, r.value)
     }
 
     /// Reasons counted over all logs.

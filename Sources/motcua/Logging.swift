@@ -18,11 +18,14 @@ enum LogFormat: String, ExpressibleByArgument, CaseIterable {
 // Unsafe but sound: set once by makeLogger on the main thread before any worker starts; read-only after.
 nonisolated(unsafe) var logFormat = LogFormat.text
 
-/// Prints `motcua: error: …` (or a JSON error line) and exits with the SPEC §7.2 code.
+/// Prints the failed run's warnings (even with --quiet: they explain the error) and then
+/// `motcua: error: …` (or JSON lines), and exits with the SPEC §7.2 code.
 func exitWith(_ error: MotcuaError) -> Never {
     if logFormat == .json {
+        for w in error.warnings { JSONLogHandler.emit(level: .warning, message: w, metadata: [:]) }
         JSONLogHandler.emit(level: .error, message: error.message, metadata: ["exit_code": "\(error.code.rawValue)"])
     } else {
+        for w in error.warnings { FileHandle.standardError.write(Data("motcua: warning: \(w)\n".utf8)) }
         FileHandle.standardError.write(Data("motcua: error: \(error.message)\n".utf8))
     }
     exit(error.code.rawValue)

@@ -27,6 +27,8 @@ struct RunCommand: ParsableCommand {
         (Bieu II.06a to print and sign, a sheet per unit and period). outputs.form_scope (own or
         subtree) is what both forms count; report_units: [codes] limits every output to those
         units and the units below them.
+
+        A run that fails after reading prints its warnings (even with --quiet) and leaves its summary.json (with the failure) and rejects.ndjson in OUT/last-failure/; the published outputs are not touched, and the next successful run removes the folder. A run warns when its newest record is more than limits.max_staleness_days (3) days older than --as-of (or today, but never after the last period's end).
         """)
 
     @Argument(help: "Pipeline file (YAML).") var pipeline: String
@@ -43,7 +45,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Show progress on stderr.") var progress = false
     @Flag(help: "Print errors only.") var quiet = false
     @Option(name: .customLong("log-format"), help: "Logs on stderr as text or json.") var logFormat = LogFormat.text
-    @Option(name: .customLong("metrics-file"), help: "Write the run's figures here in the Prometheus text format (node_exporter textfile collector).") var metricsFile: String?
+    @Option(name: .customLong("metrics-file"), help: "Write the run's figures here in the Prometheus text format (node_exporter textfile collector), with motcua_newest_record_timestamp_seconds for staleness alerts.") var metricsFile: String?
 
     func options() throws -> RunOptions {
         var o = RunOptions()
@@ -130,7 +132,9 @@ struct RunCommand: ParsableCommand {
 
     func writeMetrics(report: RunReport?, status: Int32, since: Date) {
         guard let path = metricsFile else { return }
-        let name = report?.pipeline ?? URL(fileURLWithPath: pipeline).deletingPathExtension().lastPathComponent
+        // A failed run's figures go under the pipeline's name too (its file's name when it cannot be loaded).
+        let name = report?.pipeline ?? (try? PipelineLoader.load(path: pipeline))?.name
+            ?? URL(fileURLWithPath: pipeline).deletingPathExtension().lastPathComponent
         do {
             try MetricsFile.write(path: path, pipeline: name, report: report, exitStatus: status, seconds: Date().timeIntervalSince(since))
         } catch let e as OutputError {

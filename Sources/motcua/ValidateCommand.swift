@@ -12,24 +12,34 @@ import MotcuaGenerate
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check pipeline files and their catalogs; report every problem at once (exit 78 when any).",
+        abstract: "Check pipeline files, their catalogs and that every input pattern matches a file; report every problem at once (exit 78 for config problems, else 66 when a pattern matches nothing).",
         discussion: "Example:\n  motcua validate pipelines/*.yaml")
 
     @Argument(help: "Pipeline files.") var pipelines: [String]
 
     func run() throws {
         var all: [ConfigIssue] = []
+        var unmatched: [String] = []
         for path in pipelines {
             var issues: [ConfigIssue] = []
+            var missing: [String] = []
             if let p = PipelineLoader.load(path: path, issues: &issues) {
                 _ = p.loadCatalogs(issues: &issues)
+                // Globbing reads no export; a pattern that matches nothing is exit 66, as in a run (SPEC §7.2).
+                let m = InputSet.match(p)
+                if let c = m.conflict { issues.append(ConfigIssue(file: path, path: "inputs", reason: c)) }
+                missing = m.unmatched.map { "\(path): inputs[\($0.input)].paths: no file matches '\($0.pattern)' (relative to \(p.directory))" }
             }
-            if issues.isEmpty { print("\(path): ok") }
+            if issues.isEmpty && missing.isEmpty { print("\(path): ok") }
             all += issues
+            unmatched += missing
         }
+        for i in all { FileHandle.standardError.write(Data("\(i)\n".utf8)) }
+        for u in unmatched { FileHandle.standardError.write(Data("\(u)\n".utf8)) }
+        let patterns = unmatched.isEmpty ? "" : "\(unmatched.count) input pattern(s) match no file"
         if !all.isEmpty {
-            for i in all { FileHandle.standardError.write(Data("\(i)\n".utf8)) }
-            exitWith(MotcuaError(.config, "\(all.count) problem(s) found"))
+            exitWith(MotcuaError(.config, "\(all.count) problem(s) found" + (patterns.isEmpty ? "" : "; " + patterns)))
         }
+        if !unmatched.isEmpty { exitWith(MotcuaError(.noInput, patterns)) }
     }
 }

@@ -174,7 +174,7 @@ def csv_nfd_headers_labels() -> None:
         (row("N04", V, "bcci", "ĐÃ XỬ LÝ XONG", "04/03/2024", "07/03/2024", "08/03/2024",
              "09/03/2024", "Trực tiếp", sohoa="1", cophi="0", kq="true"), 6, None),
         (row("N05", V, "TRỰC TIẾP", nfd("được tiếp nhận"), "05/03/2024"), 7, None),
-        (row("N92", X, "Bưu chính", "Đang xử lý", "10/03/2024"), 8, "invalid_value:KenhThucHien"),
+        (row("N92", X, "Qua BCCI", "Đang xử lý", "10/03/2024"), 8, "invalid_value:KenhThucHien"),
         (row("N06", V, nfd("trực tuyến"), "Mới đăng ký"), 9, None),
         (row("N07", V, "", "KHÔNG ĐƯỢC TIẾP NHẬN", "06/03/2024"), 10, None),
         (row("N08", V, "Trực tiếp", "Công dân yêu cầu rút hồ sơ", "06/03/2024", "10/03/2024",
@@ -455,6 +455,41 @@ def csv_blank_lines_before_header() -> None:
     tsv("csv_blank_lines_before_header", [("data/a-crlf.csv", ra), ("data/b-lf.csv", rb)])
 
 
+# ---------------------------------------------------------------------------------------
+# csv_vendor_labels: the 13 dossiers of csv_same_as_ndjson (= returns_and_flags) in a vendor's
+# words: §2.3's built-in vendor variants, plus labels the pipeline maps for this input only
+# (`Đang thực hiện` 4, `Hoàn thành` 10, booleans `x` / `Đã` true, `Chưa` false). A second input
+# without labels: its `Đang thực hiện` is no status.
+def csv_vendor_labels() -> None:
+    U = "000.00.01.H56"
+    rows = [
+        f"RF-01,{U},,,Qua mạng,,Đã trả,01/03/2024 08:00:00,10/03/2024 17:00:00,05/03/2024 10:00:00,06/03/2024 09:00:00,Qua BCCI,1,x,Đã,Có",
+        f"RF-02,{U},,,Tại quầy,,Hoàn thành trả kết quả,02/03/2024 08:00:00,08/03/2024 17:00:00,08/03/2024 10:00:00,09/03/2024 09:00:00,Tại quầy,2,Chưa,x,Chưa",
+        f"RF-03,{U},,,Dịch vụ công trực tuyến,,Có kết quả,20240303080000,20240312170000,20240310100000,,,1,Đã,Không,X",
+        f"RF-04,{U},,,Qua bưu điện,,Đang giải quyết,04/03/2024 08:00:00,10/04/2024 17:00:00,,,Qua bưu điện,0,x,x,x",
+        f"RF-05,{U},,,Nộp trực tiếp,,Đang thụ lý,05/03/2024 08:00:00,,,,,2,,Chưa,",
+        f"RF-06,{U},,,QUA MẠNG,,Đang thực hiện,06/03/2024 08:00:00,,,,,3,,x,",
+        f"RF-07,{U},,,Qua mạng,,Hoàn thành,20/02/2024 08:00:00,15/03/2024 17:00:00,15/03/2024 10:00:00,31/03/2024 23:59:00,Qua BCCI,1,Có,1,x",
+        f"RF-08,{U},,,Tại bộ phận một cửa,,Đã trả,07/03/2024 08:00:00,20/03/2024 17:00:00,20/03/2024 10:00:00,01/04/2024 08:00:00,qua bcci,1,,Chưa,",
+        f"RF-09,{U},,,Tại quầy,,Hoàn thành trả kết quả,01/02/2024 08:00:00,15/02/2024 17:00:00,10/02/2024 10:00:00,01/03/2024 08:00:00,Qua bưu điện,,,,",
+        f"RF-10,{U},,,Nộp trực tiếp,,Tiếp nhận,02/04/2024 08:00:00,,,30/03/2024 08:00:00,Qua BCCI,,,,",
+        f"RF-11,{U},,,Tại quầy,,Từ chối tiếp nhận,10/03/2024 08:00:00,,,10/03/2024 09:00:00,Qua BCCI,,,,",
+        f"RF-12,{U},,,Nộp trực tiếp,,  ĐÃ TRẢ  ,08/03/2024 08:00:00,25/03/2024 17:00:00,19/03/2024 10:00:00,20/03/2024 09:00:00,,1,,Đã,",
+        f"RF-13,{U},,,{nfd('Dịch vụ công trực tuyến')},,{nfd('Đang giải quyết')},09/03/2024 08:00:00,,,,,2,,x,",
+    ]
+    for r in rows:
+        assert len(r.split(",")) == 16, r
+    data, rej = csv_file(FULL_HEADER, [(r, i + 2, None) for i, r in enumerate(rows)])
+    assert rej == []
+    write("csv_vendor_labels/data/hoso.csv", data)
+    other, rej2 = csv_file(FULL_HEADER, [
+        ("OV-01,000.00.09.H56,,,Qua mạng,,Đang thực hiện,01/03/2024 08:00:00,,,,,,x,,", 2,
+         "invalid_value:TrangThaiHoSo"),
+    ])
+    write("csv_vendor_labels/data/other-vendor.csv", other)
+    tsv("csv_vendor_labels", [("data/other-vendor.csv", rej2)])
+
+
 if __name__ == "__main__":
     csv_basic()
     csv_quirks()
@@ -467,4 +502,5 @@ if __name__ == "__main__":
     csv_gzip()
     csv_same_as_ndjson()
     csv_blank_lines_before_header()
+    csv_vendor_labels()
     print("written")

@@ -64,6 +64,11 @@ final class FixtureCaseTests: XCTestCase {
                 XCTAssertFalse(r.stderr.isEmpty, "\(name): a failing run says why")
                 XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("counters.csv").path),
                                "\(name): a failed run publishes nothing")
+                // What the run found is in last-failure/: the expected accounting and rejects are checked there.
+                let failed = out.appendingPathComponent("last-failure")
+                let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: failed.appendingPathComponent("summary.json"))) as! [String: Any]
+                XCTAssertEqual((summary["failure"] as? [String: Any])?["exit_code"] as? Int, Int(expectedExit), "\(name): last-failure exit code")
+                try checkAccountingAndRejects(summary, failed, expected, name)
                 continue
             }
             let counters = Harness.read(out.appendingPathComponent("counters.csv"))
@@ -77,20 +82,24 @@ final class FixtureCaseTests: XCTestCase {
             if let first = firstCounters { XCTAssertEqual(counters, first, "\(name): threads \(threads), chunk \(chunk) vs threads 1") }
             firstCounters = counters
             let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
-            if let wantData = try? Data(contentsOf: expected.appendingPathComponent("accounting.json")) {
-                let want = try JSONSerialization.jsonObject(with: wantData) as! [String: Int]
-                let got = summary["accounting"] as! [String: Int]
-                XCTAssertEqual(got, want, "\(name): accounting")
+            try checkAccountingAndRejects(summary, out, expected, name)
+        }
+    }
+
+    /// summary.json's accounting and the rejects beside it, against expected/ (when given).
+    private func checkAccountingAndRejects(_ summary: [String: Any], _ out: URL, _ expected: URL, _ name: String) throws {
+        if let wantData = try? Data(contentsOf: expected.appendingPathComponent("accounting.json")) {
+            let want = try JSONSerialization.jsonObject(with: wantData) as! [String: Int]
+            XCTAssertEqual(summary["accounting"] as? [String: Int], want, "\(name): accounting")
+        }
+        if let want = Harness.read(expected.appendingPathComponent("rejects.tsv")) {
+            let lines = Harness.read(out.appendingPathComponent("rejects.ndjson"))!.split(separator: "\n")
+            let got = try lines.map { line -> String in
+                let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+                return "\(o["file"]!)\t\(o["line"]!)\t\(o["reason"]!)"
             }
-            if let want = Harness.read(expected.appendingPathComponent("rejects.tsv")) {
-                let lines = Harness.read(out.appendingPathComponent("rejects.ndjson"))!.split(separator: "\n")
-                let got = try lines.map { line -> String in
-                    let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-                    return "\(o["file"]!)\t\(o["line"]!)\t\(o["reason"]!)"
-                }
-                let wantLines = want.split(separator: "\n").map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("#") }
-                XCTAssertEqual(got, wantLines, "\(name): rejects")
-            }
+            let wantLines = want.split(separator: "\n").map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            XCTAssertEqual(got, wantLines, "\(name): rejects")
         }
     }
 

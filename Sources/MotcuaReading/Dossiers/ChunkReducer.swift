@@ -25,9 +25,18 @@ public final class ChunkReducer {
         case .header, .blank:
             partial.chunkLines.append((file, seq, chunk.count == 0 ? chunk.lines : physicalLines(chunk)))
         case .records:
-            let lines = walkRecords(chunk, decoder(for: chunk)) { pos, bytes, reason, record in
+            let d = decoder(for: chunk)
+            let lines = walkRecords(chunk, d) { pos, bytes, reason, record in
                 partial.files[chunk.fileIndex].records += 1
-                if let reason { reject(pos, reason, bytes) } else { keep(pos, record, fileIndex: chunk.fileIndex) }
+                if let reason {
+                    let value = d.rejectedValue(reason)
+                    reject(pos, reason, bytes, value: value)
+                    if case .invalid(let f) = reason, f.isDate {
+                        partial.invalidDates[InvalidDateKey(file: file, field: f), default: InvalidDates()].note(pos, value ?? .none)
+                    }
+                } else {
+                    keep(pos, record, fileIndex: chunk.fileIndex)
+                }
             }
             partial.chunkLines.append((file, seq, lines))
         }
@@ -54,6 +63,7 @@ public final class ChunkReducer {
     @inline(__always)
     private func keep(_ pos: RecordPosition, _ record: borrowing DecodedRecord, fileIndex: Int) {
         partial.files[fileIndex].accepted += 1
+        partial.newestDay = max(partial.newestDay, max(record.received, max(record.ended, record.returned)))
         var flags: UInt8 = 0
         if record.digitized { flags |= DossierState.digitizedFlag }
         if record.feeBearing { flags |= DossierState.feeBearingFlag }
@@ -69,10 +79,11 @@ public final class ChunkReducer {
         partial.keep(id: record.id, state)
     }
 
-    /// A rejected record of this worker's (also used by `inspect`, which walks chunks itself).
-    package func reject(_ pos: RecordPosition, _ reason: RejectReason, _ bytes: UnsafeBufferPointer<UInt8>) {
+    /// A rejected record of this worker's (also used by `inspect`, which walks chunks itself);
+    /// `value` is the offending value of an `invalid_value` reject.
+    package func reject(_ pos: RecordPosition, _ reason: RejectReason, _ bytes: UnsafeBufferPointer<UInt8>, value: ByteText? = nil) {
         partial.files[Int(pos.file)].rejected += 1
-        partial.reject(pos, reason, excerpt: UnsafeBufferPointer(rebasing: bytes.prefix(FileChunker.excerptBytes)))
+        partial.reject(pos, reason, excerpt: UnsafeBufferPointer(rebasing: bytes.prefix(FileChunker.excerptBytes)), value: value)
     }
 }
 

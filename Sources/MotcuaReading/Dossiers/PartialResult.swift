@@ -8,6 +8,9 @@ public struct RejectEntry {
     public var position: RecordPosition
     public var reason: RejectReason
     public var excerpt: [UInt8]
+    /// The offending value of an `invalid_value` reject (at most `RejectLog.valueBytes`, a
+    /// longer one cut with `…`); nil for the other reasons.
+    public var value: [UInt8]?
 }
 
 public struct FileCounts {
@@ -34,6 +37,12 @@ public final class PartialResult {
     @exclusivity(unchecked) public var rejectLogs: [RejectLog]
     /// Lines per (file, chunk), to turn chunk-relative line numbers into file lines.
     @exclusivity(unchecked) public var chunkLines: [(file: Int32, chunk: Int32, lines: Int)] = []
+    /// The latest local day among NgayTiepNhan, NgayKetThucXuLy and NgayTra of the accepted
+    /// records (superseded versions included); `noDay` when none has one. A max: it merges
+    /// in any order.
+    @exclusivity(unchecked) public var newestDay = noDay
+    /// Date values that are no date in an accepted form, per file and field (reject path only).
+    @exclusivity(unchecked) package var invalidDates: [InvalidDateKey: InvalidDates] = [:]
 
     public init(fileCount: Int, spillDirectory: String? = nil, keepFirstRejects: Int = Int.max) {
         files = [FileCounts](repeating: FileCounts(), count: fileCount)
@@ -86,12 +95,12 @@ public final class PartialResult {
     /// Logs one of this partial's rejects. Each log must be in input order for the merge of
     /// logs; a chunk handed over out of that order (an earlier file's, when a thread ran out of
     /// files) starts a new log.
-    func reject(_ position: RecordPosition, _ reason: RejectReason, excerpt: UnsafeBufferPointer<UInt8>) {
+    func reject(_ position: RecordPosition, _ reason: RejectReason, excerpt: UnsafeBufferPointer<UInt8>, value: ByteText? = nil) {
         if let last = lastReject, position < last {
             rejectLogs.append(RejectLog(spillDirectory: spillDirectory, keepFirst: keepFirstRejects))
         }
         lastReject = position
-        rejectLogs[rejectLogs.count - 1].append(position, reason, excerpt)
+        rejectLogs[rejectLogs.count - 1].append(position, reason, excerpt, value: value.map(RejectLog.keptValue))
     }
 
     /// Rejected records of all merged partials, in input order.
@@ -184,6 +193,8 @@ public final class PartialResult {
             }
             rejectLogs.append(contentsOf: other.rejectLogs)
             chunkLines.append(contentsOf: other.chunkLines)
+            newestDay = max(newestDay, other.newestDay)
+            for (key, seen) in other.invalidDates { invalidDates[key, default: InvalidDates()].merge(seen) }
         }
     }
 
@@ -191,6 +202,33 @@ public final class PartialResult {
         (0..<from.count).map { i in
             from.table.withKey(i) { p, n in Int32(into.table.findOrInsert(p, n).index) }
         }
+    }
+}
+
+/// A (file, date field) whose values were rejected as `invalid_value`.
+package struct InvalidDateKey: Hashable, Sendable {
+    package var file: Int32
+    package var field: DossierField
+}
+
+/// How many values of one file's date field were not dates in an accepted form, and the
+/// first of them in input order (nil when it was not text, e.g. a JSON number).
+package struct InvalidDates {
+    package var count = 0
+    package var first = RecordPosition(file: .max, chunk: .max, line: .max)
+    package var firstValue: [UInt8]?
+
+    mutating func note(_ position: RecordPosition, _ value: ByteText) {
+        count += 1
+        if position < first {
+            first = position
+            firstValue = value.base.map { Array(UnsafeBufferPointer(start: $0, count: min(value.count, 64))) }
+        }
+    }
+
+    mutating func merge(_ other: InvalidDates) {
+        count += other.count
+        if other.first < first { (first, firstValue) = (other.first, other.firstValue) }
     }
 }
 

@@ -9,7 +9,8 @@ import Glibc
 #endif
 
 public final class RejectLog {
-    /// Entries held before spilling (about 60 MB at the 200-byte excerpt).
+    /// Entries held before spilling (about 60 MB at the 200-byte excerpt, more when they
+    /// carry long values).
     static let memoryLimit = ProcessInfo.processInfo.environment["MOTCUA_REJECTS_IN_MEMORY"].flatMap { Int($0) } ?? 200_000
 
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
@@ -34,11 +35,31 @@ public final class RejectLog {
         if let p = spill?.path { unlink(p) }
     }
 
-    func append(_ position: RecordPosition, _ reason: RejectReason, _ excerpt: UnsafeBufferPointer<UInt8>) {
+    /// Bytes of an offending value kept, like the excerpt's 200 (`…` after a cut one).
+    package static let valueBytes = 200
+
+    /// The bytes kept of a reject's value: all of a short one; of a longer one, the whole
+    /// characters (grapheme clusters) that fit in `valueBytes` with the `…` that follows them.
+    package static func keptValue(_ t: ByteText) -> [UInt8] {
+        guard let p = t.base, t.count > 0 else { return [] }
+        if t.count <= valueBytes { return Array(UnsafeBufferPointer(start: p, count: t.count)) }
+        let ellipsis = Array("…".utf8)
+        // A little past the budget, so the last whole character is known to end inside it.
+        let head = String(decoding: UnsafeBufferPointer(start: p, count: min(t.count, valueBytes + 8)), as: UTF8.self)
+        var kept: [UInt8] = []
+        for c in head {
+            let bytes = c.utf8
+            if kept.count + bytes.count > valueBytes - ellipsis.count { break }
+            kept.append(contentsOf: bytes)
+        }
+        return kept + ellipsis
+    }
+
+    func append(_ position: RecordPosition, _ reason: RejectReason, _ excerpt: UnsafeBufferPointer<UInt8>, value: [UInt8]? = nil) {
         count += 1
         byReason[reason, default: 0] += 1
         if entries.count < min(RejectLog.memoryLimit, keepFirst) && spilled == 0 {
-            entries.append(RejectEntry(position: position, reason: reason, excerpt: Array(excerpt)))
+            entries.append(RejectEntry(position: position, reason: reason, excerpt: Array(excerpt), value: value))
             return
         }
         guard let dir = spillDirectory, failure == nil else { return }
@@ -47,13 +68,16 @@ public final class RejectLog {
                 spill = try SyncedFile(creating: "\(dir)/\(temporaryFileMarker)\(getpid())-spill-\(UUID().uuidString)", mode: 0o600)
             } catch let e as OutputError { failure = e.message; return } catch { failure = "\(error)"; return }
         }
-        // position (3 × Int32), reason code, excerpt length, excerpt
+        // position (3 × Int32), reason code, excerpt length, value length (none: UInt16.max),
+        // excerpt, value
         withUnsafeBytes(of: position.file) { spillBuffer.append(contentsOf: $0) }
         withUnsafeBytes(of: position.chunk) { spillBuffer.append(contentsOf: $0) }
         withUnsafeBytes(of: position.line) { spillBuffer.append(contentsOf: $0) }
         withUnsafeBytes(of: reason.code) { spillBuffer.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt16(excerpt.count)) { spillBuffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: value.map { UInt16($0.count) } ?? UInt16.max) { spillBuffer.append(contentsOf: $0) }
         spillBuffer.append(contentsOf: excerpt)
+        if let value { spillBuffer.append(contentsOf: value) }
         spilled += 1
         if spillBuffer.count >= 1 << 20 { flush() }
     }
@@ -100,9 +124,13 @@ struct RejectLogReader {
         return buffer.count - pos >= n
     }
 
+    /// Bytes of an entry's fixed part in the spill file.
+    private static let headerBytes = 18
+
     mutating func next() -> RejectEntry? {
         if index < entries.count { index += 1; return entries[index - 1] }
-        guard remaining > 0, ensure(16) else { return nil }
+        let h = RejectLogReader.headerBytes
+        guard remaining > 0, ensure(h) else { return nil }
         remaining -= 1
         func load<T>(_ t: T.Type, _ at: Int) -> T {
             buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: pos + at, as: T.self) }
@@ -110,10 +138,13 @@ struct RejectLogReader {
         let position = RecordPosition(file: load(Int32.self, 0), chunk: load(Int32.self, 4), line: load(Int32.self, 8))
         let reason = RejectReason(code: load(UInt16.self, 12))
         let n = Int(load(UInt16.self, 14))
-        guard ensure(16 + n) else { return nil }
-        let excerpt = Array(buffer[(pos + 16)..<(pos + 16 + n)])
-        pos += 16 + n
-        return RejectEntry(position: position, reason: reason, excerpt: excerpt)
+        let v = load(UInt16.self, 16)
+        let m = v == UInt16.max ? 0 : Int(v)
+        guard ensure(h + n + m) else { return nil }
+        let excerpt = Array(buffer[(pos + h)..<(pos + h + n)])
+        let value = v == UInt16.max ? nil : Array(buffer[(pos + h + n)..<(pos + h + n + m)])
+        pos += h + n + m
+        return RejectEntry(position: position, reason: reason, excerpt: excerpt, value: value)
     }
 }
 

@@ -10,13 +10,16 @@ extension InputFormat {
 
 package struct CSVFormat: RecordFormat {
     package static let name = InputFormat.csv
-    package static let settingKeys: Set<String> = ["delimiter", "date_format", "columns"]
+    package static let settingKeys: Set<String> = ["delimiter", "date_format", "columns", "labels"]
     let delimiter: UInt8
     let columns: [String: String]
+    /// The built-in labels with the input's `labels:` over them, compiled once.
+    let labels: LabelTables
 
     package init(spec: InputSpec) {
         delimiter = spec.delimiter
         columns = spec.columns
+        labels = LabelTables(spec.labels)
     }
 
     package var framing: FramingRule { .csv(delimiter: delimiter) }
@@ -24,7 +27,7 @@ package struct CSVFormat: RecordFormat {
 
     package func layout(for file: String, header: UnsafeBufferPointer<UInt8>?, dates: DateTimeParser,
                         maxLineBytes: Int) -> any FileLayout {
-        CSVFileLayout(header: header, delimiter: delimiter, columns: columns, file: file, dates: dates,
+        CSVFileLayout(header: header, delimiter: delimiter, columns: columns, labels: labels, file: file, dates: dates,
                       maxLineBytes: maxLineBytes, rowsAreLines: false)
     }
 
@@ -59,9 +62,9 @@ final class CSVFileLayout: FileLayout {
     /// row is one line, numbered as Excel numbers it.
     let rowsAreLines: Bool
 
-    init(header: UnsafeBufferPointer<UInt8>?, delimiter: UInt8, columns: [String: String], file: String,
+    init(header: UnsafeBufferPointer<UInt8>?, delimiter: UInt8, columns: [String: String], labels: LabelTables, file: String,
          dates: DateTimeParser, maxLineBytes: Int, rowsAreLines: Bool) {
-        layout = CSVLayout(header: header, delimiter: delimiter, overrides: columns, file: file)
+        layout = CSVLayout(header: header, delimiter: delimiter, overrides: columns, labels: labels, file: file)
         columnNames = CSVFormat.headerNames(header, delimiter: delimiter)
         self.delimiter = delimiter
         self.dates = dates
@@ -90,7 +93,7 @@ public final class CSVDecoder: RecordDecoding {
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
     @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) private var scratchCapacity = 4096
-    private let labels = LabelCache()
+    private let labels: LabelCache
     @exclusivity(unchecked) private var lastCells = 0
 
     init(layout: CSVLayout, columnNames: [String], delimiter: UInt8, dates: DateTimeParser, maxLineBytes: Int,
@@ -103,6 +106,7 @@ public final class CSVDecoder: RecordDecoding {
         splitter = CSVRecordSplitter(delimiter: delimiter)
         self.dates = dates
         self.maxLineBytes = maxLineBytes
+        labels = LabelCache(layout.labels)
         scratch = .allocate(capacity: scratchCapacity)
     }
     deinit {
@@ -129,6 +133,20 @@ public final class CSVDecoder: RecordDecoding {
         var values = CSVFieldValues(column: UnsafePointer(column), starts: splitter.starts, ends: splitter.ends,
                                     cells: UnsafePointer(scratch), labels: labels)
         return checkRecord(&values, dates: dates, into: &out)
+    }
+
+    /// The field's trimmed cell in the record last decoded.
+    package func invalidValue(_ f: DossierField) -> ByteText {
+        let c = column[f.rawValue]
+        guard c >= 0, c < lastCells, splitter.ends[c] > splitter.starts[c] else { return .none }
+        return ByteText(base: scratch + splitter.starts[c], count: splitter.ends[c] - splitter.starts[c])
+    }
+
+    /// For `motcua init`: cell `column` of the record last decoded, as written (unescaped).
+    package func cell(_ column: Int) -> String? {
+        guard column < lastCells else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: scratch + splitter.starts[column], count: splitter.ends[column] - splitter.starts[column]),
+                      as: UTF8.self)
     }
 
     package func visitFields(_ visit: (String, Bool) -> Void) {

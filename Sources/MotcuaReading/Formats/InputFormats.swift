@@ -71,6 +71,19 @@ package protocol RecordDecoding: AnyObject {
     /// For `motcua inspect`: the fields of the record last decoded, each with whether it holds
     /// a value (not null, not ""), in the record's order.
     func visitFields(_ visit: (String, Bool) -> Void)
+    /// The text of `field` in the record last decoded, as decoded (JSON: a string unescaped,
+    /// another value as written; CSV: the trimmed cell); valid until the next `decode`. Asked
+    /// only for an `invalid_value` reject, so accepted records pay nothing for it.
+    func invalidValue(_ field: DossierField) -> ByteText
+}
+
+extension RecordDecoding {
+    /// The offending value of a reject, for an `invalid_value` reason; nil for the others.
+    @inline(__always)
+    package func rejectedValue(_ reason: RejectReason) -> ByteText? {
+        if case .invalid(let f) = reason { return invalidValue(f) }
+        return nil
+    }
 }
 
 /// The registry of input formats.

@@ -87,6 +87,15 @@ public final class NDJSONDecoder: RecordDecoding {
         return checkRecord(&values, dates: dates, into: &out)
     }
 
+    /// The field's value in the line last decoded: a string's unescaped text (in the scratch,
+    /// which the rejected record no longer needs), any other JSON value's text as written.
+    package func invalidValue(_ f: DossierField) -> ByteText {
+        let s = scanner.slots[f.rawValue]
+        guard let line = lastLine.baseAddress, s.kind != .absent, s.end > s.start else { return .none }
+        guard s.kind == .string, s.escaped else { return ByteText(base: line + s.start, count: s.end - s.start) }
+        return ByteText(base: UnsafePointer(scratch), count: unescapeJSONString(line + s.start, s.end - s.start, into: scratch))
+    }
+
     package func visitFields(_ visit: (String, Bool) -> Void) {
         keys.visit(lastLine) { visit($0, true) } onEmpty: { visit($0, false) }
     }

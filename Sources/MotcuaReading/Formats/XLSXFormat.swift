@@ -12,17 +12,22 @@ extension InputFormat {
 
 package struct XLSXFormat: RecordFormat {
     package static let name = InputFormat.xlsx
-    package static let settingKeys: Set<String> = ["sheet", "header_row", "date_format", "columns"]
+    package static let settingKeys: Set<String> = ["sheet", "header_row", "date_format", "columns", "labels"]
     let spec: InputSpec
+    /// The built-in labels with the input's `labels:` over them, compiled once.
+    let labels: LabelTables
 
-    package init(spec: InputSpec) { self.spec = spec }
+    package init(spec: InputSpec) {
+        self.spec = spec
+        labels = LabelTables(spec.labels)
+    }
 
     package var framing: FramingRule { .csv(delimiter: SheetTextSource.delimiter) }
     package var hasHeaderRow: Bool { true }
 
     package func layout(for file: String, header: UnsafeBufferPointer<UInt8>?, dates: DateTimeParser,
                         maxLineBytes: Int) -> any FileLayout {
-        CSVFileLayout(header: header, delimiter: SheetTextSource.delimiter, columns: spec.columns, file: file, dates: dates,
+        CSVFileLayout(header: header, delimiter: SheetTextSource.delimiter, columns: spec.columns, labels: labels, file: file, dates: dates,
                       maxLineBytes: maxLineBytes, rowsAreLines: true)
     }
 

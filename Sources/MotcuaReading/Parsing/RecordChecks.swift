@@ -161,26 +161,18 @@ private func date<V: DossierFieldValues>(_ v: inout V, _ f: DossierField, _ date
 /// Labels seen before, by their raw bytes, so a label costs a String only the first time.
 /// A class: the decoder and its per-record field view share one cache.
 final class LabelCache {
-    enum Kind: Int { case channel, status, returnChannel, boolean }
+    private let labels: LabelTables
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
-    @exclusivity(unchecked) private var tables = [ByteKeyTable](repeating: ByteKeyTable(capacity: 16), count: 4)
-    @exclusivity(unchecked) private var values = [[Int]](repeating: [], count: 4)
+    @exclusivity(unchecked) private var tables = [ByteKeyTable](repeating: ByteKeyTable(capacity: 16), count: LabelKind.allCases.count)
+    @exclusivity(unchecked) private var values = [[Int]](repeating: [], count: LabelKind.allCases.count)
 
-    func value(_ t: ByteText, kind: Kind) -> Int? {
+    init(_ labels: LabelTables) { self.labels = labels }
+
+    func value(_ t: ByteText, kind: LabelKind) -> Int? {
         guard let p = t.base else { return nil }
-        let (idx, inserted) = tables[kind.rawValue].findOrInsert(p, t.count)
-        if inserted {
-            let label = normalizeLabel(t.string)
-            let table: [String: Int]
-            switch kind {
-            case .channel: table = CSVLabels.channel
-            case .status: table = CSVLabels.status
-            case .returnChannel: table = CSVLabels.returnChannel
-            case .boolean: table = CSVLabels.boolean
-            }
-            values[kind.rawValue].append(table[label] ?? -1)
-        }
-        let v = values[kind.rawValue][idx]
+        let (idx, inserted) = tables[kind.slot].findOrInsert(p, t.count)
+        if inserted { values[kind.slot].append(labels.code(normalized: normalizeLabel(t.string), kind) ?? -1) }
+        let v = values[kind.slot][idx]
         return v < 0 ? nil : v
     }
 }
@@ -208,7 +200,8 @@ func digitsValue(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
     return v
 }
 
-private let englishStatuses: [(String, Int)] = [
+/// The portal's English status codes (SPEC §2.2); CSV takes them as labels too (§2.3).
+let englishStatuses: [(String, Int)] = [
     ("receiving", 1), ("new", 2), ("denied", 3), ("processing", 4), ("waiting", 5),
     ("paying", 6), ("cancelled", 7), ("unresolved", 8), ("releasing", 9), ("done", 10),
 ]

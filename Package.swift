@@ -52,6 +52,12 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // libxlsxwriter (Debian: libxlsxwriter-dev): the workbook writer of bieu-ii06a.xlsx.
+        .systemLibrary(
+            name: "CXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
         // Linux calls that need _GNU_SOURCE (the atomic directory exchange of the publisher).
         // Not named CSystem: apple/swift-system has a target of that name, and the Benchmarks/
         // package builds both in one graph (target names must be unique there).
@@ -82,7 +88,10 @@ let package = Package(
         // Periods, catalogs, counters, roll-up and KPIs (SPEC §4, §5).
         .target(name: "MotcuaAggregate", dependencies: ["MotcuaFoundation", "MotcuaReading"]),
         // The output files, their encodings and the atomic publisher (SPEC §7.3).
-        .target(name: "MotcuaOutput", dependencies: ["MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "CMotcuaSystem"]),
+        .target(
+            name: "MotcuaOutput",
+            dependencies: ["MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "CMotcuaSystem", "CXlsxWriter"]
+        ),
         // Pipelines (SPEC §6): the strict YAML loader, input globs and the input order.
         .target(
             name: "MotcuaPipeline",

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# System packages the build and tests need (Debian): zlib, ISA-L and libxml2 headers, pkg-config, python3.
+# System packages the build and tests need (Debian): zlib, ISA-L, libxml2 and libxlsxwriter
+# headers, pkg-config, python3; then, in a section of its own, what only the tests need.
 set -euo pipefail
 need=()
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
+# libxlsxwriter writes bieu-ii06a.xlsx.
+dpkg -s libxlsxwriter-dev >/dev/null 2>&1 || need+=(libxlsxwriter-dev)
 # ISA-L for the default ISAL trait (a build with --disable-default-traits needs only zlib).
 dpkg -s libisal-dev >/dev/null 2>&1 || need+=(libisal-dev)
 # libxml2's SAX2 push parser reads the XML inside .xlsx workbooks.
@@ -14,4 +17,20 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}"
+fi
+
+# --- For the tests only (the build does not need them) ---
+# FormWorkbookRenderingTests converts bieu-ii06a.xlsx with LibreOffice Calc (soffice --headless)
+# to CSV and PDF, and reads the PDF with poppler (pdfinfo, pdftotext); Liberation Serif stands
+# in for Times New Roman with the same metrics (version 2: with every Vietnamese letter).
+# Without recommends: Calc, not the whole suite.
+tests_need=()
+command -v soffice >/dev/null 2>&1 || tests_need+=(libreoffice-calc)
+command -v pdftotext >/dev/null 2>&1 || tests_need+=(poppler-utils)
+dpkg -s fonts-liberation2 >/dev/null 2>&1 || tests_need+=(fonts-liberation2)
+if [ ${#tests_need[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${tests_need[@]}"
 fi

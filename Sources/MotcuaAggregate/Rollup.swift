@@ -19,7 +19,8 @@ public struct DossierTally {
 
 public struct RollupResult {
     public var rows: [CounterRow]
-    /// Own-scope rows per sector (and the unit total) for Biểu II.06a, when asked for.
+    /// Rows per sector (and the unit total) for Biểu II.06a, when asked for: own scope, or
+    /// subtree for units with descendants (`form: .subtree`).
     public var formRows: [CounterRow] = []
     public var kpis: [KPIRow]
     public var units: UnitModel
@@ -29,10 +30,13 @@ public struct RollupResult {
 public struct InvariantBroken: Error { public let message: String }
 
 public enum Rollup {
+    /// `form`: the scope Biểu II.06a counts, when a form is wanted (`own`: each unit's own
+    /// dossiers; `subtree`: with its descendants', where it has any). `reportUnits`: rows only
+    /// for these units and their descendants (nil: every unit; codes not known are ignored).
     public static func build(_ merged: PartialResult, catalogs: Catalogs, periods: [Period],
                              rules: RuleSet, bySector: Bool, targets: [Target] = [],
-                             formII06a: Bool = false, threads: Int = 1) throws -> RollupResult {
-        let groupBySector = bySector || formII06a
+                             form: Scope? = nil, reportUnits: [String]? = nil, threads: Int = 1) throws -> RollupResult {
+        let groupBySector = bySector || form != nil
         // Only units of the dossiers after latest-wins count (SPEC §2.5), not of superseded versions.
         var unitUsed = [Bool](repeating: false, count: merged.units.count)
         merged.forEachState { d in unitUsed[Int(d.unit)] = true }
@@ -84,7 +88,9 @@ public enum Rollup {
             }
         }
 
-        let unitOrder = (0..<model.units.count).sorted { bytewiseLess(model.units[$0].code, model.units[$1].code) }
+        let reported = model.subtrees(of: reportUnits)
+        let unitOrder = (0..<model.units.count).filter { reported[$0] }
+            .sorted { bytewiseLess(model.units[$0].code, model.units[$1].code) }
         var rows: [CounterRow] = []
         for k in 0..<periods.count {
             for u in unitOrder {
@@ -95,9 +101,16 @@ public enum Rollup {
             }
         }
         var formRows: [CounterRow] = []
-        if formII06a {
+        if let form {
             for k in 0..<periods.count {
-                for u in unitOrder { emit(k, u, .own, ownTotal[u], ownSectors[u], true, into: &formRows) }
+                for u in unitOrder {
+                    // A unit without descendants counts its own dossiers either way (and says so).
+                    if form == .subtree && !model.children[u].isEmpty {
+                        emit(k, u, .subtree, subTotal[u], subSectors[u], true, into: &formRows)
+                    } else {
+                        emit(k, u, .own, ownTotal[u], ownSectors[u], true, into: &formRows)
+                    }
+                }
             }
         }
         try check(rows, periods: periods)

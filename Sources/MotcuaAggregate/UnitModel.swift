@@ -27,6 +27,20 @@ public struct UnitModel {
         }
     }
 
+    /// Which units are `codes` or below one of them (every unit when `codes` is nil; codes
+    /// not in the model select nothing).
+    public func subtrees(of codes: [String]?) -> [Bool] {
+        guard let codes else { return [Bool](repeating: true, count: units.count) }
+        var selected = [Bool](repeating: false, count: units.count)
+        var stack = codes.compactMap { indexByCode[$0] }
+        while let u = stack.popLast() {
+            if selected[u] { continue }
+            selected[u] = true
+            stack += children[u]
+        }
+        return selected
+    }
+
     /// Units in post-order (children before parents), for subtree sums.
     public var postOrder: [Int] {
         var out: [Int] = []

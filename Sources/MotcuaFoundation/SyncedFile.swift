@@ -52,3 +52,13 @@ package final class SyncedFile {
         guard fsync(fd) == 0 else { throw OutputError(kind: .io, message: "\(path): fsync failed: \(String(cString: strerror(errno)))") }
     }
 }
+
+extension SyncedFile {
+    /// Fsyncs a file another writer made (libxlsxwriter's workbook).
+    package static func sync(existing path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw OutputError(kind: .io, message: "\(path): cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw OutputError(kind: .io, message: "\(path): fsync failed: \(String(cString: strerror(errno)))") }
+    }
+}

@@ -1,6 +1,7 @@
 // bieu-ii06a.csv (SPEC §7.3): Biểu số II.06a/VPCP/KSTT (Thông tư 01/2020/TT-VPCP) per period
-// and unit (own scope) — the unit's total row, then a row per lĩnh vực — with the form's
-// Vietnamese headings and column numbers (1)–(11). UTF-8 with BOM and CRLF for Excel.
+// and unit (the scope of `outputs.form_scope`) — the unit's total row, then a row per lĩnh
+// vực — with the form's Vietnamese headings and column numbers (1)–(11). UTF-8 with BOM and
+// CRLF for Excel. The columns and the rows' names are shared with bieu-ii06a.xlsx.
 import MotcuaFoundation
 import MotcuaReading
 import MotcuaAggregate
@@ -22,26 +23,29 @@ package enum FormII06aOutput {
         ("Quá hạn (11)", "pending_overdue"),
     ]
 
+    /// Where the form's columns (1)–(11) are in `CounterRow.values`.
+    static let valueIndices = formColumns.map { c in counterColumns.firstIndex(of: c.counter)! }
+
+    /// The row's name in the form: `Tổng cộng` for the unit's total, else the lĩnh vực's name
+    /// (from the procedure catalog; its code when the catalog has none).
+    static func rowName(_ r: CounterRow, sectorNames: [String: String]) -> String {
+        if r.sector.isEmpty { return "Tổng cộng" }
+        return r.sector == "(none)" ? "Không xác định lĩnh vực" : (sectorNames[r.sector] ?? r.sector)
+    }
+
     package static func csv(_ rows: [CounterRow], periods: [Period], units: UnitModel, sectorNames: [String: String]) -> [UInt8] {
         var out: [UInt8] = [0xEF, 0xBB, 0xBF]
         var body: [UInt8] = []
         CSVEncoding.appendHeader(leadColumns + formColumns.map(\.heading), to: &body)
-        let indices = formColumns.map { c in counterColumns.firstIndex(of: c.counter)! }
         var number = 0
         for r in rows {
             let p = periods[r.period]
             let u = units.units[r.unit]
-            let sectorName: String
-            if r.sector.isEmpty {
-                number = 0
-                sectorName = "Tổng cộng"
-            } else {
-                number += 1
-                sectorName = r.sector == "(none)" ? "Không xác định lĩnh vực" : (sectorNames[r.sector] ?? r.sector)
-            }
+            number = r.sector.isEmpty ? 0 : number + 1
             var cells: [Cell] = [.text(p.label), .text(formatDay(p.from)), .text(formatDay(p.to)), .text(u.code),
-                                 .text(u.name), .text(r.sector.isEmpty ? "" : String(number)), .text(r.sector), .text(sectorName)]
-            for i in indices { cells.append(.int(r.values[i])) }
+                                 .text(u.name), .text(r.sector.isEmpty ? "" : String(number)), .text(r.sector),
+                                 .text(rowName(r, sectorNames: sectorNames))]
+            for i in valueIndices { cells.append(.int(r.values[i])) }
             CSVEncoding.appendRow(cells, to: &body)
         }
         // CRLF line ends for Excel (quoted line breaks inside cells stay as they are).

@@ -3,7 +3,9 @@
 // earlier run is dropped), the loader's `outputs` keys and the run's rendering phase all
 // come from here.
 //
-// Adding an output: its renderer in a file of this folder, plus one entry in `all`.
+// Adding an output: its renderer in a file of this folder, plus one entry in `all`. A
+// renderer returns bytes, or — a C library that writes files (libxlsxwriter) — writes its
+// file at the temporary path of the output directory it is given; the publisher moves it in.
 import MotcuaFoundation
 import MotcuaReading
 import MotcuaAggregate
@@ -13,8 +15,15 @@ public struct OutputSettings: Sendable {
     public var formats: Set<OutputFormat> = [.csv, .json]
     /// Boolean keys that are set (`form_ii06a: true`).
     public var switches: Set<String> = []
+    /// `outputs.form_scope`: what both Biểu II.06a files count (`own`, the default, or `subtree`).
+    public var formScope: Scope = .own
     public init() {}
     public func has(_ key: String) -> Bool { switches.contains(key) }
+
+    /// The scope of the roll-up's form rows, when a file that shows them is on.
+    public var formRowsScope: Scope? {
+        OutputFiles.all.contains { $0.showsFormRows && $0.isWanted(self) } ? formScope : nil
+    }
 }
 
 /// What output files are rendered from: one run's results.
@@ -41,12 +50,17 @@ package struct OutputFile: Sendable {
     }
     package enum Rendering: Sendable {
         case bytes(@Sendable (RunResults) -> [UInt8])
+        /// Written by the renderer to the path it is given (a temporary file of the output
+        /// directory), complete when it returns.
+        case written(@Sendable (RunResults, _ path: String) throws -> Void)
         /// Streamed to a temporary file while the run goes on (it may not fit in memory).
         case streamed
     }
     package let name: String
     package let condition: Condition
     package let rendering: Rendering
+    /// Rendered from the roll-up's Biểu II.06a rows (`RollupResult.formRows`).
+    package var showsFormRows = false
 
     package func isWanted(_ settings: OutputSettings) -> Bool {
         switch condition {
@@ -74,7 +88,11 @@ package enum OutputFiles {
         }),
         OutputFile(name: "bieu-ii06a.csv", condition: .switchedOn("form_ii06a"), rendering: .bytes { r in
             FormII06aOutput.csv(r.rollup.formRows, periods: r.periods, units: r.rollup.units, sectorNames: r.catalogs.sectorNames)
-        }),
+        }, showsFormRows: true),
+        OutputFile(name: "bieu-ii06a.xlsx", condition: .switchedOn("form_ii06a_xlsx"), rendering: .written { r, path in
+            try FormII06aWorkbook.write(r.rollup.formRows, periods: r.periods, units: r.rollup.units,
+                                        sectorNames: r.catalogs.sectorNames, to: path)
+        }, showsFormRows: true),
         OutputFile(name: "rejects.ndjson", condition: .always, rendering: .streamed),
         OutputFile(name: "summary.json", condition: .always, rendering: .bytes { r in r.summary.json() }),
     ]
@@ -87,11 +105,28 @@ package enum OutputFiles {
         all.compactMap { if case .switchedOn(let key) = $0.condition { return key } else { return nil } }
     }
 
-    /// The files `settings` asks for, rendered (the streamed ones are left to the caller).
-    package static func render(_ results: RunResults, _ settings: OutputSettings) -> [(name: String, bytes: [UInt8])] {
-        all.compactMap { file in
-            guard file.isWanted(settings), case .bytes(let render) = file.rendering else { return nil }
-            return (file.name, render(results))
+    /// The files `settings` asks for, rendered: as bytes, or written at `temporaryPath(name)`
+    /// (the streamed ones are left to the caller). Throws `OutputError` when a file cannot be written.
+    package static func render(_ results: RunResults, _ settings: OutputSettings,
+                               temporaryPath: (String) -> String) throws -> RenderedOutputs {
+        var rendered = RenderedOutputs()
+        for file in all where file.isWanted(settings) {
+            switch file.rendering {
+            case .bytes(let render): rendered.files.append((file.name, render(results)))
+            case .written(let write):
+                let path = temporaryPath(file.name)
+                try write(results, path)
+                rendered.written.append((file.name, path))
+            case .streamed: break
+            }
         }
+        return rendered
     }
+}
+
+/// What the render phase made: files as bytes, and files already written and fsynced at
+/// temporary paths (for `OutputDirectory.publish(_:moving:)`).
+package struct RenderedOutputs {
+    package var files: [(name: String, bytes: [UInt8])] = []
+    package var written: [(name: String, path: String)] = []
 }

@@ -55,6 +55,8 @@ package struct SummaryOutput {
     package var accounting: Accounting
     package var rejectsByReason: [String: Int]
     package var unknownUnits: [String]
+    /// `report_units` of the pipeline (nil: every unit is reported).
+    package var reportUnits: [String]?
     package var warnings: [String]
     package var wallSeconds: Double
     package var threads: Int
@@ -104,6 +106,8 @@ package struct SummaryOutput {
         }
         key("rules"); JSONEncoding.appendString(rules.rawValue, to: &o)
         key("periods"); list(periods.map(\.label))
+        key("report_units")
+        if let units = reportUnits { list(units) } else { o.append(contentsOf: Array("null".utf8)) }
         key("inputs"); o.append(UInt8(ascii: "["))
         for (i, f) in inputs.enumerated() {
             o.append(contentsOf: Array((i == 0 ? "\n    " : ",\n    ").utf8))

@@ -111,9 +111,10 @@ private struct Walker {
 
     mutating func pipeline(_ root: Node, directory: String, defaultName: String) -> Pipeline? {
         let top = ["version", "name", "timezone", "inputs", "catalogs", "periods", "rules", "breakdown",
-                   "targets", "outputs", "limits"]
+                   "report_units", "targets", "outputs", "limits"]
         guard let m = mapping(root, "", allowed: top) else { return nil }
         var p = Pipeline(name: defaultName, directory: directory, outputDir: resolve("out", directory))
+        p.file = file
         if let v = m["version"] {
             if v.int != 1 { fail(v, "version", "only version 1 is known") }
         } else {
@@ -144,8 +145,16 @@ private struct Walker {
             for s in list where s != "sector" { fail(n, "breakdown", "'\(s)' is not a breakdown (sector)") }
             p.breakdownBySector = list.contains("sector")
         }
+        if let n = m["report_units"], let list = stringList(n, "report_units") {
+            if list.isEmpty { fail(n, "report_units", "expected a non-empty list of unit codes") }
+            for (i, code) in list.enumerated() {
+                if code.isEmpty { fail(n, "report_units[\(i)]", "empty unit code") }
+                if list[..<i].contains(code) { fail(n, "report_units[\(i)]", "'\(code)' given twice") }
+            }
+            p.reportUnits = list
+        }
         if let n = m["targets"] { p.targets = targets(n) }
-        if let n = m["outputs"], let o = mapping(n, "outputs", allowed: ["dir", "formats"] + OutputFiles.switches) {
+        if let n = m["outputs"], let o = mapping(n, "outputs", allowed: ["dir", "formats", "form_scope"] + OutputFiles.switches) {
             if let d = o["dir"], let s = string(d, "outputs.dir") { p.outputDir = resolve(s, directory) }
             if let f = o["formats"], let list = stringList(f, "outputs.formats") {
                 var set = Set<OutputFormat>()
@@ -153,6 +162,9 @@ private struct Walker {
                     if let v = OutputFormat(rawValue: s) { set.insert(v) } else { fail(f, "outputs.formats", "'\(s)' is not csv or json") }
                 }
                 p.outputs.formats = set
+            }
+            if let f = o["form_scope"], let scope = oneOf(f, "outputs.form_scope", Scope.self, ["own", "subtree"]) {
+                p.outputs.formScope = scope
             }
             for key in OutputFiles.switches {
                 if let f = o[key], let b = bool(f, "outputs.\(key)") {

@@ -51,8 +51,8 @@ public enum Runner {
             clock.mark("rolled up")
             try checkRejectRate(plan, read, accounting)
             let summary = summarize(plan, read, rolled, accounting: accounting, options: options, started: clock.started)
-            let outputs = OutputFiles.render(RunResults(rollup: rolled, periods: plan.periods, catalogs: plan.catalogs,
-                                                        summary: summary, threads: options.threads), plan.pipeline.outputs)
+            let outputs = try render(RunResults(rollup: rolled, periods: plan.periods, catalogs: plan.catalogs,
+                                                summary: summary, threads: options.threads), plan)
             clock.mark("rendered")
             try publish(outputs, plan, read, isCancelled: isCancelled)
             clock.mark("published")
@@ -103,7 +103,7 @@ public enum Runner {
         if let o = options.outDir { pipeline.outputDir = URL(fileURLWithPath: o).standardizedFileURL.path }
         let periods = try PeriodResolution.resolve(pipeline.periods, options, zoneMinutes: pipeline.zoneMinutes)
         var issues: [ConfigIssue] = []
-        let catalogs = Catalogs.load(unitsPath: pipeline.unitsPath, proceduresPath: pipeline.proceduresPath, issues: &issues)
+        let catalogs = pipeline.loadCatalogs(issues: &issues)
         if !issues.isEmpty { throw MotcuaError(.config, ConfigErrors(issues: issues).description) }
         let files = try InputSet.resolve(pipeline)
         let output: OutputDirectory
@@ -167,7 +167,7 @@ public enum Runner {
         do {
             return try Rollup.build(read.merged, catalogs: plan.catalogs, periods: plan.periods, rules: p.rules,
                                     bySector: p.breakdownBySector, targets: p.targets,
-                                    formII06a: p.outputs.has("form_ii06a"), threads: options.threads)
+                                    form: p.outputs.formRowsScope, reportUnits: p.reportUnits, threads: options.threads)
         } catch let e as InvariantBroken {
             throw MotcuaError(.software, "internal invariant broken: \(e.message); nothing published")
         }
@@ -198,6 +198,12 @@ public enum Runner {
             warnings.append(ReadingHints.invalidDates(file: file.relativePath, field: key.field, seen,
                                                       zoneMinutes: p.zoneMinutes, pinned: file.spec.dateForm))
         }
+        // Without units.csv a code is known only from the dossiers (with it, an unknown code is a config error).
+        if let rollup {
+            for code in p.reportUnits ?? [] where rollup.units.indexByCode[code] == nil {
+                warnings.append("report_units: no dossier has unit '\(code)' (and there is no units.csv); nothing is reported for it")
+            }
+        }
         let newest = read.merged.newestDay == noDay ? nil : read.merged.newestDay
         if let w = Staleness.warning(newest: newest, asOf: plan.asOf, periods: plan.periods, pipeline: p) { warnings.append(w) }
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -206,7 +212,16 @@ public enum Runner {
                                     unknownUnits: rollup?.units.unknownCodes ?? [], warnings: warnings, wallSeconds: wall, threads: options.threads)
         summary.newestRecordDay = newest
         summary.dossiersCounted = rollup != nil
+        summary.reportUnits = p.reportUnits
         return summary
+    }
+
+    /// The output table's files: bytes in memory, and files their renderers wrote at temporary paths.
+    static func render(_ results: RunResults, _ plan: Plan) throws -> RenderedOutputs {
+        do { return try OutputFiles.render(results, plan.pipeline.outputs, temporaryPath: plan.output.temporaryPath) } catch let e as OutputError {
+            plan.output.discard()
+            throw MotcuaError(.io, e.message + "; previous outputs kept")
+        }
     }
 
     /// A run that failed after reading: its summary (with the failure) and rejects go to
@@ -247,14 +262,14 @@ public enum Runner {
     }
 
     /// Writes rejects.ndjson beside the rendered files and publishes them all at once.
-    static func publish(_ outputs: [(name: String, bytes: [UInt8])], _ plan: Plan, _ read: Read,
+    static func publish(_ outputs: RenderedOutputs, _ plan: Plan, _ read: Read,
                         isCancelled: () -> Bool) throws {
         let rejectsFile = plan.output.temporaryPath("rejects.ndjson")
         do { try writeRejects(NumberedRejects(read.merged, files: plan.files), to: rejectsFile) } catch let e as OutputError {
             throw MotcuaError(.io, e.message + "; previous outputs kept")
         }
         if isCancelled() { throw MotcuaError(.interrupted, "interrupted; nothing published") }
-        do { try plan.output.publish(outputs, moving: [("rejects.ndjson", rejectsFile)]) } catch let e as OutputError {
+        do { try plan.output.publish(outputs.files, moving: outputs.written + [("rejects.ndjson", rejectsFile)]) } catch let e as OutputError {
             plan.output.discard()
             throw MotcuaError(.io, e.message + "; previous outputs kept")
         }

@@ -22,6 +22,12 @@ struct RunCommand: ParsableCommand {
           motcua run pipelines/sample.yaml --kind quarter --period 2024-Q1 --out /tmp/q1
           motcua run pipelines/sample.yaml --from 2024-03-01 --to 2024-03-31 --as-of 2024-03-15
 
+        Writes counters.csv/.json, kpis.csv/.json, summary.json and rejects.ndjson; with
+        outputs.form_ii06a: true bieu-ii06a.csv, with outputs.form_ii06a_xlsx: true bieu-ii06a.xlsx
+        (Bieu II.06a to print and sign, a sheet per unit and period). outputs.form_scope (own or
+        subtree) is what both forms count; report_units: [codes] limits every output to those
+        units and the units below them.
+
         A run that fails after reading prints its warnings (even with --quiet) and leaves its summary.json (with the failure) and rejects.ndjson in OUT/last-failure/; the published outputs are not touched, and the next successful run removes the folder. A run warns when its newest record is more than limits.max_staleness_days (3) days older than --as-of (or today, but never after the last period's end).
         """)
 

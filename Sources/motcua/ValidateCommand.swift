@@ -24,7 +24,7 @@ struct ValidateCommand: ParsableCommand {
             var issues: [ConfigIssue] = []
             var missing: [String] = []
             if let p = PipelineLoader.load(path: path, issues: &issues) {
-                _ = Catalogs.load(unitsPath: p.unitsPath, proceduresPath: p.proceduresPath, issues: &issues)
+                _ = p.loadCatalogs(issues: &issues)
                 // Globbing reads no export; a pattern that matches nothing is exit 66, as in a run (SPEC §7.2).
                 let m = InputSet.match(p)
                 if let c = m.conflict { issues.append(ConfigIssue(file: path, path: "inputs", reason: c)) }

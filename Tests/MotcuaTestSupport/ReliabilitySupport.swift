@@ -11,19 +11,28 @@ package enum Gz {
         var s = z_stream()
         precondition(deflateInit2_(&s, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
         defer { deflateEnd(&s) }
-        var out = [UInt8](repeating: 0, count: Int(deflateBound(&s, UInt(bytes.count))) + 64)
-        var input = bytes
-        let produced: Int = input.withUnsafeMutableBufferPointer { inp in
+        let capacity = Int(deflateBound(&s, UInt(bytes.count))) + 64
+        let (status, out) = oneShot(&s, bytes, capacity: capacity) { deflate(&$0, Z_FINISH) }
+        precondition(status == Z_STREAM_END)
+        return out
+    }
+
+    /// One zlib `call` over all of `input` into a buffer of `capacity` bytes: its status and
+    /// the bytes it produced.
+    package static func oneShot(_ s: inout z_stream, _ input: [UInt8], capacity: Int,
+                                _ call: (inout z_stream) -> Int32) -> (Int32, [UInt8]) {
+        var out = [UInt8](repeating: 0, count: max(1, capacity))
+        var input = input
+        let status: Int32 = input.withUnsafeMutableBufferPointer { inp in
             out.withUnsafeMutableBufferPointer { o in
                 s.next_in = inp.baseAddress
                 s.avail_in = UInt32(inp.count)
                 s.next_out = o.baseAddress
                 s.avail_out = UInt32(o.count)
-                precondition(deflate(&s, Z_FINISH) == Z_STREAM_END)
-                return o.count - Int(s.avail_out)
+                return call(&s)
             }
         }
-        return Array(out.prefix(produced))
+        return (status, Array(out.prefix(out.count - Int(s.avail_out))))
     }
 
     /// A gzip member of `count` copies of `byte`, compressed piece by piece (no big buffer).

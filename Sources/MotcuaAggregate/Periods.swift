@@ -97,14 +97,14 @@ public enum Periods {
 
     /// The period with `label` of `kind` (e.g. `2024-Q1`, `2024-W10`, `2024-03-05`).
     public static func parse(label: String, kind: PeriodKind) -> Period? {
-        let parts = label.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
-        guard let year = Int(parts[0]), parts[0].count == 4 else {
-            if kind == .custom, let r = label.range(of: ".."),
-               let f = parseDay(String(label[..<r.lowerBound])), let t = parseDay(String(label[r.upperBound...])), f <= t {
-                return Period(label: label, from: f, to: t)
-            }
-            return nil
+        // A custom label is `FROM..TO` (it starts with a year too: tell it apart first).
+        if kind == .custom {
+            guard let r = label.range(of: ".."), let f = parseDay(String(label[..<r.lowerBound])),
+                  let t = parseDay(String(label[r.upperBound...])), f <= t else { return nil }
+            return Period(label: label, from: f, to: t)
         }
+        let parts = label.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        guard let year = Int(parts[0]), parts[0].count == 4 else { return nil }
         func byMonth(_ lastMonth: Int) -> Period { containing(kind: kind, day: Int32(daysFromCivil(year, lastMonth, kind.isND09 ? 14 : 1))) }
         switch kind {
         case .day:
@@ -129,7 +129,7 @@ public enum Periods {
             guard parts.count == 1 else { return nil }
             return byMonth(12)
         case .custom:
-            return nil
+            return nil  // handled above
         }
     }
 }

@@ -51,9 +51,9 @@ enum PeriodResolution {
         var options = options
         options.asOf = options.resolvedAsOf(zoneMinutes: zoneMinutes)
         var kind = options.kind ?? pipeline.kind
-        // A label alone names its kind: 2024-03 a month, 2024-Q1 a quarter, 2024-W10 a week …
+        // A label alone names its kind: 2024-03 a month, 2024-Q1 a quarter, 2024-W10 a week, FROM..TO custom …
         if kind == nil, let l = options.periodLabel ?? pipeline.label {
-            kind = [PeriodKind.day, .week, .month, .quarter, .half, .year].first { Periods.parse(label: l, kind: $0) != nil }
+            kind = [PeriodKind.day, .week, .month, .quarter, .half, .year, .custom].first { Periods.parse(label: l, kind: $0) != nil }
         }
         guard let k = kind else {
             throw MotcuaError(.config, "periods.kind is required (in the pipeline or with --kind)")

@@ -23,7 +23,7 @@ final class SampleDataTests: XCTestCase {
             let r = try runSample(extra, out: out)
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(Harness.read(out.appendingPathComponent("counters.csv")), golden, "threads \(threads) chunk \(chunk)")
-            for name in ["counters.csv", "counters.json", "rejects.ndjson"] {
+            for name in ["counters.csv", "counters.json", "rejects.ndjson", "bieu-ii06a.csv", "bieu-ii06a.xlsx"] {
                 let data = try Data(contentsOf: out.appendingPathComponent(name))
                 if let f = first[name] { XCTAssertEqual(data, f, "\(name) differs with threads \(threads) chunk \(chunk)") }
                 first[name] = data

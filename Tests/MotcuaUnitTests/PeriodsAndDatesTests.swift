@@ -49,7 +49,8 @@ final class PeriodsAndDatesTests: XCTestCase {
                                     ("2024-03", .nd09Month, "2024-02-15..2024-03-14"),
                                     ("2025", .nd09Year, "2024-12-15..2025-12-14"),
                                     ("2024-02-29", .day, "2024-02-29..2024-02-29"),
-                                    ("2024-H2", .half, "2024-07-01..2024-12-31")] {
+                                    ("2024-H2", .half, "2024-07-01..2024-12-31"),
+                                    ("2024-03-01..2024-03-31", .custom, "2024-03-01..2024-03-31")] {
             let p = Periods.parse(label: label, kind: kind)
             XCTAssertEqual(p.map { "\(formatDay($0.from))..\(formatDay($0.to))" }, want, "\(label) \(kind)")
             XCTAssertEqual(p?.label, label)
@@ -57,6 +58,8 @@ final class PeriodsAndDatesTests: XCTestCase {
         XCTAssertNil(Periods.parse(label: "2024-W54", kind: .week))
         XCTAssertNil(Periods.parse(label: "2024-Q5", kind: .quarter))
         XCTAssertNil(Periods.parse(label: "2024-13", kind: .month))
+        XCTAssertNil(Periods.parse(label: "2024-03-31..2024-03-01", kind: .custom), "to before from")
+        XCTAssertNil(Periods.parse(label: "2024-03", kind: .custom))
     }
 
     func local(_ s: String, zone: Int = 420, pinned: DateTimeForm? = nil) -> String? {

@@ -240,7 +240,7 @@ final class DiagnosisTests: XCTestCase {
         let forms = "yyyyMMddHHmmss, yyyyMMdd, yyyy-MM-dd'T'HH:mm:ss[.fraction][Z|±hh:mm], yyyy-MM-dd HH:mm:ss, yyyy-MM-dd, dd/MM/yyyy HH:mm:ss, dd/MM/yyyy HH:mm, dd/MM/yyyy"
         let want = [
             #"data/a.ndjson: 3 NgayTiepNhan values are not dates in an accepted form (rejected as invalid_value:NgayTiepNhan; first: "2024/03/05"). Accepted forms: "# + forms + "; date_format pins one of them for an input",
-            #"data/a.ndjson: 1 NgayHenTra value is not a date in an accepted form (rejected as invalid_value:NgayHenTra; first: "31/02/2024"). Accepted forms: "# + forms + "; date_format pins one of them for an input",
+            #"data/a.ndjson: 1 NgayHenTra value is not a date in an accepted form (rejected as invalid_value:NgayHenTra; first: "31/02/2024"); that value has the form of a date but is no day of the calendar (a day, month or time out of range): correct it at the source"#,
             #"data/a.ndjson: 1 NgayTra value is not a date in an accepted form (rejected as invalid_value:NgayTra; first: "20240306"); dates must be JSON strings"#,
             #"data/b.csv: 2 NgayTiepNhan values are not dates in an accepted form (rejected as invalid_value:NgayTiepNhan; first: "05/03/2024"); this input's date_format pins yyyy-MM-dd, but that value reads as dd/MM/yyyy: set date_format: "dd/MM/yyyy" (or remove it)"#,
         ]

@@ -30,6 +30,12 @@ final class DiagnosisHintTests: XCTestCase {
         value.withUnsafeBufferPointer { seen.note(RecordPosition(file: 0, chunk: 0, line: 4), ByteText(base: $0.baseAddress, count: $0.count)) }
         XCTAssertEqual(ReadingHints.invalidDates(file: "b.csv", field: .ngayTra, seen, zoneMinutes: 420, pinned: .vnDate),
                        #"b.csv: 1 NgayTra value is not a date in an accepted form (rejected as invalid_value:NgayTra; first: "2024-03-05"); this input's date_format pins dd/MM/yyyy, but that value reads as yyyy-MM-dd: set date_format: "yyyy-MM-dd" (or remove it)"#)
+        // The form of a date, but no day of the calendar: date_format is not the fix.
+        var impossible = InvalidDates()
+        let feb31 = Array("31/02/2024".utf8)
+        feb31.withUnsafeBufferPointer { impossible.note(RecordPosition(file: 0, chunk: 0, line: 2), ByteText(base: $0.baseAddress, count: $0.count)) }
+        XCTAssertEqual(ReadingHints.invalidDates(file: "c.csv", field: .ngayHenTra, impossible, zoneMinutes: 420, pinned: nil),
+                       #"c.csv: 1 NgayHenTra value is not a date in an accepted form (rejected as invalid_value:NgayHenTra; first: "31/02/2024"); that value has the form of a date but is no day of the calendar (a day, month or time out of range): correct it at the source"#)
         // Not text (a JSON number): no value to show.
         var number = InvalidDates()
         number.note(RecordPosition(file: 0, chunk: 0, line: 1), .none)

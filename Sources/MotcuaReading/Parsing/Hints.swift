@@ -25,6 +25,13 @@ package enum ReadingHints {
         return "\(file): the header row has 1 column, but its line holds \(b.count) \(what): set delimiter: \(b.yaml) for this input"
     }
 
+    /// Digits and separators laid out as one of the forms of SPEC §2.4 (whatever their values).
+    static func hasDateShape(_ value: [UInt8]) -> Bool {
+        let shape = String(decoding: value.map { $0 >= 0x30 && $0 <= 0x39 ? UInt8(ascii: "9") : $0 }, as: UTF8.self)
+        return ["99999999999999", "99999999", "9999-99-99 99:99:99", "9999-99-99", "99/99/9999 99:99:99", "99/99/9999 99:99",
+                "99/99/9999"].contains(shape) || shape.hasPrefix("9999-99-99T99:99:99")
+    }
+
     /// Values of one file's date field that are no date in an accepted form (SPEC §2.4): how
     /// many, the first, and what `date_format` would read it (when another form does). The
     /// value is the decoder's `invalidValue`: JSON values that are not strings come as written.
@@ -47,6 +54,10 @@ package enum ReadingHints {
         }
         if let pin = pinned, let form = readsAs {
             return text + "; this input's date_format pins \(pin.rawValue), but that value reads as \(form.rawValue): set date_format: \"\(form.rawValue)\" (or remove it)"
+        }
+        if let v = seen.firstValue, hasDateShape(v) {
+            // 31/02/2024: the form is right, the day is not — no date_format reads it.
+            return text + "; that value has the form of a date but is no day of the calendar (a day, month or time out of range): correct it at the source"
         }
         if let pin = pinned { text += "; this input's date_format pins \(pin.rawValue)" }
         return text + ". Accepted forms: \(DateTimeForm.allCases.map(\.rawValue).joined(separator: ", ")); date_format pins one of them for an input"

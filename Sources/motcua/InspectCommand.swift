@@ -13,9 +13,9 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show an export's format, gzip members, records, fields, dates, statuses, channels and rejects.",
-        discussion: "Examples:\n  motcua inspect SampleData/exports/hoso-2024-03-01.ndjson.gz\n  motcua inspect --json export.csv.gz > report.json")
+        discussion: "Examples:\n  motcua inspect SampleData/exports/hoso-2024-03-01.ndjson.gz\n  motcua inspect exports/baocao-2024-03.xlsx\n  motcua inspect --json export.csv.gz > report.json")
 
-    @Argument(help: "Export files (gzip or plain; dvcqg-ndjson or csv, detected).") var files: [String]
+    @Argument(help: "Export files: dvcqg-ndjson or csv (gzip or plain) or an .xlsx workbook; the format is detected.") var files: [String]
     @Flag(help: "Print JSON for tools instead of text.") var json = false
     @Option(name: .customLong("max-line-bytes"), help: "Line limit (as limits.max_line_bytes).") var maxLineBytes = 1 << 20
 

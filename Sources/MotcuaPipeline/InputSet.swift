@@ -51,5 +51,6 @@ package enum InputSet {
     /// Two inputs may share a path when they differ only in `paths` (SPEC §3.5).
     static func sameSettings(_ a: InputSpec, _ b: InputSpec) -> Bool {
         a.format == b.format && a.delimiter == b.delimiter && a.dateForm == b.dateForm && a.columns == b.columns
+            && a.labels == b.labels && a.sheet == b.sheet && a.headerRow == b.headerRow
     }
 }

@@ -9,6 +9,9 @@ import MotcuaReading
 import MotcuaAggregate
 import MotcuaPipeline
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum PipelineDraft {
     /// One drafted input: the files of one format and folder, and what was found in them.
@@ -25,26 +28,43 @@ public enum PipelineDraft {
     public static func draft(files: [String], pipelinePath: String, name: String) throws -> String {
         let dir = URL(fileURLWithPath: pipelinePath).deletingLastPathComponent().standardizedFileURL.path
         var inputs: [Input] = []
+        var forms: [[DateTimeForm?]] = []
         for file in files.sorted() {
             var spec = try Inspector.sniffFormat(file)
             let first = try Inspector.inspect(path: file, spec: spec, census: true)
+            if let c = first.corrupt {
+                throw MotcuaError(.data, "\(file): corrupt input at compressed byte offset \(c.offset): \(c.reason); init drafts from whole files")
+            }
             if spec.format == .xlsx {
                 spec.sheet = first.sheet
                 if let row = first.headerRow, row != 1 { spec.headerRow = row }
             }
             var notes: [String] = []
+            var form: DateTimeForm?
             if spec.format != InputFormat(rawValue: "dvcqg-ndjson") {
                 let headers = first.fields.map(\.name)
                 (spec.columns, notes) = mapColumns(headers)
-                let (form, dateNote) = dateForm(first, headers: headers, columns: spec.columns)
-                spec.dateForm = form
+                let (found, dateNote) = dateForm(first, headers: headers, columns: spec.columns)
+                form = found
                 if let dateNote { notes.append(dateNote) }
             }
+            // Files of one folder read alike make one input; their date form is pinned below
+            // only when every one of them uses it.
             let folder = (file as NSString).deletingLastPathComponent
             if let i = inputs.firstIndex(where: { same($0.spec, spec) && ($0.files[0] as NSString).deletingLastPathComponent == folder }) {
                 inputs[i].files.append(file)
+                inputs[i].notes += notes.filter { !inputs[i].notes.contains($0) }
+                forms[i].append(form)
             } else {
                 inputs.append(Input(spec: spec, files: [file], notes: notes))
+                forms.append([form])
+            }
+        }
+        for i in inputs.indices {
+            if let f = forms[i].first!, forms[i].allSatisfy({ $0 == f }) {
+                inputs[i].spec.dateForm = f
+            } else if forms[i].contains(where: { $0 != nil }) {
+                inputs[i].notes.append("the files use different date forms: date_format is left out, so every form is tried")
             }
         }
         // Read again as drafted: the period covered, and the labels left to map.
@@ -66,8 +86,8 @@ public enum PipelineDraft {
     }
 
     static func same(_ a: InputSpec, _ b: InputSpec) -> Bool {
-        a.format == b.format && a.delimiter == b.delimiter && a.columns == b.columns && a.dateForm == b.dateForm
-            && a.sheet == b.sheet && a.headerRow == b.headerRow
+        a.format == b.format && a.delimiter == b.delimiter && a.columns == b.columns && a.sheet == b.sheet
+            && a.headerRow == b.headerRow
     }
 
     // MARK: columns
@@ -234,8 +254,12 @@ public enum PipelineDraft {
         inputs:
 
         """
-        for input in inputs {
+        let paths = inputPaths(inputs, dir: dir)
+        for (index, input) in inputs.enumerated() {
             let s = input.spec
+            let isNumber = { (v: String) in v.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+            let labels = input.unmappedLabels.filter { !isNumber($0.value) }
+            let numbers = input.unmappedLabels.filter { isNumber($0.value) }
             let records = input.reports.reduce(0) { $0 + $1.counts.records }
             let rejected = input.reports.reduce(0) { $0 + $1.counts.rejected }
             y += "  # \(input.files.count) file(s), \(records) records, \(rejected) rejected as drafted"
@@ -243,8 +267,12 @@ public enum PipelineDraft {
             if !reasons.isEmpty { y += " (" + reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")" }
             y += "\n"
             for note in input.notes { y += "  # NOTE: \(note)\n" }
+            for n in numbers {
+                // A number is read as the code itself: no label can map it.
+                y += "  # NOTE: \(n.field) \(n.value) (\(n.count) row(s)) is no code of that field: those rows are rejected; correct them at the source\n"
+            }
             y += "  - format: \(s.format.rawValue)\n"
-            y += "    paths: [\(quoted(pattern(input.files, dir: dir)))]\n"
+            y += "    paths: [\(paths[index].map(quoted).joined(separator: ", "))]\n"
             if s.format == .csv, s.delimiter != UInt8(ascii: ",") {
                 y += "    delimiter: \(s.delimiter == 0x09 ? "\"\\t\"" : quoted(String(UnicodeScalar(s.delimiter))))\n"
             }
@@ -255,11 +283,11 @@ public enum PipelineDraft {
                 y += "    columns:   # headers that differ from the defaults\n"
                 for f in fields where s.columns[f] != nil { y += "      \(f): \(quoted(s.columns[f]!))\n" }
             }
-            if !input.unmappedLabels.isEmpty {
+            if !labels.isEmpty {
                 y += "    # Labels no built-in list maps: give each its code and uncomment it (rows with them are rejected until then).\n"
                 y += "    # labels:\n"
                 var lastKind = ""
-                for l in input.unmappedLabels {
+                for l in labels {
                     let kind = ["digitized", "fee_bearing", "e_result"].contains(l.field) ? "boolean" : l.field
                     if kind != lastKind {
                         y += "    #   \(kind):   # \(codeLists[kind] ?? "")\n"
@@ -285,6 +313,20 @@ public enum PipelineDraft {
 
         """
         return y
+    }
+
+    /// Each input's `paths`: one glob for its files, or — when that glob would also take files
+    /// of another input (two layouts in one folder) — its files one by one.
+    static func inputPaths(_ inputs: [Input], dir: String) -> [[String]] {
+        let globs = inputs.map { pattern($0.files, dir: dir) }
+        return inputs.indices.map { i in
+            let others = inputs.indices.filter { $0 != i }.flatMap { inputs[$0].files }
+                .map { relative(URL(fileURLWithPath: $0).standardizedFileURL.path, to: dir) }
+            if others.contains(where: { fnmatch(globs[i], $0, FNM_PATHNAME | FNM_PERIOD) == 0 }) {
+                return inputs[i].files.map { relative(URL(fileURLWithPath: $0).standardizedFileURL.path, to: dir) }
+            }
+            return [globs[i]]
+        }
     }
 
     /// One glob for the files of an input: their folder, the common start of their names up to

@@ -24,6 +24,9 @@ struct InspectCommand: ParsableCommand {
         for f in files {
             do { reports.append(try Inspector.inspect(path: f, maxLineBytes: maxLineBytes)) } catch let e as InputOpenError {
                 exitWith(MotcuaError(.noInput, e.message))
+            } catch let e as MotcuaError {
+                // A workbook of another kind (.xls, .ods, a plain zip): 65, as a run says it.
+                exitWith(e)
             }
         }
         print(json ? jsonText(reports) : reports.map(text).joined(separator: "\n"))
@@ -38,6 +41,8 @@ struct InspectCommand: ParsableCommand {
         if let d = r.delimiter { format += " (delimiter \(d == "\t" ? "tab" : "'\(d)'"))" }
         if let sheet = r.sheet {
             format += " (sheet '\(sheet)'" + (r.headerRow.map { ", header on row \($0)" } ?? ", no header row") + "), Excel workbook"
+        } else if r.format == .xlsx {
+            format += ", Excel workbook"
         } else {
             format += r.gzip ? ", gzip with \(r.gzipMembers) complete member\(r.gzipMembers == 1 ? "" : "s")" : ", plain text"
         }

@@ -89,4 +89,45 @@ final class InitTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("/SampleData/exports/hoso-*.ndjson.gz\"]"), r.stdout)
         XCTAssertFalse(r.stdout.contains("columns:"), r.stdout)
     }
+
+    /// Two layouts in one folder, date forms that differ from file to file, a number that is
+    /// no code, and a damaged workbook.
+    func testMixedFolderAndWhatInitRefuses() throws {
+        let dir = try Harness.scratch("init-mixed")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let exports = dir.appendingPathComponent("exports")
+        try FileManager.default.createDirectory(at: exports, withIntermediateDirectories: true)
+        func book(_ name: String, status: String, received: String, heading: String = "Mã hồ sơ") throws {
+            var s = XSheet(name: "S")
+            s.add(row: 1, [.text(heading), .text("Mã đơn vị"), .text("Trạng thái"), .text("Ngày tiếp nhận")])
+            s.add(row: 2, [.text("000.00.21.H56-1"), .text("000.00.21.H56"), .text(status), .text(received)])
+            try WorkbookWriter.write([s], to: exports.appendingPathComponent(name))
+        }
+        try book("hoso-2024-03-05.xlsx", status: "4", received: "05/03/2024")
+        try book("hoso-2024-03-06.xlsx", status: "0", received: "2024-03-06")
+        try book("hoso-cu-2024-03.xlsx", status: "4", received: "05/03/2024", heading: "Số hồ sơ")
+        let r = try Harness.run(["init", "exports/hoso-2024-03-05.xlsx", "exports/hoso-2024-03-06.xlsx", "exports/hoso-cu-2024-03.xlsx",
+                                 "--out", "p.yaml"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let draft = try String(contentsOf: dir.appendingPathComponent("p.yaml"), encoding: .utf8)
+        // The glob of the first layout would take the other's file: each lists its files.
+        XCTAssertTrue(draft.contains(#"paths: ["exports/hoso-2024-03-05.xlsx", "exports/hoso-2024-03-06.xlsx"]"#), draft)
+        XCTAssertTrue(draft.contains(#"paths: ["exports/hoso-cu-*.xlsx"]"#), draft)
+        XCTAssertTrue(draft.contains("the files use different date forms: date_format is left out"), draft)
+        XCTAssertTrue(draft.contains("status 0 (1 row(s)) is no code of that field"), draft)
+        XCTAssertFalse(draft.contains(#""0": ?"#), "a number cannot be a label")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("catalogs"), withIntermediateDirectories: true)
+        try "unit_code,unit_name,tier,parent_code\n".write(to: dir.appendingPathComponent("catalogs/units.csv"), atomically: true, encoding: .utf8)
+        try "procedure_code,procedure_name,sector_code,sector_name,tier,service_level\n"
+            .write(to: dir.appendingPathComponent("catalogs/procedures.csv"), atomically: true, encoding: .utf8)
+        let v = try Harness.run(["validate", "p.yaml"], in: dir)
+        XCTAssertEqual(v.status, 0, v.stderr)
+
+        // A damaged workbook: no draft from half a file.
+        let whole = try Data(contentsOf: exports.appendingPathComponent("hoso-2024-03-05.xlsx"))
+        try whole.prefix(whole.count * 2 / 3).write(to: exports.appendingPathComponent("cut.xlsx"))
+        let cut = try Harness.run(["init", "exports/cut.xlsx"], in: dir)
+        XCTAssertEqual(cut.status, 65, cut.stderr)
+        XCTAssertTrue(cut.stderr.contains("exports/cut.xlsx: corrupt input"), cut.stderr)
+    }
 }

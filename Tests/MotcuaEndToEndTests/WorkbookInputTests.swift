@@ -275,6 +275,19 @@ final class WorkbookInputTests: XCTestCase {
         r = try Harness.run(["run", "p.yaml", "--quiet"], in: dir)
         XCTAssertEqual(r.status, 65)
         XCTAssertTrue(r.stderr.contains("in/b.xlsx has no sheet named 'Chi tiet 2'") && r.stderr.contains("'Chi tiết'"), r.stderr)
+
+        // Two sheets of one workbook as two inputs read one file two ways: a config error, not a silent drop.
+        try """
+        version: 1
+        name: two-sheets
+        inputs:
+          - { format: xlsx, paths: ["in/*.xlsx"], sheet: "Chi tiết" }
+          - { format: xlsx, paths: ["in/b.xlsx"], sheet: "Tổng hợp" }
+        periods: { kind: month, from: 2024-03-01, to: 2024-03-31 }
+        """.write(to: dir.appendingPathComponent("two.yaml"), atomically: true, encoding: .utf8)
+        r = try Harness.run(["validate", "two.yaml"], in: dir)
+        XCTAssertEqual(r.status, 78)
+        XCTAssertTrue(r.stderr.contains("in/b.xlsx is matched by inputs[0] and inputs[1], which read it differently"), r.stderr)
     }
 
     func testFilesThatAreNotWorkbooksSayWhatTheyAre() throws {
@@ -312,7 +325,7 @@ final class WorkbookInputTests: XCTestCase {
         XCTAssertEqual(r.status, 65)
         XCTAssertTrue(r.stderr.contains("in/b.xlsx is a zip archive") && r.stderr.contains("format: xlsx"), r.stderr)
         r = try Harness.run(["inspect", inDir.appendingPathComponent("a.xls").path])
-        XCTAssertNotEqual(r.status, 0)
+        XCTAssertEqual(r.status, 65)
         XCTAssertTrue(r.stderr.contains("legacy Excel"), r.stderr)
 
         // A zip that is not a workbook, and a workbook cut short (damage: on_corrupt_input applies).

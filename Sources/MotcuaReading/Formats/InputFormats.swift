@@ -35,7 +35,7 @@ extension RecordFormat {
     /// Text formats read the file itself, plain or gzip — and refuse one that is not text.
     package func openSource(path: String, name: String, inflater: InflaterKind) throws -> any ByteSource {
         let reader = try InputReader(path: path, inflater: inflater)
-        try reader.requireText()
+        try reader.requireText(name: name)
         return reader
     }
 }

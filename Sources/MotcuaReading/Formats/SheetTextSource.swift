@@ -46,7 +46,7 @@ package final class SheetTextSource: ByteSource {
             throw MotcuaError(.data, e.message)
         }
         sheetName = sheet.name
-        let writer = SheetCSVWriter(pipe: pipe, sheet: sheet.name, columns: spec.columns, headerRow: spec.headerRow)
+        let writer = SheetCSVWriter(pipe: pipe, file: name, sheet: sheet.name, columns: spec.columns, headerRow: spec.headerRow)
         let job = SheetJob(workbook: workbook, sheet: sheet, dateForm: spec.dateForm, writer: writer, pipe: pipe,
                            finished: finished, inflatedTotal: workbook.sizes(of: sheet.part).inflated,
                            compressedBytes: compressedBytes)
@@ -113,6 +113,8 @@ private final class SheetJob: @unchecked Sendable {
 /// column as one line, padded to the header's width, at the line of its row number.
 private final class SheetCSVWriter: SheetRowSink {
     let pipe: TextPipe
+    /// The file and sheet as warnings name them.
+    let place: String
     let sheet: String
     let wantedNames: Set<String>
     let headerRow: Int?
@@ -128,8 +130,9 @@ private final class SheetCSVWriter: SheetRowSink {
     @exclusivity(unchecked) private var slots: [Int] = []
     @exclusivity(unchecked) private var headerWarnings: [String] = []
 
-    init(pipe: TextPipe, sheet: String, columns: [String: String], headerRow: Int?) {
+    init(pipe: TextPipe, file: String, sheet: String, columns: [String: String], headerRow: Int?) {
         self.pipe = pipe
+        place = "\(file): sheet '\(sheet)'"
         self.sheet = sheet
         wantedNames = CSVLayout.headerNames(overrides: columns)
         self.headerRow = headerRow
@@ -141,7 +144,7 @@ private final class SheetCSVWriter: SheetRowSink {
                                uniquingKeysWith: { _, last in last })
         if let h = headerRow {
             if number < h { return }
-            if number > h { setHeader(h, [:]); headerWarnings.append("sheet '\(sheet)': header_row \(h) is empty") }
+            if number > h { setHeader(h, [:]); headerWarnings.append("\(place): header_row \(h) is empty") }
             else { return setHeader(number, cells) }
             return try write(number, row)
         }
@@ -158,7 +161,7 @@ private final class SheetCSVWriter: SheetRowSink {
             for ref in merges {
                 guard let r = MergedRange(ref), r.lastRow > r.firstRow, r.lastRow > h.number,
                       (r.firstColumn...r.lastColumn).contains(where: { $0 < mapped.count && mapped[$0] }) else { continue }
-                headerWarnings.append("sheet '\(sheet)': cells \(ref) are merged below the header; only row \(r.firstRow) holds their value, the other rows read that column as empty")
+                headerWarnings.append("\(place): cells \(ref) are merged below the header; only row \(r.firstRow) holds their value, the other rows read that column as empty")
             }
         }
         pipe.addWarnings(headerWarnings)
@@ -178,7 +181,7 @@ private final class SheetCSVWriter: SheetRowSink {
         let rows = pending
         pending = []
         guard let first = rows.first else { return }
-        headerWarnings.append("sheet '\(sheet)': no row among the first \(SheetTextSource.headerSearchRows) names two of the input's columns; row \(first.number) is read as the header (set header_row if it is another)")
+        headerWarnings.append("\(place): no row among the first \(SheetTextSource.headerSearchRows) names two of the input's columns; row \(first.number) is read as the header (set header_row if it is another)")
         setHeader(first.number, first.cells)
         for r in rows.dropFirst() {
             let cells = r.cells.sorted { $0.key < $1.key }

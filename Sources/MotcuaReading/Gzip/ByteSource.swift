@@ -23,8 +23,9 @@ extension InputReader: ByteSource {
 
     /// Refuses a file that is not text: a workbook or zip archive, or a legacy .xls, given to
     /// a text format would otherwise be read as lines of binary and rejected row by row.
-    package func requireText() throws {
-        guard !isGzip, let message = FileSignature.notTextMessage(head, path: path) else { return }
+    /// `name` is the file as messages name it (the input's relative path).
+    package func requireText(name: String) throws {
+        guard !isGzip, let message = FileSignature.notTextMessage(head, path: name) else { return }
         throw MotcuaError(.data, message)
     }
 }

@@ -115,7 +115,6 @@ private final class SheetCSVWriter: SheetRowSink {
     let pipe: TextPipe
     /// The file and sheet as warnings name them.
     let place: String
-    let sheet: String
     let wantedNames: Set<String>
     let headerRow: Int?
     // Exclusivity unchecked at run time (called for every row): only the sheet's thread uses it.
@@ -133,7 +132,6 @@ private final class SheetCSVWriter: SheetRowSink {
     init(pipe: TextPipe, file: String, sheet: String, columns: [String: String], headerRow: Int?) {
         self.pipe = pipe
         place = "\(file): sheet '\(sheet)'"
-        self.sheet = sheet
         wantedNames = CSVLayout.headerNames(overrides: columns)
         self.headerRow = headerRow
     }

@@ -1,6 +1,8 @@
 // Glob expansion relative to the pipeline directory (SPEC §2.1, §3.5): `*`, `?`, `[...]`
 // (`[!...]` negates) within one segment, `**/` for zero or more directories; `*` and `?`
 // never match `/` or a leading `.`. Results are paths relative to the base, `.` removed.
+// A directory is walked once (by device and inode): a symlink that leads back into one being
+// walked, or to one walked already, is not followed, and the warning names it.
 import MotcuaFoundation
 import MotcuaReading
 import MotcuaAggregate
@@ -13,12 +15,49 @@ import Glibc
 public enum Glob {
     /// Relative paths (or absolute ones for absolute patterns) of regular files matching `pattern`.
     public static func expand(_ pattern: String, base: String) -> [String] {
+        var warnings: [String] = []
+        return expand(pattern, base: base, warnings: &warnings)
+    }
+
+    /// As `expand`, with a warning for each symlink not followed.
+    public static func expand(_ pattern: String, base: String, warnings: inout [String]) -> [String] {
         let absolute = pattern.hasPrefix("/")
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init).filter { $0 != "." }
-        var results: [String] = []
-        walk(segments[...], relative: absolute ? "/" : "", root: absolute ? "" : base, into: &results)
-        return Array(Set(results))
+        var walk = Walk(root: absolute ? "" : base)
+        walk.walk(segments[...], relative: absolute ? "/" : "")
+        warnings += walk.warnings
+        return Array(Set(walk.results))
     }
+
+    /// Device and inode of what `path` leads to (symlinks followed), or nil.
+    package static func identity(_ path: String) -> FileIdentity? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+}
+
+/// A file or directory as the kernel knows it, whatever path leads there.
+package struct FileIdentity: Hashable {
+    let device: UInt64
+    let inode: UInt64
+}
+
+/// One pattern's expansion: the files found and the directories walked so far.
+private struct Walk {
+    let root: String
+    var results: [String] = []
+    var warnings: [String] = []
+    /// Directories a `**` has descended into (by the pattern segments left at that `**`:
+    /// `**/a/**` may pass one directory at each), with the path that reached them first.
+    var walked: [WalkKey: String] = [:]
+
+    struct WalkKey: Hashable {
+        let directory: FileIdentity
+        let segmentsLeft: Int
+    }
+
+    init(root: String) { self.root = root }
 
     private static func hasMagic(_ s: String) -> Bool { s.contains { $0 == "*" || $0 == "?" || $0 == "[" } }
 
@@ -26,37 +65,49 @@ public enum Glob {
         a.isEmpty ? b : (a.hasSuffix("/") ? a + b : a + "/" + b)
     }
 
-    private static func walk(_ segs: ArraySlice<String>, relative: String, root: String, into out: inout [String]) {
-        let full = relative.hasPrefix("/") ? relative : join(root, relative)
+    mutating func walk(_ segs: ArraySlice<String>, relative: String) {
+        let full = relative.hasPrefix("/") ? relative : Walk.join(root, relative)
         guard let seg = segs.first else {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue, !relative.isEmpty {
-                out.append(relative)
+                results.append(relative)
             }
             return
         }
         let rest = segs.dropFirst()
         if seg == "**" {
-            walk(rest, relative: relative, root: root, into: &out)   // zero directories
-            for name in entries(full) where !name.hasPrefix(".") && isDirectory(join(full, name)) {
-                walk(segs, relative: join(relative, name), root: root, into: &out)
+            // Each directory once: a symlink back into the walk (or to a directory walked
+            // already) would read the same files again, or forever.
+            if let dir = Glob.identity(full.isEmpty ? "." : full) {
+                let id = WalkKey(directory: dir, segmentsLeft: segs.count)
+                if let first = walked[id] {
+                    warnings.append("'\(relative)' leads to the directory '\(first.isEmpty ? "." : first)' walked already (a symbolic link): not followed")
+                    return
+                }
+                walked[id] = relative
+            }
+            walk(rest, relative: relative)   // zero directories
+            for name in Walk.entries(full) where !name.hasPrefix(".") && Walk.isDirectory(Walk.join(full, name)) {
+                walk(segs, relative: Walk.join(relative, name))
             }
             return
         }
-        if !hasMagic(seg) {
-            walk(rest, relative: join(relative, seg), root: root, into: &out)
+        if !Walk.hasMagic(seg) {
+            walk(rest, relative: Walk.join(relative, seg))
             return
         }
-        for name in entries(full) where fnmatch(seg, name, FNM_PERIOD) == 0 {
-            let next = join(relative, name)
-            if rest.isEmpty || isDirectory(join(full, name)) {
-                walk(rest, relative: next, root: root, into: &out)
+        for name in Walk.entries(full) where fnmatch(seg, name, FNM_PERIOD) == 0 {
+            let next = Walk.join(relative, name)
+            if rest.isEmpty || Walk.isDirectory(Walk.join(full, name)) {
+                walk(rest, relative: next)
             }
         }
     }
 
+    /// A directory's names in bytewise order: the walk, and which of two routes to one
+    /// directory is taken, do not depend on the file system's order.
     private static func entries(_ dir: String) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []).sorted(by: bytewiseLess)
     }
 
     private static func isDirectory(_ path: String) -> Bool {

@@ -1,5 +1,6 @@
 // The input order of SPEC §2.1: every path matched by every input, relative to the pipeline
-// directory, de-duplicated and sorted bytewise as one list.
+// directory, de-duplicated and sorted bytewise as one list — one file reached by several
+// paths (a symlink, a hard link) read once, at the first of its paths, with a warning.
 import MotcuaFoundation
 import MotcuaReading
 import MotcuaAggregate
@@ -13,18 +14,20 @@ package enum InputSet {
         package var files: [InputFile] = []
         package var unmatched: [(input: Int, pattern: String)] = []
         package var conflict: String?
+        /// Symlinks not followed and files reached by several paths (for summary.json).
+        package var warnings: [String] = []
     }
 
     /// The input order, or exit 66 naming every pattern that matched no file (78 for a path
     /// two inputs read differently).
-    package static func resolve(_ pipeline: Pipeline) throws -> [InputFile] {
+    package static func resolve(_ pipeline: Pipeline) throws -> (files: [InputFile], warnings: [String]) {
         let m = match(pipeline)
         if let c = m.conflict { throw MotcuaError(.config, c) }
         guard m.unmatched.isEmpty else {
             let each = m.unmatched.map { "'\($0.pattern)' (inputs[\($0.input)])" }.joined(separator: ", ")
             throw MotcuaError(.noInput, "no input matched \(each), relative to \(pipeline.directory)")
         }
-        return m.files
+        return (m.files, m.warnings)
     }
 
     /// Expands every pattern (reads no file: `motcua validate` uses this too).
@@ -33,7 +36,7 @@ package enum InputSet {
         var byPath: [String: (Int, InputFile)] = [:]
         for (i, spec) in pipeline.inputs.enumerated() {
             for pattern in spec.patterns {
-                let matches = Glob.expand(pattern, base: pipeline.directory)
+                let matches = Glob.expand(pattern, base: pipeline.directory, warnings: &out.warnings)
                 if matches.isEmpty { out.unmatched.append((i, pattern)) }
                 for rel in matches {
                     let abs = rel.hasPrefix("/") ? rel : URL(fileURLWithPath: rel, relativeTo: URL(fileURLWithPath: pipeline.directory, isDirectory: true)).standardizedFileURL.path
@@ -44,7 +47,16 @@ package enum InputSet {
                 }
             }
         }
-        out.files = byPath.values.map(\.1).sorted { bytewiseLess($0.relativePath, $1.relativePath) }
+        var seen: [FileIdentity: String] = [:]
+        out.files = byPath.values.map(\.1).sorted { bytewiseLess($0.relativePath, $1.relativePath) }.filter { file in
+            guard let id = Glob.identity(file.absolutePath) else { return true }
+            if let first = seen[id] {
+                out.warnings.append("'\(file.relativePath)' is the same file as '\(first)': read once, as '\(first)'")
+                return false
+            }
+            seen[id] = file.relativePath
+            return true
+        }
         return out
     }
 

@@ -76,6 +76,8 @@ public enum Runner {
         var periods: [Period]
         var catalogs: Catalogs
         var files: [InputFile]
+        /// Symlinks not followed and files reached by several paths, found while listing.
+        var listingWarnings: [String]
         var output: OutputDirectory
         /// `--as-of` (today and yesterday resolved), nil without it.
         var asOf: Int32?
@@ -105,12 +107,12 @@ public enum Runner {
         var issues: [ConfigIssue] = []
         let catalogs = pipeline.loadCatalogs(issues: &issues)
         if !issues.isEmpty { throw MotcuaError(.config, ConfigErrors(issues: issues).description) }
-        let files = try InputSet.resolve(pipeline)
+        let (files, listing) = try InputSet.resolve(pipeline)
         let output: OutputDirectory
         do { output = try OutputDirectory(path: pipeline.outputDir) } catch let e as OutputError {
             throw MotcuaError(e.kind == .locked ? .locked : .cantCreate, e.message)
         }
-        return Plan(pipeline: pipeline, periods: periods, catalogs: catalogs, files: files, output: output,
+        return Plan(pipeline: pipeline, periods: periods, catalogs: catalogs, files: files, listingWarnings: listing, output: output,
                     asOf: options.resolvedAsOf(zoneMinutes: pipeline.zoneMinutes))
     }
 
@@ -188,7 +190,7 @@ public enum Runner {
     static func summarize(_ plan: Plan, _ read: Read, _ rollup: RollupResult?, accounting: Accounting, options: RunOptions,
                           started: UInt64) -> SummaryOutput {
         let p = plan.pipeline
-        var warnings = read.outcome.warnings
+        var warnings = plan.listingWarnings + read.outcome.warnings
         // Under `fail` the error says it (and inputs[].corrupt in last-failure/summary.json).
         for (i, c) in read.corrupt.sorted(by: { $0.key < $1.key }) where p.onCorruptInput != .fail {
             warnings.append("\(plan.files[i].relativePath): corrupt input at compressed byte offset \(c.offset) (\(c.reason)); \(p.onCorruptInput == .skip ? "file skipped" : "records before the damage kept")")

@@ -29,6 +29,7 @@ struct ValidateCommand: ParsableCommand {
                 let m = InputSet.match(p)
                 if let c = m.conflict { issues.append(ConfigIssue(file: path, path: "inputs", reason: c)) }
                 missing = m.unmatched.map { "\(path): inputs[\($0.input)].paths: no file matches '\($0.pattern)' (relative to \(p.directory))" }
+                for w in m.warnings { FileHandle.standardError.write(Data("\(path): warning: \(w)\n".utf8)) }
             }
             if issues.isEmpty && missing.isEmpty { print("\(path): ok") }
             all += issues

@@ -155,7 +155,9 @@ private struct Walker {
         }
         if let n = m["targets"] { p.targets = targets(n) }
         if let n = m["outputs"], let o = mapping(n, "outputs", allowed: ["dir", "formats", "form_scope"] + OutputFiles.switches) {
-            if let d = o["dir"], let s = string(d, "outputs.dir") { p.outputDir = resolve(s, directory) }
+            if let d = o["dir"], let s = string(d, "outputs.dir") {
+                if s.trimmingCharacters(in: .whitespaces).isEmpty { fail(d, "outputs.dir", "empty: name the output directory") } else { p.outputDir = resolve(s, directory) }
+            }
             if let f = o["formats"], let list = stringList(f, "outputs.formats") {
                 var set = Set<OutputFormat>()
                 for s in list {

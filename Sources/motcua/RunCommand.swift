@@ -75,6 +75,8 @@ struct RunCommand: ParsableCommand {
             guard let rs = RuleSet(rawValue: r) else { throw MotcuaError(.usage, "--rules '\(r)' is not tt01 or qd766") }
             o.rules = rs
         }
+        // An empty --out would quietly mean the current directory.
+        if let out, out.trimmingCharacters(in: .whitespaces).isEmpty { throw MotcuaError(.usage, "--out is empty: name the output directory") }
         o.outDir = out
         guard threads >= 1 && threads <= 256 else { throw MotcuaError(.usage, "--threads must be between 1 and 256") }
         o.threads = threads

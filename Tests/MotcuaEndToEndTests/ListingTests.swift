@@ -42,4 +42,29 @@ final class ListingTests: XCTestCase {
         let alone = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("out/summary.json"))) as! [String: Any]
         XCTAssertEqual((alone["accounting"] as? [String: Int])?["records"], one)
     }
+
+    /// An empty output directory is a usage (or config) error, not the current directory.
+    func testEmptyOutputDirectoryIsRefused() throws {
+        let dir = try Harness.scratch("empty-out")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("d"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Harness.projectDir.appendingPathComponent("SampleData/exports/hoso-2024-02-19.ndjson.gz"),
+                                         to: dir.appendingPathComponent("d/x.ndjson.gz"))
+        let yaml = """
+        version: 1
+        name: e
+        inputs:
+          - { format: dvcqg-ndjson, paths: ["d/*.ndjson.gz"] }
+        periods: { kind: month, from: 2024-02-01, to: 2024-02-29 }
+        outputs: { dir: "OUT" }
+        """
+        try yaml.replacingOccurrences(of: "\"OUT\"", with: "out").write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        var r = try Harness.run(["run", "p.yaml", "--quiet", "--out", ""], in: dir)
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("summary.json").path))
+        try yaml.replacingOccurrences(of: "\"OUT\"", with: "\"\"").write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        r = try Harness.run(["run", "p.yaml", "--quiet"], in: dir)
+        XCTAssertEqual(r.status, 78, r.stderr)
+        XCTAssertTrue(r.stderr.contains("outputs.dir: empty"), r.stderr)
+    }
 }

@@ -104,6 +104,10 @@ struct RunCommand: ParsableCommand {
         if let m = metricsFile {
             // Checked first: a run whose metrics cannot be written must not publish and then fail.
             let dir = (URL(fileURLWithPath: m).deletingLastPathComponent().path)
+            var isDirectory: ObjCBool = false
+            if m.isEmpty || (FileManager.default.fileExists(atPath: m, isDirectory: &isDirectory) && isDirectory.boolValue) {
+                exitWith(MotcuaError(.usage, "--metrics-file '\(m)' is a directory, not a file"))
+            }
             guard access(dir, W_OK) == 0 else { exitWith(MotcuaError(.cantCreate, "\(m): the metrics file's directory \(dir) is not writable")) }
         }
         Interruption.install()
@@ -112,7 +116,7 @@ struct RunCommand: ParsableCommand {
             let report = try Runner.run(pipelinePath: pipeline, options: opts2, logger: logger,
                                         isCancelled: { Interruption.signal != 0 })
             if opts2.progress != nil && isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            writeMetrics(report: report, status: 0, since: started)
+            writeMetrics(report: report, status: 0, since: started, logger: logger)
             let a = report.accounting
             logger.notice("\(report.pipeline): records \(a.records) = accepted \(a.accepted) + rejected \(a.rejected); dossiers \(a.dossiers) (in scope \(a.inScope), not received \(a.notReceived), superseded \(a.superseded))")
             if !report.rejectsByReason.isEmpty {
@@ -127,22 +131,24 @@ struct RunCommand: ParsableCommand {
             logger.notice("\(report.pipeline): \(report.rows) rows for \(p.isEmpty ? "no period" : periods) written to \(report.outputDir) in \(String(format: "%.2f", report.wallSeconds)) s")
         } catch let e as MotcuaError {
             let err = e.code == .interrupted && Interruption.signal == SIGTERM ? MotcuaError(.terminated, e.message) : e
-            writeMetrics(report: nil, status: err.code.rawValue, since: started)
+            writeMetrics(report: nil, status: err.code.rawValue, since: started, logger: logger)
             exitWith(err)
         }
     }
 
-    func writeMetrics(report: RunReport?, status: Int32, since: Date) {
+    /// Writes the metrics file after the run. It was checked before reading; should writing it
+    /// still fail, a published run stays a success (exit 0, the error logged): nothing after the
+    /// publish point may turn it into a failure, and "previous outputs kept" would be false.
+    func writeMetrics(report: RunReport?, status: Int32, since: Date, logger: Logger) {
         guard let path = metricsFile else { return }
         // A failed run's figures go under the pipeline's name too (its file's name when it cannot be loaded).
         let name = report?.pipeline ?? (try? PipelineLoader.load(path: pipeline))?.name
             ?? URL(fileURLWithPath: pipeline).deletingPathExtension().lastPathComponent
         do {
             try MetricsFile.write(path: path, pipeline: name, report: report, exitStatus: status, seconds: Date().timeIntervalSince(since))
-        } catch let e as OutputError {
-            exitWith(MotcuaError(.io, e.message))
         } catch {
-            exitWith(MotcuaError(.io, "\(path): \(error)"))
+            let message = (error as? OutputError)?.message ?? "\(path): \(error)"
+            logger.error("metrics not written: \(message)\(report != nil ? " (the outputs were published)" : "")")
         }
     }
 }

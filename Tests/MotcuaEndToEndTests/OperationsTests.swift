@@ -67,6 +67,18 @@ final class OperationsTests: XCTestCase {
         XCTAssertEqual(m2.first { $0.key.hasPrefix("motcua_last_success_timestamp_seconds") }?.value, success)
     }
 
+    /// A metrics path that cannot be a file is refused before reading (outputs untouched); one
+    /// that fails after the publish does not turn the published run into a failure.
+    func testMetricsFileCheckedBeforeAndNeverUndoesAPublish() throws {
+        XCTAssertEqual(try Harness.run(["run", "p.yaml", "--quiet"], in: dir).status, 0)
+        let before = try Data(contentsOf: dir.appendingPathComponent("out/counters.csv"))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("metrics.d"), withIntermediateDirectories: true)
+        let r = try Harness.run(["run", "p.yaml", "--quiet", "--rules", "qd766", "--metrics-file", "metrics.d"], in: dir)
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertTrue(r.stderr.contains("is a directory"), r.stderr)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("out/counters.csv")), before, "nothing read, nothing published")
+    }
+
     func testAsOfCutsPeriodsAndMarksThemPartial() throws {
         let r = try Harness.run(["run", "p.yaml", "--quiet", "--as-of", "2024-03-10"], in: dir)
         XCTAssertEqual(r.status, 0, r.stderr)

@@ -30,7 +30,7 @@ public enum PipelineLoader {
             }
             node = n
         } catch {
-            issues.append(ConfigIssue(file: path, path: "", reason: "not valid YAML: \(error)"))
+            issues.append(ConfigIssue(file: path, path: "", reason: "not valid YAML: \(cutContext("\(error)"))"))
             return nil
         }
         var walker = Walker(file: path, issues: [])
@@ -310,6 +310,8 @@ private struct Walker {
     mutating func targets(_ node: Node) -> [Target] {
         guard case let .sequence(seq) = node else { fail(node, "targets", "expected a list"); return [] }
         var out: [Target] = []
+        /// Per KPI, the first target of each (tier, scope).
+        var seen: [String: [TargetKey: Int]] = [:]
         for (i, item) in seq.enumerated() {
             let path = "targets[\(i)]"
             guard let m = mapping(item, path, allowed: ["kpi", "tier", "scope", "min", "max"]) else { continue }
@@ -327,14 +329,34 @@ private struct Walker {
             }
             if t.min == nil && t.max == nil { fail(item, path, "needs min and/or max") }
             if let a = t.min, let b = t.max, a > b { fail(item, path, "min is above max") }
-            for (j, o) in out.enumerated() where o.kpi == t.kpi
-                && (o.tier == nil || t.tier == nil || o.tier == t.tier) && (o.scope == nil || t.scope == nil || o.scope == t.scope) {
-                fail(item, path, "conflicts with targets[\(j)] (both can apply to one row)")
+            // One message per target, naming the first it conflicts with; found among the few
+            // (tier, scope) keys seen for its KPI, so thousands of targets cost no more than a pass.
+            let earlier = seen[t.kpi, default: [:]].filter { key, _ in
+                (key.tier == nil || t.tier == nil || key.tier == t.tier) && (key.scope == nil || t.scope == nil || key.scope == t.scope)
+            }.values.min()
+            if let j = earlier { fail(item, path, "conflicts with targets[\(j)] (both can apply to one row)") }
+            if seen[t.kpi, default: [:]][TargetKey(tier: t.tier, scope: t.scope)] == nil {
+                seen[t.kpi, default: [:]][TargetKey(tier: t.tier, scope: t.scope)] = i
             }
             out.append(t)
         }
         return out
     }
+}
+
+/// The YAML parser's message with its context cut to a few short lines (it may quote the
+/// whole document: a duplicate key of a 50 MB file would echo 50 MB).
+func cutContext(_ message: String, lines: Int = 8, width: Int = 200) -> String {
+    let all = message.split(separator: "\n", omittingEmptySubsequences: false)
+    var kept = all.prefix(lines).map { $0.count > width ? $0.prefix(width) + "…" : String($0) }
+    if all.count > lines { kept.append("… (\(all.count - lines) more lines)") }
+    return kept.joined(separator: "\n")
+}
+
+/// Where a target applies: a tier and a scope, nil for all.
+private struct TargetKey: Hashable {
+    let tier: Tier?
+    let scope: Scope?
 }
 
 /// `±hh:mm` to minutes east of UTC.

@@ -1,0 +1,66 @@
+// Configs whose size a user does not control well stay cheap: conflicting targets are found
+// among the few (tier, scope) keys of a KPI, not pair by pair, with one message per target;
+// the YAML parser's context is cut to a few short lines.
+import Foundation
+import XCTest
+import MotcuaFoundation
+import MotcuaPipeline
+
+final class ConfigCostTests: XCTestCase {
+    func load(_ yaml: String) throws -> [ConfigIssue] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cost-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("p.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        var issues: [ConfigIssue] = []
+        _ = PipelineLoader.load(path: path, issues: &issues)
+        return issues
+    }
+
+    let head = """
+    version: 1
+    name: t
+    inputs:
+      - { format: dvcqg-ndjson, paths: ["d/*.ndjson.gz"] }
+    periods: { kind: month, from: 2024-02-01, to: 2024-02-29 }
+
+    """
+
+    func testConflictingTargetsOneMessageEachNamingTheFirst() throws {
+        let issues = try load(head + """
+        targets:
+          - { kpi: online_rate, tier: huyen, min: 0.2 }
+          - { kpi: online_rate, tier: xa, min: 0.1 }
+          - { kpi: online_rate, min: 0.3 }
+          - { kpi: online_rate, tier: xa, scope: own, min: 0.1 }
+          - { kpi: on_time_rate, tier: xa, min: 0.9 }
+          - { kpi: online_rate, tier: tinh, scope: subtree, max: 0.9 }
+        """)
+        XCTAssertEqual(issues.map { "\($0.path): \($0.reason)" }, [
+            "targets[2]: conflicts with targets[0] (both can apply to one row)",
+            "targets[3]: conflicts with targets[1] (both can apply to one row)",
+            "targets[5]: conflicts with targets[2] (both can apply to one row)",
+        ])
+    }
+
+    func testTwentyThousandTargetsCostOnePass() throws {
+        let many = (0..<20_000).map { _ in "  - { kpi: online_rate, tier: huyen, min: 0.2 }" }.joined(separator: "\n")
+        let start = Date()
+        let issues = try load(head + "targets:\n" + many + "\n")
+        XCTAssertEqual(issues.count, 19_999, "one message per conflicting target, not one per pair")
+        XCTAssertEqual(issues.last?.reason, "conflicts with targets[0] (both can apply to one row)")
+        // Generous (debug build, shared machine): pairwise, this took minutes and gigabytes.
+        XCTAssertLessThan(Date().timeIntervalSince(start), 30)
+    }
+
+    func testParserContextIsCut() throws {
+        let padding = (0..<5_000).map { "# line \($0) " + String(repeating: ".", count: 300) }.joined(separator: "\n")
+        let issues = try load("version: 1\nname: a\nname: b\n" + padding + "\n")
+        XCTAssertEqual(issues.count, 1)
+        let reason = issues[0].reason
+        XCTAssertTrue(reason.hasPrefix("not valid YAML: "), reason)
+        XCTAssertLessThan(reason.count, 3_000, "not the whole file")
+        XCTAssertTrue(reason.contains("more lines)"), reason)
+    }
+}

@@ -104,9 +104,17 @@ public final class OutputDirectory {
             for m in moving where rename(m.path, "\(stage)/\(m.name)") != 0 {
                 throw OutputError(kind: .io, message: "\(m.path): rename failed: \(String(cString: strerror(errno)))")
             }
-            syncDirectory(stage)
+            // The new set must be on disk before it is switched in, and the switch before it
+            // counts as published: either fsync failing is exit 74 with the previous set in place.
+            try syncDirectory(stage)
             if motcua_exchange_paths(stage, path) == 0 {
-                syncDirectory(parent)
+                do {
+                    try syncDirectory(parent)
+                } catch {
+                    // Switch the previous set back, so that "previous outputs kept" is true.
+                    _ = motcua_exchange_paths(stage, path)
+                    throw error
+                }
                 // The staging path now holds the previous outputs.
                 try? FileManager.default.removeItem(atPath: stage)
                 staging = nil
@@ -139,7 +147,7 @@ public final class OutputDirectory {
             }
         }
         dropLastFailure()
-        syncDirectory(path)
+        try syncDirectory(path)
     }
 
     /// Removes this run's staging directory and temporary files (on failure or interruption).
@@ -157,9 +165,15 @@ public final class OutputDirectory {
         if unlink(p) != 0 && errno == EISDIR { try? FileManager.default.removeItem(atPath: p) }
     }
 
-    func syncDirectory(_ dir: String) {
-        let fd = open(dir, O_RDONLY | O_DIRECTORY)
-        if fd >= 0 { fsync(fd); close(fd) }
+    /// fsync of a directory (its entries: the names just written or renamed); a failure is an
+    /// I/O error of the publish (exit 74).
+    func syncDirectory(_ dir: String) throws {
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw OutputError(kind: .io, message: "\(dir): cannot open to sync: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        if fsync(fd) != 0 {
+            throw OutputError(kind: .io, message: "\(dir): fsync failed: \(String(cString: strerror(errno)))")
+        }
     }
 
     private func writeSynced(_ path: String, _ bytes: [UInt8]) throws {

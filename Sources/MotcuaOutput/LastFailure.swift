@@ -29,7 +29,7 @@ extension OutputDirectory {
 
     /// Makes `staging` (its files written and fsynced) the `last-failure` folder in one step.
     public func installLastFailure(_ staging: String) throws {
-        syncDirectory(staging)
+        try syncDirectory(staging)
         let target = lastFailurePath
         func fail(_ what: String) -> OutputError {
             OutputError(kind: .io, message: "\(target): cannot \(what): \(String(cString: strerror(errno)))")
@@ -46,7 +46,7 @@ extension OutputDirectory {
             guard rename(staging, target) == 0 else { throw fail("rename") }
             removeFileOrFolder(old)
         }
-        syncDirectory(path)
+        try syncDirectory(path)
     }
 
     /// Removes `last-failure` (after a successful publish that could not drop it by the exchange).

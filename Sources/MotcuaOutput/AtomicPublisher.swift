@@ -115,7 +115,9 @@ public final class OutputDirectory {
                     _ = motcua_exchange_paths(stage, path)
                     throw error
                 }
-                // The staging path now holds the previous outputs.
+                // The staging path now holds the previous outputs — and any file another
+                // program put in the directory after the links were taken: those move across.
+                rescueForeignFiles(from: stage)
                 try? FileManager.default.removeItem(atPath: stage)
                 staging = nil
                 return
@@ -148,6 +150,17 @@ public final class OutputDirectory {
         }
         dropLastFailure()
         try syncDirectory(path)
+    }
+
+    /// Moves into the output directory what `old` (the previous directory, after the exchange)
+    /// holds that this run did not write and does not own: files created there during the run.
+    private func rescueForeignFiles(from old: String) {
+        let now = Set((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
+        for n in (try? FileManager.default.contentsOfDirectory(atPath: old)) ?? []
+        where !now.contains(n) && !OutputDirectory.outputNames.contains(n) && n != OutputDirectory.lastFailureName
+            && !n.hasPrefix(OutputDirectory.tempMarker) {
+            rename("\(old)/\(n)", "\(path)/\(n)")
+        }
     }
 
     /// Removes this run's staging directory and temporary files (on failure or interruption).

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Renders report.html in headless Chromium and writes the pictures README and docs/GUIDE.md show:
 #   docs/images/report-sample.png    the top of the sample pipeline's report (SampleData)
-#   docs/images/report-province.png  a generated multi-tier province (motcua generate --units 60
+#   docs/images/report-province.png  the top of a generated multi-tier province (motcua generate --units 60
 #                                    --days 90), months with targets, the last one partial:
-#                                    its trends and the tier rankings
+#                                    its trends
+#   docs/images/report-print-tiles.png, report-print-rankings.png  two of its pages printed to PDF
+#                                    (A4 landscape): the latest period's tiles, a tier's rankings
 # and fails when Chromium logs a console message (the page has no script; a blocked external
 # load would be one). Needs a built motcua (MOTCUA=path, default .build/debug/motcua), chromium
-# and python3 with Pillow for the crops (scripts/install-deps.sh installs chromium).
+# poppler (pdfinfo, pdftotext, pdftoppm) and python3 with Pillow (pip install pillow) for the crops;
+# scripts/install-deps.sh installs chromium and poppler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${MOTCUA:-.build/debug/motcua}
@@ -38,17 +41,37 @@ YAML
 "$bin" run "$work/province.yaml" --quiet --as-of 2024-05-18
 
 shot "$work/sample/report.html" "$work/sample.png" 1180 1500
-shot "$work/province/report.html" "$work/province.png" 1180 7000
+shot "$work/province/report.html" "$work/province.png" 1180 2000
+# The province printed (A4 landscape, as a reader's browser prints it): the page that opens the
+# latest period (its tiles) and the page of its departments' rankings.
+chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer --print-to-pdf="$work/province.pdf" \
+  "file://$work/province/report.html" >/dev/null 2>&1
+page_of() {   # the first page of the PDF whose text has $1
+  local n
+  n=$(pdfinfo "$work/province.pdf" | awk '/^Pages:/ {print $2}')
+  for i in $(seq 1 "$n"); do
+    if pdftotext -f "$i" -l "$i" "$work/province.pdf" - | grep -q "$1"; then echo "$i"; return; fi
+  done
+  echo "no page with $1" >&2; exit 1
+}
+tiles=$(page_of "Kỳ báo cáo: Tháng 5/2024")
+ranks=$(page_of "Sở, ban, ngành")
+pdftoppm -png -r 64 -f "$tiles" -l "$tiles" -singlefile "$work/province.pdf" "$work/page-tiles"
+pdftoppm -png -r 64 -f "$ranks" -l "$ranks" -singlefile "$work/province.pdf" "$work/page-ranks"
 python3 - "$work" <<'PY'
 import sys
 from PIL import Image
 work = sys.argv[1]
-# The sample: the header, trends and the first tiles, at 60 %.
-im = Image.open(f"{work}/sample.png").convert("RGB")
-im.resize((im.width * 6 // 10, im.height * 6 // 10), Image.LANCZOS).quantize(64).save("docs/images/report-sample.png", optimize=True)
-# The province: the latest period's tiles and tier rankings (below the trends), at 60 %.
-im = Image.open(f"{work}/province.png").convert("RGB")
-im = im.crop((0, 0, im.width, 7000))
-im.resize((im.width * 6 // 10, im.height * 6 // 10), Image.LANCZOS).quantize(64).save("/tmp/report-province-full.png", optimize=True)
+def small(src, dst, scale):
+    im = Image.open(src).convert("RGB")
+    if scale != 1:
+        im = im.resize((int(im.width * scale), int(im.height * scale)), Image.LANCZOS)
+    im.quantize(128).save(dst, optimize=True)
+# On screen: the sample's header, trends and first tiles; the province's header and trends.
+small(f"{work}/sample.png", "docs/images/report-sample.png", 0.6)
+small(f"{work}/province.png", "docs/images/report-province.png", 0.6)
+# Printed: two A4 landscape pages of the province.
+small(f"{work}/page-tiles.png", "docs/images/report-print-tiles.png", 1)
+small(f"{work}/page-ranks.png", "docs/images/report-print-rankings.png", 1)
 PY
 ls -l docs/images/report-*.png

@@ -162,24 +162,32 @@ struct ReportContext {
         view["scopeNote"] = scopes == [.subtree] ? "số liệu toàn địa bàn, gồm các đơn vị trực thuộc"
             : scopes == [.own] ? "số liệu của riêng từng đơn vị" : "đơn vị có cấp dưới: số liệu toàn địa bàn; còn lại: riêng đơn vị"
         guard units.count >= 2 else { return view }
-        view["charts"] = [
-            "onTime": ReportCharts.ranking(title: "Tỷ lệ giải quyết đúng hạn — \(tierName)", kpiName: "tỷ lệ đúng hạn",
-                                           units: byOnTime.map { (name(figures[$0].u), figures[$0].onTime) }, total: units.count),
-            "online": ReportCharts.ranking(title: "Tỷ lệ hồ sơ trực tuyến — \(tierName)", kpiName: "tỷ lệ trực tuyến",
-                                           units: byOnline.map { (name(figures[$0].u), figures[$0].online) }, total: units.count),
-            "resolved": ReportCharts.stacked(
-                title: "Đã giải quyết: trước hạn, đúng hạn, quá hạn — \(tierName)", what: "đã giải quyết",
+        // Each chart under a caption (its SVG <title> is for screen readers and hovering).
+        let onTimeTitle = "Tỷ lệ giải quyết đúng hạn (trước hạn + đúng hạn)", onlineTitle = "Tỷ lệ hồ sơ trực tuyến"
+        let resolvedTitle = "Đã giải quyết (5): trước hạn, đúng hạn, quá hạn", pendingTitle = "Đang giải quyết (9): trong hạn, quá hạn"
+        view["big"] = true
+        view["rankings"] = [
+            ["title": onTimeTitle, "svg": ReportCharts.ranking(
+                title: "\(onTimeTitle) — \(tierName)", kpiName: "tỷ lệ đúng hạn",
+                units: byOnTime.map { (name(figures[$0].u), figures[$0].onTime) }, total: units.count)],
+            ["title": onlineTitle, "svg": ReportCharts.ranking(
+                title: "\(onlineTitle) — \(tierName)", kpiName: "tỷ lệ trực tuyến",
+                units: byOnline.map { (name(figures[$0].u), figures[$0].online) }, total: units.count)],
+        ] as [View]
+        view["form"] = [
+            ["title": resolvedTitle, "svg": ReportCharts.stacked(
+                title: "\(resolvedTitle) — \(tierName)", what: "đã giải quyết",
                 legend: [("early", "Trước hạn"), ("ontime", "Đúng hạn"), ("late", "Quá hạn")],
                 units: byOnTime.map { i in let u = figures[i].u
                     return (name(u), [count(u, c.early), count(u, c.onTime), count(u, c.late)], count(u, c.resolved)) },
-                total: units.count),
-            "pending": ReportCharts.stacked(
-                title: "Đang giải quyết: trong hạn, quá hạn — \(tierName)", what: "đang giải quyết",
+                total: units.count)],
+            ["title": pendingTitle, "svg": ReportCharts.stacked(
+                title: "\(pendingTitle) — \(tierName)", what: "đang giải quyết",
                 legend: [("within", "Trong hạn"), ("overdue", "Quá hạn")],
                 units: byOnTime.map { i in let u = figures[i].u
                     return (name(u), [count(u, c.within), count(u, c.overdue)], count(u, c.pending)) },
-                total: units.count),
-        ] as View
+                total: units.count)],
+        ] as [View]
         return view
     }
 

@@ -1,7 +1,8 @@
 // report.html in a real browser: Debian's headless Chromium (scripts/install-deps.sh installs
 // it) opens the report of SampleData and of a generated multi-tier province, takes a
-// screenshot and dumps the DOM it built, and logs no console message (the page has no script;
-// a load its Content-Security-Policy blocks would be one). MOTCUA_SKIP_CHROMIUM=1 skips.
+// screenshot, dumps the DOM it built and prints it to PDF (A4 landscape pages), and logs no
+// console message (the page has no script; a load its Content-Security-Policy blocks would be
+// one). MOTCUA_SKIP_CHROMIUM=1 skips.
 import Foundation
 import XCTest
 import MotcuaTestSupport
@@ -56,6 +57,17 @@ final class ReportBrowserTests: XCTestCase {
         XCTAssertTrue(dom.stdout.contains("<svg"), file: file, line: line)
         XCTAssertTrue(dom.stdout.contains("Báo cáo tình hình giải quyết thủ tục hành chính"), file: file, line: line)
         XCTAssertFalse(dom.stdout.contains("<script"), file: file, line: line)
+        // Printed as a reader's browser prints it: every page A4 landscape (842 × 595 points).
+        let pdf = dir.appendingPathComponent("report.pdf")
+        _ = try browse(report, ["--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)"], profile: dir.appendingPathComponent("profile"))
+        let boxes = String(decoding: try Data(contentsOf: pdf), as: UTF8.self).components(separatedBy: "/MediaBox [").dropFirst()
+            .map { $0.prefix { $0 != "]" }.split(separator: " ").compactMap { Double($0) } }
+        XCTAssertGreaterThan(boxes.count, 1, "pages", file: file, line: line)
+        for box in boxes {
+            XCTAssertEqual(box.count, 4, file: file, line: line)
+            XCTAssertEqual(box.last.map { ($0 * 10).rounded() / 10 }, 595, "A4 height", file: file, line: line)
+            XCTAssertEqual(box.dropLast().last.map { ($0 * 10).rounded() / 10 }, 841.9, "A4 landscape width", file: file, line: line)
+        }
     }
 
     func testSampleReportRendersWithoutConsoleMessages() throws {

@@ -171,6 +171,46 @@ final class ReportTests: XCTestCase {
         XCTAssertLessThan(html.range(of: "Tháng 3/2024")!.lowerBound, html.range(of: "Kỳ báo cáo: Tháng 2/2024")!.lowerBound)
     }
 
+    /// The rankings' bars say what the table under them says: each bar's title and value are
+    /// its unit's rate cell (on-time in the first chart, online in the second), its length is
+    /// the rate's share of the 0–100 % axis, its colour and mark are the cell's.
+    func testRankingBarsAreTheTablesRates() throws {
+        let out = try run(samplePipeline)
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        func matches(_ pattern: String, _ text: String) -> [[String]] {
+            let re = try! NSRegularExpression(pattern: pattern)
+            return re.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { m in
+                (0..<m.numberOfRanges).map { m.range(at: $0).location == NSNotFound ? "" : String(text[Range(m.range(at: $0), in: text)!]) }
+            }
+        }
+        let sections = html.components(separatedBy: "<section class=\"tier big\"").dropFirst().map { $0.components(separatedBy: "</section>")[0] }
+        XCTAssertEqual(sections.count, 2 * 3, "so_nganh, huyen and xa in both periods")
+        var bars = 0
+        for section in sections {
+            // name → its row's cells after the name.
+            var table: [String: [String]] = [:]
+            for row in matches(#"<tr data-u="[^"]*"(?: data-s="[^"]*")?><td>\d+<th>([^<]*)((?:<td[^>]*>[^<\n]*)+)"#, section) {
+                table[row[1]] = row[2].components(separatedBy: "<td").dropFirst().map { String($0[$0.index(after: $0.firstIndex(of: ">")!)...]) }
+            }
+            XCTAssertFalse(table.isEmpty)
+            let charts = section.components(separatedBy: "class=\"chart bars\"").dropFirst()
+            XCTAssertEqual(charts.count, 2)
+            for (index, chart) in charts.enumerated() {
+                let column = index == 0 ? 7 : 2   // on_time_rate, online_rate
+                for bar in matches(#"<g><title>([^<]*): ([^<(]*) \(\d+/\d+\)</title><text[^>]*>[^<]*</text><rect x="([0-9.]+)" y="[0-9.]+" width="([0-9.]+)" height="11" class="(met|miss)"/><text[^>]*>([^<]*)</text></g>"#, chart) {
+                    let cell = try XCTUnwrap(table[bar[1]], bar[1])[column]
+                    XCTAssertEqual(bar[6], cell, "\(bar[1]): the bar's value is the table's")
+                    XCTAssertTrue(cell.hasPrefix(bar[2]), "\(bar[1]): the bar's title")
+                    XCTAssertEqual(bar[5] == "miss", cell.hasSuffix("✗"), "\(bar[1]): colour and mark")
+                    let rate = Double(bar[2].replacingOccurrences(of: ",", with: ".").replacingOccurrences(of: "\u{00A0}%", with: ""))!
+                    XCTAssertEqual(Double(bar[4])! / (406 - 170), rate / 100, accuracy: 0.001, "\(bar[1]): the bar's length")
+                    bars += 1
+                }
+            }
+        }
+        XCTAssertEqual(bars, 2 * 2 * (3 + 3 + 8), "every unit of every charted tier, in both rankings, in both periods")
+    }
+
     /// Under qd766: progress points (20 × progress_rate) in the tiles, the tables and a trend;
     /// a partial period says so.
     func testQD766PointsAndAPartialPeriod() throws {

@@ -13,8 +13,8 @@ let package = Package(
         // The engine as a library (`Runner`, `Inspector`, `PipelineLoader`, `Generator`), with
         // every room whose public types its API uses.
         .library(name: "MotcuaCore", targets: [
-            "MotcuaFoundation", "MotcuaWorkbook", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline",
-            "MotcuaRun", "MotcuaGenerate",
+            "MotcuaFoundation", "MotcuaWorkbook", "MotcuaReading", "MotcuaAggregate", "MotcuaCharts", "MotcuaOutput",
+            "MotcuaPipeline", "MotcuaRun", "MotcuaGenerate",
         ]),
         // Entry points into engine internals for the Benchmarks/ package (not a stable API),
         // with the rooms whose public types the benchmarks use beside them (decoders, reducers,
@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // report.html's templates (logic-less: the renderer hands them formatted text and charts).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // zlib from the system (Debian: zlib1g-dev); the gzip inflaters and the generator's writer.
@@ -68,6 +70,8 @@ let package = Package(
         // Shared by every room: errors and exit codes, the version, input-file descriptions,
         // calendar days, bytewise order, the synced file writer, the slice runner.
         .target(name: "MotcuaFoundation"),
+        // SVG charts for report.html: nice axis ticks, bars, stacked bars, lines, the palette.
+        .target(name: "MotcuaCharts", dependencies: ["MotcuaFoundation"]),
         // Excel workbooks (.xlsx) read as a stream of rows: the zip (ZIPFoundation), the XML
         // parts (libxml2's SAX2 push parser), shared strings, styles' date formats, serial dates.
         .target(
@@ -87,10 +91,14 @@ let package = Package(
         ),
         // Periods, catalogs, counters, roll-up and KPIs (SPEC §4, §5).
         .target(name: "MotcuaAggregate", dependencies: ["MotcuaFoundation", "MotcuaReading"]),
-        // The output files, their encodings and the atomic publisher (SPEC §7.3).
+        // The output files, their encodings and the atomic publisher (SPEC §7.3). report.html's
+        // Mustache templates are compiled into the module (`PackageResources`), so the binary
+        // needs no resource folder beside it.
         .target(
             name: "MotcuaOutput",
-            dependencies: ["MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "CMotcuaSystem", "CXlsxWriter"]
+            dependencies: ["MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaCharts", "CMotcuaSystem", "CXlsxWriter",
+                           .product(name: "Mustache", package: "swift-mustache")],
+            resources: [.embedInCode("Report/Templates")]
         ),
         // Pipelines (SPEC §6): the strict YAML loader, input globs and the input order.
         .target(
@@ -131,8 +139,8 @@ let package = Package(
         .testTarget(
             name: "MotcuaUnitTests",
             dependencies: [
-                "MotcuaTestSupport", "MotcuaFoundation", "MotcuaWorkbook", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput",
-                "MotcuaPipeline", "MotcuaRun", "MotcuaGenerate",
+                "MotcuaTestSupport", "MotcuaFoundation", "MotcuaWorkbook", "MotcuaReading", "MotcuaAggregate", "MotcuaCharts",
+                "MotcuaOutput", "MotcuaPipeline", "MotcuaRun", "MotcuaGenerate",
             ]
         ),
         .testTarget(name: "MotcuaEndToEndTests", dependencies: ["MotcuaTestSupport", "motcua"]),

@@ -28,6 +28,10 @@ tests_need=()
 command -v soffice >/dev/null 2>&1 || tests_need+=(libreoffice-calc)
 command -v pdftotext >/dev/null 2>&1 || tests_need+=(poppler-utils)
 dpkg -s fonts-liberation2 >/dev/null 2>&1 || tests_need+=(fonts-liberation2)
+# ReportBrowserTests open report.html in headless Chromium (screenshot, DOM, console log);
+# Noto Sans is the report's fallback font, with every Vietnamese letter.
+command -v chromium >/dev/null 2>&1 || tests_need+=(chromium)
+dpkg -s fonts-noto-core >/dev/null 2>&1 || tests_need+=(fonts-noto-core)
 if [ ${#tests_need[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

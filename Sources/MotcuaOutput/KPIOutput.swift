@@ -14,14 +14,18 @@ package enum KPIOutput: RowsOutput {
         cells += [.text(p.label), .text(p.from), .text(p.to), .bool(p.partial), .text(u.code), .text(u.name), .text(u.tier)]
     }
 
-    static func cells(_ r: KPIRow, into cells: inout [Cell]) {
+    /// A row's published value (micro-units, nil when the denominator is 0) and `met` (nil
+    /// without a target or a value): what kpis.csv writes and report.html shows.
+    package static func published(_ r: KPIRow) -> (value: Int64?, met: Bool?) {
         let value = ratioMicros(r.numerator, r.denominator)
-        var met: Cell = .micros(nil)
-        if let t = r.target, let v = value {
-            // Compare the published (rounded) value with the bounds, inclusive.
-            let ok = (t.min.map { v >= $0 } ?? true) && (t.max.map { v <= $0 } ?? true)
-            met = .bool(ok)
-        }
+        guard let t = r.target, let v = value else { return (value, nil) }
+        // Compare the published (rounded) value with the bounds, inclusive.
+        return (value, (t.min.map { v >= $0 } ?? true) && (t.max.map { v <= $0 } ?? true))
+    }
+
+    static func cells(_ r: KPIRow, into cells: inout [Cell]) {
+        let (value, ok) = published(r)
+        let met: Cell = ok.map { .bool($0) } ?? .micros(nil)
         cells.append(.text(r.scope.rawValue))
         cells.append(.text(r.kpi))
         cells.append(.int(r.numerator))

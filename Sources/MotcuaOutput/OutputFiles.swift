@@ -93,6 +93,7 @@ package enum OutputFiles {
             try FormII06aWorkbook.write(r.rollup.formRows, periods: r.periods, units: r.rollup.units,
                                         sectorNames: r.catalogs.sectorNames, to: path)
         }, showsFormRows: true),
+        OutputFile(name: "report.html", condition: .switchedOn("report"), rendering: .bytes { r in ReportOutput.html(r) }),
         OutputFile(name: "rejects.ndjson", condition: .always, rendering: .streamed),
         OutputFile(name: "summary.json", condition: .always, rendering: .bytes { r in r.summary.json() }),
     ]

@@ -1,0 +1,58 @@
+// report.html (issue 15): one self-contained page for the people who act on the numbers —
+// per period (latest first), KPI tiles of the root unit(s), each tier's rankings with the
+// target line and its table, Biểu II.06a in brief, trends over the periods, data quality.
+// Inline CSS and SVG, no script, no external URL (a Content-Security-Policy says so to the
+// browser), printable on A4 landscape. Every number is a cell of the roll-up's rows (the ones
+// counters.csv and kpis.csv write), formatted by `VietnameseFormat`; the page is laid out by
+// Mustache templates (Templates/, compiled into the module) and the charts are MotcuaCharts'.
+//
+// Numbers carry where they come from, so that a test can find each one's cell: a table's
+// `data-p` (period label), a row's or column's `data-u`/`data-s` (unit code, scope), `data-k`
+// (KPI) and `data-f` (the column of counters.csv or kpis.csv; `points` = 20 × progress_rate).
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaAggregate
+import MotcuaCharts
+import Mustache
+
+/// One row of the per-unit data-quality checks (`data-quality.csv`, issue 15), for the
+/// report's data-quality section. Not filled yet: the checks are made on another branch
+/// (`DataQualityRow`); `ReportOutput.html(_:quality:)` shows these rows when it is given them.
+package struct ReportQualityRow: Sendable {
+    package var unitCode: String
+    package var unitName: String
+    package var check: String
+    package var checkName: String
+    package var count: Int
+    package var examples: [String]
+    package init(unitCode: String, unitName: String, check: String, checkName: String, count: Int, examples: [String]) {
+        (self.unitCode, self.unitName, self.check, self.checkName, self.count, self.examples) =
+            (unitCode, unitName, check, checkName, count, examples)
+    }
+}
+
+package enum ReportOutput {
+    /// The page's templates, parsed once.
+    static let library: MustacheLibrary = {
+        var library = MustacheLibrary()
+        let templates: [(String, [UInt8])] = [
+            ("report", PackageResources.report_mustache), ("style", PackageResources.style_mustache),
+            ("period", PackageResources.period_mustache), ("tiles", PackageResources.tiles_mustache),
+            ("tier", PackageResources.tier_mustache), ("trends", PackageResources.trends_mustache),
+            ("quality", PackageResources.quality_mustache),
+        ]
+        for (name, bytes) in templates {
+            // The templates are part of the program: one that does not parse is a build defect.
+            do { try library.register(String(decoding: bytes, as: UTF8.self), named: name) } catch {
+                fatalError("report template \(name) does not parse: \(error)")
+            }
+        }
+        return library
+    }()
+
+    /// report.html's bytes. `quality`: the per-unit data-quality rows (nil: that part is left out).
+    package static func html(_ results: RunResults, quality: [ReportQualityRow]? = nil) -> [UInt8] {
+        let context = ReportContext(results).page(quality: quality)
+        return Array((library.render(context, withTemplate: "report") ?? "").utf8)
+    }
+}

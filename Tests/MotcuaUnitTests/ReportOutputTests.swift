@@ -1,0 +1,50 @@
+// report.html's renderer in-process: the data-quality block shows the per-unit rows it is given
+// (the lead wires the dq branch's DataQualityRow to them) and is absent without them; a unit
+// whose rows are all zero shows `—` for its ratios, never a division by zero.
+import XCTest
+@testable import MotcuaFoundation
+@testable import MotcuaAggregate
+@testable import MotcuaOutput
+
+final class ReportOutputTests: XCTestCase {
+    /// A province with one district, one period, every counter 0, no KPI rows.
+    private func results() -> RunResults {
+        let units = UnitModel(catalog: [UnitInfo(code: "P", name: "UBND tỉnh <P>", tier: "tinh", parent: ""),
+                                        UnitInfo(code: "D", name: "UBND huyện D", tier: "huyen", parent: "P")],
+                              dossierUnitCodes: [])
+        let period = Period(label: "2024-03", from: Int32(daysFromCivil(2024, 3, 1)), to: Int32(daysFromCivil(2024, 3, 31)))
+        let zero = [Int64](repeating: 0, count: counterColumns.count)
+        let rows = [CounterRow(period: 0, unit: 0, scope: .own, sector: "", values: zero),
+                    CounterRow(period: 0, unit: 0, scope: .subtree, sector: "", values: zero),
+                    CounterRow(period: 0, unit: 1, scope: .own, sector: "", values: zero)]
+        let rollup = RollupResult(rows: rows, kpis: [], units: units, tally: DossierTally())
+        let summary = SummaryOutput(pipeline: "p", rules: .tt01, periods: [period], inputs: [], accounting: Accounting(),
+                                    rejectsByReason: [:], unknownUnits: [], warnings: [], wallSeconds: 0, threads: 1)
+        return RunResults(rollup: rollup, periods: [period], catalogs: Catalogs(), summary: summary, threads: 1)
+    }
+
+    func testQualityRowsAreShownWhenGiven() {
+        let row = ReportQualityRow(unitCode: "D", unitName: "UBND huyện D", check: "done_without_return",
+                                   checkName: "Đã giải quyết nhưng không có ngày trả", count: 1234, examples: ["D-1", "D-2"])
+        let with = String(decoding: ReportOutput.html(results(), quality: [row]), as: UTF8.self)
+        XCTAssertTrue(with.contains("Hồ sơ gây lỗi thống kê, theo đơn vị"))
+        XCTAssertTrue(with.contains("<tr data-u=\"D\" data-c=\"done_without_return\"><th>UBND huyện D</th>"
+            + "<td>Đã giải quyết nhưng không có ngày trả</td><td><code>done_without_return</code></td><td>1.234</td>"
+            + "<td class=\"ex\">D-1, D-2</td></tr>"), with)
+        let empty = String(decoding: ReportOutput.html(results(), quality: []), as: UTF8.self)
+        XCTAssertTrue(empty.contains("Không phát hiện hồ sơ nào."))
+        let without = String(decoding: ReportOutput.html(results()), as: UTF8.self)
+        XCTAssertFalse(without.contains("Hồ sơ gây lỗi thống kê"))
+    }
+
+    func testZerosAndEscaping() {
+        let html = String(decoding: ReportOutput.html(results()), as: UTF8.self)
+        XCTAssertTrue(html.contains("UBND tỉnh &lt;P&gt;"), "names are escaped")
+        XCTAssertFalse(html.contains("<P>"))
+        XCTAssertTrue(html.contains("<div class=\"kv\" data-f=\"value\">—</div>"), "no KPI row: no value")
+        XCTAssertTrue(html.contains("Không có bản ghi nào bị loại."))
+        XCTAssertTrue(html.contains("Kỳ báo cáo: Tháng 3/2024 <small>(01/03/2024 – 31/03/2024)</small>"))
+        XCTAssertFalse(html.contains("Diễn biến qua các kỳ</h2>"), "one period: no trends")
+        XCTAssertEqual(ReportOutput.html(results()), ReportOutput.html(results()))
+    }
+}

@@ -32,7 +32,7 @@ public enum DataQualityCheck: Int, CaseIterable, Sendable {
         case .doneWithoutReturnedAt: return "Đã trả kết quả nhưng không có ngày trả"
         case .dueBeforeReceived: return "Ngày hẹn trả trước ngày tiếp nhận"
         case .endedOrReturnedAfterAsOf: return "Ngày kết thúc xử lý hoặc ngày trả sau ngày chốt số liệu"
-        case .overdueOverAYear: return "Chưa giải quyết xong, quá hạn hơn 365 ngày"
+        case .overdueOverAYear: return "Chưa giải quyết xong và quá hạn hơn 365 ngày"
         case .unitDiffersFromDossierId: return "Mã đơn vị khác đơn vị trong mã hồ sơ"
         case .procedureNotInCatalog: return "Mã TTHC không có trong danh mục thủ tục"
         case .statusWentBack: return "Trạng thái lùi lại so với lần đồng bộ trước"

@@ -31,12 +31,17 @@ public struct Catalogs: Sendable {
 
     public var units: [UnitInfo] = []
     public var procedures: [ProcedureRow] = []
+    /// A procedures.csv was given (its rows may still be none).
+    public var hasProcedureCatalog = false
     public init() {}
 
     public static func load(unitsPath: String?, proceduresPath: String?, issues: inout [ConfigIssue]) -> Catalogs {
         var c = Catalogs()
         if let p = unitsPath { c.units = loadUnits(p, &issues) }
-        if let p = proceduresPath { c.procedures = loadProcedures(p, units: c.units, &issues) }
+        if let p = proceduresPath {
+            c.procedures = loadProcedures(p, units: c.units, &issues)
+            c.hasProcedureCatalog = true
+        }
         return c
     }
 

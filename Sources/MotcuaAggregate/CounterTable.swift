@@ -77,13 +77,6 @@ struct CounterTable {
         return groups.count - 1
     }
 
-    func isTerminal(_ status: UInt8) -> Bool {
-        switch rules {
-        case .tt01: return status == 7 || status == 9 || status == 10
-        case .qd766: return status >= 7
-        }
-    }
-
     /// Adds one in-scope dossier (status not 1/3, received date present) to `group`.
     mutating func add(_ d: DossierState, group g: Int) {
         let periods = index.periods
@@ -92,7 +85,7 @@ struct CounterTable {
         let recv = d.received
         let kr = index.locate(recv)
         guard kr <= last else { return }   // received after every period
-        let terminal = isTerminal(d.status) && d.ended != noDay
+        let terminal = rules.isTerminal(d.status) && d.ended != noDay
         let end: Int32 = terminal ? d.ended : Int32.max
         let ke = terminal ? index.locate(end) : periods.count
 

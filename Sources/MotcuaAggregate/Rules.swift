@@ -3,7 +3,17 @@
 import MotcuaFoundation
 import MotcuaReading
 
-public enum RuleSet: String, Sendable, CaseIterable { case tt01, qd766 }
+public enum RuleSet: String, Sendable, CaseIterable {
+    case tt01, qd766
+
+    /// The statuses after which a dossier has ended (SPEC §5.1): 7, 9, 10; under qd766 also 8.
+    public func isTerminal(_ status: UInt8) -> Bool {
+        switch self {
+        case .tt01: return status == 7 || status == 9 || status == 10
+        case .qd766: return status >= 7
+        }
+    }
+}
 public enum Tier: String, Sendable, CaseIterable { case tinh, soNganh = "so_nganh", huyen, xa }
 public enum Scope: String, Sendable { case own, subtree }
 

@@ -24,6 +24,11 @@ public struct OutputSettings: Sendable {
     public var formRowsScope: Scope? {
         OutputFiles.all.contains { $0.showsFormRows && $0.isWanted(self) } ? formScope : nil
     }
+
+    /// Some file that is on shows the data-quality rows (`RunResults.dataQuality`).
+    public var wantsDataQuality: Bool {
+        OutputFiles.all.contains { $0.showsDataQuality && $0.isWanted(self) }
+    }
 }
 
 /// What output files are rendered from: one run's results.
@@ -34,6 +39,12 @@ package struct RunResults {
     package var summary: SummaryOutput
     /// Rows are encoded in slices side by side on this many threads.
     package var threads: Int
+    /// The data-quality rows (issue 15), sorted by (unit_code, check); computed only when a
+    /// file that shows them is on (`OutputSettings.wantsDataQuality`), else empty.
+    package var dataQuality: [DataQualityRow] = []
+    /// The day the data-quality checks compare dates with: `--as-of`, else the run's day in
+    /// the pipeline's timezone.
+    package var referenceDay: Int32 = noDay
 
     package init(rollup: RollupResult, periods: [Period], catalogs: Catalogs, summary: SummaryOutput, threads: Int) {
         (self.rollup, self.periods, self.catalogs, self.summary, self.threads) = (rollup, periods, catalogs, summary, threads)
@@ -47,6 +58,8 @@ package struct OutputFile: Sendable {
         case format(OutputFormat)
         /// A boolean key of `outputs`.
         case switchedOn(String)
+        /// A boolean key of `outputs`, written in each table format of `outputs.formats`.
+        case switchedOnAs(String, OutputFormat)
     }
     package enum Rendering: Sendable {
         case bytes(@Sendable (RunResults) -> [UInt8])
@@ -61,12 +74,15 @@ package struct OutputFile: Sendable {
     package let rendering: Rendering
     /// Rendered from the roll-up's Biểu II.06a rows (`RollupResult.formRows`).
     package var showsFormRows = false
+    /// Rendered from the data-quality rows (`RunResults.dataQuality`).
+    package var showsDataQuality = false
 
     package func isWanted(_ settings: OutputSettings) -> Bool {
         switch condition {
         case .always: return true
         case .format(let f): return settings.formats.contains(f)
         case .switchedOn(let key): return settings.has(key)
+        case .switchedOnAs(let key, let f): return settings.has(key) && settings.formats.contains(f)
         }
     }
 }
@@ -93,7 +109,13 @@ package enum OutputFiles {
             try FormII06aWorkbook.write(r.rollup.formRows, periods: r.periods, units: r.rollup.units,
                                         sectorNames: r.catalogs.sectorNames, to: path)
         }, showsFormRows: true),
-        OutputFile(name: "report.html", condition: .switchedOn("report"), rendering: .bytes { r in ReportOutput.html(r) }),
+        OutputFile(name: "data-quality.csv", condition: .switchedOnAs("data_quality", .csv), rendering: .bytes { r in
+            DataQualityOutput.csv(r.dataQuality)
+        }, showsDataQuality: true),
+        OutputFile(name: "data-quality.json", condition: .switchedOnAs("data_quality", .json), rendering: .bytes { r in
+            DataQualityOutput.json(r.dataQuality, referenceDay: r.referenceDay)
+        }, showsDataQuality: true),
+        OutputFile(name: "report.html", condition: .switchedOn("report"), rendering: .bytes { r in ReportOutput.html(r) }, showsDataQuality: true),
         OutputFile(name: "rejects.ndjson", condition: .always, rendering: .streamed),
         OutputFile(name: "summary.json", condition: .always, rendering: .bytes { r in r.summary.json() }),
     ]
@@ -103,7 +125,14 @@ package enum OutputFiles {
 
     /// The boolean `outputs` keys that turn files on, for the loader.
     package static var switches: [String] {
-        all.compactMap { if case .switchedOn(let key) = $0.condition { return key } else { return nil } }
+        var keys: [String] = []
+        for file in all {
+            switch file.condition {
+            case .switchedOn(let key), .switchedOnAs(let key, _): if !keys.contains(key) { keys.append(key) }
+            case .always, .format: break
+            }
+        }
+        return keys
     }
 
     /// The files `settings` asks for, rendered: as bytes, or written at `temporaryPath(name)`

@@ -10,6 +10,8 @@ enum Cell {
     case bool(Bool)
     /// A ratio or bound in micro-units, written with 6 decimals; nil is empty / null.
     case micros(Int64?)
+    /// Texts: in CSV one text cell, joined by spaces; in JSON an array of strings.
+    case texts([String])
 }
 
 /// Micro-units as `0.007812`, digits written straight into `out`.
@@ -59,6 +61,7 @@ enum CSVEncoding {
             case .int(let v): appendInt(v, to: &out)
             case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
             case .micros(let v): if let v { appendMicros(v, to: &out) }
+            case .texts(let list): appendText(list.joined(separator: " "), to: &out)
             }
         }
     }
@@ -121,6 +124,13 @@ enum JSONEncoding {
         case .int(let v): appendInt(v, to: &out)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .micros(let v): if let v { appendMicros(v, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        case .texts(let list):
+            out.append(UInt8(ascii: "["))
+            for (i, t) in list.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                appendString(t, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
         }
     }
 

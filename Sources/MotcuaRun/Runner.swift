@@ -51,8 +51,10 @@ public enum Runner {
             clock.mark("rolled up")
             try checkRejectRate(plan, read, accounting)
             let summary = summarize(plan, read, rolled, accounting: accounting, options: options, started: clock.started)
-            let outputs = try render(RunResults(rollup: rolled, periods: plan.periods, catalogs: plan.catalogs,
-                                                summary: summary, threads: options.threads), plan)
+            var results = RunResults(rollup: rolled, periods: plan.periods, catalogs: plan.catalogs,
+                                     summary: summary, threads: options.threads)
+            if plan.pipeline.outputs.wantsDataQuality { checkDataQuality(&results, plan, read, options: options) }
+            let outputs = try render(results, plan)
             clock.mark("rendered")
             try publish(outputs, plan, read, isCancelled: isCancelled)
             clock.mark("published")
@@ -173,6 +175,16 @@ public enum Runner {
         } catch let e as InvariantBroken {
             throw MotcuaError(.software, "internal invariant broken: \(e.message); nothing published")
         }
+    }
+
+    /// The data-quality rows (issue 15). The date checks compare with `--as-of`, else with the
+    /// run's day in the pipeline's timezone (so a run without `--as-of` depends on the day).
+    static func checkDataQuality(_ results: inout RunResults, _ plan: Plan, _ read: Read, options: RunOptions) {
+        let p = plan.pipeline
+        results.referenceDay = plan.asOf ?? today(zoneMinutes: p.zoneMinutes)
+        results.dataQuality = DataQuality.rows(read.merged, units: results.rollup.units, catalogs: plan.catalogs, rules: p.rules,
+                                               referenceDay: results.referenceDay, reportUnits: p.reportUnits,
+                                               threads: options.threads)
     }
 
     /// The rest of the accounting, from the roll-up, checked (exit 70 if it does not balance).

@@ -28,6 +28,9 @@ struct RunCommand: ParsableCommand {
         subtree) is what both forms count; report_units: [codes] limits every output to those
         units and the units below them. With outputs.report: true, report.html: one page to read
         and print (A4 landscape) - KPI tiles against targets, rankings per tier, trends, data quality.
+        With outputs.data_quality: true, data-quality.csv/.json (in outputs.formats) list per unit the
+        dossiers that are valid but suspicious (done without NgayTra, dates after --as-of or today, a
+        status that went back ...) and the rejects.
 
         A run that fails after reading prints its warnings (even with --quiet) and leaves its summary.json (with the failure) and rejects.ndjson in OUT/last-failure/; the published outputs are not touched, and the next successful run removes the folder. A run warns when its newest record is more than limits.max_staleness_days (3) days older than --as-of (or today, but never after the last period's end).
         """)

@@ -16,6 +16,11 @@ in expected/ is internally consistent with SPEC.md:
     nine counter ratios use the numerator/denominator of that counters row; value = the
     ratio rounded half-even to 6 decimals, empty when the denominator is 0; met agrees with
     target_min/target_max (§5.5) and is empty when the value is or no target applies.
+  - data-quality.csv (when present; issue 15): exact header, LF, rows sorted by (unit_code,
+    check) bytewise after the formula guard is taken off, one row per (unit, check), each
+    check a known code with its Vietnamese name, count ≥ 1, at most five distinct examples in
+    bytewise order and no more than the count; data-quality.json (when present) holds the
+    same rows.
 
 Run: python3 Tests/Fixtures/check_expected.py   (exit 1 on the first inconsistent case)
 """
@@ -217,6 +222,51 @@ def check_kpis(case: str, path: str, counters_path: str) -> None:
             fail(case, f"kpis.csv: {key[4]} {key[7]} in {key[0]} lacks the 14 KPIs")
 
 
+DQ_HEADER = ["unit_code", "unit_name", "check", "check_name", "count", "examples"]
+DQ_NAMES = {
+    "done_without_returned_at": "Đã trả kết quả nhưng không có ngày trả",
+    "due_before_received": "Ngày hẹn trả trước ngày tiếp nhận",
+    "ended_or_returned_after_as_of": "Ngày kết thúc xử lý hoặc ngày trả sau ngày chốt số liệu",
+    "overdue_over_365_days": "Chưa giải quyết xong và quá hạn hơn 365 ngày",
+    "unit_differs_from_dossier_id": "Mã đơn vị khác đơn vị trong mã hồ sơ",
+    "procedure_not_in_catalog": "Mã TTHC không có trong danh mục thủ tục",
+    "status_went_back": "Trạng thái lùi lại so với lần đồng bộ trước",
+    "received_at_changed": "Ngày tiếp nhận bị thay đổi giữa các lần đồng bộ",
+    "rejects": "Bản ghi bị loại (không hợp lệ)",
+}
+
+
+def check_data_quality(case: str, path: str) -> int:
+    raw = open(path, "rb").read()
+    if b"\r\n" in raw or not raw.endswith(b"\n"):
+        fail(case, "data-quality.csv must use LF and end with LF")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    if rows[0] != DQ_HEADER:
+        fail(case, "data-quality.csv header differs")
+    keys = []
+    plain = []
+    for r in rows[1:]:
+        unit, name, check, check_name, count, examples = [unguard(c) for c in r]
+        if DQ_NAMES.get(check) != check_name:
+            fail(case, f"data-quality.csv: unknown check or name {check!r} {check_name!r}")
+        ex = examples.split(" ") if examples else []
+        if int(count) < 1 or len(ex) > 5 or len(ex) > int(count) or len(set(ex)) != len(ex):
+            fail(case, f"data-quality.csv: count/examples of {unit} {check}")
+        if [e.encode() for e in ex] != sorted(e.encode() for e in ex):
+            fail(case, f"data-quality.csv: examples of {unit} {check} not in bytewise order")
+        keys.append((unit.encode(), check.encode()))
+        plain.append({"unit_code": unit, "unit_name": name, "check": check, "check_name": check_name,
+                      "count": int(count), "examples": ex})
+    if keys != sorted(keys) or len(set(keys)) != len(keys):
+        fail(case, "data-quality.csv: rows not sorted by (unit_code, check), or a pair twice")
+    js = os.path.join(os.path.dirname(path), "data-quality.json")
+    if os.path.exists(js):
+        doc = json.load(open(js, encoding="utf-8"))
+        if doc.get("schema_version") != 1 or doc.get("rows") != plain:
+            fail(case, "data-quality.json rows differ from data-quality.csv")
+    return len(plain)
+
+
 def main() -> None:
     names = sorted(os.listdir(CASES))
     for case in names:
@@ -231,8 +281,11 @@ def main() -> None:
             kpis = os.path.join(exp, "kpis.csv")
             if os.path.exists(kpis):
                 check_kpis(case, kpis, counters)
-        elif not os.path.exists(os.path.join(exp, "exit_code")):
-            fail(case, "neither counters.csv nor exit_code")
+        dq = os.path.join(exp, "data-quality.csv")
+        if os.path.exists(dq):
+            n += check_data_quality(case, dq)
+        elif not os.path.exists(counters) and not os.path.exists(os.path.join(exp, "exit_code")):
+            fail(case, "neither counters.csv, data-quality.csv nor exit_code")
         acc_path = os.path.join(exp, "accounting.json")
         if os.path.exists(acc_path):
             a = json.load(open(acc_path))

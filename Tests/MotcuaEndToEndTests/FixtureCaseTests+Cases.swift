@@ -17,6 +17,7 @@ extension FixtureCaseTests {
     func test_csv_same_as_ndjson() throws { try check("csv_same_as_ndjson") }
     func test_csv_semicolon_tab() throws { try check("csv_semicolon_tab") }
     func test_csv_vendor_labels() throws { try check("csv_vendor_labels") }
+    func test_data_quality() throws { try check("data_quality") }
     func test_due_equals_end() throws { try check("due_equals_end") }
     func test_gzip_detection() throws { try check("gzip_detection") }
     func test_input_order() throws { try check("input_order") }

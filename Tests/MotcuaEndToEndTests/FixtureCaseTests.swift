@@ -51,11 +51,13 @@ final class FixtureCaseTests: XCTestCase {
         let expectedExit = Harness.read(expected.appendingPathComponent("exit_code"))
             .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
         var firstCounters: String?
+        // More command-line arguments, one a line (e.g. --as-of and its date), when the case has them.
+        let extra = Harness.read(src.appendingPathComponent("args"))?.split(separator: "\n").map(String.init) ?? []
         // Thread counts and chunk sizes must not change a byte (SPEC §3.2, §7.3).
         for (threads, chunk) in [(1, 0), (4, 0), (3, 1), (2, 29)] {
             let dir = try Harness.copyToScratch(src)
             defer { try? FileManager.default.removeItem(at: dir) }
-            var args = ["run", "pipeline.yaml", "--quiet", "--threads", "\(threads)", "--out", "out"]
+            var args = ["run", "pipeline.yaml", "--quiet", "--threads", "\(threads)", "--out", "out"] + extra
             if chunk > 0 { args += ["--chunk-bytes", "\(chunk)"] }
             let r = try Harness.run(args, in: dir)
             XCTAssertEqual(r.status, expectedExit, "\(name): exit status (stderr: \(r.stderr))")
@@ -75,9 +77,10 @@ final class FixtureCaseTests: XCTestCase {
             if let want = Harness.read(expected.appendingPathComponent("counters.csv")) {
                 XCTAssertEqual(counters, want, "\(name): counters.csv (threads \(threads), chunk \(chunk))\n\(diff(counters ?? "", want))")
             }
-            if let want = Harness.read(expected.appendingPathComponent("kpis.csv")) {
-                let kpis = Harness.read(out.appendingPathComponent("kpis.csv")) ?? ""
-                XCTAssertEqual(kpis, want, "\(name): kpis.csv (threads \(threads), chunk \(chunk))\n\(diff(kpis, want))")
+            for file in ["kpis.csv", "data-quality.csv", "data-quality.json"] {
+                guard let want = Harness.read(expected.appendingPathComponent(file)) else { continue }
+                let got = Harness.read(out.appendingPathComponent(file)) ?? ""
+                XCTAssertEqual(got, want, "\(name): \(file) (threads \(threads), chunk \(chunk))\n\(diff(got, want))")
             }
             if let first = firstCounters { XCTAssertEqual(counters, first, "\(name): threads \(threads), chunk \(chunk) vs threads 1") }
             firstCounters = counters

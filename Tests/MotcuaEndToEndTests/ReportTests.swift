@@ -171,6 +171,32 @@ final class ReportTests: XCTestCase {
         XCTAssertLessThan(html.range(of: "Tháng 3/2024")!.lowerBound, html.range(of: "Kỳ báo cáo: Tháng 2/2024")!.lowerBound)
     }
 
+    /// The data-quality part lists the rows of data-quality.csv: each unit and check with its
+    /// count (Vietnamese digits) and examples.
+    func testDataQualityRowsAreThoseOfTheCSV() throws {
+        let pipeline = try samplePipeline(rules: "tt01", extra: "")
+        var yaml = try String(contentsOf: pipeline, encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "report: true }", with: "report: true, data_quality: true }")
+        try yaml.write(to: pipeline, atomically: true, encoding: .utf8)
+        let out = try run(pipeline, ["--as-of", "2024-03-31"])
+        let rows = parseCSV(try String(contentsOf: out.appendingPathComponent("data-quality.csv"), encoding: .utf8))
+        XCTAssertGreaterThan(rows.count, 1, "the sample has suspicious dossiers")
+        let h = rows[0]
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        for row in rows.dropFirst() {
+            func v(_ c: String) -> String { row[h.firstIndex(of: c)!] }
+            let count = Int(v("count"))!
+            let digits = String(count).reversed().enumerated().reduce(into: "") { acc, e in
+                if e.offset > 0 && e.offset % 3 == 0 { acc.append(".") }
+                acc.append(e.element)
+            }
+            let cell = "<tr data-u=\"\(v("unit_code"))\" data-c=\"\(v("check"))\">"
+            guard let r = html.range(of: cell) else { XCTFail("no row for \(cell)"); continue }
+            let tail = html[r.upperBound...].prefix(600)
+            XCTAssertTrue(tail.contains("<td>\(String(digits.reversed()))</td>"), "\(cell): \(tail)")
+        }
+    }
+
     /// The rankings' bars say what the table under them says: each bar's title and value are
     /// its unit's rate cell (on-time in the first chart, online in the second), its length is
     /// the rate's share of the 0–100 % axis, its colour and mark are the cell's.

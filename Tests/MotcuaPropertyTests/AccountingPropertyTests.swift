@@ -9,7 +9,10 @@
 //   * every counters.csv row satisfies the §5.2 identities, and a period's carried_over is
 //     the previous period's pending_total;
 //   * counters/kpis (CSV and JSON) and rejects.ndjson are byte-identical for every
-//     --threads / --chunk-bytes / --inflater combination.
+//     --threads / --chunk-bytes / --inflater combination;
+//   * so is data-quality.csv / .json, whose checks across versions (status_went_back,
+//     received_at_changed) count exactly the ids that the generated versions, in input
+//     order, make go back in the lifecycle or change NgayTiepNhan (issue 15).
 import Foundation
 import XCTest
 import MotcuaTestSupport
@@ -32,6 +35,8 @@ final class AccountingPropertyTests: XCTestCase {
         var byReason: [String: Int] = [:]
         var rejects: [String] = []                 // "file:line:reason" in input order
         var latest: [String: Int] = [:]            // id → status of its last accepted record
+        var highestStage: [String: Int] = [:]      // id → highest lifecycle stage of its accepted records
+        var receivedDays: [String: Set<Int>] = [:] // id → NgayTiepNhan days of its accepted records
         var perFile: [String: (records: Int, accepted: Int, rejected: Int)] = [:]
     }
 
@@ -125,14 +130,14 @@ final class AccountingPropertyTests: XCTestCase {
         let ids = (0..<80).map { i in "\(Self.units[g.int(Self.units.count)])-\(String(format: "%04d", i))" }
         var exp = Expected()
         let fileCount = 3 + g.int(3)
-        var files: [(name: String, bytes: [UInt8], expectRejects: [(Int, String)], fates: [(String?, Int?, String?)])] = []
+        var files: [(name: String, bytes: [UInt8], expectRejects: [(Int, String)], fates: [(String?, Int?, Int?, String?)])] = []
         for fi in 0..<fileCount {
             let csv = g.chance(0.4)
             let gz = g.chance(0.5)
             let name = String(format: "f%02d.%@%@", fi, csv ? "csv" : "ndjson", gz ? ".gz" : "")
             var text: [UInt8] = g.chance(0.2) ? [0xEF, 0xBB, 0xBF] : []
             var line = 1
-            var fates: [(String?, Int?, String?)] = []  // (id if accepted, status, reason if rejected)
+            var fates: [(String?, Int?, Int?, String?)] = []  // (id if accepted, status, recv, reason if rejected)
             var rejects: [(Int, String)] = []
             let eol: () -> [UInt8] = { [0x0A] }
             if csv { text += Array(Self.csvHeader.utf8) + eol(); line += 1 }
@@ -188,9 +193,9 @@ final class AccountingPropertyTests: XCTestCase {
                 text += body + (g.chance(0.3) ? [0x0D, 0x0A] : [0x0A])
                 if let r = reason {
                     rejects.append((line, r))
-                    fates.append((nil, nil, r))
+                    fates.append((nil, nil, nil, r))
                 } else {
-                    fates.append((f.id, f.status, nil))
+                    fates.append((f.id, f.status, f.recv, nil))
                 }
                 line += lines
             }
@@ -215,9 +220,11 @@ final class AccountingPropertyTests: XCTestCase {
             var counts = (records: 0, accepted: 0, rejected: 0)
             for fate in f.fates {
                 counts.records += 1
-                if let r = fate.2 { exp.byReason[r, default: 0] += 1; counts.rejected += 1 } else {
+                if let r = fate.3 { exp.byReason[r, default: 0] += 1; counts.rejected += 1 } else {
                     counts.accepted += 1
                     exp.latest[fate.0!] = fate.1!
+                    exp.highestStage[fate.0!] = max(exp.highestStage[fate.0!] ?? 0, Self.stage(fate.1!))
+                    if let d = fate.2 { exp.receivedDays[fate.0!, default: []].insert(d) }
                 }
             }
             exp.rejects += f.expectRejects.map { "\(path):\($0.0):\($0.1)" }
@@ -228,7 +235,13 @@ final class AccountingPropertyTests: XCTestCase {
         return exp
     }
 
-    static let outputs = ["counters.csv", "counters.json", "kpis.csv", "kpis.json", "rejects.ndjson"]
+    static let outputs = ["counters.csv", "counters.json", "kpis.csv", "kpis.json", "rejects.ndjson",
+                          "data-quality.csv", "data-quality.json"]
+
+    /// The lifecycle stages of docs/GUIDE.md (data quality), written again here as the model.
+    static func stage(_ status: Int) -> Int {
+        [1: 1, 2: 2, 4: 2, 5: 2, 6: 2, 8: 2, 3: 3, 7: 3, 9: 3, 10: 4][status]!
+    }
 
     func testAccountingAndDeterminismOnRandomInputs() throws {
         let configs: [[String]] = [
@@ -236,15 +249,15 @@ final class AccountingPropertyTests: XCTestCase {
             ["--threads", "3", "--chunk-bytes", "61"],
             ["--threads", "2", "--chunk-bytes", "997", "--inflater", "zlib"],
             ["--threads", "4", "--chunk-bytes", "65536"],
-        ]
+        ].map { $0 + ["--as-of", "2024-06-30"] }
         for seed: UInt64 in [11, 12, 13, 14, 15] {
             let ws = try Workspace("prop")
             try Self.unitsCSV.write(to: ws.url("units.csv"), atomically: true, encoding: .utf8)
             try ws.pipeline(limits: "max_reject_rate: 1, max_line_bytes: \(Self.maxLine)",
                             extra: "catalogs: {units: units.csv}\nbreakdown: [sector]", ndjson: true, csv: true,
-                            periods: "{kind: month, from: 2024-01-01, to: 2024-06-30}")
+                            periods: "{kind: month, from: 2024-01-01, to: 2024-06-30}", outputs: "data_quality: true")
             let exp = try generate(seed: seed, into: ws)
-            let r = try ws.run()
+            let r = try ws.run(["--as-of", "2024-06-30"])
             XCTAssertEqual(r.status, 0, "seed \(seed): \(r.stderr)")
 
             // Accounting, as generated.
@@ -282,6 +295,22 @@ final class AccountingPropertyTests: XCTestCase {
                     previousPending[key] = n("pending_total")
                 }
             }
+
+            // The checks across versions, per unit (the id's prefix), against the model.
+            var wantDQ: [String: Int] = [:]
+            for (id, status) in exp.latest {
+                let unit = String(id.prefix(13))
+                if Self.stage(status) < exp.highestStage[id]! { wantDQ["\(unit)|status_went_back", default: 0] += 1 }
+                if (exp.receivedDays[id]?.count ?? 0) > 1 { wantDQ["\(unit)|received_at_changed", default: 0] += 1 }
+            }
+            let dq = try csvTable(ws.url("out/data-quality.csv"))
+            let dqCol = Dictionary(uniqueKeysWithValues: dq.header.enumerated().map { ($1, $0) })
+            var gotDQ: [String: Int] = [:]
+            for row in dq.rows where ["status_went_back", "received_at_changed"].contains(row[dqCol["check"]!]) {
+                gotDQ["\(row[dqCol["unit_code"]!])|\(row[dqCol["check"]!])"] = Int(row[dqCol["count"]!])!
+            }
+            XCTAssertEqual(gotDQ, wantDQ, "seed \(seed): data-quality checks across versions")
+            XCTAssertFalse(wantDQ.isEmpty, "seed \(seed): the generator makes versions go back")
 
             // Byte-identical outputs for every threads / chunking / inflater.
             let reference = try Self.outputs.map { try Data(contentsOf: ws.url("out/\($0)")) }

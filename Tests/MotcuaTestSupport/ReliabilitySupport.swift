@@ -78,7 +78,8 @@ package final class Workspace {
 
     /// A pipeline over data/*.ndjson* (dvcqg-ndjson) and data/*.csv* (csv), March 2024 by default.
     package func pipeline(limits: String = "max_reject_rate: 1", extra: String = "", ndjson: Bool = true, csv: Bool = false,
-                  periods: String = "{kind: month, from: 2024-03-01, to: 2024-03-31}", outDir: String = "out") throws {
+                  periods: String = "{kind: month, from: 2024-03-01, to: 2024-03-31}", outDir: String = "out",
+                  outputs: String = "") throws {
         var inputs: [String] = []
         if ndjson { inputs.append(#"{format: dvcqg-ndjson, paths: ["data/*.ndjson*"]}"#) }
         if csv { inputs.append(#"{format: csv, paths: ["data/*.csv*"]}"#) }
@@ -87,7 +88,7 @@ package final class Workspace {
         name: rel
         inputs: [\(inputs.joined(separator: ", "))]
         periods: \(periods)
-        outputs: {dir: \(outDir)}
+        outputs: {dir: \(outDir)\(outputs.isEmpty ? "" : ", " + outputs)}
         limits: {\(limits)}
         \(extra)
         """

@@ -1,5 +1,5 @@
-// report.html's renderer in-process: the data-quality block shows the per-unit rows it is given
-// (the lead wires the dq branch's DataQualityRow to them) and is absent without them; a unit
+// report.html's renderer in-process: the data-quality block shows the run's per-unit rows (the
+// rows of data-quality.csv), and says when there are none; a unit
 // whose rows are all zero shows `—` for its ratios, never a division by zero.
 import XCTest
 @testable import MotcuaFoundation
@@ -23,18 +23,17 @@ final class ReportOutputTests: XCTestCase {
         return RunResults(rollup: rollup, periods: [period], catalogs: Catalogs(), summary: summary, threads: 1)
     }
 
-    func testQualityRowsAreShownWhenGiven() {
-        let row = ReportQualityRow(unitCode: "D", unitName: "UBND huyện D", check: "done_without_return",
-                                   checkName: "Đã giải quyết nhưng không có ngày trả", count: 1234, examples: ["D-1", "D-2"])
-        let with = String(decoding: ReportOutput.html(results(), quality: [row]), as: UTF8.self)
+    func testQualityRowsAreShown() {
+        var given = results()
+        given.dataQuality = [DataQualityRow(unitCode: "D", unitName: "UBND huyện D", check: "done_without_return",
+                                            checkName: "Đã giải quyết nhưng không có ngày trả", count: 1234, examples: ["D-1", "D-2"])]
+        let with = String(decoding: ReportOutput.html(given), as: UTF8.self)
         XCTAssertTrue(with.contains("Hồ sơ gây lỗi thống kê, theo đơn vị"))
         XCTAssertTrue(with.contains("<tr data-u=\"D\" data-c=\"done_without_return\"><th>UBND huyện D</th>"
             + "<td>Đã giải quyết nhưng không có ngày trả</td><td><code>done_without_return</code></td><td>1.234</td>"
             + "<td class=\"ex\">D-1, D-2</td></tr>"), with)
-        let empty = String(decoding: ReportOutput.html(results(), quality: []), as: UTF8.self)
+        let empty = String(decoding: ReportOutput.html(results()), as: UTF8.self)
         XCTAssertTrue(empty.contains("Không phát hiện hồ sơ nào."))
-        let without = String(decoding: ReportOutput.html(results()), as: UTF8.self)
-        XCTAssertFalse(without.contains("Hồ sơ gây lỗi thống kê"))
     }
 
     func testZerosAndEscaping() {

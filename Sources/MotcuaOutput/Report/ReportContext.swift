@@ -36,7 +36,7 @@ struct ReportContext {
         overdue: ReportRows.column("pending_overdue")
     )
 
-    func page(quality: [ReportQualityRow]?) -> View {
+    func page(quality: [DataQualityRow]?) -> View {
         let s = results.summary
         let roots = rows.roots
         var view: View = [
@@ -280,7 +280,7 @@ struct ReportContext {
 
     // MARK: - Data quality
 
-    func qualityView(_ quality: [ReportQualityRow]?) -> View {
+    func qualityView(_ quality: [DataQualityRow]?) -> View {
         let s = results.summary
         let reasons = s.rejectsByReason.map { (reason: $0.key, count: $0.value) }
             .sorted { $0.count != $1.count ? $0.count > $1.count : bytewiseLess($0.reason, $1.reason) }

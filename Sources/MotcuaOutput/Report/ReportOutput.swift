@@ -15,22 +15,6 @@ import MotcuaAggregate
 import MotcuaCharts
 import Mustache
 
-/// One row of the per-unit data-quality checks (`data-quality.csv`, issue 15), for the
-/// report's data-quality section. Not filled yet: the checks are made on another branch
-/// (`DataQualityRow`); `ReportOutput.html(_:quality:)` shows these rows when it is given them.
-package struct ReportQualityRow: Sendable {
-    package var unitCode: String
-    package var unitName: String
-    package var check: String
-    package var checkName: String
-    package var count: Int
-    package var examples: [String]
-    package init(unitCode: String, unitName: String, check: String, checkName: String, count: Int, examples: [String]) {
-        (self.unitCode, self.unitName, self.check, self.checkName, self.count, self.examples) =
-            (unitCode, unitName, check, checkName, count, examples)
-    }
-}
-
 package enum ReportOutput {
     /// The page's templates, parsed once.
     static let library: MustacheLibrary = {
@@ -50,9 +34,10 @@ package enum ReportOutput {
         return library
     }()
 
-    /// report.html's bytes. `quality`: the per-unit data-quality rows (nil: that part is left out).
-    package static func html(_ results: RunResults, quality: [ReportQualityRow]? = nil) -> [UInt8] {
-        let context = ReportContext(results).page(quality: quality)
+    /// report.html's bytes; its data-quality part lists `results.dataQuality` (the same rows as
+    /// data-quality.csv: the report's table entry asks for them).
+    package static func html(_ results: RunResults) -> [UInt8] {
+        let context = ReportContext(results).page(quality: results.dataQuality)
         return Array((library.render(context, withTemplate: "report") ?? "").utf8)
     }
 }

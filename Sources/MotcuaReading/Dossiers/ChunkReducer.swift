@@ -29,6 +29,8 @@ public final class ChunkReducer {
             let lines = walkRecords(chunk, d) { pos, bytes, reason, record in
                 partial.files[chunk.fileIndex].records += 1
                 if let reason {
+                    // Before `rejectedValue`, which may reuse the scratch that unescaped ids live in.
+                    if reason.isFieldCheck { noteRejectUnit(record) }
                     let value = d.rejectedValue(reason)
                     reject(pos, reason, bytes, value: value)
                     if case .invalid(let f) = reason, f.isDate {
@@ -77,6 +79,16 @@ public final class ChunkReducer {
             status: record.status, channel: record.channel, returnChannel: record.returnChannel,
             paidOnline: record.paidOnline, flags: flags)
         partial.keep(id: record.id, state)
+    }
+
+    /// Counts a rejected record under the unit it names, when it names one: MaDonVi when it is
+    /// text, else the agency-code prefix of MaHoSo (what §2.2 would derive). Only for reasons of
+    /// the field checks (`isFieldCheck`), which fill `record`'s id and unit before they reject.
+    private func noteRejectUnit(_ record: borrowing DecodedRecord) {
+        let unit = record.unit.isEmpty ? unitFromDossierId(record.id) : record.unit
+        guard !unit.isEmpty else { return }
+        let id = partial.units.id(unit)
+        partial.rejectsByUnit[id, default: ExampleIds()].note(UnsafeBufferPointer(start: record.id.base, count: record.id.count))
     }
 
     /// A rejected record of this worker's (also used by `inspect`, which walks chunks itself);

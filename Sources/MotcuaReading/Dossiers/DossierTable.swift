@@ -52,13 +52,13 @@ struct DossierTable {
         }
     }
 
-    /// Keeps `state` for the id unless the table holds a later one (by input position).
+    /// Keeps `state` for the id unless the table holds a later one (by input position); either
+    /// way the versions' aggregates take it in (`DossierState.absorb`).
     @inline(__always)
     mutating func keep(_ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, _ state: DossierState) {
         let (i, found) = probe(p, n, hash: hash)
         if let entry = found {
-            let old = entry.assumingMemoryBound(to: DossierState.self)
-            if old.pointee.position < state.position { old.pointee = state }
+            entry.assumingMemoryBound(to: DossierState.self).pointee.absorb(state)
             return
         }
         let size = (DossierTable.keyOffset + n + 7) & ~7
@@ -116,9 +116,10 @@ struct DossierTable {
     }
 
     /// The merge of tables without moving entries: every state here goes through `map`; an id
-    /// that `earlier` (tables merged before this one) already hold moves its later state there
-    /// and is dropped here. Afterwards no id is live in two tables. Lookups are prefetched
-    /// eight entries ahead: a merge is bound by cache misses, not by work.
+    /// that `earlier` (tables merged before this one) already hold is folded into the state
+    /// there (`absorb`: the later version wins, the versions' aggregates combine) and dropped
+    /// here. Afterwards no id is live in two tables. Lookups are prefetched eight entries
+    /// ahead: a merge is bound by cache misses, not by work.
     mutating func dropKnown(in earlier: [DossierTable], _ map: (DossierState) -> DossierState) {
         guard let first = earlier.first else { return }
         var ahead = 0, o = 0
@@ -138,7 +139,7 @@ struct DossierTable {
             let id = (entry + DossierTable.keyOffset).assumingMemoryBound(to: UInt8.self)
             for table in earlier {
                 guard let known = table.find(id, n, hash: hash(at: o)) else { continue }
-                if known.pointee.position < state.pointee.position { known.pointee = state.pointee }
+                known.pointee.absorb(state.pointee)
                 // Dropped: a length with the top bit set matches no lookup and `forEach` skips it.
                 entry.storeBytes(of: UInt32(n) | DossierTable.droppedBit, toByteOffset: DossierTable.hashOffset + 8, as: UInt32.self)
                 count -= 1

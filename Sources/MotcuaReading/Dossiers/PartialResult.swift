@@ -43,6 +43,10 @@ public final class PartialResult {
     @exclusivity(unchecked) public var newestDay = noDay
     /// Date values that are no date in an accepted form, per file and field (reject path only).
     @exclusivity(unchecked) package var invalidDates: [InvalidDateKey: InvalidDates] = [:]
+    /// Rejected records by the unit they name (an id in `units`: MaDonVi when it is text, else
+    /// the agency-code prefix of MaHoSo), with their smallest MaHoSo; records that name none
+    /// are not here (reject path only).
+    @exclusivity(unchecked) package var rejectsByUnit: [Int32: ExampleIds] = [:]
 
     public init(fileCount: Int, spillDirectory: String? = nil, keepFirstRejects: Int = Int.max) {
         files = [FileCounts](repeating: FileCounts(), count: fileCount)
@@ -85,6 +89,14 @@ public final class PartialResult {
         for i in partitions {
             dossiers[i].forEach { s, _, _, _ in body(s) }
             for t in absorbed[i] { t.forEach { s, _, _, _ in body(s) } }
+        }
+    }
+
+    /// Every kept dossier's latest state with its id bytes, over some partitions (as above).
+    package func forEachDossier(partitions: Range<Int>, _ body: (DossierState, UnsafeBufferPointer<UInt8>) -> Void) {
+        for i in partitions {
+            dossiers[i].forEach { s, p, n, _ in body(s, UnsafeBufferPointer(start: p, count: n)) }
+            for t in absorbed[i] { t.forEach { s, p, n, _ in body(s, UnsafeBufferPointer(start: p, count: n)) } }
         }
     }
 
@@ -154,8 +166,9 @@ public final class PartialResult {
 
     /// Folds `others` into this partial: codes re-interned here, then the dossier partitions
     /// merged on up to `threads` threads — each other table is taken over whole, its states
-    /// re-coded, and the ids this partial already holds moved here (latest-wins is a max over
-    /// input positions, so the kept states do not depend on the merge order). Nothing is
+    /// re-coded, and the ids this partial already holds folded in here (latest-wins is a max
+    /// over input positions and the versions' aggregates are min/max, so the kept states do not
+    /// depend on the merge order). Nothing is
     /// copied or re-inserted; `others` are left without dossiers.
     public func merge(_ others: [PartialResult], threads: Int = 1) {
         flushWaiting()
@@ -185,7 +198,7 @@ public final class PartialResult {
                 }
             }
         }
-        for other in others {
+        for (other, map) in zip(others, maps) {
             for f in 0..<files.count {
                 files[f].records += other.files[f].records
                 files[f].accepted += other.files[f].accepted
@@ -195,6 +208,7 @@ public final class PartialResult {
             chunkLines.append(contentsOf: other.chunkLines)
             newestDay = max(newestDay, other.newestDay)
             for (key, seen) in other.invalidDates { invalidDates[key, default: InvalidDates()].merge(seen) }
+            for (unit, tally) in other.rejectsByUnit { rejectsByUnit[map.unit[Int(unit)], default: ExampleIds()].merge(tally) }
         }
     }
 

@@ -23,6 +23,15 @@ public enum RejectReason: Hashable, Sendable {
         case .endedBeforeReceived: return "ended_before_received"
         }
     }
+
+    /// A reason of the field checks (SPEC §3.3 steps 4–6, `checkRecord`): the record was read
+    /// far enough that its MaHoSo and MaDonVi, when they are text, are in the decoded record.
+    public var isFieldCheck: Bool {
+        switch self {
+        case .missing, .invalid, .endedBeforeReceived: return true
+        case .lineTooLong, .invalidUTF8, .malformedJSON, .malformedCSV: return false
+        }
+    }
 }
 
 /// A byte range of a kept text value.
@@ -234,7 +243,7 @@ func isAgencyCode(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
 }
 
 /// The unit from a dossier id's prefix before its first `-` (SPEC §2.2).
-func unitFromDossierId(_ id: ByteText) -> ByteText {
+package func unitFromDossierId(_ id: ByteText) -> ByteText {
     guard let p = id.base, let dash = memchr(p, Int32(UInt8(ascii: "-")), id.count) else { return .none }
     let n = p.distance(to: dash.assumingMemoryBound(to: UInt8.self))
     return isAgencyCode(p, n) ? ByteText(base: p, count: n) : .none

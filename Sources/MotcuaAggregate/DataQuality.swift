@@ -70,8 +70,12 @@ public enum DataQuality {
     /// What a dossier's checks need besides the dossier.
     struct CheckContext {
         var rules: RuleSet
-        /// `--as-of`, or the run's day in the pipeline's timezone.
+        /// `--as-of`, or the run's day in the pipeline's timezone: no date may lie after it.
         var referenceDay: Int32
+        /// The day "pending more than a year past due" is counted to: the reference day, but
+        /// never after the last reported period's end (a report on 2024 asks about 2024, not
+        /// about the day it was run), as the staleness warning does.
+        var overdueDay: Int32
     }
 
     /// The dossier checks that `d` fails, as bits of `DataQualityCheck` (the rejects aside).
@@ -85,8 +89,8 @@ public enum DataQuality {
         if d.due != noDay && d.received != noDay && d.due < d.received { bits |= DataQualityCheck.dueBeforeReceived.bit }
         // noDay is Int32.min: an absent date is never after the reference day.
         if d.ended > ref || d.returned > ref { bits |= DataQualityCheck.endedOrReturnedAfterAsOf.bit }
-        let endedByRef = r.rules.isTerminal(d.status) && d.ended != noDay && d.ended <= ref
-        if !d.notReceived && !endedByRef && d.due != noDay && Int64(ref) - Int64(d.due) > Int64(overdueDays) {
+        let endedByRef = r.rules.isTerminal(d.status) && d.ended != noDay && d.ended <= r.overdueDay
+        if !d.notReceived && !endedByRef && d.due != noDay && Int64(r.overdueDay) - Int64(d.due) > Int64(overdueDays) {
             bits |= DataQualityCheck.overdueOverAYear.bit
         }
         let prefix = unitFromDossierId(ByteText(base: id.baseAddress, count: id.count))
@@ -103,7 +107,8 @@ public enum DataQuality {
     /// `reportUnits` limits them as every output (`report_units`): a unit of a rejected record
     /// that no dossier has and units.csv does not list is then left out.
     public static func rows(_ merged: PartialResult, units model: UnitModel, catalogs: Catalogs, rules: RuleSet,
-                            referenceDay: Int32, reportUnits: [String]?, threads: Int = 1) -> [DataQualityRow] {
+                            referenceDay: Int32, periodsEnd: Int32? = nil, reportUnits: [String]?,
+                            threads: Int = 1) -> [DataQualityRow] {
         let unitCodes = (0..<merged.units.count).map { merged.units.string(Int32($0)) }
         let unitOfId = unitCodes.map { model.indexByCode[$0] ?? -1 }
         let codeBytes = unitCodes.map { Array($0.utf8) }
@@ -113,7 +118,7 @@ public enum DataQuality {
             for i in procedureUnknown.indices { procedureUnknown[i] = !known.contains(merged.procedures.string(Int32(i))) }
         }
         let checks = DataQualityCheck.allCases.count
-        let r = CheckContext(rules: rules, referenceDay: referenceDay)
+        let r = CheckContext(rules: rules, referenceDay: referenceDay, overdueDay: min(referenceDay, periodsEnd ?? referenceDay))
         merged.flushWaiting()
         // Per slice: tallies by unit index × checks + check, only where something failed.
         let slices = SideBySide.slices(PartialResult.partitionCount, threads: threads) { partitions in

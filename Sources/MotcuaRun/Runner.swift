@@ -177,13 +177,15 @@ public enum Runner {
         }
     }
 
-    /// The data-quality rows (issue 15). The date checks compare with `--as-of`, else with the
-    /// run's day in the pipeline's timezone (so a run without `--as-of` depends on the day).
+    /// The data-quality rows (issue 15). Dates after `--as-of` (else the run's day in the
+    /// pipeline's timezone) are flagged; "over a year past due" counts to that day but never past
+    /// the last reported period's end.
     static func checkDataQuality(_ results: inout RunResults, _ plan: Plan, _ read: Read, options: RunOptions) {
         let p = plan.pipeline
         results.referenceDay = plan.asOf ?? today(zoneMinutes: p.zoneMinutes)
         results.dataQuality = DataQuality.rows(read.merged, units: results.rollup.units, catalogs: plan.catalogs, rules: p.rules,
-                                               referenceDay: results.referenceDay, reportUnits: p.reportUnits,
+                                               referenceDay: results.referenceDay, periodsEnd: plan.periods.last?.to,
+                                               reportUnits: p.reportUnits,
                                                threads: options.threads)
     }
 

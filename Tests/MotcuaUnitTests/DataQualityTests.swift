@@ -145,10 +145,10 @@ final class DataQualityTests: XCTestCase {
         let ref: Int32 = 19_900
         let unit = Array("000.00.01.H56".utf8)
         func checks(_ d: DossierState, id: String = "000.00.01.H56-240101-0001", unknownProcedure: Bool = false,
-                    rules: RuleSet = .tt01) -> [String] {
+                    rules: RuleSet = .tt01, periodsEnd: Int32 = .max) -> [String] {
             var s = id
-            let bits = s.withUTF8 { DataQuality.failed(d, id: $0, unitCode: unit, procedureUnknown: unknownProcedure,
-                                                       DataQuality.CheckContext(rules: rules, referenceDay: ref)) }
+            let context = DataQuality.CheckContext(rules: rules, referenceDay: ref, overdueDay: min(ref, periodsEnd))
+            let bits = s.withUTF8 { DataQuality.failed(d, id: $0, unitCode: unit, procedureUnknown: unknownProcedure, context) }
             return DataQualityCheck.allCases.filter { bits & $0.bit != 0 }.map(\.code)
         }
         let recv: Int32 = 19_800
@@ -165,6 +165,12 @@ final class DataQualityTests: XCTestCase {
         XCTAssertEqual(checks(state(status: 4, received: ref - 400, due: ref - 365)), [])
         XCTAssertEqual(checks(state(status: 9, received: ref - 400, due: ref - 366, ended: ref - 300)), [])
         XCTAssertEqual(checks(state(status: 3, received: ref - 400, due: ref - 366)), [])
+        // Counted to the last period's end when that comes before the reference day: a report on
+        // an earlier year does not list what became a year overdue only since.
+        XCTAssertEqual(checks(state(status: 4, received: ref - 400, due: ref - 366), periodsEnd: ref - 2), [])
+        XCTAssertEqual(checks(state(status: 4, received: ref - 400, due: ref - 368), periodsEnd: ref - 2), ["overdue_over_365_days"])
+        // Dates after the reference day are still flagged, whatever the periods.
+        XCTAssertEqual(checks(state(status: 9, received: recv, ended: ref + 1), periodsEnd: ref - 30), ["ended_or_returned_after_as_of"])
         // Status 8 has ended under qd766 only.
         XCTAssertEqual(checks(state(status: 8, received: ref - 400, due: ref - 366, ended: ref - 390)), ["overdue_over_365_days"])
         XCTAssertEqual(checks(state(status: 8, received: ref - 400, due: ref - 366, ended: ref - 390), rules: .qd766), [])

@@ -30,7 +30,7 @@ final class ReportOutputTests: XCTestCase {
         let with = String(decoding: ReportOutput.html(given), as: UTF8.self)
         XCTAssertTrue(with.contains("Hồ sơ gây lỗi thống kê, theo đơn vị"))
         XCTAssertTrue(with.contains("<tr data-u=\"D\" data-c=\"done_without_return\"><th>UBND huyện D</th>"
-            + "<td>Đã giải quyết nhưng không có ngày trả</td><td><code>done_without_return</code></td><td>1.234</td>"
+            + "<td class=\"tx\">Đã giải quyết nhưng không có ngày trả</td><td class=\"tx\"><code>done_without_return</code></td><td>1.234</td>"
             + "<td class=\"ex\">D-1, D-2</td></tr>"), with)
         let empty = String(decoding: ReportOutput.html(results()), as: UTF8.self)
         XCTAssertTrue(empty.contains("Không phát hiện hồ sơ nào."))

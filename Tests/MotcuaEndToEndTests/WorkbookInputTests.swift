@@ -276,6 +276,15 @@ final class WorkbookInputTests: XCTestCase {
         XCTAssertEqual(r.status, 65)
         XCTAssertTrue(r.stderr.contains("in/b.xlsx has no sheet named 'Chi tiet 2'") && r.stderr.contains("'Chi tiết'"), r.stderr)
 
+        // A header_row past the sheet's end says so (rather than reading nothing in silence).
+        try String(contentsOf: dir.appendingPathComponent("p.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "\"Chi tiet 2\"", with: "\"Chi tiết\"").replacingOccurrences(of: "header_row: 2", with: "header_row: 40")
+            .write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        r = try Harness.run(["run", "p.yaml", "--quiet"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue((try summary(dir.appendingPathComponent("out"))["warnings"] as? [String] ?? [])
+            .contains("in/b.xlsx: sheet 'Chi tiết': header_row 40 is past the sheet's last row; nothing is read"))
+
         // Two sheets of one workbook as two inputs read one file two ways: a config error, not a silent drop.
         try """
         version: 1

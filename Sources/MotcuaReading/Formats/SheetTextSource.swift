@@ -154,6 +154,7 @@ private final class SheetCSVWriter: SheetRowSink {
     /// End of the sheet: a header never found, and merged ranges the rows below it only partly see.
     func finish(merges: [String]) throws {
         if header == nil && !pending.isEmpty { try settleWithoutHeader() }
+        if header == nil, let h = headerRow { headerWarnings.append("\(place): header_row \(h) is past the sheet's last row; nothing is read") }
         flush()
         if let h = header {
             for ref in merges {

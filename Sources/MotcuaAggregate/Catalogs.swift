@@ -93,20 +93,27 @@ public struct Catalogs: Sendable {
         for u in units where !u.parent.isEmpty && byCode[u.parent] == nil {
             issues.append(ConfigIssue(file: path, path: "line \(seen[u.code]!)", reason: "parent '\(u.parent)' of unit '\(u.code)' is not in the file"))
         }
-        // Cycles: walk up from each unit; a walk longer than the unit count loops.
-        var reported = Set<String>()
-        for u in units {
-            var cur = u.parent
-            var steps = 0
-            while !cur.isEmpty, let p = byCode[cur], steps <= units.count {
-                if cur == u.code { break }
-                cur = p.parent
-                steps += 1
+        // Cycles, in one pass over the parent links (a deep chain must not cost units × depth):
+        // each unit is settled once, as ending at a root or as looping (on a cycle, or above one).
+        enum Fate { case unknown, walking, root, loops }
+        let index = Dictionary(units.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
+        let parent = units.map { u in u.parent.isEmpty ? -1 : (index[u.parent] ?? -1) }
+        var fate = [Fate](repeating: .unknown, count: units.count)
+        var walk: [Int] = []
+        for start in units.indices where fate[start] == .unknown {
+            var cur = start
+            while cur >= 0 && fate[cur] == .unknown {
+                fate[cur] = .walking
+                walk.append(cur)
+                cur = parent[cur]
             }
-            if cur == u.code || steps > units.count, !reported.contains(u.code) {
-                reported.insert(u.code)
-                issues.append(ConfigIssue(file: path, path: "line \(seen[u.code]!)", reason: "unit '\(u.code)' is in a parent cycle"))
-            }
+            // Back on this walk's own path: a cycle; else the fate of where it ran into.
+            let ending: Fate = cur < 0 ? .root : (fate[cur] == .walking ? .loops : fate[cur])
+            for u in walk { fate[u] = ending }
+            walk.removeAll(keepingCapacity: true)
+        }
+        for (i, u) in units.enumerated() where fate[i] == .loops {
+            issues.append(ConfigIssue(file: path, path: "line \(seen[u.code]!)", reason: "unit '\(u.code)' is in a parent cycle"))
         }
         return units
     }

@@ -41,17 +41,28 @@ public struct UnitModel {
         return selected
     }
 
-    /// Units in post-order (children before parents), for subtree sums.
+    /// Units in post-order (children before parents), for subtree sums. Iterative: a chain of
+    /// 100k units is 100k levels deep, too deep for recursion on a thread's stack.
     public var postOrder: [Int] {
         var out: [Int] = []
+        out.reserveCapacity(units.count)
         var visited = [Bool](repeating: false, count: units.count)
-        func visit(_ u: Int) {
-            if visited[u] { return }
-            visited[u] = true
-            for c in children[u] { visit(c) }
-            out.append(u)
+        var stack: [(unit: Int, next: Int)] = []
+        for root in 0..<units.count where !visited[root] {
+            visited[root] = true
+            stack.append((root, 0))
+            while let top = stack.last {
+                let kids = children[top.unit]
+                if top.next < kids.count {
+                    stack[stack.count - 1].next += 1
+                    let c = kids[top.next]
+                    if !visited[c] { visited[c] = true; stack.append((c, 0)) }
+                } else {
+                    out.append(top.unit)
+                    stack.removeLast()
+                }
+            }
         }
-        for u in 0..<units.count { visit(u) }
         return out
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import XCTest
 import MotcuaFoundation
 import MotcuaPipeline
+@testable import MotcuaAggregate
 
 final class ConfigCostTests: XCTestCase {
     func load(_ yaml: String) throws -> [ConfigIssue] {
@@ -62,5 +63,46 @@ final class ConfigCostTests: XCTestCase {
         XCTAssertTrue(reason.hasPrefix("not valid YAML: "), reason)
         XCTAssertLessThan(reason.count, 3_000, "not the whole file")
         XCTAssertTrue(reason.contains("more lines)"), reason)
+    }
+
+    func loadUnits(_ csv: String) throws -> [ConfigIssue] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("units-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("units.csv").path
+        try csv.write(toFile: path, atomically: true, encoding: .utf8)
+        var issues: [ConfigIssue] = []
+        _ = Catalogs.load(unitsPath: path, proceduresPath: nil, issues: &issues)
+        return issues
+    }
+
+    /// Cycles are found in one pass: the units on a cycle and those above one are named, in
+    /// file order; a clean chain 50,000 deep is no cycle and costs one pass.
+    func testParentCyclesAndDeepChains() throws {
+        let issues = try loadUnits("""
+        unit_code,unit_name,tier,parent_code
+        R,root,tinh,
+        A,a,huyen,B
+        B,b,huyen,A
+        C,c,xa,A
+        S,self,xa,S
+        D,d,xa,R
+
+        """)
+        XCTAssertEqual(issues.map { "\($0.path): \($0.reason)" }, [
+            "line 3: unit 'A' is in a parent cycle", "line 4: unit 'B' is in a parent cycle",
+            "line 5: unit 'C' is in a parent cycle", "line 6: unit 'S' is in a parent cycle",
+        ])
+        let depth = 50_000
+        let chain = "unit_code,unit_name,tier,parent_code\nU0,root,tinh,\n" + (1..<depth).map { "U\($0),u,xa,U\($0 - 1)" }.joined(separator: "\n") + "\n"
+        let start = Date()
+        XCTAssertEqual(try loadUnits(chain).count, 0)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 30, "units × depth would take minutes")
+        // The roll-up's order over such a chain: children before parents, without recursion.
+        let units = (0..<depth).map { UnitInfo(code: "U\($0)", name: "", tier: $0 == 0 ? "tinh" : "xa", parent: $0 == 0 ? "" : "U\($0 - 1)") }
+        let order = UnitModel(catalog: units, dossierUnitCodes: []).postOrder
+        XCTAssertEqual(order.count, depth)
+        XCTAssertEqual(order.first, depth - 1)
+        XCTAssertEqual(order.last, 0)
     }
 }

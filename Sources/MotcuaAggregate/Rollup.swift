@@ -123,11 +123,8 @@ public enum Rollup {
     /// KPI rows for every unit-total counter row, in the same order; slices of rows side by side.
     static func kpiRows(_ rows: [CounterRow], model: UnitModel, periods: [Period], activity: ProcedureActivity,
                         pairs: [Set<CatalogPair>], targets: [Target], threads: Int = 1) -> [KPIRow] {
-        // Descendants (with the unit itself) of every unit that has a subtree row.
-        var members = [[Int]](repeating: [], count: model.units.count)
-        for u in model.postOrder {
-            members[u] = [u] + model.children[u].flatMap { members[$0] }
-        }
+        // Each unit with everything below it, as a range of one pre-order list (the unit first).
+        let subtrees = model.subtreeRanges
         let totals = rows.indices.filter { rows[$0].sector.isEmpty }
         let slices = SideBySide.slices(totals.count, threads: threads, minimum: 512) { range in
             // What depends on the unit and scope only, not on the period: catalog figures and
@@ -136,7 +133,8 @@ public enum Rollup {
             var out: [KPIRow] = []
             out.reserveCapacity(range.count * KPIs.names.count)
             for r in totals[range].lazy.map({ rows[$0] }) {
-                let units = r.scope == .own ? members[r.unit].prefix(1) : members[r.unit][...]
+                let first = subtrees.start[r.unit]
+                let units = subtrees.order[first..<(r.scope == .own ? first + 1 : subtrees.end[r.unit])]
                 let key = r.unit * 2 + (r.scope == .own ? 0 : 1)
                 if scopeFigures[key] == nil {
                     let hasSubtree = !model.children[r.unit].isEmpty

@@ -104,5 +104,27 @@ final class ConfigCostTests: XCTestCase {
         XCTAssertEqual(order.count, depth)
         XCTAssertEqual(order.first, depth - 1)
         XCTAssertEqual(order.last, 0)
+        let ranges = UnitModel(catalog: units, dossierUnitCodes: []).subtreeRanges
+        XCTAssertEqual(ranges.order, Array(0..<depth))
+        XCTAssertEqual(ranges.start[0], 0)
+        XCTAssertEqual(ranges.end[0], depth)
+        XCTAssertEqual(ranges.end[depth - 1] - ranges.start[depth - 1], 1)
+    }
+
+    /// A unit's subtree range holds the unit first, then exactly the units below it.
+    func testSubtreeRangesOfABranchingTree() {
+        let tree = [("P", ""), ("D1", "P"), ("D2", "P"), ("X1", "D1"), ("X2", "D1"), ("X3", "D2"), ("Q", "")]
+        let model = UnitModel(catalog: tree.map { UnitInfo(code: $0.0, name: "", tier: "xa", parent: $0.1) }, dossierUnitCodes: ["Z"])
+        let r = model.subtreeRanges
+        func subtree(_ code: String) -> [String] {
+            let u = model.indexByCode[code]!
+            return r.order[r.start[u]..<r.end[u]].map { model.units[$0].code }
+        }
+        XCTAssertEqual(subtree("P"), ["P", "D1", "X1", "X2", "D2", "X3"])
+        XCTAssertEqual(subtree("D1"), ["D1", "X1", "X2"])
+        XCTAssertEqual(subtree("X3"), ["X3"])
+        XCTAssertEqual(subtree("Q"), ["Q"])
+        XCTAssertEqual(subtree("Z"), ["Z"], "an unknown unit is a root of its own")
+        XCTAssertEqual(r.order.count, model.units.count)
     }
 }

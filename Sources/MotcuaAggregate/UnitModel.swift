@@ -43,17 +43,31 @@ public struct UnitModel {
 
     /// Every unit's subtree as a range of one pre-order list: `order[start[u]..<end[u]]` is `u`
     /// then everything below it. Memory linear in the units (a list per unit would be units ×
-    /// depth: 2.4 GB for a 20,000-deep chain); iterative, as `postOrder`.
+    /// depth: 2.4 GB for a 20,000-deep chain).
     public var subtreeRanges: (order: [Int], start: [Int], end: [Int]) {
         var order: [Int] = []
         order.reserveCapacity(units.count)
         var start = [Int](repeating: 0, count: units.count), end = start
+        depthFirst(enter: { start[$0] = order.count; order.append($0) }, leave: { end[$0] = order.count })
+        return (order, start, end)
+    }
+
+    /// Units in post-order (children before parents), for subtree sums.
+    public var postOrder: [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(units.count)
+        depthFirst(enter: { _ in }, leave: { out.append($0) })
+        return out
+    }
+
+    /// Every tree, depth first, each unit entered before and left after those below it.
+    /// Iterative: a chain of 100k units is 100k levels deep, too deep for recursion.
+    private func depthFirst(enter: (Int) -> Void, leave: (Int) -> Void) {
         var visited = [Bool](repeating: false, count: units.count)
         var stack: [(unit: Int, next: Int)] = []
         for root in 0..<units.count where !visited[root] {
             visited[root] = true
-            start[root] = order.count
-            order.append(root)
+            enter(root)
             stack.append((root, 0))
             while let top = stack.last {
                 let kids = children[top.unit]
@@ -62,42 +76,15 @@ public struct UnitModel {
                     let c = kids[top.next]
                     if !visited[c] {
                         visited[c] = true
-                        start[c] = order.count
-                        order.append(c)
+                        enter(c)
                         stack.append((c, 0))
                     }
                 } else {
-                    end[top.unit] = order.count
+                    leave(top.unit)
                     stack.removeLast()
                 }
             }
         }
-        return (order, start, end)
-    }
-
-    /// Units in post-order (children before parents), for subtree sums. Iterative: a chain of
-    /// 100k units is 100k levels deep, too deep for recursion on a thread's stack.
-    public var postOrder: [Int] {
-        var out: [Int] = []
-        out.reserveCapacity(units.count)
-        var visited = [Bool](repeating: false, count: units.count)
-        var stack: [(unit: Int, next: Int)] = []
-        for root in 0..<units.count where !visited[root] {
-            visited[root] = true
-            stack.append((root, 0))
-            while let top = stack.last {
-                let kids = children[top.unit]
-                if top.next < kids.count {
-                    stack[stack.count - 1].next += 1
-                    let c = kids[top.next]
-                    if !visited[c] { visited[c] = true; stack.append((c, 0)) }
-                } else {
-                    out.append(top.unit)
-                    stack.removeLast()
-                }
-            }
-        }
-        return out
     }
 }
 

@@ -45,8 +45,10 @@ public enum Runner {
         var rollup: RollupResult?
         do {
             if let failure = read.failure { throw failure }
+            try stopIfCancelled(isCancelled)
             let rolled = try rollUp(plan, read, options: options)
             rollup = rolled
+            try stopIfCancelled(isCancelled)
             try count(&accounting, rolled, read)
             clock.mark("rolled up")
             try checkRejectRate(plan, read, accounting)
@@ -54,8 +56,10 @@ public enum Runner {
             var results = RunResults(rollup: rolled, periods: plan.periods, catalogs: plan.catalogs,
                                      summary: summary, threads: options.threads)
             if plan.pipeline.outputs.wantsDataQuality { checkDataQuality(&results, plan, read, options: options) }
+            try stopIfCancelled(isCancelled)
             let outputs = try render(results, plan)
             clock.mark("rendered")
+            try stopIfCancelled(isCancelled)
             try publish(outputs, plan, read, isCancelled: isCancelled)
             clock.mark("published")
             return RunReport(outputDir: plan.pipeline.outputDir, accounting: accounting, rejectsByReason: summary.rejectsByReason,
@@ -277,14 +281,21 @@ public enum Runner {
         return explained
     }
 
+    /// Before the publish point a signal stops the run, nothing published (SPEC §7.2).
+    static func stopIfCancelled(_ isCancelled: () -> Bool) throws {
+        if isCancelled() { throw MotcuaError(.interrupted, "interrupted; nothing published") }
+    }
+
     /// Writes rejects.ndjson beside the rendered files and publishes them all at once.
     static func publish(_ outputs: RenderedOutputs, _ plan: Plan, _ read: Read,
                         isCancelled: () -> Bool) throws {
         let rejectsFile = plan.output.temporaryPath("rejects.ndjson")
-        do { try writeRejects(NumberedRejects(read.merged, files: plan.files), to: rejectsFile) } catch let e as OutputError {
+        do {
+            try writeRejects(NumberedRejects(read.merged, files: plan.files), to: rejectsFile, isCancelled: isCancelled)
+        } catch let e as OutputError {
             throw MotcuaError(.io, e.message + "; previous outputs kept")
         }
-        if isCancelled() { throw MotcuaError(.interrupted, "interrupted; nothing published") }
+        try stopIfCancelled(isCancelled)
         do { try plan.output.publish(outputs.files, moving: outputs.written + [("rejects.ndjson", rejectsFile)]) } catch let e as OutputError {
             plan.output.discard()
             throw MotcuaError(.io, e.message + "; previous outputs kept")
@@ -292,7 +303,7 @@ public enum Runner {
     }
 
     /// rejects.ndjson, streamed to `path` (a temporary file in the output directory) and fsynced.
-    private static func writeRejects(_ stream: NumberedRejects, to path: String) throws {
+    private static func writeRejects(_ stream: NumberedRejects, to path: String, isCancelled: () -> Bool = { false }) throws {
         var stream = stream
         for log in stream.logs { if let failure = log.failure { throw OutputError(kind: .io, message: failure) } }
         let file = try SyncedFile(creating: path)
@@ -300,6 +311,8 @@ public enum Runner {
         while let r = stream.next() {
             SummaryOutput.appendReject(r, to: &buffer)
             if buffer.count >= 1 << 20 {
+                // Hundreds of megabytes of rejects take seconds: a signal is heard between blocks.
+                try stopIfCancelled(isCancelled)
                 try file.write(buffer)
                 buffer.removeAll(keepingCapacity: true)
             }

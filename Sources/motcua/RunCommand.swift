@@ -121,6 +121,10 @@ struct RunCommand: ParsableCommand {
                                         isCancelled: { Interruption.signal != 0 })
             if opts2.progress != nil && isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             writeMetrics(report: report, status: 0, since: started, logger: logger)
+            if Interruption.signal != 0 {
+                // Past the publish point the run completes: its outputs are whole, and it says so.
+                logger.warning("signal \(Interruption.signal) received after the outputs were published: they are complete; exiting 0")
+            }
             let a = report.accounting
             logger.notice("\(report.pipeline): records \(a.records) = accepted \(a.accepted) + rejected \(a.rejected); dossiers \(a.dossiers) (in scope \(a.inScope), not received \(a.notReceived), superseded \(a.superseded))")
             if !report.rejectsByReason.isEmpty {

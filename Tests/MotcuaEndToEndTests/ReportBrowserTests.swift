@@ -22,25 +22,11 @@ final class ReportBrowserTests: XCTestCase {
 
     /// Chromium headless on `page` with `args`: its stdout and stderr (killed after 120 s).
     private func browse(_ page: URL, _ args: [String], profile: URL) throws -> (stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try chromium())
-        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(profile.path)",
-                       "--enable-logging=stderr", "--v=0"] + args + [page.absoluteString]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let killer = DispatchWorkItem { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: killer)
-        let box = OutputBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { box.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        killer.cancel()
-        return (String(decoding: box.data, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let r = try TimedRun.run(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(profile.path)",
+                                  "--enable-logging=stderr", "--v=0"] + args + [page.absoluteString],
+                                 in: profile.deletingLastPathComponent(), deadline: 120,
+                                 executable: URL(fileURLWithPath: try chromium()))
+        return (r.stdout, r.stderr)
     }
 
     /// Screenshot and DOM of `report`: no console message, a picture, the tiles and charts in the DOM.
@@ -105,7 +91,3 @@ final class ReportBrowserTests: XCTestCase {
         try check(dir.appendingPathComponent("out/report.html"), in: dir)
     }
 }
-
-/// Standard output read on another thread while standard error is read on this one; `wait`
-/// orders the write before the read.
-private final class OutputBox: @unchecked Sendable { var data = Data() }

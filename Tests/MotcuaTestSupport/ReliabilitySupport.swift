@@ -132,10 +132,11 @@ package struct TimedResult {
 }
 
 package enum TimedRun {
-    /// Runs the built binary; SIGKILLs it at the deadline (SIGTERM may be ignored by a stuck run).
-    package static func run(_ args: [String], in dir: URL, deadline: Double) throws -> TimedResult {
+    /// Runs the built binary (or `executable`, e.g. a browser); SIGKILLs it at the deadline
+    /// (SIGTERM may be ignored by a stuck run).
+    package static func run(_ args: [String], in dir: URL, deadline: Double, executable: URL = Harness.binary) throws -> TimedResult {
         let p = Process()
-        p.executableURL = Harness.binary
+        p.executableURL = executable
         p.arguments = args
         p.currentDirectoryURL = dir
         let out = Pipe(), err = Pipe()

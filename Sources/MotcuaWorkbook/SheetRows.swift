@@ -32,6 +32,9 @@ package protocol SheetRowSink: AnyObject {
 }
 
 package enum SheetReader {
+    /// Excel's last row (a sheet has at most 1,048,576).
+    package static let maxRows = 1_048_576
+
     /// Streams `sheet` of `workbook` into `sink`; `inflated` is called with the sheet's bytes
     /// inflated so far (for progress). Returns the merged ranges (`A1:D1`) the sheet declares.
     package static func read(_ workbook: Workbook, sheet: WorkbookSheet, dateForm: DateTimeForm?, into sink: any SheetRowSink,
@@ -107,6 +110,12 @@ private final class SheetHandler: XMLEventHandler {
             let n = attributes.value("r").flatMap(SheetHandler.integer) ?? rowNumber + 1
             if n <= rowNumber {
                 failure = WorkbookError("row \(n) comes after row \(rowNumber); the sheet's rows are out of order", damage: true)
+                return
+            }
+            // Rows are lines of the text read: a row number past Excel's last row would be
+            // millions of blank lines (or, from a hostile file, terabytes).
+            if n > SheetReader.maxRows {
+                failure = WorkbookError("row \(n) is past Excel's last row (\(SheetReader.maxRows))", damage: true)
                 return
             }
             rowNumber = n

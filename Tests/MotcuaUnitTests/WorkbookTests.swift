@@ -112,5 +112,16 @@ final class WorkbookTests: XCTestCase {
         _ = try SheetReader.read(book, sheet: try book.sheet(named: "dữ liệu"), dateForm: nil, into: sink)
         XCTAssertEqual(sink.rows, ["2:0=a|2=b c|3=42|4=2024-03-06 06:00:00|5=FALSE|6=#DIV/0!|7=f|9=", "30:26=AA"])
         XCTAssertThrowsError(try book.sheet(named: "Khác")) { XCTAssertTrue("\($0)".contains("'Dữ liệu'"), "\($0)") }
+
+        // A row number past Excel's last row is damage, not a billion blank lines.
+        var hostile = XSheet(name: "S")
+        hostile.add(row: 1, [.text("a")])
+        hostile.add(row: 5_000_000_000, [.text("b")])
+        let bad = dir.appendingPathComponent("bad.xlsx")
+        try WorkbookWriter.write([hostile], to: bad)
+        let badBook = try Workbook(path: bad.path, name: "bad.xlsx")
+        XCTAssertThrowsError(try SheetReader.read(badBook, sheet: try badBook.sheet(named: nil), dateForm: nil, into: Rows())) {
+            XCTAssertTrue(($0 as? WorkbookError)?.isDamage == true && "\($0)".contains("past Excel's last row"), "\($0)")
+        }
     }
 }

@@ -145,9 +145,7 @@ public enum PipelineDraft {
     }
 
     /// How the loader compares headers (NFC, trimmed, case-folded), spaces folded.
-    static func exactKey(_ s: String) -> String {
-        s.precomposedStringWithCanonicalMapping.split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased()
-    }
+    static func exactKey(_ s: String) -> String { CSVLayout.headerKey(s) }
 
     /// Without diacritics too: older exports write "Ma ho so".
     static func looseKey(_ s: String) -> String {

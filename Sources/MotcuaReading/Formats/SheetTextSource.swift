@@ -171,7 +171,7 @@ private final class SheetCSVWriter: SheetRowSink {
     }
 
     private func matches(_ cells: [Int: String]) -> Int {
-        cells.values.filter { wantedNames.contains(SheetCSVWriter.headerName($0)) }.count
+        cells.values.filter { wantedNames.contains(CSVLayout.headerKey($0)) }.count
     }
 
     /// No row among the first ones names two mapped columns: the first row is the header (the
@@ -202,14 +202,14 @@ private final class SheetCSVWriter: SheetRowSink {
         let width = min((cells.keys.max() ?? -1) + 1, 16_384)
         header = (number, width)
         pipe.headerRow = number
-        mapped = (0..<width).map { wantedNames.contains(SheetCSVWriter.headerName(cells[$0] ?? "")) }
+        mapped = (0..<width).map { wantedNames.contains(CSVLayout.headerKey(cells[$0] ?? "")) }
         slots = [Int](repeating: -1, count: width)
         pending = []
         padLines(to: number)
         if width == 0 { out.append(contentsOf: [0x22, 0x22]) }
         for c in 0..<width {
             if c > 0 { out.append(SheetTextSource.delimiter) }
-            appendCell(Array(SheetCSVWriter.foldSpaces(cells[c] ?? "").utf8))
+            appendCell(Array(CSVLayout.foldSpaces(cells[c] ?? "").utf8))
         }
         out.append(0x0A)
         linesWritten = number
@@ -257,11 +257,6 @@ private final class SheetCSVWriter: SheetRowSink {
         text.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
     }
 
-    static func foldSpaces(_ s: String) -> String {
-        s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{00A0}" }).joined(separator: " ")
-    }
-
-    static func headerName(_ s: String) -> String { normalizeLabel(foldSpaces(s)) }
 }
 
 /// `B5:D9` as rows and 0-based columns.

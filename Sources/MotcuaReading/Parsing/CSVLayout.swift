@@ -83,6 +83,17 @@ public struct CSVLayout: Sendable {
     }
 }
 
+extension CSVLayout {
+    /// Runs of spaces, tabs, line breaks and no-break spaces as one space, none at the ends: a
+    /// heading wrapped in its spreadsheet cell names its column as the one-line heading does.
+    package static func foldSpaces(_ s: String) -> String {
+        s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{00A0}" }).joined(separator: " ")
+    }
+
+    /// A heading as workbooks and `motcua init` compare it: spaces folded, then as headers compare.
+    package static func headerKey(_ s: String) -> String { normalizeLabel(foldSpaces(s)) }
+}
+
 /// NFC, trimmed (spaces, tabs, CR, LF), case-folded: how CSV headers and labels compare.
 package func normalizeLabel(_ s: String) -> String {
     s.precomposedStringWithCanonicalMapping

@@ -1,11 +1,18 @@
-// Publishing outputs all-or-nothing (SPEC §7.2). A flock on `.motcua.lock` excludes other
-// runs. The new files are written and fsynced in a sibling staging directory that also holds
-// hard links to everything else in the output directory (the lock file included); one
-// renameat2(RENAME_EXCHANGE) then swaps the two directories, so a reader — or a crash at
-// any instant — sees the previous complete set or the new complete set, never a mix.
-// Where the exchange is unsupported, files are renamed one by one (documented fallback).
-// Besides the output files, the publisher owns `last-failure/` (LastFailure.swift): a
-// successful publish drops it.
+// Publishing outputs all-or-nothing (SPEC §7.2, issue 19). A flock on `.motcua.lock` excludes
+// other runs. Two ways, both atomic, chosen before any input is read:
+//
+// - exchange (an ordinary directory): the new files are written and fsynced in a sibling
+//   staging directory that also holds hard links to everything else in the output directory
+//   (the lock file included); one renameat2(RENAME_EXCHANGE) swaps the two directories.
+// - generations (GenerationPublisher.swift) where the exchange cannot work: the directory is a
+//   mount point, its parent is not writable, it holds a subdirectory (which cannot be hard
+//   linked), or the filesystem cannot exchange. Each set is a folder inside the directory and
+//   one symlink switched by rename makes it current.
+//
+// Where neither works (no exchange and no symlinks), the run is refused before reading (73).
+// A manifest (`.motcua-manifest`) lists what the published set holds: motcua drops only
+// files it wrote, and says which output-like files it left alone. Besides the output files
+// the publisher owns `last-failure/` (LastFailure.swift): a successful publish drops it.
 import MotcuaFoundation
 import MotcuaReading
 import MotcuaAggregate
@@ -16,14 +23,23 @@ import Glibc
 #endif
 
 public final class OutputDirectory {
+    public enum Method: Equatable, Sendable { case exchange, generations }
+
     public let path: String
+    public private(set) var method: Method = .exchange
+    /// What the publisher chose or left alone, for the run's log (never its outputs).
+    private var notes: [String] = []
     private var lockFD: Int32 = -1
     private var staging: String?
-    /// Every file name a run may publish: older ones not produced again are dropped.
+    /// A generation folder written by this run and not (yet) current.
+    var pendingGeneration: String?
+    /// Every file name a run may publish.
     static let outputNames = OutputFiles.names
     static let tempMarker = temporaryFileMarker
+    static let manifestName = ".motcua-manifest"
 
-    /// Creates the directory if needed and takes the lock; fails before any input is read.
+    /// Creates the directory if needed, takes the lock and chooses how to publish; fails
+    /// before any input is read.
     public init(path: String) throws {
         // A symlinked output directory is published into its target (the link stays a link).
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -58,6 +74,7 @@ public final class OutputDirectory {
             throw OutputError(kind: .unwritable, message: "\(path): output directory is not writable")
         }
         removeStaleTemporaries()
+        if let reason = exchangeObstacle() { try useGenerations(because: reason) }
     }
 
     deinit {
@@ -65,7 +82,7 @@ public final class OutputDirectory {
         if lockFD >= 0 { close(lockFD) }
     }
 
-    private var parent: String { (path as NSString).deletingLastPathComponent }
+    var parent: String { (path as NSString).deletingLastPathComponent }
     private var stagingPrefix: String { "\(parent)/.\((path as NSString).lastPathComponent)\(OutputDirectory.tempMarker)" }
 
     /// Staging directories and temporary files left by runs that were killed.
@@ -77,6 +94,46 @@ public final class OutputDirectory {
         for n in (try? fm.contentsOfDirectory(atPath: path)) ?? [] where n.hasPrefix(OutputDirectory.tempMarker) {
             removeFileOrFolder(path + "/" + n)
         }
+        removeStaleGenerations()
+    }
+
+    /// Why the directory exchange cannot publish here, or nil when it can.
+    private func exchangeObstacle() -> String? {
+        if FileManager.default.fileExists(atPath: generationsPath) { return "an earlier run published it that way" }
+        if isMountPoint(path) { return "it is a mount point" }
+        if access(parent, W_OK) != 0 { return "its parent directory \(parent) is not writable" }
+        let fm = FileManager.default
+        for n in ((try? fm.contentsOfDirectory(atPath: path)) ?? []).sorted()
+        where n != OutputDirectory.lastFailureName && !n.hasPrefix(OutputDirectory.tempMarker) {
+            var st = stat()
+            if lstat("\(path)/\(n)", &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return "it holds a folder (\(n))" }
+        }
+        // Two empty folders beside it, exchanged and removed: the filesystem can do it or not.
+        let a = "\(stagingPrefix)probe-\(getpid())-a", b = "\(stagingPrefix)probe-\(getpid())-b"
+        defer { rmdir(a); rmdir(b) }
+        guard mkdir(a, 0o700) == 0, mkdir(b, 0o700) == 0 else { return "no folder can be made beside it" }
+        if motcua_exchange_paths(a, b) != 0 { return "its filesystem cannot exchange two folders in one step" }
+        return nil
+    }
+
+    /// Generations need symbolic links; without them no atomic way is left (73).
+    private func useGenerations(because reason: String) throws {
+        let probe = temporaryPath("symlink-probe")
+        defer { unlink(probe) }
+        guard symlink(OutputDirectory.generationsName, probe) == 0 else {
+            throw OutputError(kind: .unwritable, message: "\(path): cannot publish outputs atomically here: \(reason), "
+                + "and its filesystem has no symbolic links (\(String(cString: strerror(errno)))); "
+                + "choose an output directory on a local filesystem (ext4, xfs, btrfs, tmpfs)")
+        }
+        method = .generations
+        notes.append("\(path): \(reason), so each set of outputs is published as a folder in \(OutputDirectory.generationsName)/ "
+            + "and the files are links through \(OutputDirectory.generationsName)/current")
+    }
+
+    /// The notes not yet taken (the run logs them).
+    public func takeNotes() -> [String] {
+        defer { notes = [] }
+        return notes
     }
 
     /// A path for a file written in pieces (cleaned up like every temporary file).
@@ -85,88 +142,131 @@ public final class OutputDirectory {
     }
 
     /// Writes every file — and moves in the `moving` ones, already written and fsynced at
-    /// `temporaryPath`s — then makes them all visible together.
+    /// `temporaryPath`s — then makes them all visible together. Old outputs that this set
+    /// does not hold are dropped only if the previous manifest lists them.
     public func publish(_ files: [(name: String, bytes: [UInt8])], moving: [(name: String, path: String)] = []) throws {
+        let previous = previousManifest()
+        let produced = files.map(\.name) + moving.map(\.name)
+        noteLeftAlone(previous: previous, produced: Set(produced))
+        if method == .exchange {
+            if let obstacle = try publishByExchange(files, moving: moving, produced: produced, previous: previous) {
+                try useGenerations(because: obstacle)
+            } else {
+                return
+            }
+        }
+        try publishGeneration(files, moving: moving, produced: produced, previous: previous)
+    }
+
+    /// The exchange; nil when published, or why it could not be (nothing changed then).
+    private func publishByExchange(_ files: [(name: String, bytes: [UInt8])], moving: [(name: String, path: String)],
+                                   produced: [String], previous: Set<String>) throws -> String? {
         let stage = "\(stagingPrefix)\(getpid())"
         staging = stage
         var st = stat()
         let mode = stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0o755
-        if mkdir(stage, mode) == 0 {
-            chmod(stage, mode)
-            // Keep what else the directory holds (the lock file first of all).
-            let produced = Set(files.map(\.name) + moving.map(\.name))
-            for n in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            where !OutputDirectory.outputNames.contains(n) && !produced.contains(n) && !n.hasPrefix(OutputDirectory.tempMarker)
-                && n != OutputDirectory.lastFailureName {
-                guard link("\(path)/\(n)", "\(stage)/\(n)") == 0 else { return try publishFileByFile(files, moving: moving) }
+        guard mkdir(stage, mode) == 0 else { return "no folder can be made beside it (\(String(cString: strerror(errno))))" }
+        chmod(stage, mode)
+        func giveUp(_ reason: String) -> String {
+            for m in moving { rename("\(stage)/\(m.name)", m.path) }
+            try? FileManager.default.removeItem(atPath: stage)
+            staging = nil
+            return reason
+        }
+        // Keep what else the directory holds (the lock file first of all).
+        for n in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where keepsAcrossPublish(n, produced: produced, previous: previous) {
+            guard link("\(path)/\(n)", "\(stage)/\(n)") == 0 else {
+                return giveUp("\(n) cannot be hard-linked (\(String(cString: strerror(errno))))")
             }
-            for f in files { try writeSynced("\(stage)/\(f.name)", f.bytes) }
-            for m in moving where rename(m.path, "\(stage)/\(m.name)") != 0 {
-                throw OutputError(kind: .io, message: "\(m.path): rename failed: \(String(cString: strerror(errno)))")
-            }
-            // The new set must be on disk before it is switched in, and the switch before it
-            // counts as published: either fsync failing is exit 74 with the previous set in place.
-            try syncDirectory(stage)
-            if motcua_exchange_paths(stage, path) == 0 {
-                do {
-                    try syncDirectory(parent)
-                } catch {
-                    // Switch the previous set back, so that "previous outputs kept" is true.
-                    _ = motcua_exchange_paths(stage, path)
-                    throw error
-                }
-                // The staging path now holds the previous outputs — and any file another
-                // program put in the directory after the links were taken: those move across.
-                rescueForeignFiles(from: stage)
-                try? FileManager.default.removeItem(atPath: stage)
-                staging = nil
-                return
-            }
+        }
+        for f in files { try writeSynced("\(stage)/\(f.name)", f.bytes) }
+        for m in moving where rename(m.path, "\(stage)/\(m.name)") != 0 {
+            if errno == EXDEV { return giveUp("its parent is on another filesystem") }
+            throw OutputError(kind: .io, message: "\(m.path): rename failed: \(String(cString: strerror(errno)))")
+        }
+        try writeManifest(in: stage, produced)
+        // The new set must be on disk before it is switched in, and the switch before it
+        // counts as published: either fsync failing is exit 74 with the previous set in place.
+        try syncDirectory(stage)
+        guard motcua_exchange_paths(stage, path) == 0 else {
             let e = errno
-            guard e == EINVAL || e == ENOSYS || e == EXDEV || e == EPERM else {
+            guard [EINVAL, ENOSYS, EXDEV, EPERM, EBUSY].contains(e) else {
                 throw OutputError(kind: .io, message: "\(path): cannot publish: \(String(cString: strerror(e)))")
             }
-            // Bring the moved files back before falling back.
-            for m in moving { rename("\(stage)/\(m.name)", m.path) }
+            return giveUp("the exchange is refused (\(String(cString: strerror(e))))")
         }
-        try publishFileByFile(files, moving: moving)
+        do {
+            try syncDirectory(parent)
+        } catch {
+            // Switch the previous set back, so that "previous outputs kept" is true.
+            _ = motcua_exchange_paths(stage, path)
+            throw error
+        }
+        // The staging path now holds the previous outputs — and any file another program
+        // put in the directory after the links were taken: those move across.
+        rescueForeignFiles(from: stage, previous: previous)
+        try? FileManager.default.removeItem(atPath: stage)
+        staging = nil
+        return nil
     }
 
-    /// Fallback without the directory exchange: temporary names in the directory, renamed
-    /// one by one after all were written.
-    private func publishFileByFile(_ files: [(name: String, bytes: [UInt8])], moving: [(name: String, path: String)]) throws {
-        if let s = staging { try? FileManager.default.removeItem(atPath: s) }
-        staging = nil
-        var staged: [(temp: String, final: String)] = moving.map { ($0.path, "\(path)/\($0.name)") }
-        for f in files {
-            let temp = "\(path)/\(OutputDirectory.tempMarker)\(getpid())-\(f.name)"
-            staged.append((temp, "\(path)/\(f.name)"))
-            try writeSynced(temp, f.bytes)
-        }
-        for s in staged {
-            guard rename(s.temp, s.final) == 0 else {
-                throw OutputError(kind: .io, message: "\(s.final): rename failed: \(String(cString: strerror(errno)))")
-            }
-        }
-        dropLastFailure()
-        try syncDirectory(path)
+    /// An entry of the directory that a new set keeps: not produced again, not a file of
+    /// the previous set (the manifest's), not a temporary file or what the publisher owns.
+    func keepsAcrossPublish(_ n: String, produced: [String], previous: Set<String>) -> Bool {
+        !produced.contains(n) && !previous.contains(n) && !n.hasPrefix(OutputDirectory.tempMarker)
+            && n != OutputDirectory.lastFailureName && n != OutputDirectory.manifestName && n != OutputDirectory.generationsName
     }
 
     /// Moves into the output directory what `old` (the previous directory, after the exchange)
     /// holds that this run did not write and does not own: files created there during the run.
-    private func rescueForeignFiles(from old: String) {
+    private func rescueForeignFiles(from old: String, previous: Set<String>) {
         let now = Set((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
         for n in (try? FileManager.default.contentsOfDirectory(atPath: old)) ?? []
-        where !now.contains(n) && !OutputDirectory.outputNames.contains(n) && n != OutputDirectory.lastFailureName
-            && !n.hasPrefix(OutputDirectory.tempMarker) {
+        where !now.contains(n) && keepsAcrossPublish(n, produced: [], previous: previous) {
             rename("\(old)/\(n)", "\(path)/\(n)")
         }
     }
 
-    /// Removes this run's staging directory and temporary files (on failure or interruption).
+    // MARK: - Manifest
+
+    /// The names the current set holds, from its manifest (empty when there is none: a new
+    /// directory, or outputs of a motcua that wrote no manifest).
+    func previousManifest() -> Set<String> {
+        let current = method == .generations ? "\(currentLinkPath)/\(OutputDirectory.manifestName)" : nil
+        for p in [current, "\(path)/\(OutputDirectory.manifestName)"].compactMap({ $0 }) {
+            if let text = try? String(contentsOfFile: p, encoding: .utf8) {
+                return Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init))
+            }
+        }
+        return []
+    }
+
+    func writeManifest(in dir: String, _ names: [String]) throws {
+        let text = "# files motcua published in this set; it removes only these\n" + names.sorted().map { $0 + "\n" }.joined()
+        try writeSynced("\(dir)/\(OutputDirectory.manifestName)", Array(text.utf8))
+    }
+
+    /// Output-named files that are not motcua's (no manifest lists them) stay, and are said.
+    private func noteLeftAlone(previous: Set<String>, produced: Set<String>) {
+        let names = OutputDirectory.outputNames.filter { n in
+            var st = stat()
+            return !produced.contains(n) && !previous.contains(n) && lstat("\(path)/\(n)", &st) == 0 && !isOwnLink(n)
+        }
+        if !names.isEmpty {
+            notes.append("\(path): left alone \(names.sorted().joined(separator: ", ")) — no manifest of motcua lists "
+                + (names.count == 1 ? "it" : "them") + " (written by someone else, or by an older motcua)")
+        }
+    }
+
+    // MARK: - Cleaning up
+
+    /// Removes this run's staging directory, generation and temporary files (on failure or
+    /// interruption).
     public func discard() {
         if let s = staging { try? FileManager.default.removeItem(atPath: s) }
         staging = nil
+        if let g = pendingGeneration { try? FileManager.default.removeItem(atPath: g) }
+        pendingGeneration = nil
         for n in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         where n.hasPrefix("\(OutputDirectory.tempMarker)\(getpid())-") {
             removeFileOrFolder("\(path)/\(n)")
@@ -189,9 +289,40 @@ public final class OutputDirectory {
         }
     }
 
-    private func writeSynced(_ path: String, _ bytes: [UInt8]) throws {
+    func writeSynced(_ path: String, _ bytes: [UInt8]) throws {
         let file = try SyncedFile(creating: path)
         try file.write(bytes)
         try file.sync()
     }
+}
+
+/// A mount point: on another device than its parent, or listed in /proc/self/mountinfo
+/// (a bind mount of the same filesystem keeps the device).
+func isMountPoint(_ path: String) -> Bool {
+    if path == "/" { return true }
+    var a = stat(), b = stat()
+    if stat(path, &a) == 0 && stat((path as NSString).deletingLastPathComponent, &b) == 0 && a.st_dev != b.st_dev { return true }
+    guard let table = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return false }
+    for line in table.split(separator: "\n") {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+        if fields.count > 4 && unescapeMountPath(fields[4]) == path { return true }
+    }
+    return false
+}
+
+/// mountinfo writes a space, tab, newline and backslash as `\040`, `\011`, `\012`, `\134`.
+private func unescapeMountPath(_ s: Substring) -> String {
+    var out: [UInt8] = []
+    let b = Array(s.utf8)
+    var i = 0
+    while i < b.count {
+        if b[i] == UInt8(ascii: "\\"), i + 3 < b.count, let v = UInt8(String(decoding: b[i + 1...i + 3], as: UTF8.self), radix: 8) {
+            out.append(v)
+            i += 4
+        } else {
+            out.append(b[i])
+            i += 1
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
 }

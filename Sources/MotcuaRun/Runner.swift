@@ -38,6 +38,7 @@ public enum Runner {
                            isCancelled: @escaping () -> Bool = { false }) throws -> RunReport {
         let clock = PhaseClock(logger: logger)
         let plan = try resolve(pipelinePath: pipelinePath, options: options)
+        for note in plan.output.takeNotes() { logger.notice("\(note)") }
         logger.info("reading \(plan.files.count) input files", metadata: ["pipeline": "\(plan.pipeline.name)", "threads": "\(options.threads)"])
         let read = try readAndReduce(plan, options: options, logger: logger, isCancelled: isCancelled)
         clock.mark("read and reduced", ["drain": "\(read.outcome.timing.drain)", "merge": "\(read.outcome.timing.merge)"])
@@ -61,6 +62,7 @@ public enum Runner {
             clock.mark("rendered")
             try stopIfCancelled(isCancelled)
             try publish(outputs, plan, read, isCancelled: isCancelled)
+            for note in plan.output.takeNotes() { logger.notice("\(note)") }
             clock.mark("published")
             return RunReport(outputDir: plan.pipeline.outputDir, accounting: accounting, rejectsByReason: summary.rejectsByReason,
                              warnings: summary.warnings, periods: plan.periods.map(\.label), rows: rolled.rows.count,

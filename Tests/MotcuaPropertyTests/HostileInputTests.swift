@@ -261,7 +261,7 @@ final class OutputPathTests: XCTestCase {
         let r = try TimedRun.run(["run", "pipes/p.yaml", "--quiet"], in: ws.dir, deadline: 60)
         XCTAssertEqual(r.status, 0, r.stderr)
         let after = Set(try FileManager.default.subpathsOfDirectory(atPath: ws.dir.path))
-        let names = ["counters.csv", "counters.json", "kpis.csv", "kpis.json", "summary.json", "rejects.ndjson", ".motcua.lock"]
+        let names = ["counters.csv", "counters.json", "kpis.csv", "kpis.json", "summary.json", "rejects.ndjson", ".motcua.lock", ".motcua-manifest"]
         XCTAssertEqual(after.subtracting(before), Set(["results", "results/x"] + names.map { "results/x/\($0)" }))
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/evil-motcua"))
         let counters = try String(contentsOf: ws.url("results/x/counters.csv"), encoding: .utf8)

@@ -14,7 +14,7 @@ let package = Package(
         // every room whose public types its API uses.
         .library(name: "MotcuaCore", targets: [
             "MotcuaFoundation", "MotcuaWorkbook", "MotcuaReading", "MotcuaAggregate", "MotcuaCharts", "MotcuaOutput",
-            "MotcuaPipeline", "MotcuaRun", "MotcuaGenerate",
+            "MotcuaPipeline", "MotcuaState", "MotcuaRun", "MotcuaGenerate",
         ]),
         // Entry points into engine internals for the Benchmarks/ package (not a stable API),
         // with the rooms whose public types the benchmarks use beside them (decoders, reducers,
@@ -59,6 +59,13 @@ let package = Package(
             name: "CXlsxWriter",
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
+        ),
+        // xxHash (Debian: libxxhash-dev): content digests of input files and checksums of the
+        // state between runs.
+        .systemLibrary(
+            name: "CXXHash",
+            pkgConfig: "libxxhash",
+            providers: [.apt(["libxxhash-dev"])]
         ),
         // Linux calls that need _GNU_SOURCE (the atomic directory exchange of the publisher).
         // Not named CSystem: apple/swift-system has a target of that name, and the Benchmarks/
@@ -108,11 +115,17 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The state kept between runs (issue 13): the ledger of files taken in, the dossiers'
+        // latest versions in hash partitions, generations switched atomically.
+        .target(
+            name: "MotcuaState",
+            dependencies: ["MotcuaFoundation", "MotcuaReading", "CXXHash", "CMotcuaSystem"]
+        ),
         // The `run` and `inspect` commands: phases, threads, the file schedule.
         .target(
             name: "MotcuaRun",
             dependencies: [
-                "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline",
+                "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline", "MotcuaState",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -10,6 +10,8 @@ dpkg -s libxlsxwriter-dev >/dev/null 2>&1 || need+=(libxlsxwriter-dev)
 dpkg -s libisal-dev >/dev/null 2>&1 || need+=(libisal-dev)
 # libxml2's SAX2 push parser reads the XML inside .xlsx workbooks.
 dpkg -s libxml2-dev >/dev/null 2>&1 || need+=(libxml2-dev)
+# xxHash: content digests of input files and the checksums of the state kept between runs.
+dpkg -s libxxhash-dev >/dev/null 2>&1 || need+=(libxxhash-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then

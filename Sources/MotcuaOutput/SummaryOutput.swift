@@ -47,6 +47,20 @@ package struct RunFailure {
     }
 }
 
+/// summary.json's `state` object (issue 13): the generation the outputs match, the files read
+/// this run and those the state already held (not read), the dossiers it keeps, and why it
+/// was rebuilt (nil: it was extended).
+package struct StateFigures: Sendable {
+    package var generation: Int
+    package var filesRead: Int
+    package var filesSkipped: Int
+    package var dossiers: Int
+    package var rebuilt: String?
+    package init(generation: Int, filesRead: Int, filesSkipped: Int, dossiers: Int, rebuilt: String?) {
+        (self.generation, self.filesRead, self.filesSkipped, self.dossiers, self.rebuilt) = (generation, filesRead, filesSkipped, dossiers, rebuilt)
+    }
+}
+
 package struct SummaryOutput {
     package var pipeline: String
     package var rules: RuleSet
@@ -67,6 +81,8 @@ package struct SummaryOutput {
     package var dossiersCounted = true
     /// Set in a failed run's summary only (last-failure/summary.json).
     package var failure: RunFailure?
+    /// A run with a state between runs (`--state`): what the state did.
+    package var state: StateFigures?
 
     package init(pipeline: String, rules: RuleSet, periods: [Period], inputs: [InputReport], accounting: Accounting,
                  rejectsByReason: [String: Int], unknownUnits: [String], warnings: [String], wallSeconds: Double, threads: Int) {
@@ -139,6 +155,12 @@ package struct SummaryOutput {
         let mb = inputs.reduce(0) { $0 + $1.bytes }
         key("mb_per_s"); o.append(contentsOf: Array(fixed(wallSeconds > 0 ? Double(mb) / 1e6 / wallSeconds : 0, 1).utf8))
         key("threads"); o.append(contentsOf: Array(String(threads).utf8))
+        if let st = state {
+            key("state")
+            obj([("generation", .int(Int64(st.generation))), ("files_read", .int(Int64(st.filesRead))),
+                 ("files_skipped", .int(Int64(st.filesSkipped))), ("dossiers", .int(Int64(st.dossiers))),
+                 ("rebuilt", st.rebuilt.map { .text($0) } ?? null)])
+        }
         o.append(contentsOf: Array("\n}\n".utf8))
         return o
     }

@@ -33,6 +33,8 @@ public struct Pipeline: Sendable {
     public var reportUnits: [String]?
     public var targets: [Target] = []
     public var outputDir: String
+    /// `state`: the directory of the state kept between runs (issue 13); nil: none.
+    public var statePath: String?
     public var outputs = OutputSettings()
     public var maxRejectRate = 0.01
     public var maxLineBytes = 1 << 20

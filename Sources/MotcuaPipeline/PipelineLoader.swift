@@ -111,7 +111,7 @@ private struct Walker {
 
     mutating func pipeline(_ root: Node, directory: String, defaultName: String) -> Pipeline? {
         let top = ["version", "name", "timezone", "inputs", "catalogs", "periods", "rules", "breakdown",
-                   "report_units", "targets", "outputs", "limits"]
+                   "report_units", "targets", "outputs", "limits", "state"]
         guard let m = mapping(root, "", allowed: top) else { return nil }
         var p = Pipeline(name: defaultName, directory: directory, outputDir: resolve("out", directory))
         p.file = file
@@ -154,6 +154,9 @@ private struct Walker {
             p.reportUnits = list
         }
         if let n = m["targets"] { p.targets = targets(n) }
+        if let n = m["state"], let s = string(n, "state") {
+            if s.trimmingCharacters(in: .whitespaces).isEmpty { fail(n, "state", "empty: name the state directory") } else { p.statePath = resolve(s, directory) }
+        }
         if let n = m["outputs"], let o = mapping(n, "outputs", allowed: ["dir", "formats", "form_scope"] + OutputFiles.switches) {
             if let d = o["dir"], let s = string(d, "outputs.dir") {
                 if s.trimmingCharacters(in: .whitespaces).isEmpty { fail(d, "outputs.dir", "empty: name the output directory") } else { p.outputDir = resolve(s, directory) }

@@ -27,8 +27,9 @@ struct ReduceOutcome {
     var failure: Error?
     /// Files that were opened (a failure stops files from starting).
     var reached: [Bool] = []
-    /// CSV header warnings (SPEC §2.3).
-    var warnings: [String] = []
+    /// Per file: CSV header warnings (SPEC §2.3).
+    var fileWarnings: [[String]] = []
+    var warnings: [String] { fileWarnings.flatMap { $0 } }
     /// Seconds the workers ran on after the reader finished, and the merge took.
     var timing = (drain: 0.0, merge: 0.0)
 }
@@ -87,7 +88,7 @@ struct ParallelReduce {
         }
         outcome.reached = reads.map(\.reached)
         outcome.merged.merge(reducers.dropFirst().map(\.partial), threads: threads)
-        outcome.warnings = reads.flatMap(\.warnings)
+        outcome.fileWarnings = reads.map(\.warnings)
         outcome.timing = (Double(workersDone - readDone) / 1e9, Double(DispatchTime.now().uptimeNanoseconds - workersDone) / 1e9)
         return outcome
     }

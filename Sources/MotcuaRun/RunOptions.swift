@@ -17,6 +17,9 @@ public struct RunOptions: Sendable {
     public var asOfDaysFromToday: Int?
     public var rules: RuleSet?
     public var outDir: String?
+    /// `--state DIR` (over the pipeline's `state`) and `--full-refresh`.
+    public var statePath: String?
+    public var fullRefresh = false
     public var threads = 2
     public var inflater = InflaterKind.preferred
     /// Bytes per chunk handed to a worker; small values exercise chunk boundaries in tests.

@@ -8,6 +8,7 @@ import MotcuaReading
 import MotcuaAggregate
 import MotcuaOutput
 import MotcuaPipeline
+import MotcuaState
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -56,11 +57,19 @@ public enum Runner {
             let summary = summarize(plan, read, rolled, accounting: accounting, options: options, started: clock.started)
             var results = RunResults(rollup: rolled, periods: plan.periods, catalogs: plan.catalogs,
                                      summary: summary, threads: options.threads)
+            if let st = read.state { results.summary.state = stateFigures(st, read, dossiers: accounting.dossiers) }
             if plan.pipeline.outputs.wantsDataQuality { checkDataQuality(&results, plan, read, options: options) }
             try stopIfCancelled(isCancelled)
             let outputs = try render(results, plan)
             clock.mark("rendered")
             try stopIfCancelled(isCancelled)
+            if let st = read.state {
+                // The state first: published outputs then always match a committed generation.
+                try saveState(st, plan, read, options: options)
+                try stopIfCancelled(isCancelled)
+                try st.directory.commit()
+                clock.mark("state saved")
+            }
             try publish(outputs, plan, read, isCancelled: isCancelled)
             for note in plan.output.takeNotes() { logger.notice("\(note)") }
             clock.mark("published")
@@ -89,6 +98,8 @@ public enum Runner {
         var output: OutputDirectory
         /// `--as-of` (today and yesterday resolved), nil without it.
         var asOf: Int32?
+        /// The state between runs (`--state`, `state:`), locked; nil without one.
+        var state: StateDirectory?
     }
 
     /// The inputs as read: the merged partial result, and which files were damaged or left out.
@@ -96,6 +107,8 @@ public enum Runner {
         var outcome: ReduceOutcome
         var corrupt: [Int: CorruptInput]
         var excluded: Set<Int>
+        /// The state's part of the run (`--state`), nil without one.
+        var state: StateRun?
         var merged: PartialResult { outcome.merged }
         /// What stopped the reading (a corrupt input under `fail`, a file that cannot be read).
         var failure: MotcuaError? {
@@ -120,8 +133,9 @@ public enum Runner {
         do { output = try OutputDirectory(path: pipeline.outputDir) } catch let e as OutputError {
             throw MotcuaError(e.kind == .locked ? .locked : .cantCreate, e.message)
         }
+        let statePath = options.statePath.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? pipeline.statePath
         return Plan(pipeline: pipeline, periods: periods, catalogs: catalogs, files: files, listingWarnings: listing, output: output,
-                    asOf: options.resolvedAsOf(zoneMinutes: pipeline.zoneMinutes))
+                    asOf: options.resolvedAsOf(zoneMinutes: pipeline.zoneMinutes), state: try statePath.map(StateDirectory.init(path:)))
     }
 
     /// Reads every input on the run's threads; corrupt files under `skip` are left out
@@ -130,9 +144,16 @@ public enum Runner {
         let pipeline = plan.pipeline
         var excluded = Set<Int>()
         var corrupt: [Int: CorruptInput] = [:]
+        var state = try planState(plan, options: options, logger: logger)
+        var base: PartialResult?
+        if var st = state {
+            base = try loadState(&st, plan, options: options, excluded: &excluded, corrupt: &corrupt)
+            state = st
+        }
+        let known = Set(state?.known.map(\.index) ?? [])
         while true {
             var reduce = ParallelReduce(
-                files: plan.files, excluded: excluded, threads: max(1, options.threads), maxLineBytes: pipeline.maxLineBytes,
+                files: plan.files, excluded: excluded.union(known), threads: max(1, options.threads), maxLineBytes: pipeline.maxLineBytes,
                 chunkBytes: options.chunkBytes,
                 dates: { DateTimeParser(zoneMinutes: pipeline.zoneMinutes, pinned: $0.dateForm) },
                 policy: pipeline.onCorruptInput, isCancelled: isCancelled)
@@ -143,8 +164,13 @@ public enum Runner {
             do { outcome = try reduce.run() } catch is Interrupted {
                 throw MotcuaError(.interrupted, "interrupted; nothing published")
             }
-            for (i, r) in outcome.files.enumerated() { if let c = r.corrupt { corrupt[i] = c } }
-            guard outcome.failure == nil, let skip = outcome.skipped else { return Read(outcome: outcome, corrupt: corrupt, excluded: excluded) }
+            for (i, r) in outcome.files.enumerated() where !known.contains(i) { if let c = r.corrupt { corrupt[i] = c } }
+            guard outcome.failure == nil, let skip = outcome.skipped else {
+                guard var st = state else { return Read(outcome: outcome, corrupt: corrupt, excluded: excluded) }
+                st.newLogs = outcome.merged.rejectLogs
+                let spliced = base.map { splice(outcome, into: $0, st, threads: max(1, options.threads)) } ?? outcome
+                return Read(outcome: spliced, corrupt: corrupt, excluded: excluded, state: st)
+            }
             logger.info("reading again without corrupt input \(plan.files[skip].relativePath)")
             excluded.insert(skip)
         }

@@ -43,6 +43,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("as-of"), help: "Cut periods at this date (yyyy-MM-dd, today or yesterday); they are marked partial.") var asOf: String?
     @Option(help: "Rule set: tt01 or qd766.") var rules: String?
     @Option(help: "Output directory (overrides outputs.dir).") var out: String?
+    @Option(help: "Keep a state here between runs (overrides the pipeline's state): files already taken in are not read again.") var state: String?
+    @Flag(name: .customLong("full-refresh"), help: "Read every input file again and rebuild the state.") var fullRefresh = false
     @Option(help: "Threads in all: one file is read on one of them and parsed on all; several files are read N at a time.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Gzip inflater: \(InflaterKind.available.map(\.rawValue).joined(separator: " or ")) (default \(InflaterKind.preferred.rawValue)).") var inflater: String?
     @Option(name: .customLong("chunk-bytes"), help: .hidden) var chunkBytes: Int?
@@ -82,6 +84,9 @@ struct RunCommand: ParsableCommand {
         // An empty --out would quietly mean the current directory.
         if let out, out.trimmingCharacters(in: .whitespaces).isEmpty { throw MotcuaError(.usage, "--out is empty: name the output directory") }
         o.outDir = out
+        if let state, state.trimmingCharacters(in: .whitespaces).isEmpty { throw MotcuaError(.usage, "--state is empty: name the state directory") }
+        o.statePath = state
+        o.fullRefresh = fullRefresh
         guard threads >= 1 && threads <= 256 else { throw MotcuaError(.usage, "--threads must be between 1 and 256") }
         o.threads = threads
         if let i = inflater {

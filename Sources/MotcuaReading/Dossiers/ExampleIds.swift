@@ -11,6 +11,12 @@ public struct ExampleIds: Sendable, Equatable {
 
     public init() {}
 
+    /// A tally saved earlier (the state between runs): `ids` as it held them.
+    package init(count: Int, ids: [[UInt8]]) {
+        self.count = count
+        self.ids = Array(ids.prefix(ExampleIds.limit))
+    }
+
     /// Counts one more and offers `id` as an example (an empty id is counted, never shown).
     /// Allocates only when the id enters the examples.
     public mutating func note(_ id: UnsafeBufferPointer<UInt8>) {

@@ -157,6 +157,15 @@ public final class PartialResult {
         waitingCount += 1
     }
 
+    /// The in-memory partition of a dossier id's hash.
+    package static func partition(ofHash hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> UInt64(64 - partitionBits)) }
+
+    /// Stores a dossier read back from a saved state straight in its partition's table. Calls
+    /// for different partitions may run on different threads at once (each table is its own).
+    package func insertLoaded(_ id: UnsafePointer<UInt8>, _ count: Int, hash: UInt64, _ state: DossierState) {
+        table(hash).pointee.keep(id, count, hash: hash, state)
+    }
+
     /// Stores the waiting records.
     package func flushWaiting() {
         if waitingCount >= 1 { table(waiting.0.hash).pointee.keep(waiting.0.id, waiting.0.count, hash: waiting.0.hash, waiting.0.state) }
@@ -185,16 +194,20 @@ public final class PartialResult {
             let (others, own, taken) = (shared.others, shared.own, shared.taken)
             for part in stride(from: w, to: parts, by: workers) {
                 for (other, map) in zip(others, maps) {
-                    var table = other.dossiers[part]
+                    // Its own table and those it took over from partials merged into it.
+                    var tables = [other.dossiers[part]] + other.absorbed[part]
                     other.dossiers[part] = DossierTable(capacity: 16)
-                    table.dropKnown(in: [own[part]] + taken[part]) { state in
-                        var s = state
-                        s.unit = s.unit < 0 ? -1 : map.unit[Int(s.unit)]
-                        s.procedure = s.procedure < 0 ? -1 : map.procedure[Int(s.procedure)]
-                        s.sector = s.sector < 0 ? -1 : map.sector[Int(s.sector)]
-                        return s
+                    other.absorbed[part] = []
+                    for t in tables.indices {
+                        tables[t].dropKnown(in: [own[part]] + taken[part]) { state in
+                            var s = state
+                            s.unit = s.unit < 0 ? -1 : map.unit[Int(s.unit)]
+                            s.procedure = s.procedure < 0 ? -1 : map.procedure[Int(s.procedure)]
+                            s.sector = s.sector < 0 ? -1 : map.sector[Int(s.sector)]
+                            return s
+                        }
+                        taken[part].append(tables[t])
                     }
-                    taken[part].append(table)
                 }
             }
         }
@@ -223,6 +236,10 @@ public final class PartialResult {
 package struct InvalidDateKey: Hashable, Sendable {
     package var file: Int32
     package var field: DossierField
+
+    package init(file: Int32, field: DossierField) {
+        (self.file, self.field) = (file, field)
+    }
 }
 
 /// How many values of one file's date field were not dates in an accepted form, and the
@@ -231,6 +248,8 @@ package struct InvalidDates {
     package var count = 0
     package var first = RecordPosition(file: .max, chunk: .max, line: .max)
     package var firstValue: [UInt8]?
+
+    package init() {}
 
     mutating func note(_ position: RecordPosition, _ value: ByteText) {
         count += 1

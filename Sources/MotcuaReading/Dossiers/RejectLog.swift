@@ -33,6 +33,7 @@ public final class RejectLog {
 
     deinit {
         if let p = spill?.path { unlink(p) }
+        if savedFD >= 0 { close(savedFD) }
     }
 
     /// Bytes of an offending value kept, like the excerpt's 200 (`…` after a cut one).
@@ -68,19 +69,42 @@ public final class RejectLog {
                 spill = try SyncedFile(creating: "\(dir)/\(temporaryFileMarker)\(getpid())-spill-\(UUID().uuidString)", mode: 0o600)
             } catch let e as OutputError { failure = e.message; return } catch { failure = "\(error)"; return }
         }
-        // position (3 × Int32), reason code, excerpt length, value length (none: UInt16.max),
-        // excerpt, value
-        withUnsafeBytes(of: position.file) { spillBuffer.append(contentsOf: $0) }
-        withUnsafeBytes(of: position.chunk) { spillBuffer.append(contentsOf: $0) }
-        withUnsafeBytes(of: position.line) { spillBuffer.append(contentsOf: $0) }
-        withUnsafeBytes(of: reason.code) { spillBuffer.append(contentsOf: $0) }
-        withUnsafeBytes(of: UInt16(excerpt.count)) { spillBuffer.append(contentsOf: $0) }
-        withUnsafeBytes(of: value.map { UInt16($0.count) } ?? UInt16.max) { spillBuffer.append(contentsOf: $0) }
-        spillBuffer.append(contentsOf: excerpt)
-        if let value { spillBuffer.append(contentsOf: value) }
+        RejectLog.encode(position, reason, excerpt, value: value, into: &spillBuffer)
         spilled += 1
         if spillBuffer.count >= 1 << 20 { flush() }
     }
+
+    /// One entry in the spill format, which the state between runs keeps its rejects in too:
+    /// position (3 × Int32), reason code, excerpt length, value length (none: UInt16.max),
+    /// excerpt, value; little-endian.
+    package static func encode(_ position: RecordPosition, _ reason: RejectReason, _ excerpt: UnsafeBufferPointer<UInt8>,
+                               value: [UInt8]?, into buffer: inout [UInt8]) {
+        withUnsafeBytes(of: position.file.littleEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: position.chunk.littleEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: position.line.littleEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: reason.code.littleEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt16(excerpt.count).littleEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: (value.map { UInt16($0.count) } ?? UInt16.max).littleEndian) { buffer.append(contentsOf: $0) }
+        buffer.append(contentsOf: excerpt)
+        if let value { buffer.append(contentsOf: value) }
+    }
+
+    /// A log whose entries are in a file of the spill format written earlier (a saved state's
+    /// rejects), each position's file index put through `fileMap`. The file stays.
+    package init(savedEntries fd: Int32, at offset: Int, count: Int, byReason: [RejectReason: Int], fileMap: [Int32]) {
+        spillDirectory = nil
+        keepFirst = 0
+        self.count = count
+        self.byReason = byReason
+        spilled = count
+        savedFD = fd
+        savedOffset = offset
+        self.fileMap = fileMap
+    }
+
+    private var savedFD: Int32 = -1
+    private var savedOffset = 0
+    private var fileMap: [Int32]?
 
     private func flush() {
         guard let file = spill, !spillBuffer.isEmpty, failure == nil else { return }
@@ -91,7 +115,8 @@ public final class RejectLog {
     /// Entries in order: those in memory, then those spilled.
     func reader() -> RejectLogReader {
         flush()
-        return RejectLogReader(entries: entries, spillFD: spill?.descriptor ?? -1, spilled: spilled)
+        return RejectLogReader(entries: entries, spillFD: spill?.descriptor ?? savedFD, spilled: spilled,
+                               offset: spill == nil ? savedOffset : 0, fileMap: fileMap)
     }
 }
 
@@ -105,10 +130,14 @@ struct RejectLogReader {
     private var pos = 0
     private var fileOffset: off_t = 0
 
-    init(entries: [RejectEntry], spillFD: Int32, spilled: Int) {
+    private let fileMap: [Int32]?
+
+    init(entries: [RejectEntry], spillFD: Int32, spilled: Int, offset: Int = 0, fileMap: [Int32]? = nil) {
         self.entries = entries
+        fileOffset = off_t(offset)
         fd = spillFD
         remaining = spillFD >= 0 ? spilled : 0
+        self.fileMap = fileMap
     }
 
     /// Makes at least `n` unread bytes available (false at the end of the file).
@@ -135,10 +164,12 @@ struct RejectLogReader {
         func load<T>(_ t: T.Type, _ at: Int) -> T {
             buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: pos + at, as: T.self) }
         }
-        let position = RecordPosition(file: load(Int32.self, 0), chunk: load(Int32.self, 4), line: load(Int32.self, 8))
-        let reason = RejectReason(code: load(UInt16.self, 12))
-        let n = Int(load(UInt16.self, 14))
-        let v = load(UInt16.self, 16)
+        let file = Int32(littleEndian: load(Int32.self, 0))
+        let position = RecordPosition(file: fileMap.map { $0[Int(file)] } ?? file, chunk: Int32(littleEndian: load(Int32.self, 4)),
+                                      line: Int32(littleEndian: load(Int32.self, 8)))
+        let reason = RejectReason(code: UInt16(littleEndian: load(UInt16.self, 12)))
+        let n = Int(UInt16(littleEndian: load(UInt16.self, 14)))
+        let v = UInt16(littleEndian: load(UInt16.self, 16))
         let m = v == UInt16.max ? 0 : Int(v)
         guard ensure(h + n + m) else { return nil }
         let excerpt = Array(buffer[(pos + h)..<(pos + h + n)])
@@ -173,8 +204,8 @@ package struct RejectMerge {
 }
 
 extension RejectReason {
-    /// A compact code for spill files.
-    var code: UInt16 {
+    /// A compact code for spill files (and the state's rejects).
+    package var code: UInt16 {
         switch self {
         case .lineTooLong: return 0
         case .invalidUTF8: return 1
@@ -183,6 +214,15 @@ extension RejectReason {
         case .endedBeforeReceived: return 4
         case .missing(let f): return 100 + UInt16(f.rawValue)
         case .invalid(let f): return 200 + UInt16(f.rawValue)
+        }
+    }
+
+    /// A code read back from a saved state: nil when it names no reason.
+    package init?(savedCode code: UInt16) {
+        switch code {
+        case 0...4, 100..<(100 + UInt16(DossierField.allCases.count)), 200..<(200 + UInt16(DossierField.allCases.count)):
+            self.init(code: code)
+        default: return nil
         }
     }
 

@@ -6,9 +6,10 @@
 import MotcuaFoundation
 import Foundation
 
-/// 64-bit hash of a byte string, eight bytes at a time.
+/// 64-bit hash of a byte string, eight bytes at a time. The state between runs partitions
+/// dossiers by it: a change is a new state format version.
 @inline(__always)
-func hashBytes(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+package func hashBytes(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
     var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
     var i = 0
     let raw = UnsafeRawPointer(p)

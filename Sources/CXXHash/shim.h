@@ -1,0 +1,2 @@
+// xxHash (Debian: libxxhash-dev): XXH3, the state's content digests and section checksums.
+#include <xxhash.h>

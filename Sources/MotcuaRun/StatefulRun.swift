@@ -1,0 +1,115 @@
+// A run with a state between runs (issue 13, `--state DIR`): the files the state already
+// took in are not read; the state's dossiers, rejects and per-file figures are loaded into
+// a partial result, and the new files' partial is merged into it with the merge a run's
+// threads use — so everything after reading (roll-up, KPIs, outputs) is the same code on
+// the same data as a full run, and the outputs are byte for byte a full run's. Then the
+// next generation is written, and made current before the outputs are published.
+import MotcuaFoundation
+import MotcuaReading
+import MotcuaOutput
+import MotcuaState
+import Logging
+
+/// The state's part of one run.
+struct StateRun {
+    let directory: StateDirectory
+    let plan: StatePlan
+    /// The rejects of the files read this run (the next generation's new segment).
+    var newLogs: [RejectLog] = []
+    var loadedDossiers = 0
+
+    /// Input indices the state already holds (not read).
+    var known: [(index: Int, entry: Int)] { plan.known.enumerated().compactMap { i, e in e.map { (i, $0) } } }
+}
+
+extension Runner {
+    /// Opens the state's plan: the ledger against the listing (every file's digest).
+    static func planState(_ plan: Plan, options: RunOptions, logger: Logger) throws -> StateRun? {
+        guard let directory = plan.state else { return nil }
+        let p = plan.pipeline
+        let statePlan = StatePlan.make(files: plan.files, mapping: plan.files.map { InputMapping.fingerprint($0.spec) },
+                                       global: InputMapping.global(zoneMinutes: p.zoneMinutes, maxLineBytes: p.maxLineBytes,
+                                                                   onCorruptInput: p.onCorruptInput),
+                                       state: try directory.currentLedger(), fullRefresh: options.fullRefresh,
+                                       threads: max(1, options.threads))
+        if let why = statePlan.rebuild {
+            logger.notice("state \(directory.path): reading every input file (\(why))")
+        } else {
+            logger.info("state \(directory.path): \(statePlan.reused) files already taken in, \(plan.files.count - statePlan.reused) new")
+        }
+        return StateRun(directory: directory, plan: statePlan)
+    }
+
+    /// The state loaded into a partial result for the run's files, and what it says of the
+    /// files it holds: those left out as corrupt, and their damage.
+    static func loadState(_ state: inout StateRun, _ plan: Plan, options: RunOptions,
+                          excluded: inout Set<Int>, corrupt: inout [Int: CorruptInput]) throws -> PartialResult? {
+        guard let previous = state.plan.previous else { return nil }
+        let base = PartialResult(fileCount: plan.files.count, spillDirectory: plan.output.path)
+        state.loadedDossiers = try state.directory.load(previous, into: base, fileMap: state.plan.fileMap, threads: max(1, options.threads))
+        for (i, id) in state.known {
+            let e = previous.entries[id]
+            if e.skipped { excluded.insert(i) }
+            if let c = e.corrupt { corrupt[i] = c }
+        }
+        return base
+    }
+
+    /// The new files' outcome merged into the loaded state, with the state's files' figures
+    /// put where a full run's reading would have put them.
+    static func splice(_ outcome: ReduceOutcome, into base: PartialResult, _ state: StateRun, threads: Int) -> ReduceOutcome {
+        var outcome = outcome
+        base.merge([outcome.merged], threads: threads)
+        outcome.merged = base
+        guard let previous = state.plan.previous else { return outcome }
+        for (i, id) in state.known {
+            let e = previous.entries[id]
+            var r = FileChunkResult()
+            r.bytesKept = e.bytesKept
+            r.corrupt = e.corrupt
+            outcome.files[i] = r
+            outcome.members[i] = e.members
+            outcome.compressedBytes[i] = e.compressedBytes
+            outcome.fileWarnings[i] = e.warnings
+            outcome.reached[i] = !e.skipped
+        }
+        return outcome
+    }
+
+    /// summary.json's `state` object, known before the generation is written.
+    static func stateFigures(_ state: StateRun, _ read: Read, dossiers: Int) -> StateFigures {
+        let known = state.plan.reused
+        return StateFigures(generation: (state.plan.previous?.generation ?? 0) + 1, filesRead: read.merged.files.count - known,
+                            filesSkipped: known, dossiers: dossiers, rebuilt: state.plan.rebuild)
+    }
+
+    /// Writes the next generation (fsynced, not yet current).
+    static func saveState(_ state: StateRun, _ plan: Plan, _ read: Read, options: RunOptions) throws {
+        let merged = read.merged
+        var entries = state.plan.previous?.entries ?? []
+        var chunkLines: [Int32: [(chunk: Int32, lines: Int)]] = [:]
+        for c in merged.chunkLines { chunkLines[c.file, default: []].append((c.chunk, c.lines)) }
+        var invalidDates: [Int32: [(field: DossierField, dates: InvalidDates)]] = [:]
+        for (key, d) in merged.invalidDates { invalidDates[key.file, default: []].append((key.field, d)) }
+        for (i, f) in plan.files.enumerated() where state.plan.known[i] == nil {
+            guard let digest = state.plan.digests[i] else { throw MotcuaError(.noInput, "\(f.relativePath): cannot be read to take its digest") }
+            var e = LedgerEntry(path: f.relativePath, size: state.plan.sizes[i], digest: digest, mapping: InputMapping.fingerprint(f.spec))
+            e.counts = merged.files[i]
+            e.bytesKept = read.outcome.files[i].bytesKept
+            e.corrupt = read.corrupt[i]
+            e.skipped = read.excluded.contains(i)
+            e.members = read.outcome.members[i]
+            e.compressedBytes = read.outcome.compressedBytes[i]
+            e.warnings = read.outcome.fileWarnings[i]
+            e.chunkLines = (chunkLines[Int32(i)] ?? []).sorted { $0.chunk < $1.chunk }
+            e.invalidDates = (invalidDates[Int32(i)] ?? []).sorted { $0.field.rawValue < $1.field.rawValue }
+            entries.append(e)
+        }
+        let p = plan.pipeline
+        _ = try state.directory.write(entries: entries, ledgerIds: state.plan.ledgerIds,
+                                      mapping: InputMapping.global(zoneMinutes: p.zoneMinutes, maxLineBytes: p.maxLineBytes,
+                                                                   onCorruptInput: p.onCorruptInput),
+                                      previous: state.plan.previous, rebuilt: state.plan.rebuild != nil, merged: merged,
+                                      newLogs: state.newLogs, threads: max(1, options.threads))
+    }
+}

@@ -1,0 +1,186 @@
+// The state directory (`--state DIR`): a lock, and generations switched atomically.
+//
+//     DIR/.motcua-state.lock              flock: one run at a time (a second exits 75)
+//     DIR/current -> g000008              switched by one rename, after everything is fsynced
+//     DIR/g000008/ledger.bin              the ledger, code tables, state-wide tallies
+//     DIR/g000008/part-00.bin … part-63.bin   dossiers by hash partition
+//     DIR/g000008/rejects-000003.bin …    rejects, one segment per run that read files
+//
+// A run writes its generation beside the current one and switches `current` only after its
+// outputs are published; then the previous generation goes. A kill at any moment leaves the
+// previous or the new generation current; whatever else is there is removed by the next run.
+import MotcuaFoundation
+import MotcuaReading
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+package final class StateDirectory {
+    package let path: String
+    private var lockFD: Int32 = -1
+    /// The generation being written, until committed or discarded.
+    private var pending: (name: String, number: Int)?
+
+    /// Creates the directory if needed, takes its lock, removes what killed runs left.
+    package init(path: String) throws {
+        self.path = URL(fileURLWithPath: path).standardizedFileURL.path
+        var built = ""
+        for part in self.path.split(separator: "/") {
+            built += "/" + part
+            if mkdir(built, 0o755) != 0 && errno != EEXIST {
+                throw MotcuaError(.cantCreate, "\(path): cannot create the state directory \(built): \(String(cString: strerror(errno)))")
+            }
+        }
+        let lockPath = self.path + "/.motcua-state.lock"
+        lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lockFD >= 0 else {
+            throw MotcuaError(.cantCreate, "\(lockPath): cannot create the state's lock file: \(String(cString: strerror(errno)))")
+        }
+        if flock(lockFD, LOCK_EX | LOCK_NB) != 0 {
+            let e = errno
+            close(lockFD)
+            lockFD = -1
+            if e == EWOULDBLOCK { throw MotcuaError(.locked, "\(path): another motcua run holds the state's lock \(lockPath)") }
+            throw MotcuaError(.cantCreate, "\(lockPath): cannot lock: \(String(cString: strerror(e)))")
+        }
+        guard access(self.path, W_OK) == 0 else { throw MotcuaError(.cantCreate, "\(path): the state directory is not writable") }
+        removeLeftovers()
+    }
+
+    deinit {
+        discard()
+        if lockFD >= 0 { close(lockFD) }
+    }
+
+    private var currentLink: String { "\(path)/current" }
+
+    /// The current generation's folder name, nil when the state is new.
+    package var currentName: String? { try? FileManager.default.destinationOfSymbolicLink(atPath: currentLink) }
+
+    static func generationName(_ n: Int) -> String { "g" + String(repeating: "0", count: max(0, 6 - String(n).count)) + String(n) }
+
+    /// Everything but the lock, `current` and its generation: generations of killed runs, the
+    /// previous one of a run killed after its switch, temporary links.
+    private func removeLeftovers() {
+        let keep = currentName
+        for n in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        where n != ".motcua-state.lock" && n != "current" && n != keep {
+            try? FileManager.default.removeItem(atPath: "\(path)/\(n)")
+        }
+    }
+
+    /// The current generation's ledger; nil for a new state. A state of another format
+    /// version is reported as `formatMismatch` (rebuilt, not an error); damage is exit 65.
+    package func currentLedger() throws -> (ledger: Ledger?, formatMismatch: UInt32?) {
+        guard let name = currentName else { return (nil, nil) }
+        do {
+            var r = try StateFiles.read("\(path)/\(name)/ledger.bin", .ledger)
+            return (try Ledger(&r), nil)
+        } catch let m as StateFormatMismatch {
+            return (nil, m.found)
+        }
+    }
+
+    /// Fills a fresh partial result (sized for the run's input files) with the state: code
+    /// tables, dossiers, rejects and per-file figures, file positions through `fileMap`
+    /// (ledger id → input index). Returns the dossiers loaded.
+    package func load(_ ledger: Ledger, into partial: PartialResult, fileMap: [Int32], threads: Int) throws -> Int {
+        guard let name = currentName else { return 0 }
+        let dir = "\(path)/\(name)"
+        func intern(_ table: [[UInt8]], _ interner: inout Interner) throws {
+            for (i, s) in table.enumerated() {
+                let id = s.withUnsafeBufferPointer { interner.id(ByteText(base: $0.baseAddress, count: $0.count)) }
+                guard id == Int32(i) else { throw StateFiles.damaged("\(dir)/ledger.bin", "has a code twice or an empty code") }
+            }
+        }
+        try intern(ledger.units, &partial.units)
+        try intern(ledger.procedures, &partial.procedures)
+        try intern(ledger.sectors, &partial.sectors)
+        let loaded = try Snapshot.loadDossiers(dir, into: partial, fileMap: fileMap,
+                                               codes: (Int32(ledger.units.count), Int32(ledger.procedures.count), Int32(ledger.sectors.count)),
+                                               threads: threads)
+        for segment in ledger.segments {
+            partial.rejectLogs.append(try Snapshot.loadRejects(segment, in: dir, fileMap: fileMap))
+        }
+        for (id, e) in ledger.entries.enumerated() {
+            let i = fileMap[id]
+            partial.files[Int(i)] = e.counts
+            partial.chunkLines += e.chunkLines.map { (file: i, chunk: $0.chunk, lines: $0.lines) }
+            for (field, d) in e.invalidDates {
+                var moved = d
+                moved.first.file = i
+                partial.invalidDates[InvalidDateKey(file: i, field: field)] = moved
+            }
+        }
+        partial.newestDay = max(partial.newestDay, ledger.newestDay)
+        for (unit, tally) in ledger.rejectsByUnit { partial.rejectsByUnit[unit, default: ExampleIds()].merge(tally) }
+        return loaded
+    }
+
+    /// Writes the next generation beside the current one (every file fsynced, not yet
+    /// current): `entries` in ledger-id order, dossiers and code tables from `merged`, the
+    /// rejects of this run's new files from `newLogs`. A rebuild drops the old segments.
+    package func write(entries: [LedgerEntry], ledgerIds: [Int32], mapping: String, previous: Ledger?, rebuilt: Bool,
+                       merged: PartialResult, newLogs: [RejectLog], threads: Int) throws -> Ledger {
+        let number = (previous?.generation ?? 0) + 1
+        let name = StateDirectory.generationName(number)
+        let dir = "\(path)/\(name)"
+        try? FileManager.default.removeItem(atPath: dir)
+        guard mkdir(dir, 0o755) == 0 else { throw MotcuaError(.io, "\(dir): cannot create: \(String(cString: strerror(errno)))") }
+        pending = (name, number)
+        var ledger = Ledger()
+        ledger.generation = number
+        ledger.mapping = mapping
+        ledger.entries = entries
+        if !rebuilt, let previous, let current = currentName {
+            for s in previous.segments {
+                guard link("\(path)/\(current)/\(s.name)", "\(dir)/\(s.name)") == 0 else {
+                    throw MotcuaError(.io, "\(dir)/\(s.name): cannot link the previous rejects: \(String(cString: strerror(errno)))")
+                }
+            }
+            ledger.segments = previous.segments
+        }
+        if let segment = try Snapshot.saveRejects(newLogs, ledgerIds: ledgerIds, name: "rejects-\(name.dropFirst()).bin", to: dir) {
+            ledger.segments.append(segment)
+        }
+        ledger.dossiers = try Snapshot.saveDossiers(merged, ledgerIds: ledgerIds, to: dir, threads: threads)
+        func table(_ interner: Interner) -> [[UInt8]] { (0..<interner.count).map { Array(interner.string(Int32($0)).utf8) } }
+        ledger.units = table(merged.units)
+        ledger.procedures = table(merged.procedures)
+        ledger.sectors = table(merged.sectors)
+        ledger.newestDay = merged.newestDay
+        ledger.rejectsByUnit = merged.rejectsByUnit.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        try StateFiles.write("\(dir)/ledger.bin", .ledger, ledger.encoded())
+        try syncDirectory(dir)
+        try syncDirectory(path)
+        return ledger
+    }
+
+    /// Makes the written generation current (one rename, fsynced), then removes the previous.
+    package func commit() throws {
+        guard let (name, _) = pending else { return }
+        let previous = currentName
+        let temp = "\(path)/.motcua-tmp-\(getpid())-current"
+        unlink(temp)
+        guard symlink(name, temp) == 0, rename(temp, currentLink) == 0 else {
+            throw MotcuaError(.io, "\(currentLink): cannot switch to \(name): \(String(cString: strerror(errno)))")
+        }
+        pending = nil
+        try syncDirectory(path)
+        if let previous, previous != name { try? FileManager.default.removeItem(atPath: "\(path)/\(previous)") }
+    }
+
+    /// Removes a generation written but not committed.
+    package func discard() {
+        if let (name, _) = pending { try? FileManager.default.removeItem(atPath: "\(path)/\(name)") }
+        pending = nil
+    }
+
+    private func syncDirectory(_ dir: String) throws {
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw MotcuaError(.io, "\(dir): cannot open to sync: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw MotcuaError(.io, "\(dir): fsync failed: \(String(cString: strerror(errno)))") }
+    }
+}

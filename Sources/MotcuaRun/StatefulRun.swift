@@ -30,7 +30,8 @@ extension Runner {
         let statePlan = StatePlan.make(files: plan.files, mapping: plan.files.map { InputMapping.fingerprint($0.spec) },
                                        global: InputMapping.global(zoneMinutes: p.zoneMinutes, maxLineBytes: p.maxLineBytes,
                                                                    onCorruptInput: p.onCorruptInput),
-                                       state: try directory.currentLedger(), fullRefresh: options.fullRefresh,
+                                       state: try directory.currentLedger(), currentGeneration: directory.currentGeneration ?? 0,
+                                       fullRefresh: options.fullRefresh,
                                        threads: max(1, options.threads))
         if let why = statePlan.rebuild {
             logger.notice("state \(directory.path): reading every input file (\(why))")
@@ -79,7 +80,7 @@ extension Runner {
     /// summary.json's `state` object, known before the generation is written.
     static func stateFigures(_ state: StateRun, _ read: Read, dossiers: Int) -> StateFigures {
         let known = state.plan.reused
-        return StateFigures(generation: (state.plan.previous?.generation ?? 0) + 1, filesRead: read.merged.files.count - known,
+        return StateFigures(generation: state.plan.generation, filesRead: read.merged.files.count - known,
                             filesSkipped: known, dossiers: dossiers, rebuilt: state.plan.rebuild)
     }
 
@@ -106,10 +107,10 @@ extension Runner {
             entries.append(e)
         }
         let p = plan.pipeline
-        _ = try state.directory.write(entries: entries, ledgerIds: state.plan.ledgerIds,
+        _ = try state.directory.write(generation: state.plan.generation, entries: entries, ledgerIds: state.plan.ledgerIds,
                                       mapping: InputMapping.global(zoneMinutes: p.zoneMinutes, maxLineBytes: p.maxLineBytes,
                                                                    onCorruptInput: p.onCorruptInput),
-                                      previous: state.plan.previous, rebuilt: state.plan.rebuild != nil, merged: merged,
+                                      previous: state.plan.previous, merged: merged,
                                       newLogs: state.newLogs, threads: max(1, options.threads))
     }
 }

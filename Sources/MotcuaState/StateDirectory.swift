@@ -58,6 +58,12 @@ package final class StateDirectory {
     /// The current generation's folder name, nil when the state is new.
     package var currentName: String? { try? FileManager.default.destinationOfSymbolicLink(atPath: currentLink) }
 
+    /// The current generation's number (from its folder's name), nil for a new state.
+    package var currentGeneration: Int? {
+        guard let name = currentName, name.hasPrefix("g") else { return nil }
+        return Int(name.dropFirst())
+    }
+
     static func generationName(_ n: Int) -> String { "g" + String(repeating: "0", count: max(0, 6 - String(n).count)) + String(n) }
 
     /// Everything but the lock, `current` and its generation: generations of killed runs, the
@@ -74,6 +80,7 @@ package final class StateDirectory {
     /// version is reported as `formatMismatch` (rebuilt, not an error); damage is exit 65.
     package func currentLedger() throws -> (ledger: Ledger?, formatMismatch: UInt32?) {
         guard let name = currentName else { return (nil, nil) }
+        guard currentGeneration != nil else { throw StateFiles.damaged("\(path)/current", "it names '\(name)', not a generation") }
         do {
             var r = try StateFiles.read("\(path)/\(name)/ledger.bin", .ledger)
             return (try Ledger(&r), nil)
@@ -120,10 +127,10 @@ package final class StateDirectory {
 
     /// Writes the next generation beside the current one (every file fsynced, not yet
     /// current): `entries` in ledger-id order, dossiers and code tables from `merged`, the
-    /// rejects of this run's new files from `newLogs`. A rebuild drops the old segments.
-    package func write(entries: [LedgerEntry], ledgerIds: [Int32], mapping: String, previous: Ledger?, rebuilt: Bool,
+    /// rejects of this run's new files from `newLogs`. `previous` is the ledger extended (nil
+    /// for a rebuild: its segments are not carried).
+    package func write(generation number: Int, entries: [LedgerEntry], ledgerIds: [Int32], mapping: String, previous: Ledger?,
                        merged: PartialResult, newLogs: [RejectLog], threads: Int) throws -> Ledger {
-        let number = (previous?.generation ?? 0) + 1
         let name = StateDirectory.generationName(number)
         let dir = "\(path)/\(name)"
         try? FileManager.default.removeItem(atPath: dir)
@@ -133,7 +140,7 @@ package final class StateDirectory {
         ledger.generation = number
         ledger.mapping = mapping
         ledger.entries = entries
-        if !rebuilt, let previous, let current = currentName {
+        if let previous, let current = currentName {
             for s in previous.segments {
                 guard link("\(path)/\(current)/\(s.name)", "\(dir)/\(s.name)") == 0 else {
                     throw MotcuaError(.io, "\(dir)/\(s.name): cannot link the previous rejects: \(String(cString: strerror(errno)))")

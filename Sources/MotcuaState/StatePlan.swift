@@ -12,6 +12,8 @@ package struct StatePlan {
     package var rebuild: String?
     /// The state's ledger when it is extended.
     package var previous: Ledger?
+    /// The number of the generation this run writes (one past the current, rebuilt or not).
+    package var generation: Int
     /// Per input index: its ledger entry's index when the ledger has it (not read again).
     package var known: [Int?]
     /// Per input index: its id in the next ledger.
@@ -27,14 +29,14 @@ package struct StatePlan {
     /// Compares the ledger with `files` (in input order); `mapping` is each file's input
     /// mapping and `global` the run settings that shape reading.
     package static func make(files: [InputFile], mapping: [String], global: String, state: (ledger: Ledger?, formatMismatch: UInt32?),
-                             fullRefresh: Bool, threads: Int) -> StatePlan {
+                             currentGeneration: Int, fullRefresh: Bool, threads: Int) -> StatePlan {
         let keys = SideBySide.slices(files.count, threads: threads, minimum: 1) { range in
             range.map { i -> (Int, ContentDigest?) in
                 let f = files[i]
                 return (f.sizeOnDisk ?? -1, ContentDigest.of(f.absolutePath))
             }
         }.flatMap { $0 }
-        var plan = StatePlan(rebuild: nil, previous: nil, known: [Int?](repeating: nil, count: files.count),
+        var plan = StatePlan(rebuild: nil, previous: nil, generation: currentGeneration + 1, known: [Int?](repeating: nil, count: files.count),
                              ledgerIds: files.indices.map { Int32($0) }, fileMap: [], sizes: keys.map(\.0), digests: keys.map(\.1))
         if let found = state.formatMismatch {
             plan.rebuild = "the state was written in format \(found), this motcua writes format \(StateFormat.version)"
@@ -55,6 +57,7 @@ package struct StatePlan {
         var indexByPath: [String: Int] = [:]
         for (i, f) in files.enumerated() { indexByPath[f.relativePath] = i }
         var fileMap: [Int32] = []
+        var known = plan.known
         for (id, e) in ledger.entries.enumerated() {
             guard let i = indexByPath[e.path] else {
                 plan.rebuild = "\(e.path) is no longer among the inputs"
@@ -68,9 +71,10 @@ package struct StatePlan {
                 plan.rebuild = "\(e.path) is now read with other input settings (\(changedSettings(e.mapping, mapping[i])))"
                 return plan
             }
-            plan.known[i] = id
+            known[i] = id
             fileMap.append(Int32(i))
         }
+        plan.known = known
         // New files take the next ids, in input order.
         var next = Int32(ledger.entries.count)
         for i in files.indices {

@@ -1,0 +1,172 @@
+// The state between runs (issue 13) as a property: for any sequence of nights, the outputs of
+// a run with `--state` are byte for byte those of a full run over the files present that
+// night. Seeded random histories over a pool of generated daily exports (NDJSON and CSV, in
+// two folders so that a new file may sort before old ones), nights adding random batches,
+// re-exporting a day (new content under a known path), copying a day under a new name,
+// deleting a file; each night with its own period kind, rule set, as-of and thread count.
+import Foundation
+import XCTest
+import MotcuaTestSupport
+
+final class StatePropertyTests: XCTestCase {
+    /// SplitMix64: the same seed, the same history.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        mutating func chance(_ p: Double) -> Bool { Double(next() % 1_000_000) / 1e6 < p }
+    }
+
+    let fm = FileManager.default
+
+    /// Output files by name; summary.json without its timing and its `state` object.
+    func outputs(_ dir: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for n in try fm.contentsOfDirectory(atPath: dir.path) where !n.hasPrefix(".") && n != "last-failure" {
+            var data = try Data(contentsOf: dir.appendingPathComponent(n))
+            if n == "summary.json" {
+                var o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+                for key in ["wall_seconds", "mb_per_s", "threads", "state"] { o[key] = nil }
+                data = try JSONSerialization.data(withJSONObject: o, options: .sortedKeys)
+            }
+            out[n] = data
+        }
+        return out
+    }
+
+    func stateObject(_ dir: URL) throws -> [String: Any] {
+        let o = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as! [String: Any]
+        return o["state"] as? [String: Any] ?? [:]
+    }
+
+    func testRandomHistoriesEqualFullRuns() throws {
+        let root = try Harness.scratch("state-property")
+        defer { try? fm.removeItem(at: root) }
+        // The pool: 16 days of NDJSON and 16 of CSV (the CSV days shifted, so names interleave).
+        for (format, seed, start) in [("dvcqg-ndjson", "5", "2024-02-19"), ("csv", "6", "2024-02-21")] {
+            let r = try Harness.run(["generate", "--out", root.appendingPathComponent("pool-\(format)").path, "--format", format,
+                                     "--days", "16", "--dossiers-per-day", "24", "--units", "12", "--seed", seed, "--start", start,
+                                     "--quiet"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        var pool: [(source: URL, name: String)] = []
+        for format in ["dvcqg-ndjson", "csv"] {
+            let dir = root.appendingPathComponent("pool-\(format)/exports")
+            for n in try fm.contentsOfDirectory(atPath: dir.path).sorted() { pool.append((dir.appendingPathComponent(n), n)) }
+        }
+        let catalogs = root.appendingPathComponent("pool-dvcqg-ndjson/catalogs")
+        var events: [String: Int] = [:]
+        for seed: UInt64 in [11, 12] {
+            try history(seed: seed, pool: pool, catalogs: catalogs, root: root.appendingPathComponent("h\(seed)"), events: &events)
+        }
+        // The histories did meet every case the property is about.
+        for e in ["late file sorting first", "re-exported day", "copy under a new name", "deleted file", "extended"] {
+            XCTAssertGreaterThan(events[e] ?? 0, 0, "no \(e) in these histories: \(events)")
+        }
+    }
+
+    private func history(seed: UInt64, pool: [(source: URL, name: String)], catalogs: URL, root: URL,
+                         events: inout [String: Int]) throws {
+        var rng = Random(state: seed)
+        let input = root.appendingPathComponent("in")
+        for sub in ["a", "b"] { try fm.createDirectory(at: input.appendingPathComponent(sub), withIntermediateDirectories: true) }
+        var present: [String] = []          // paths under in/
+        var unused = pool.indices.shuffled(using: &rng)
+        let kinds = [("month", "2024-02-01", "2024-03-31"), ("week", "2024-02-19", "2024-03-17"),
+                     ("day", "2024-03-01", "2024-03-10"), ("quarter", "2024-01-01", "2024-03-31")]
+        for night in 0..<9 {
+            var changedKnown = false
+            let known = Set(present)   // what the state took in last night
+            // A batch of new files, each into a (random) folder: a late file may sort first.
+            for _ in 0..<(1 + rng.below(4)) where !unused.isEmpty {
+                let f = pool[unused.removeLast()]
+                let path = "\(rng.chance(0.5) ? "a" : "b")/\(f.name)"
+                guard !present.contains(path) else { continue }
+                try fm.copyItem(at: f.source, to: input.appendingPathComponent(path))
+                if known.contains(where: { path.utf8.lexicographicallyPrecedes($0.utf8) }) { events["late file sorting first", default: 0] += 1 }
+                present.append(path)
+            }
+            if night > 0 && rng.chance(0.2), let victim = present.randomElement(using: &rng) {
+                // A re-exported day: other content under the same name (same format).
+                let same = pool.filter { $0.name.hasSuffix(victim.hasSuffix(".csv.gz") ? ".csv.gz" : ".ndjson.gz") }
+                let replacement = same[rng.below(same.count)].source
+                let data = try Data(contentsOf: replacement)
+                if data != (try Data(contentsOf: input.appendingPathComponent(victim))) {
+                    try data.write(to: input.appendingPathComponent(victim))
+                    changedKnown = changedKnown || known.contains(victim)
+                    events["re-exported day", default: 0] += 1
+                }
+            }
+            if night > 0 && rng.chance(0.25), let original = present.randomElement(using: &rng) {
+                // The same day again under a new name.
+                let copy = "\(original.hasPrefix("a/") ? "b" : "a")/copy-\(night)-\((original as NSString).lastPathComponent)"
+                try fm.copyItem(at: input.appendingPathComponent(original), to: input.appendingPathComponent(copy))
+                present.append(copy)
+                events["copy under a new name", default: 0] += 1
+            }
+            if night > 1 && rng.chance(0.15) && present.count > 2 {
+                let gone = present.remove(at: rng.below(present.count))
+                try fm.removeItem(at: input.appendingPathComponent(gone))
+                changedKnown = changedKnown || known.contains(gone)
+                events["deleted file", default: 0] += 1
+            }
+            let (kind, from, to) = kinds[rng.below(kinds.count)]
+            try """
+            version: 1
+            name: night
+            inputs:
+              - { format: dvcqg-ndjson, paths: ["in/**/*.ndjson.gz"] }
+              - { format: csv, paths: ["in/**/*.csv.gz"] }
+            catalogs: { units: \(catalogs.path)/units.csv, procedures: \(catalogs.path)/procedures.csv }
+            periods: { kind: \(kind), from: \(from), to: \(to) }
+            breakdown: [sector]
+            targets: [{ kpi: on_time_rate, min: \(["0.9", "0.95"][rng.below(2)]) }]
+            outputs: { dir: out, form_ii06a: true, data_quality: true }
+            limits: { max_reject_rate: 1 }
+            """.write(to: root.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+            var options = ["--rules", ["tt01", "qd766"][rng.below(2)]]
+            if rng.chance(0.4) { options += ["--as-of", "2024-03-0\(1 + rng.below(9))"] }
+            let stateThreads = String(1 + rng.below(2)), fullThreads = String(1 + rng.below(2))
+            let stated = try Harness.run(["run", "p.yaml", "--quiet", "--state", "st", "--out", "with-state", "--threads", stateThreads] + options, in: root)
+            XCTAssertEqual(stated.status, 0, "seed \(seed) night \(night): \(stated.stderr)")
+            let full = try Harness.run(["run", "p.yaml", "--quiet", "--out", "full", "--threads", fullThreads] + options, in: root)
+            XCTAssertEqual(full.status, 0, full.stderr)
+            let a = try outputs(root.appendingPathComponent("with-state")), b = try outputs(root.appendingPathComponent("full"))
+            XCTAssertEqual(Set(a.keys), Set(b.keys))
+            for (name, bytes) in b where a[name] != bytes {
+                XCTFail("seed \(seed) night \(night) (\(kind), \(options), threads \(stateThreads)/\(fullThreads)): \(name) differs from the full run's")
+            }
+            let state = try stateObject(root.appendingPathComponent("with-state"))
+            XCTAssertEqual(state["generation"] as? Int, night + 1)
+            if night == 0 {
+                XCTAssertEqual(state["rebuilt"] as? String, "the state was empty")
+            } else if changedKnown {
+                XCTAssertNotNil(state["rebuilt"] as? String, "seed \(seed) night \(night): a known file changed or went, yet no rebuild")
+            } else {
+                XCTAssertTrue(state["rebuilt"] is NSNull, "seed \(seed) night \(night): rebuilt \(state["rebuilt"] ?? "?")")
+                events["extended", default: 0] += 1
+                XCTAssertEqual((state["files_read"] as? Int ?? 0) + (state["files_skipped"] as? Int ?? 0), present.count)
+            }
+        }
+    }
+}
+
+extension Array {
+    func randomElement(using rng: inout StatePropertyTests.Random) -> Element? {
+        isEmpty ? nil : self[rng.below(count)]
+    }
+}
+
+extension Range where Bound == Int {
+    func shuffled(using rng: inout StatePropertyTests.Random) -> [Int] {
+        var a = Array(self)
+        for i in a.indices.reversed() where i > 0 { a.swapAt(i, rng.below(i + 1)) }
+        return a
+    }
+}

@@ -136,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "motcua",
             dependencies: [
-                "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline", "MotcuaRun",
+                "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline", "MotcuaState", "MotcuaRun",
                 "MotcuaGenerate", "CMotcuaSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -30,7 +30,8 @@ extension Runner {
         let statePlan = StatePlan.make(files: plan.files, mapping: plan.files.map { InputMapping.fingerprint($0.spec) },
                                        global: InputMapping.global(zoneMinutes: p.zoneMinutes, maxLineBytes: p.maxLineBytes,
                                                                    onCorruptInput: p.onCorruptInput),
-                                       state: try directory.currentLedger(), currentGeneration: directory.currentGeneration ?? 0,
+                                       // --full-refresh is the way out of a damaged state: it does not read it.
+                                       state: options.fullRefresh ? (nil, nil) : try directory.currentLedger(), currentGeneration: directory.currentGeneration ?? 0,
                                        fullRefresh: options.fullRefresh,
                                        threads: max(1, options.threads))
         if let why = statePlan.rebuild {

@@ -38,16 +38,16 @@ package struct StatePlan {
         }.flatMap { $0 }
         var plan = StatePlan(rebuild: nil, previous: nil, generation: currentGeneration + 1, known: [Int?](repeating: nil, count: files.count),
                              ledgerIds: files.indices.map { Int32($0) }, fileMap: [], sizes: keys.map(\.0), digests: keys.map(\.1))
+        if fullRefresh {
+            plan.rebuild = "--full-refresh"
+            return plan
+        }
         if let found = state.formatMismatch {
             plan.rebuild = "the state was written in format \(found), this motcua writes format \(StateFormat.version)"
             return plan
         }
         guard let ledger = state.ledger else {
             plan.rebuild = "the state was empty"
-            return plan
-        }
-        if fullRefresh {
-            plan.rebuild = "--full-refresh"
             return plan
         }
         if ledger.mapping != global {

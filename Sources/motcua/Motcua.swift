@@ -16,6 +16,6 @@ struct Motcua: ParsableCommand {
         commandName: "motcua",
         abstract: "Counters and KPIs from one-stop-shop (mot cua) dossier exports.",
         version: motcuaVersion,
-        subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self, InitCommand.self, GenerateCommand.self])
+        subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self, InitCommand.self, GenerateCommand.self, StateCommand.self])
 }
 

@@ -54,6 +54,13 @@ public enum MetricsFile {
             metric("input_bytes", "Input bytes read in the last run.", [
                 ("\(label),kind=\"compressed\"", Double(r.compressedBytes)), ("\(label),kind=\"decompressed\"", Double(r.bytes))])
             metric("output_rows", "Counter rows written in the last run.", [(label, Double(r.rows))])
+            if let st = r.state {
+                metric("state_generation", "Generation of the state the last run committed (--state).", [(label, Double(st.generation))])
+                metric("state_files", "Input files the last run read, and those the state already held (not read).", [
+                    ("\(label),kind=\"read\"", Double(st.filesRead)), ("\(label),kind=\"skipped\"", Double(st.filesSkipped))])
+                metric("state_dossiers", "Dossiers the state keeps.", [(label, Double(st.dossiers))])
+                metric("state_rebuilt", "1 when the last run rebuilt the state from every input file.", [(label, st.rebuilt == nil ? 0 : 1)])
+            }
         }
         let temp = "\(path).motcua-tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temp, contents: Data(out.utf8)) else {

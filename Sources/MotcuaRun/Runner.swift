@@ -30,6 +30,8 @@ public struct RunReport {
     /// summary.json's `newest_record_day`, and the pipeline's timezone it is a day of.
     public var newestRecordDay: Int32?
     public var zoneMinutes: Int
+    /// With `--state`: what the state did (summary.json's `state`).
+    package var state: StateFigures?
 }
 
 public enum Runner {
@@ -78,7 +80,8 @@ public enum Runner {
                              wallSeconds: summary.wallSeconds, pipeline: plan.pipeline.name,
                              compressedBytes: summary.inputs.reduce(0) { $0 + $1.compressedBytes },
                              bytes: summary.inputs.reduce(0) { $0 + $1.bytes }, unknownUnits: rolled.units.unknownCodes,
-                             newestRecordDay: summary.newestRecordDay, zoneMinutes: plan.pipeline.zoneMinutes)
+                             newestRecordDay: summary.newestRecordDay, zoneMinutes: plan.pipeline.zoneMinutes,
+                             state: results.summary.state)
         } catch let e as MotcuaError {
             throw explain(e, plan, read, rollup, accounting: accounting, options: options, started: clock.started,
                           isCancelled: isCancelled)

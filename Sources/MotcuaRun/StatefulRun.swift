@@ -81,12 +81,13 @@ extension Runner {
     /// summary.json's `state` object, known before the generation is written.
     static func stateFigures(_ state: StateRun, _ read: Read, dossiers: Int) -> StateFigures {
         let known = state.plan.reused
-        return StateFigures(generation: state.plan.generation, filesRead: read.merged.files.count - known,
+        return StateFigures(generation: state.plan.unchanged ? state.plan.current : state.plan.generation, filesRead: read.merged.files.count - known,
                             filesSkipped: known, dossiers: dossiers, rebuilt: state.plan.rebuild)
     }
 
-    /// Writes the next generation (fsynced, not yet current).
+    /// Writes the next generation (fsynced, not yet current); nothing when nothing is new.
     static func saveState(_ state: StateRun, _ plan: Plan, _ read: Read, options: RunOptions) throws {
+        if state.plan.unchanged { return }
         let merged = read.merged
         var entries = state.plan.previous?.entries ?? []
         var chunkLines: [Int32: [(chunk: Int32, lines: Int)]] = [:]

@@ -12,8 +12,10 @@ package struct StatePlan {
     package var rebuild: String?
     /// The state's ledger when it is extended.
     package var previous: Ledger?
-    /// The number of the generation this run writes (one past the current, rebuilt or not).
+    /// The number of the generation this run writes (one past the current, rebuilt or not),
+    /// and the current one's (0: none).
     package var generation: Int
+    package var current: Int
     /// Per input index: its ledger entry's index when the ledger has it (not read again).
     package var known: [Int?]
     /// Per input index: its id in the next ledger.
@@ -26,6 +28,9 @@ package struct StatePlan {
 
     package var reused: Int { known.lazy.filter { $0 != nil }.count }
 
+    /// Nothing new to take in: the current generation stays current (none is written).
+    package var unchanged: Bool { rebuild == nil && previous != nil && reused == known.count }
+
     /// Compares the ledger with `files` (in input order); `mapping` is each file's input
     /// mapping and `global` the run settings that shape reading.
     package static func make(files: [InputFile], mapping: [String], global: String, state: (ledger: Ledger?, formatMismatch: UInt32?),
@@ -36,7 +41,7 @@ package struct StatePlan {
                 return (f.sizeOnDisk ?? -1, ContentDigest.of(f.absolutePath))
             }
         }.flatMap { $0 }
-        var plan = StatePlan(rebuild: nil, previous: nil, generation: currentGeneration + 1, known: [Int?](repeating: nil, count: files.count),
+        var plan = StatePlan(rebuild: nil, previous: nil, generation: currentGeneration + 1, current: currentGeneration, known: [Int?](repeating: nil, count: files.count),
                              ledgerIds: files.indices.map { Int32($0) }, fileMap: [], sizes: keys.map(\.0), digests: keys.map(\.1))
         if fullRefresh {
             plan.rebuild = "--full-refresh"

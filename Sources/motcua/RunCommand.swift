@@ -141,6 +141,10 @@ struct RunCommand: ParsableCommand {
             }
             let p = report.periods
             let periods = p.count <= 6 ? p.joined(separator: ", ") : "\(p.count) periods \(p.first!) … \(p.last!)"
+            if let st = report.state {
+                let rebuilt = st.rebuilt.map { "; rebuilt: \($0)" } ?? ""
+                logger.notice("state: generation \(st.generation), \(st.filesRead) file\(st.filesRead == 1 ? "" : "s") read, \(st.filesSkipped) already taken in, \(st.dossiers) dossiers\(rebuilt)")
+            }
             logger.notice("\(report.pipeline): \(report.rows) rows for \(p.isEmpty ? "no period" : periods) written to \(report.outputDir) in \(String(format: "%.2f", report.wallSeconds)) s")
         } catch let e as MotcuaError {
             let err = e.code == .interrupted && Interruption.signal == SIGTERM ? MotcuaError(.terminated, e.message) : e

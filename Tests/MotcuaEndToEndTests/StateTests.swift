@@ -136,9 +136,9 @@ final class StateTests: XCTestCase {
         try fm.createSymbolicLink(atPath: dir.appendingPathComponent("st/.motcua-tmp-1-current").path, withDestinationPath: "g000007")
         XCTAssertEqual(try run(dir).status, 0)
         XCTAssertEqual(try fm.contentsOfDirectory(atPath: dir.appendingPathComponent("st").path).sorted(),
-                       [".motcua-state.lock", "current", "g000002"])
+                       [".motcua-state.lock", "current", "g000001"], "nothing new: no generation written, the leftovers gone")
         let text = try Harness.run(["state", "st"], in: dir).stdout
-        XCTAssertTrue(text.contains("generation  2 (g000002), format 1"), text)
+        XCTAssertTrue(text.contains("generation  1 (g000001), format 1"), text)
         XCTAssertTrue(text.contains("files       4 taken in"), text)
     }
 }

@@ -14,8 +14,12 @@ final class PipelinesTests: XCTestCase {
         for f in files {
             let out = try Harness.scratch("pl")
             defer { try? FileManager.default.removeItem(at: out) }
-            // daily.yaml reaches far ahead and relies on --as-of, as its cron line does.
-            let r = try Harness.run(["run", dir.appendingPathComponent(f).path, "--quiet", "--out", out.path, "--as-of", "2024-03-31"])
+            let state = try Harness.scratch("pl-state")
+            defer { try? FileManager.default.removeItem(at: state) }
+            // daily.yaml reaches far ahead and relies on --as-of, as its cron line does; its
+            // state goes to a scratch folder too.
+            let r = try Harness.run(["run", dir.appendingPathComponent(f).path, "--quiet", "--out", out.path, "--as-of", "2024-03-31",
+                                     "--state", state.path])
             XCTAssertEqual(r.status, 0, "\(f): \(r.stderr)")
             let kpis = Harness.read(out.appendingPathComponent("kpis.csv")) ?? ""
             XCTAssertTrue(kpis.hasPrefix("period,from,to,partial,unit_code,unit_name,tier,scope,kpi,numerator,denominator,value,target_min,target_max,met\n"), f)

@@ -119,7 +119,7 @@ let package = Package(
         // latest versions in hash partitions, generations switched atomically.
         .target(
             name: "MotcuaState",
-            dependencies: ["MotcuaFoundation", "MotcuaReading", "CXXHash", "CMotcuaSystem"]
+            dependencies: ["MotcuaFoundation", "MotcuaReading", "CXXHash"]
         ),
         // The `run` and `inspect` commands: phases, threads, the file schedule.
         .target(

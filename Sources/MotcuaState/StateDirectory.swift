@@ -66,13 +66,14 @@ package final class StateDirectory {
 
     static func generationName(_ n: Int) -> String { "g" + String(repeating: "0", count: max(0, 6 - String(n).count)) + String(n) }
 
-    /// Everything but the lock, `current` and its generation: generations of killed runs, the
-    /// previous one of a run killed after its switch, temporary links.
+    /// Generations other than the current one (of killed runs, or the previous one of a run
+    /// killed after its switch) and temporary links. Only names motcua writes: anything else
+    /// in the directory is not its to remove.
     private func removeLeftovers() {
         let keep = currentName
-        for n in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        where n != ".motcua-state.lock" && n != "current" && n != keep {
-            try? FileManager.default.removeItem(atPath: "\(path)/\(n)")
+        for n in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where n != keep {
+            let generation = n.count == 7 && n.hasPrefix("g") && n.dropFirst().allSatisfy(\.isNumber)
+            if generation || n.hasPrefix(".motcua-tmp-") { try? FileManager.default.removeItem(atPath: "\(path)/\(n)") }
         }
     }
 

@@ -134,9 +134,11 @@ final class StateTests: XCTestCase {
         XCTAssertEqual(try run(dir).status, 0)
         try fm.createDirectory(at: dir.appendingPathComponent("st/g000007"), withIntermediateDirectories: true)
         try fm.createSymbolicLink(atPath: dir.appendingPathComponent("st/.motcua-tmp-1-current").path, withDestinationPath: "g000007")
+        try "mine\n".write(to: dir.appendingPathComponent("st/notes.txt"), atomically: true, encoding: .utf8)
         XCTAssertEqual(try run(dir).status, 0)
         XCTAssertEqual(try fm.contentsOfDirectory(atPath: dir.appendingPathComponent("st").path).sorted(),
-                       [".motcua-state.lock", "current", "g000001"], "nothing new: no generation written, the leftovers gone")
+                       [".motcua-state.lock", "current", "g000001", "notes.txt"],
+                       "nothing new: no generation written, the leftovers gone, the user's file kept")
         let text = try Harness.run(["state", "st"], in: dir).stdout
         XCTAssertTrue(text.contains("generation  1 (g000001), format 1"), text)
         XCTAssertTrue(text.contains("files       4 taken in"), text)

@@ -74,7 +74,7 @@ public final class OutputDirectory {
             throw OutputError(kind: .unwritable, message: "\(path): output directory is not writable")
         }
         removeStaleTemporaries()
-        if let reason = exchangeObstacle() { try useGenerations(because: reason) }
+        if let reason = try exchangeObstacle() { try useGenerations(because: reason) }
     }
 
     deinit {
@@ -97,8 +97,15 @@ public final class OutputDirectory {
         removeStaleGenerations()
     }
 
-    /// Why the directory exchange cannot publish here, or nil when it can.
-    private func exchangeObstacle() -> String? {
+    /// The errors of renameat2(RENAME_EXCHANGE) that say the exchange cannot be done here (the
+    /// filesystem or kernel lacks it, another mount, a policy); any other is a failure.
+    static let exchangeRefusals: Set<Int32> = [EINVAL, ENOSYS, EXDEV, EPERM, EBUSY]
+    /// The errors of symlink(2) that say the filesystem has no symbolic links.
+    static let symlinkRefusals: Set<Int32> = [EPERM, EOPNOTSUPP, ENOSYS]
+
+    /// Why the directory exchange cannot publish here, or nil when it can. An I/O error of the
+    /// probe stops the run (73) rather than switch the directory to generations for good.
+    private func exchangeObstacle() throws -> String? {
         if FileManager.default.fileExists(atPath: generationsPath) { return "an earlier run published it that way" }
         if isMountPoint(path) { return "it is a mount point" }
         if access(parent, W_OK) != 0 { return "its parent directory \(parent) is not writable" }
@@ -112,7 +119,13 @@ public final class OutputDirectory {
         let a = "\(stagingPrefix)probe-\(getpid())-a", b = "\(stagingPrefix)probe-\(getpid())-b"
         defer { rmdir(a); rmdir(b) }
         guard mkdir(a, 0o700) == 0, mkdir(b, 0o700) == 0 else { return "no folder can be made beside it" }
-        if motcua_exchange_paths(a, b) != 0 { return "its filesystem cannot exchange two folders in one step" }
+        if motcua_exchange_paths(a, b) != 0 {
+            let e = errno
+            guard OutputDirectory.exchangeRefusals.contains(e) else {
+                throw OutputError(kind: .unwritable, message: "\(path): cannot try the directory exchange beside it: \(String(cString: strerror(e)))")
+            }
+            return "its filesystem cannot exchange two folders in one step"
+        }
         return nil
     }
 
@@ -121,8 +134,12 @@ public final class OutputDirectory {
         let probe = temporaryPath("symlink-probe")
         defer { unlink(probe) }
         guard symlink(OutputDirectory.generationsName, probe) == 0 else {
+            let e = errno
+            guard OutputDirectory.symlinkRefusals.contains(e) else {
+                throw OutputError(kind: .unwritable, message: "\(path): cannot create a symbolic link in it: \(String(cString: strerror(e)))")
+            }
             throw OutputError(kind: .unwritable, message: "\(path): cannot publish outputs atomically here: \(reason), "
-                + "and its filesystem has no symbolic links (\(String(cString: strerror(errno)))); "
+                + "and its filesystem has no symbolic links (\(String(cString: strerror(e)))); "
                 + "choose an output directory on a local filesystem (ext4, xfs, btrfs, tmpfs)")
         }
         method = .generations
@@ -190,7 +207,7 @@ public final class OutputDirectory {
         try syncDirectory(stage)
         guard motcua_exchange_paths(stage, path) == 0 else {
             let e = errno
-            guard [EINVAL, ENOSYS, EXDEV, EPERM, EBUSY].contains(e) else {
+            guard OutputDirectory.exchangeRefusals.contains(e) else {
                 throw OutputError(kind: .io, message: "\(path): cannot publish: \(String(cString: strerror(e)))")
             }
             return giveUp("the exchange is refused (\(String(cString: strerror(e))))")

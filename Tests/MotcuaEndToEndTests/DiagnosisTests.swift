@@ -45,7 +45,7 @@ final class DiagnosisTests: XCTestCase {
         // Does this filesystem swap directories (renameat2 RENAME_EXCHANGE)? Then a publish replaces the directory.
         let exchanges = inode(out.path) != firstInode
         let published = try topFiles(out)
-        XCTAssertEqual(Set(published.keys), ["counters.csv", "counters.json", "kpis.csv", "kpis.json", "summary.json", "rejects.ndjson", ".motcua.lock"])
+        XCTAssertEqual(Set(published.keys), ["counters.csv", "counters.json", "kpis.csv", "kpis.json", "summary.json", "rejects.ndjson", ".motcua.lock", ".motcua-manifest"])
 
         // An export written with ';' read with the default ',': one column, no MaHoSo in any row.
         try ws.pipeline(limits: "max_reject_rate: 0.01", csv: true)
@@ -106,7 +106,7 @@ final class DiagnosisTests: XCTestCase {
         let inodeBefore = inode(out.path)
         XCTAssertEqual(try ws.run(["--as-of", "2024-03-06"]).status, 0)
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: out.path)),
-                       ["counters.csv", "counters.json", "kpis.csv", "kpis.json", "summary.json", "rejects.ndjson", ".motcua.lock"])
+                       ["counters.csv", "counters.json", "kpis.csv", "kpis.json", "summary.json", "rejects.ndjson", ".motcua.lock", ".motcua-manifest"])
         XCTAssertEqual((try ws.summary()["accounting"] as! [String: Int])["records"], 2)
         XCTAssertNil(try ws.summary()["failure"], "a published summary has no failure")
         if exchanges { XCTAssertNotEqual(inode(out.path), inodeBefore, "published by the directory exchange, not file by file") }

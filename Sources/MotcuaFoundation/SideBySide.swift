@@ -21,6 +21,26 @@ package enum SideBySide {
         return results.map { $0! }
     }
 
+    /// As `slices`, with each range cut further into blocks of at most `block` items and
+    /// `isCancelled` asked before each block (on the slices' threads: it must be safe to call
+    /// from any thread, and stay true once true, as the signal flag's atomic load is): long
+    /// work stops within one block of a signal.
+    /// The blocks' results in order; `Interrupted`, once every thread has stopped, when it said so.
+    package static func blocks<T>(_ count: Int, threads: Int, minimum: Int = 1, block: Int,
+                                  isCancelled: () -> Bool, _ body: (Range<Int>) -> T) throws -> [T] {
+        let parts = slices(count, threads: threads, minimum: minimum) { range in
+            var out: [T] = []
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: max(block, 1)) {
+                if isCancelled() { break }
+                out.append(body(start ..< min(start + max(block, 1), range.upperBound)))
+            }
+            return out
+        }
+        // The flag only goes up: a thread that stopped early is seen here.
+        if isCancelled() { throw Interrupted() }
+        return parts.flatMap { $0 }
+    }
+
     // Unchecked: concurrentPerform joins before returning, iteration i writes slots[i] only, body only reads.
     private struct ForkJoin<T>: @unchecked Sendable {
         let slots: UnsafeMutableBufferPointer<T?>
@@ -38,4 +58,19 @@ package enum SideBySide {
         for p in parts.dropFirst() { out += p }
         return out
     }
+}
+
+/// Frees what `value` holds on another thread, leaving `empty` in its place. A run stopped by
+/// a signal drops what it built on its way out, and hundreds of thousands of paths or files
+/// take longer to free than the signal may wait (the process is about to exit).
+package func freeInBackground<T>(_ value: inout T, leaving empty: T) {
+    let box = Dropped(empty)
+    swap(&box.value!, &value)   // no other reference left here: the last one goes over there
+    DispatchQueue.global(qos: .utility).async { box.value = nil }
+}
+
+// Unchecked: filled before the box is handed over, then touched by that thread only.
+private final class Dropped<T>: @unchecked Sendable {
+    var value: T?
+    init(_ value: T) { self.value = value }
 }

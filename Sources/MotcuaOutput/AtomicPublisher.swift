@@ -160,24 +160,27 @@ public final class OutputDirectory {
 
     /// Writes every file — and moves in the `moving` ones, already written and fsynced at
     /// `temporaryPath`s — then makes them all visible together. Old outputs that this set
-    /// does not hold are dropped only if the previous manifest lists them.
-    public func publish(_ files: [(name: String, bytes: [UInt8])], moving: [(name: String, path: String)] = []) throws {
+    /// does not hold are dropped only if the previous manifest lists them. `isCancelled` is
+    /// asked between blocks of the files written, before anything is visible: `Interrupted`
+    /// then, with this run's files left for `discard()`.
+    public func publish(_ files: [(name: String, bytes: [UInt8])], moving: [(name: String, path: String)] = [],
+                        isCancelled: () -> Bool = { false }) throws {
         let previous = previousManifest()
         let produced = files.map(\.name) + moving.map(\.name)
         noteLeftAlone(previous: previous, produced: Set(produced))
         if method == .exchange {
-            if let obstacle = try publishByExchange(files, moving: moving, produced: produced, previous: previous) {
+            if let obstacle = try publishByExchange(files, moving: moving, produced: produced, previous: previous, isCancelled: isCancelled) {
                 try useGenerations(because: obstacle)
             } else {
                 return
             }
         }
-        try publishGeneration(files, moving: moving, produced: produced, previous: previous)
+        try publishGeneration(files, moving: moving, produced: produced, previous: previous, isCancelled: isCancelled)
     }
 
     /// The exchange; nil when published, or why it could not be (nothing changed then).
     private func publishByExchange(_ files: [(name: String, bytes: [UInt8])], moving: [(name: String, path: String)],
-                                   produced: [String], previous: Set<String>) throws -> String? {
+                                   produced: [String], previous: Set<String>, isCancelled: () -> Bool) throws -> String? {
         let stage = "\(stagingPrefix)\(getpid())"
         staging = stage
         var st = stat()
@@ -196,7 +199,7 @@ public final class OutputDirectory {
                 return giveUp("\(n) cannot be hard-linked (\(String(cString: strerror(errno))))")
             }
         }
-        for f in files { try writeSynced("\(stage)/\(f.name)", f.bytes) }
+        for f in files { try writeSynced("\(stage)/\(f.name)", f.bytes, isCancelled: isCancelled) }
         for m in moving where rename(m.path, "\(stage)/\(m.name)") != 0 {
             if errno == EXDEV { return giveUp("its parent is on another filesystem") }
             throw OutputError(kind: .io, message: "\(m.path): rename failed: \(String(cString: strerror(errno)))")
@@ -306,9 +309,16 @@ public final class OutputDirectory {
         }
     }
 
-    func writeSynced(_ path: String, _ bytes: [UInt8]) throws {
+    /// Written 8 MiB at a time, `isCancelled` asked before each block: a file of hundreds of
+    /// megabytes takes seconds to write (`Interrupted` then).
+    func writeSynced(_ path: String, _ bytes: [UInt8], isCancelled: () -> Bool = { false }) throws {
         let file = try SyncedFile(creating: path)
-        try file.write(bytes)
+        try bytes.withUnsafeBytes { all in
+            for start in stride(from: 0, to: all.count, by: 8 << 20) {
+                if isCancelled() { throw Interrupted() }
+                try file.write(UnsafeRawBufferPointer(rebasing: all[start ..< min(start + (8 << 20), all.count)]))
+            }
+        }
         try file.sync()
     }
 }

@@ -35,24 +35,33 @@ protocol RowsOutput {
     static func cells(_ r: Row, into cells: inout [Cell])
 }
 
+/// Rows encoded between two asks of `isCancelled` (a few milliseconds of work): hundreds of
+/// thousands of rows take seconds, and a signal must be heard within 200 ms.
+let rowsPerBlock = 4096
+
 extension RowsOutput {
-    /// Slices of rows are encoded side by side on up to `threads` threads and joined in order.
-    package static func csv(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int = 1) -> [UInt8] {
+    /// Slices of rows are encoded side by side on up to `threads` threads and joined in order;
+    /// each slice in blocks of `rowsPerBlock` rows, `isCancelled` asked before each one and
+    /// before each is joined (`Interrupted` then).
+    package static func csv(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int = 1,
+                            isCancelled: () -> Bool = { false }) throws -> [UInt8] {
         var out: [UInt8] = []
         CSVEncoding.appendHeader(columns, to: &out)
-        return joined(out, encodedSlices(rows, periods: periods, units: units, threads: threads, json: false), "")
+        let blocks = try encodedBlocks(rows, periods: periods, units: units, threads: threads, json: false, isCancelled: isCancelled)
+        return try joined(out, blocks, "", isCancelled: isCancelled)
     }
 
-    package static func json(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int = 1) -> [UInt8] {
-        joined(Array("{\"schema_version\":1,\"rows\":[".utf8),
-               encodedSlices(rows, periods: periods, units: units, threads: threads, json: true), "\n]}\n")
+    package static func json(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int = 1,
+                             isCancelled: () -> Bool = { false }) throws -> [UInt8] {
+        let blocks = try encodedBlocks(rows, periods: periods, units: units, threads: threads, json: true, isCancelled: isCancelled)
+        return try joined(Array("{\"schema_version\":1,\"rows\":[".utf8), blocks, "\n]}\n", isCancelled: isCancelled)
     }
 
-    private static func encodedSlices(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int,
-                                      json: Bool) -> [[UInt8]] {
+    private static func encodedBlocks(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int,
+                                      json: Bool, isCancelled: () -> Bool) throws -> [[UInt8]] {
         let texts = periods.map(PeriodText.init)
         let keys = JSONEncoding.memberKeys(columns)
-        return SideBySide.slices(rows.count, threads: threads, minimum: 2048) { range in
+        return try SideBySide.blocks(rows.count, threads: threads, minimum: 2048, block: rowsPerBlock, isCancelled: isCancelled) { range in
             var part: [UInt8] = []
             part.reserveCapacity(range.count * 128)
             var cells: [Cell] = []
@@ -88,10 +97,14 @@ extension RowsOutput {
         }
     }
 
-    private static func joined(_ head: [UInt8], _ parts: [[UInt8]], _ tail: String) -> [UInt8] {
+    private static func joined(_ head: [UInt8], _ parts: [[UInt8]], _ tail: String, isCancelled: () -> Bool) throws -> [UInt8] {
         var out = head
         out.reserveCapacity(head.count + parts.reduce(0) { $0 + $1.count } + tail.utf8.count)
-        for p in parts { out += p }
+        for p in parts {
+            // Hundreds of megabytes take a while to copy too.
+            if isCancelled() { throw Interrupted() }
+            out += p
+        }
         out += tail.utf8
         return out
     }

@@ -33,12 +33,16 @@ package enum FormII06aOutput {
         return r.sector == "(none)" ? "Không xác định lĩnh vực" : (sectorNames[r.sector] ?? r.sector)
     }
 
-    package static func csv(_ rows: [CounterRow], periods: [Period], units: UnitModel, sectorNames: [String: String]) -> [UInt8] {
+    /// `isCancelled` is asked every `rowsPerBlock` rows (`Interrupted` then).
+    package static func csv(_ rows: [CounterRow], periods: [Period], units: UnitModel, sectorNames: [String: String],
+                            isCancelled: () -> Bool = { false }) throws -> [UInt8] {
+        // CRLF line ends for Excel; a line break inside a cell is quoted and stays as it is.
         var out: [UInt8] = [0xEF, 0xBB, 0xBF]
-        var body: [UInt8] = []
-        CSVEncoding.appendHeader(leadColumns + formColumns.map(\.heading), to: &body)
+        CSVEncoding.appendCells((leadColumns + formColumns.map(\.heading)).map { .text($0) }, to: &out)
+        out += [0x0D, 0x0A]
         var number = 0
-        for r in rows {
+        for (n, r) in rows.enumerated() {
+            if n % rowsPerBlock == 0, isCancelled() { throw Interrupted() }
             let p = periods[r.period]
             let u = units.units[r.unit]
             number = r.sector.isEmpty ? 0 : number + 1
@@ -46,14 +50,8 @@ package enum FormII06aOutput {
                                  .text(u.name), .text(r.sector.isEmpty ? "" : String(number)), .text(r.sector),
                                  .text(rowName(r, sectorNames: sectorNames))]
             for i in valueIndices { cells.append(.int(r.values[i])) }
-            CSVEncoding.appendRow(cells, to: &body)
-        }
-        // CRLF line ends for Excel (quoted line breaks inside cells stay as they are).
-        var inQuotes = false
-        for b in body {
-            if b == 0x22 { inQuotes.toggle() }
-            if b == 0x0A && !inQuotes { out.append(0x0D) }
-            out.append(b)
+            CSVEncoding.appendCells(cells, to: &out)
+            out += [0x0D, 0x0A]
         }
         return out
     }

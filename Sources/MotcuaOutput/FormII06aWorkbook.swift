@@ -7,6 +7,7 @@ import MotcuaFoundation
 import MotcuaReading
 import MotcuaAggregate
 import CXlsxWriter
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,9 +44,11 @@ package enum FormII06aWorkbook {
     /// Where the parts of a sheet begin (0-based rows).
     static let headingRow = 6, numberingRow = 10, firstDataRow = 11
 
-    /// Writes the workbook at `path`, fsynced. Throws `OutputError` (exit 74 upstream).
+    /// Writes the workbook at `path`, fsynced. Throws `OutputError` (exit 74 upstream), and
+    /// `Interrupted` when `isCancelled` says so — asked before each sheet and, while
+    /// libxlsxwriter packs them all into the file, every 10 ms — leaving no file behind.
     package static func write(_ rows: [CounterRow], periods: [Period], units: UnitModel,
-                              sectorNames: [String: String], to path: String) throws {
+                              sectorNames: [String: String], to path: String, isCancelled: () -> Bool = { false }) throws {
         guard let workbook = workbook_new(path) else {
             throw OutputError(kind: .io, message: "\(path): libxlsxwriter cannot create the workbook")
         }
@@ -57,18 +60,75 @@ package enum FormII06aWorkbook {
         let groups = unitPeriodGroups(rows)
         let names = sheetNames(groups.map { "\(units.units[rows[$0.lowerBound].unit].code) \(periods[rows[$0.lowerBound].period].label)" })
         for (group, name) in zip(groups, names) {
+            if isCancelled() {
+                // Nothing is on disk before workbook_close.
+                freeLater(workbook)
+                throw Interrupted()
+            }
             let first = rows[group.lowerBound]
             book.sheet(name: name, unit: units.units[first.unit], parent: parentName(of: first.unit, units),
                        period: periods[first.period], scope: first.scope,
                        rows: group.map { (FormII06aOutput.rowName(rows[$0], sectorNames: sectorNames), rows[$0]) })
         }
         if groups.isEmpty { book.emptySheet() }
-        let closed = workbook_close(workbook)
-        if let failure = book.failure ?? (closed == LXW_NO_ERROR ? nil : String(cString: lxw_strerror(closed))) {
+        let closed = try close(workbook, path: path, isCancelled: isCancelled)
+        if let failure = book.failure ?? closed {
             unlink(path)
             throw OutputError(kind: .io, message: "\(path): cannot write the workbook: \(failure)")
         }
         try SyncedFile.sync(existing: path)
+    }
+
+    /// workbook_close packs every sheet into the file in one call that cannot be stopped (six
+    /// seconds for 24,000 sheets), so it runs in a child process, polled every 10 ms: when
+    /// `isCancelled` says so the child is killed and its file removed. The file is the one
+    /// thing it creates, first: once it exists, the child is reaped off the run's path (tearing
+    /// down its copy of a big address space takes a while); before that, waited for, so that
+    /// the file cannot appear after its removal. This process frees its own copy of the
+    /// workbook off the run's path too. Returns why the workbook could not be written, nil when it was.
+    private static func close(_ workbook: UnsafeMutablePointer<lxw_workbook>, path: String,
+                              isCancelled: () -> Bool) throws -> String? {
+        unlink(path)   // so that its existence says the child made it
+        let child = fork()
+        if child == 0 { _exit(Int32(workbook_close(workbook).rawValue)) }
+        guard child > 0 else {
+            let closed = workbook_close(workbook)   // no child to be had: unstoppable, as before
+            return closed == LXW_NO_ERROR ? nil : String(cString: lxw_strerror(closed))
+        }
+        defer { freeLater(workbook) }
+        var status: Int32 = 0
+        while true {
+            let waited = waitpid(child, &status, WNOHANG)
+            if waited == child { break }
+            if waited < 0 && errno != EINTR { return "cannot wait for the workbook's writer: \(String(cString: strerror(errno)))" }
+            if isCancelled() {
+                let created = access(path, F_OK) == 0
+                kill(child, SIGKILL)
+                if created { reapLater(child) } else { while waitpid(child, &status, 0) < 0 && errno == EINTR {} }
+                unlink(path)
+                throw Interrupted()
+            }
+            usleep(10_000)
+        }
+        // Exited (low 7 bits 0) with an lxw_error, or ended by a signal.
+        guard status & 0x7F == 0 else { return "its writer (process \(child)) ended by signal \(status & 0x7F)" }
+        let closed = lxw_error(rawValue: UInt32((status >> 8) & 0xFF))
+        return closed == LXW_NO_ERROR ? nil : String(cString: lxw_strerror(closed))
+    }
+
+    /// Waits for a killed child off the run's path.
+    private static func reapLater(_ child: pid_t) {
+        DispatchQueue.global(qos: .utility).async {
+            var status: Int32 = 0
+            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+        }
+    }
+
+    /// Frees this process's copy of a workbook off the run's path: freeing tens of thousands
+    /// of sheets takes most of a second, longer than a signal may wait.
+    private static func freeLater(_ workbook: UnsafeMutablePointer<lxw_workbook>) {
+        let handed = HandedOver(workbook: workbook)
+        DispatchQueue.global(qos: .utility).async { lxw_workbook_free(handed.workbook) }
     }
 
     /// Ranges of `rows` that share a period and unit (each begins with the unit's total row).
@@ -153,6 +213,11 @@ package enum FormII06aWorkbook {
         scope == .own ? "Phạm vi: hồ sơ của chính đơn vị"
             : "Phạm vi: hồ sơ của đơn vị và các đơn vị trực thuộc"
     }
+}
+
+// Unchecked: handed over whole, nothing else touches the workbook once it is given.
+private struct HandedOver: @unchecked Sendable {
+    let workbook: UnsafeMutablePointer<lxw_workbook>
 }
 
 /// One workbook being written: its cell formats, and the first error libxlsxwriter reported.

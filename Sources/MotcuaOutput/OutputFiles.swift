@@ -45,6 +45,9 @@ package struct RunResults {
     /// The day the data-quality checks compare dates with: `--as-of`, else the run's day in
     /// the pipeline's timezone.
     package var referenceDay: Int32 = noDay
+    /// Whether a signal asks the run to stop (`Runner.run`'s): renderers ask it between blocks
+    /// of rows, sheets or sections, from any of their threads, and throw `Interrupted`.
+    package var isCancelled: () -> Bool = { false }
 
     package init(rollup: RollupResult, periods: [Period], catalogs: Catalogs, summary: SummaryOutput, threads: Int) {
         (self.rollup, self.periods, self.catalogs, self.summary, self.threads) = (rollup, periods, catalogs, summary, threads)
@@ -62,7 +65,7 @@ package struct OutputFile: Sendable {
         case switchedOnAs(String, OutputFormat)
     }
     package enum Rendering: Sendable {
-        case bytes(@Sendable (RunResults) -> [UInt8])
+        case bytes(@Sendable (RunResults) throws -> [UInt8])
         /// Written by the renderer to the path it is given (a temporary file of the output
         /// directory), complete when it returns.
         case written(@Sendable (RunResults, _ path: String) throws -> Void)
@@ -91,23 +94,24 @@ package enum OutputFiles {
     /// In the order they are rendered.
     package static let all: [OutputFile] = [
         OutputFile(name: "counters.csv", condition: .format(.csv), rendering: .bytes { r in
-            CountersOutput.csv(r.rollup.rows, periods: r.periods, units: r.rollup.units, threads: r.threads)
+            try CountersOutput.csv(r.rollup.rows, periods: r.periods, units: r.rollup.units, threads: r.threads, isCancelled: r.isCancelled)
         }),
         OutputFile(name: "counters.json", condition: .format(.json), rendering: .bytes { r in
-            CountersOutput.json(r.rollup.rows, periods: r.periods, units: r.rollup.units, threads: r.threads)
+            try CountersOutput.json(r.rollup.rows, periods: r.periods, units: r.rollup.units, threads: r.threads, isCancelled: r.isCancelled)
         }),
         OutputFile(name: "kpis.csv", condition: .format(.csv), rendering: .bytes { r in
-            KPIOutput.csv(r.rollup.kpis, periods: r.periods, units: r.rollup.units, threads: r.threads)
+            try KPIOutput.csv(r.rollup.kpis, periods: r.periods, units: r.rollup.units, threads: r.threads, isCancelled: r.isCancelled)
         }),
         OutputFile(name: "kpis.json", condition: .format(.json), rendering: .bytes { r in
-            KPIOutput.json(r.rollup.kpis, periods: r.periods, units: r.rollup.units, threads: r.threads)
+            try KPIOutput.json(r.rollup.kpis, periods: r.periods, units: r.rollup.units, threads: r.threads, isCancelled: r.isCancelled)
         }),
         OutputFile(name: "bieu-ii06a.csv", condition: .switchedOn("form_ii06a"), rendering: .bytes { r in
-            FormII06aOutput.csv(r.rollup.formRows, periods: r.periods, units: r.rollup.units, sectorNames: r.catalogs.sectorNames)
+            try FormII06aOutput.csv(r.rollup.formRows, periods: r.periods, units: r.rollup.units, sectorNames: r.catalogs.sectorNames,
+                                    isCancelled: r.isCancelled)
         }, showsFormRows: true),
         OutputFile(name: "bieu-ii06a.xlsx", condition: .switchedOn("form_ii06a_xlsx"), rendering: .written { r, path in
             try FormII06aWorkbook.write(r.rollup.formRows, periods: r.periods, units: r.rollup.units,
-                                        sectorNames: r.catalogs.sectorNames, to: path)
+                                        sectorNames: r.catalogs.sectorNames, to: path, isCancelled: r.isCancelled)
         }, showsFormRows: true),
         OutputFile(name: "data-quality.csv", condition: .switchedOnAs("data_quality", .csv), rendering: .bytes { r in
             DataQualityOutput.csv(r.dataQuality)
@@ -115,7 +119,7 @@ package enum OutputFiles {
         OutputFile(name: "data-quality.json", condition: .switchedOnAs("data_quality", .json), rendering: .bytes { r in
             DataQualityOutput.json(r.dataQuality, referenceDay: r.referenceDay)
         }, showsDataQuality: true),
-        OutputFile(name: "report.html", condition: .switchedOn("report"), rendering: .bytes { r in ReportOutput.html(r) }, showsDataQuality: true),
+        OutputFile(name: "report.html", condition: .switchedOn("report"), rendering: .bytes { r in try ReportOutput.html(r) }, showsDataQuality: true),
         OutputFile(name: "rejects.ndjson", condition: .always, rendering: .streamed),
         OutputFile(name: "summary.json", condition: .always, rendering: .bytes { r in r.summary.json() }),
     ]
@@ -136,13 +140,16 @@ package enum OutputFiles {
     }
 
     /// The files `settings` asks for, rendered: as bytes, or written at `temporaryPath(name)`
-    /// (the streamed ones are left to the caller). Throws `OutputError` when a file cannot be written.
+    /// (the streamed ones are left to the caller). Throws `OutputError` when a file cannot be
+    /// written, `Interrupted` when `results.isCancelled` says so (files already written at
+    /// temporary paths are the caller's to discard).
     package static func render(_ results: RunResults, _ settings: OutputSettings,
                                temporaryPath: (String) -> String) throws -> RenderedOutputs {
         var rendered = RenderedOutputs()
         for file in all where file.isWanted(settings) {
+            if results.isCancelled() { throw Interrupted() }
             switch file.rendering {
-            case .bytes(let render): rendered.files.append((file.name, render(results)))
+            case .bytes(let render): rendered.files.append((file.name, try render(results)))
             case .written(let write):
                 let path = temporaryPath(file.name)
                 try write(results, path)

@@ -21,12 +21,29 @@ public enum Glob {
 
     /// As `expand`, with a warning for each symlink not followed.
     public static func expand(_ pattern: String, base: String, warnings: inout [String]) -> [String] {
+        // Never asked to stop, so never stops.
+        (try? expand(pattern, base: base, warnings: &warnings, isCancelled: { false })) ?? []
+    }
+
+    /// As `expand`, asking `isCancelled` at each directory it reads and every 1,024 names it
+    /// looks at: a `**/` over a huge tree (or a slow network filesystem) stops within one of
+    /// them, throwing `Interrupted`.
+    public static func expand(_ pattern: String, base: String, warnings: inout [String],
+                              isCancelled: () -> Bool) throws -> [String] {
         let absolute = pattern.hasPrefix("/")
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init).filter { $0 != "." }
-        var walk = Walk(root: absolute ? "" : base)
-        walk.walk(segments[...], relative: absolute ? "/" : "")
-        warnings += walk.warnings
-        return Array(Set(walk.results))
+        var (results, found, interrupted) = withoutActuallyEscaping(isCancelled) { isCancelled in
+            var walk = Walk(root: absolute ? "" : base, isCancelled: isCancelled)
+            walk.walk(segments[...], relative: absolute ? "/" : "")
+            return (walk.results, walk.warnings, walk.interrupted)
+        }
+        if interrupted {
+            // Hundreds of thousands of paths take longer to free than a signal may wait.
+            freeInBackground(&results, leaving: [])
+            throw Interrupted()
+        }
+        warnings += found
+        return Array(Set(results))
     }
 
     /// Device and inode of what `path` leads to (symlinks followed), or nil.
@@ -46,6 +63,11 @@ package struct FileIdentity: Hashable {
 /// One pattern's expansion: the files found and the directories walked so far.
 private struct Walk {
     let root: String
+    let isCancelled: () -> Bool
+    /// Set once `isCancelled` said so: the walk returns without looking further.
+    var interrupted = false
+    /// Names looked at since `isCancelled` was last asked.
+    var namesSinceAsked = 0
     var results: [String] = []
     var warnings: [String] = []
     /// Directories a `**` has descended into (by the pattern segments left at that `**`:
@@ -57,7 +79,20 @@ private struct Walk {
         let segmentsLeft: Int
     }
 
-    init(root: String) { self.root = root }
+    init(root: String, isCancelled: @escaping () -> Bool) {
+        self.root = root
+        self.isCancelled = isCancelled
+    }
+
+    /// Whether to stop, asked once per directory read (`names` 0) and once per 1,024 names.
+    mutating func stopping(names: Int = 0) -> Bool {
+        if interrupted { return true }
+        namesSinceAsked += names
+        guard names == 0 || namesSinceAsked >= 1024 else { return false }
+        namesSinceAsked = 0
+        interrupted = isCancelled()
+        return interrupted
+    }
 
     private static func hasMagic(_ s: String) -> Bool { s.contains { $0 == "*" || $0 == "?" || $0 == "[" } }
 
@@ -66,6 +101,7 @@ private struct Walk {
     }
 
     mutating func walk(_ segs: ArraySlice<String>, relative: String) {
+        if interrupted { return }
         let full = relative.hasPrefix("/") ? relative : Walk.join(root, relative)
         guard let seg = segs.first else {
             var isDir: ObjCBool = false
@@ -87,8 +123,9 @@ private struct Walk {
                 walked[id] = relative
             }
             walk(rest, relative: relative)   // zero directories
-            for name in Walk.entries(full) where !name.hasPrefix(".") && Walk.isDirectory(Walk.join(full, name)) {
-                walk(segs, relative: Walk.join(relative, name))
+            for name in entries(full) where !name.hasPrefix(".") {
+                if stopping(names: 1) { return }
+                if Walk.isDirectory(Walk.join(full, name)) { walk(segs, relative: Walk.join(relative, name)) }
             }
             return
         }
@@ -96,7 +133,8 @@ private struct Walk {
             walk(rest, relative: Walk.join(relative, seg))
             return
         }
-        for name in Walk.entries(full) where fnmatch(seg, name, FNM_PERIOD) == 0 {
+        for name in entries(full) where fnmatch(seg, name, FNM_PERIOD) == 0 {
+            if stopping(names: 1) { return }
             let next = Walk.join(relative, name)
             if rest.isEmpty || Walk.isDirectory(Walk.join(full, name)) {
                 walk(rest, relative: next)
@@ -105,9 +143,10 @@ private struct Walk {
     }
 
     /// A directory's names in bytewise order: the walk, and which of two routes to one
-    /// directory is taken, do not depend on the file system's order.
-    private static func entries(_ dir: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []).sorted(by: bytewiseLess)
+    /// directory is taken, do not depend on the file system's order. None once stopping.
+    private mutating func entries(_ dir: String) -> [String] {
+        if stopping() { return [] }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []).sorted(by: bytewiseLess)
     }
 
     private static func isDirectory(_ path: String) -> Bool {

@@ -19,9 +19,9 @@ package enum InputSet {
     }
 
     /// The input order, or exit 66 naming every pattern that matched no file (78 for a path
-    /// two inputs read differently).
-    package static func resolve(_ pipeline: Pipeline) throws -> (files: [InputFile], warnings: [String]) {
-        let m = match(pipeline)
+    /// two inputs read differently); `Interrupted` when `isCancelled` says so while listing.
+    package static func resolve(_ pipeline: Pipeline, isCancelled: () -> Bool = { false }) throws -> (files: [InputFile], warnings: [String]) {
+        let m = try match(pipeline, isCancelled: isCancelled)
         if let c = m.conflict { throw MotcuaError(.config, c) }
         guard m.unmatched.isEmpty else {
             let each = m.unmatched.map { "'\($0.pattern)' (inputs[\($0.input)])" }.joined(separator: ", ")
@@ -30,32 +30,47 @@ package enum InputSet {
         return (m.files, m.warnings)
     }
 
-    /// Expands every pattern (reads no file: `motcua validate` uses this too).
-    package static func match(_ pipeline: Pipeline) -> Matches {
+    /// Expands every pattern (reads no file: `motcua validate` uses this too). `isCancelled`
+    /// is asked at each directory read and every 1,024 names or files: `Interrupted` then.
+    package static func match(_ pipeline: Pipeline, isCancelled: () -> Bool = { false }) throws -> Matches {
         var out = Matches()
         var byPath: [String: (Int, InputFile)] = [:]
-        for (i, spec) in pipeline.inputs.enumerated() {
-            for pattern in spec.patterns {
-                let matches = Glob.expand(pattern, base: pipeline.directory, warnings: &out.warnings)
-                if matches.isEmpty { out.unmatched.append((i, pattern)) }
-                for rel in matches {
-                    let abs = rel.hasPrefix("/") ? rel : URL(fileURLWithPath: rel, relativeTo: URL(fileURLWithPath: pipeline.directory, isDirectory: true)).standardizedFileURL.path
-                    if let (j, other) = byPath[rel], j != i, !sameSettings(other.spec, spec), out.conflict == nil {
-                        out.conflict = "\(rel) is matched by inputs[\(j)] and inputs[\(i)], which read it differently"
+        var found: [InputFile] = []
+        do {
+            for (i, spec) in pipeline.inputs.enumerated() {
+                for pattern in spec.patterns {
+                    let matches = try Glob.expand(pattern, base: pipeline.directory, warnings: &out.warnings, isCancelled: isCancelled)
+                    if matches.isEmpty { out.unmatched.append((i, pattern)) }
+                    for (n, rel) in matches.enumerated() {
+                        if n % 1024 == 1023, isCancelled() { throw Interrupted() }
+                        let abs = rel.hasPrefix("/") ? rel : URL(fileURLWithPath: rel, relativeTo: URL(fileURLWithPath: pipeline.directory, isDirectory: true)).standardizedFileURL.path
+                        if let (j, other) = byPath[rel], j != i, !sameSettings(other.spec, spec), out.conflict == nil {
+                            out.conflict = "\(rel) is matched by inputs[\(j)] and inputs[\(i)], which read it differently"
+                        }
+                        if byPath[rel] == nil { byPath[rel] = (i, InputFile(relativePath: rel, absolutePath: abs, spec: spec)) }
                     }
-                    if byPath[rel] == nil { byPath[rel] = (i, InputFile(relativePath: rel, absolutePath: abs, spec: spec)) }
                 }
             }
-        }
-        var seen: [FileIdentity: String] = [:]
-        out.files = byPath.values.map(\.1).sorted { bytewiseLess($0.relativePath, $1.relativePath) }.filter { file in
-            guard let id = Glob.identity(file.absolutePath) else { return true }
-            if let first = seen[id] {
-                out.warnings.append("'\(file.relativePath)' is the same file as '\(first)': read once, as '\(first)'")
-                return false
+            found = byPath.values.map(\.1)
+            var seen: [FileIdentity: String] = [:]
+            for (n, k) in try bytewiseOrder(found.map(\.relativePath), isCancelled: isCancelled).enumerated() {
+                if n % 1024 == 1023, isCancelled() { throw Interrupted() }
+                let file = found[k]
+                if let id = Glob.identity(file.absolutePath) {
+                    if let first = seen[id] {
+                        out.warnings.append("'\(file.relativePath)' is the same file as '\(first)': read once, as '\(first)'")
+                        continue
+                    }
+                    seen[id] = file.relativePath
+                }
+                out.files.append(file)
             }
-            seen[id] = file.relativePath
-            return true
+        } catch {
+            // Hundreds of thousands of files in hand take longer to free than a signal may wait.
+            freeInBackground(&byPath, leaving: [:])
+            freeInBackground(&found, leaving: [])
+            freeInBackground(&out.files, leaving: [])
+            throw error
         }
         return out
     }

@@ -163,7 +163,8 @@ struct ParallelReduce {
                     }
                 }
                 results.set(i, r)
-                if r.failure != nil || r.skip { schedule.stop(at: i) }
+                // A signal: no file starts any more (the run throws it whatever the others found).
+                if r.failure != nil || r.skip { schedule.stop(at: r.failure is Interrupted ? 0 : i) }
             }
             if state.finishReading() { queue.close() }
             while let c = queue.pop() {
@@ -287,7 +288,8 @@ private final class ProgressMeter: @unchecked Sendable {
 
     init(files: [InputFile], report: (@Sendable (RunProgress) -> Void)?) {
         self.report = report
-        total = files.reduce(0) { $0 + ($1.sizeOnDisk ?? 0) }
+        // A stat per file: only for a progress line (hundreds of thousands of files take a while).
+        total = report == nil ? 0 : files.reduce(0) { $0 + ($1.sizeOnDisk ?? 0) }
         compressed = [Int](repeating: 0, count: files.count)
         bytes = compressed
         last = started

@@ -40,7 +40,19 @@ public enum Runner {
     public static func run(pipelinePath: String, options: RunOptions, logger: Logger,
                            isCancelled: @escaping () -> Bool = { false }) throws -> RunReport {
         let clock = PhaseClock(logger: logger)
-        let plan = try resolve(pipelinePath: pipelinePath, options: options)
+        var plan = try resolve(pipelinePath: pipelinePath, options: options, isCancelled: isCancelled)
+        do {
+            return try runPhases(plan, options: options, logger: logger, clock: clock, isCancelled: isCancelled)
+        } catch let e as MotcuaError where e.code == .interrupted {
+            // Hundreds of thousands of input files take longer to free than a signal may wait.
+            freeInBackground(&plan.files, leaving: [])
+            throw e
+        }
+    }
+
+    /// The phases after resolve: read and reduce, roll up, render, publish.
+    private static func runPhases(_ plan: Plan, options: RunOptions, logger: Logger, clock: PhaseClock,
+                                  isCancelled: @escaping () -> Bool) throws -> RunReport {
         for note in plan.output.takeNotes() { logger.notice("\(note)") }
         logger.info("reading \(plan.files.count) input files", metadata: ["pipeline": "\(plan.pipeline.name)", "threads": "\(options.threads)"])
         let read = try readAndReduce(plan, options: options, logger: logger, isCancelled: isCancelled)
@@ -60,6 +72,7 @@ public enum Runner {
             var results = RunResults(rollup: rolled, periods: plan.periods, catalogs: plan.catalogs,
                                      summary: summary, threads: options.threads)
             if let st = read.state { results.summary.state = stateFigures(st, read, dossiers: accounting.dossiers) }
+            results.isCancelled = isCancelled
             if plan.pipeline.outputs.wantsDataQuality { checkDataQuality(&results, plan, read, options: options) }
             try stopIfCancelled(isCancelled)
             let outputs = try render(results, plan)
@@ -120,7 +133,9 @@ public enum Runner {
         }
     }
 
-    static func resolve(pipelinePath: String, options: RunOptions) throws -> Plan {
+    /// Listing the inputs asks `isCancelled` as it goes (a `**/` over a huge tree takes seconds):
+    /// interrupted there, nothing is locked or written yet.
+    static func resolve(pipelinePath: String, options: RunOptions, isCancelled: () -> Bool) throws -> Plan {
         var pipeline: Pipeline
         do { pipeline = try PipelineLoader.load(path: pipelinePath) } catch let e as ConfigErrors {
             throw MotcuaError(.config, e.description)
@@ -131,7 +146,8 @@ public enum Runner {
         var issues: [ConfigIssue] = []
         let catalogs = pipeline.loadCatalogs(issues: &issues)
         if !issues.isEmpty { throw MotcuaError(.config, ConfigErrors(issues: issues).description) }
-        let (files, listing) = try InputSet.resolve(pipeline)
+        let (files, listing): ([InputFile], [String])
+        do { (files, listing) = try InputSet.resolve(pipeline, isCancelled: isCancelled) } catch is Interrupted { throw interrupted }
         let output: OutputDirectory
         do { output = try OutputDirectory(path: pipeline.outputDir) } catch let e as OutputError {
             throw MotcuaError(e.kind == .locked ? .locked : .cantCreate, e.message)
@@ -164,9 +180,7 @@ public enum Runner {
             reduce.inflater = options.inflater
             reduce.spillDirectory = plan.output.path
             let outcome: ReduceOutcome
-            do { outcome = try reduce.run() } catch is Interrupted {
-                throw MotcuaError(.interrupted, "interrupted; nothing published")
-            }
+            do { outcome = try reduce.run() } catch is Interrupted { throw interrupted }
             for (i, r) in outcome.files.enumerated() where !known.contains(i) { if let c = r.corrupt { corrupt[i] = c } }
             guard outcome.failure == nil, let skip = outcome.skipped else {
                 guard var st = state else { return Read(outcome: outcome, corrupt: corrupt, excluded: excluded) }
@@ -267,11 +281,15 @@ public enum Runner {
         return summary
     }
 
-    /// The output table's files: bytes in memory, and files their renderers wrote at temporary paths.
+    /// The output table's files: bytes in memory, and files their renderers wrote at temporary
+    /// paths. A signal is heard between blocks of rows, sheets and sections.
     static func render(_ results: RunResults, _ plan: Plan) throws -> RenderedOutputs {
         do { return try OutputFiles.render(results, plan.pipeline.outputs, temporaryPath: plan.output.temporaryPath) } catch let e as OutputError {
             plan.output.discard()
             throw MotcuaError(.io, e.message + "; previous outputs kept")
+        } catch is Interrupted {
+            plan.output.discard()
+            throw interrupted
         }
     }
 
@@ -280,7 +298,6 @@ public enum Runner {
     /// names that folder. An interrupted run writes nothing (SPEC §7.2).
     static func explain(_ error: MotcuaError, _ plan: Plan, _ read: Read, _ rollup: RollupResult?, accounting: Accounting,
                         options: RunOptions, started: UInt64, isCancelled: () -> Bool) -> MotcuaError {
-        let interrupted = MotcuaError(.interrupted, "interrupted; nothing published")
         guard error.code != .interrupted, error.code != .terminated, !isCancelled() else { return interrupted }
         var summary = summarize(plan, read, rollup, accounting: accounting, options: options, started: started)
         let notRead = plan.files.indices.filter { !read.outcome.reached[$0] && !read.excluded.contains($0) }
@@ -314,8 +331,11 @@ public enum Runner {
 
     /// Before the publish point a signal stops the run, nothing published (SPEC §7.2).
     static func stopIfCancelled(_ isCancelled: () -> Bool) throws {
-        if isCancelled() { throw MotcuaError(.interrupted, "interrupted; nothing published") }
+        if isCancelled() { throw interrupted }
     }
+
+    /// What a run stopped by a signal ends with (130; the command makes SIGTERM's 143).
+    static var interrupted: MotcuaError { MotcuaError(.interrupted, "interrupted; nothing published") }
 
     /// Writes rejects.ndjson beside the rendered files and publishes them all at once.
     static func publish(_ outputs: RenderedOutputs, _ plan: Plan, _ read: Read,
@@ -327,9 +347,14 @@ public enum Runner {
             throw MotcuaError(.io, e.message + "; previous outputs kept")
         }
         try stopIfCancelled(isCancelled)
-        do { try plan.output.publish(outputs.files, moving: outputs.written + [("rejects.ndjson", rejectsFile)]) } catch let e as OutputError {
+        do {
+            try plan.output.publish(outputs.files, moving: outputs.written + [("rejects.ndjson", rejectsFile)], isCancelled: isCancelled)
+        } catch let e as OutputError {
             plan.output.discard()
             throw MotcuaError(.io, e.message + "; previous outputs kept")
+        } catch is Interrupted {
+            plan.output.discard()
+            throw interrupted
         }
     }
 

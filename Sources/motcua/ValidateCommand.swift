@@ -26,7 +26,7 @@ struct ValidateCommand: ParsableCommand {
             if let p = PipelineLoader.load(path: path, issues: &issues) {
                 _ = p.loadCatalogs(issues: &issues)
                 // Globbing reads no export; a pattern that matches nothing is exit 66, as in a run (SPEC §7.2).
-                let m = InputSet.match(p)
+                let m = try InputSet.match(p)
                 if let c = m.conflict { issues.append(ConfigIssue(file: path, path: "inputs", reason: c)) }
                 missing = m.unmatched.map { "\(path): inputs[\($0.input)].paths: no file matches '\($0.pattern)' (relative to \(p.directory))" }
                 for w in m.warnings { FileHandle.standardError.write(Data("\(path): warning: \(w)\n".utf8)) }

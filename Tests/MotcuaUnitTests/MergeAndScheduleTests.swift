@@ -2,6 +2,7 @@
 // (an id kept by several partials ends with its latest state, once, with codes re-interned),
 // and the file schedule (neighbouring files per thread, the rest taken from the far end of
 // the longest run, nothing handed out twice, the stop rule of input order).
+import Foundation
 import XCTest
 import MotcuaTestSupport
 @testable import MotcuaFoundation
@@ -81,6 +82,26 @@ final class MergeAndScheduleTests: XCTestCase {
             }
             XCTAssertEqual(handed.sorted(), files.map(\.0), "threads \(threads)")
         }
+    }
+
+    /// One thread taking 200,000 files, most from the other's run: each take costs the same
+    /// (it summed every file left, so a run over 300,000 files never finished reading).
+    func testTakingFromAnotherRunStaysCheap() {
+        let s = FileSchedule(files: (0..<200_000).map { ($0, 10) }, threads: 2)
+        let started = Date()
+        var taken = 0
+        while s.next(for: 0) != nil { taken += 1 }
+        XCTAssertEqual(taken, 200_000)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+    }
+
+    /// A signal: nothing starts after it, in any run.
+    func testAStopAtTheFirstFileStopsEverything() {
+        let s = FileSchedule(files: (0..<6).map { ($0, 100) }, threads: 2)
+        XCTAssertEqual(s.next(for: 1), 3)
+        s.stop(at: 0)
+        XCTAssertNil(s.next(for: 0))
+        XCTAssertNil(s.next(for: 1))
     }
 
     func testAfterAStopOnlyEarlierFilesStart() {

@@ -69,15 +69,15 @@ final class OutputEncodingTests: XCTestCase {
             kpis.append(KPIRow(period: i % 12, unit: i % 4, scope: .own, kpiIndex: i % KPIs.names.count,
                                numerator: Int64(rng.next() % 100), denominator: Int64(rng.next() % 120), target: target))
         }
-        let counterCSV = CountersOutput.csv(counters, periods: periods, units: units)
-        let counterJSON = CountersOutput.json(counters, periods: periods, units: units)
-        let kpiCSV = KPIOutput.csv(kpis, periods: periods, units: units)
-        let kpiJSON = KPIOutput.json(kpis, periods: periods, units: units)
+        let counterCSV = try CountersOutput.csv(counters, periods: periods, units: units)
+        let counterJSON = try CountersOutput.json(counters, periods: periods, units: units)
+        let kpiCSV = try KPIOutput.csv(kpis, periods: periods, units: units)
+        let kpiJSON = try KPIOutput.json(kpis, periods: periods, units: units)
         for threads in [2, 3, 8] {
-            XCTAssertEqual(CountersOutput.csv(counters, periods: periods, units: units, threads: threads), counterCSV)
-            XCTAssertEqual(CountersOutput.json(counters, periods: periods, units: units, threads: threads), counterJSON)
-            XCTAssertEqual(KPIOutput.csv(kpis, periods: periods, units: units, threads: threads), kpiCSV)
-            XCTAssertEqual(KPIOutput.json(kpis, periods: periods, units: units, threads: threads), kpiJSON)
+            XCTAssertEqual(try CountersOutput.csv(counters, periods: periods, units: units, threads: threads), counterCSV)
+            XCTAssertEqual(try CountersOutput.json(counters, periods: periods, units: units, threads: threads), counterJSON)
+            XCTAssertEqual(try KPIOutput.csv(kpis, periods: periods, units: units, threads: threads), kpiCSV)
+            XCTAssertEqual(try KPIOutput.json(kpis, periods: periods, units: units, threads: threads), kpiJSON)
         }
         // One header and one line per row (quoted line breaks aside); JSON that parses, every row.
         let csvText = String(decoding: kpiCSV, as: UTF8.self)

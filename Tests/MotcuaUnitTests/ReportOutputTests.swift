@@ -23,27 +23,34 @@ final class ReportOutputTests: XCTestCase {
         return RunResults(rollup: rollup, periods: [period], catalogs: Catalogs(), summary: summary, threads: 1)
     }
 
-    func testQualityRowsAreShown() {
+    func testQualityRowsAreShown() throws {
         var given = results()
         given.dataQuality = [DataQualityRow(unitCode: "D", unitName: "UBND huyện D", check: "done_without_return",
                                             checkName: "Đã giải quyết nhưng không có ngày trả", count: 1234, examples: ["D-1", "D-2"])]
-        let with = String(decoding: ReportOutput.html(given), as: UTF8.self)
+        let with = String(decoding: try ReportOutput.html(given), as: UTF8.self)
         XCTAssertTrue(with.contains("Hồ sơ gây lỗi thống kê, theo đơn vị"))
         XCTAssertTrue(with.contains("<tr data-u=\"D\" data-c=\"done_without_return\"><th>UBND huyện D</th>"
             + "<td class=\"tx\">Đã giải quyết nhưng không có ngày trả</td><td class=\"tx\"><code>done_without_return</code></td><td>1.234</td>"
             + "<td class=\"ex\">D-1, D-2</td></tr>"), with)
-        let empty = String(decoding: ReportOutput.html(results()), as: UTF8.self)
+        let empty = String(decoding: try ReportOutput.html(results()), as: UTF8.self)
         XCTAssertTrue(empty.contains("Không phát hiện hồ sơ nào."))
     }
 
-    func testZerosAndEscaping() {
-        let html = String(decoding: ReportOutput.html(results()), as: UTF8.self)
+    func testZerosAndEscaping() throws {
+        let html = String(decoding: try ReportOutput.html(results()), as: UTF8.self)
         XCTAssertTrue(html.contains("UBND tỉnh &lt;P&gt;"), "names are escaped")
         XCTAssertFalse(html.contains("<P>"))
         XCTAssertTrue(html.contains("<div class=\"kv\" data-f=\"value\">—</div>"), "no KPI row: no value")
         XCTAssertTrue(html.contains("Không có bản ghi nào bị loại."))
         XCTAssertTrue(html.contains("Kỳ báo cáo: Tháng 3/2024 <small>(01/03/2024 – 31/03/2024)</small>"))
         XCTAssertFalse(html.contains("Diễn biến qua các kỳ</h2>"), "one period: no trends")
-        XCTAssertEqual(ReportOutput.html(results()), ReportOutput.html(results()))
+        XCTAssertEqual(try ReportOutput.html(results()), try ReportOutput.html(results()))
+    }
+
+    /// Each period's section is rendered on its own, a signal heard before each.
+    func testStopsBetweenPeriods() throws {
+        var given = results()
+        given.isCancelled = { true }
+        XCTAssertThrowsError(try ReportOutput.html(given)) { e in XCTAssertTrue(e is Interrupted, "\(e)") }
     }
 }

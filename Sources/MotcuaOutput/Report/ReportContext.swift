@@ -36,7 +36,9 @@ struct ReportContext {
         overdue: ReportRows.column("pending_overdue")
     )
 
-    func page(quality: [DataQualityRow]?) -> View {
+    /// The page around `periods`: each period's section, latest first, rendered already
+    /// (`ReportOutput.html` renders them one at a time).
+    func page(quality: [DataQualityRow]?, periods sections: [View]) -> View {
         let s = results.summary
         let roots = rows.roots
         var view: View = [
@@ -58,7 +60,7 @@ struct ReportContext {
             "toc": periods.indices.reversed().map { k -> View in
                 ["id": "ky-\(k)", "name": ReportVocabulary.periodName(periods[k]), "partial": periods[k].partial]
             },
-            "periods": periods.indices.reversed().map { period($0, roots: roots) },
+            "periods": sections,
             "quality": qualityView(quality),
         ]
         if let d = s.newestRecordDay { view["newest"] = VietnameseFormat.day(d) }

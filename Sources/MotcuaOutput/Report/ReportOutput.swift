@@ -35,9 +35,21 @@ package enum ReportOutput {
     }()
 
     /// report.html's bytes; its data-quality part lists `results.dataQuality` (the same rows as
-    /// data-quality.csv: the report's table entry asks for them).
-    package static func html(_ results: RunResults) -> [UInt8] {
-        let context = ReportContext(results).page(quality: results.dataQuality)
-        return Array((library.render(context, withTemplate: "report") ?? "").utf8)
+    /// data-quality.csv: the report's table entry asks for them). Each period's section is
+    /// built and rendered on its own, `results.isCancelled` asked before each (many periods of
+    /// many units take seconds): `Interrupted` then.
+    package static func html(_ results: RunResults) throws -> [UInt8] {
+        let context = ReportContext(results)
+        let roots = context.rows.roots
+        var sections: [View] = []
+        for k in results.periods.indices.reversed() {
+            if results.isCancelled() { throw Interrupted() }
+            let section = library.render(context.period(k, roots: roots), withTemplate: "period") ?? ""
+            // The page's template puts the line end back after each section.
+            sections.append(["html": section.hasSuffix("\n") ? String(section.dropLast()) : section])
+        }
+        if results.isCancelled() { throw Interrupted() }
+        let page = context.page(quality: results.dataQuality, periods: sections)
+        return Array((library.render(page, withTemplate: "report") ?? "").utf8)
     }
 }

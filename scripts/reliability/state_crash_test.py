@@ -154,6 +154,8 @@ class Harness:
         current = int(target[1:]) if target and GENERATION.match(target) else 0
         if published is not None and published > current:
             self.fail(label, f"after the kill out/ matches generation {published} but current is {target} ({names})")
+        elif published is not None and published < current:
+            self.note("after kill: the state ahead of the outputs (switched, not yet published)")
         if len([n for n in names if GENERATION.match(n)]) > 1:
             self.note("after kill: leftover generation")
         if any(".motcua-tmp-" in n for n in names):

@@ -55,7 +55,7 @@ public enum Runner {
                                   isCancelled: @escaping () -> Bool) throws -> RunReport {
         for note in plan.output.takeNotes() { logger.notice("\(note)") }
         logger.info("reading \(plan.files.count) input files", metadata: ["pipeline": "\(plan.pipeline.name)", "threads": "\(options.threads)"])
-        let read = try readAndReduce(plan, options: options, logger: logger, isCancelled: isCancelled)
+        let read = try readAndReduce(plan, options: options, logger: logger, clock: clock, isCancelled: isCancelled)
         clock.mark("read and reduced", ["drain": "\(read.outcome.timing.drain)", "merge": "\(read.outcome.timing.merge)"])
         var accounting = tally(read)
         var rollup: RollupResult?
@@ -81,9 +81,10 @@ public enum Runner {
             if let st = read.state {
                 // The state first: published outputs then always match a committed generation.
                 try saveState(st, plan, read, options: options)
+                clock.mark("state written")
                 try stopIfCancelled(isCancelled)
                 try st.directory.commit()
-                clock.mark("state saved")
+                clock.mark("state switched")
             }
             try publish(outputs, plan, read, isCancelled: isCancelled)
             for note in plan.output.takeNotes() { logger.notice("\(note)") }
@@ -159,15 +160,18 @@ public enum Runner {
 
     /// Reads every input on the run's threads; corrupt files under `skip` are left out
     /// entirely, by reading again without them.
-    static func readAndReduce(_ plan: Plan, options: RunOptions, logger: Logger, isCancelled: @escaping () -> Bool) throws -> Read {
+    static func readAndReduce(_ plan: Plan, options: RunOptions, logger: Logger, clock: PhaseClock? = nil,
+                              isCancelled: @escaping () -> Bool) throws -> Read {
         let pipeline = plan.pipeline
         var excluded = Set<Int>()
         var corrupt: [Int: CorruptInput] = [:]
         var state = try planState(plan, options: options, logger: logger)
         var base: PartialResult?
         if var st = state {
+            clock?.mark("state planned (digests)")
             base = try loadState(&st, plan, options: options, excluded: &excluded, corrupt: &corrupt)
             state = st
+            clock?.mark("state loaded", ["dossiers": "\(st.loadedDossiers)"])
         }
         let known = Set(state?.known.map(\.index) ?? [])
         while true {
@@ -185,6 +189,7 @@ public enum Runner {
             guard outcome.failure == nil, let skip = outcome.skipped else {
                 guard var st = state else { return Read(outcome: outcome, corrupt: corrupt, excluded: excluded) }
                 st.newLogs = outcome.merged.rejectLogs
+                clock?.mark("new files read", ["files": "\(plan.files.count - st.plan.reused)"])
                 let spliced = base.map { splice(outcome, into: $0, st, threads: max(1, options.threads)) } ?? outcome
                 return Read(outcome: spliced, corrupt: corrupt, excluded: excluded, state: st)
             }
@@ -394,7 +399,7 @@ public enum Runner {
 }
 
 /// Debug log lines with the seconds since the run started, one per phase.
-private struct PhaseClock {
+struct PhaseClock {
     let logger: Logger
     let started = DispatchTime.now().uptimeNanoseconds
     func mark(_ phase: String, _ metadata: Logger.Metadata = [:]) {

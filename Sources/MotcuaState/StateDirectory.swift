@@ -6,8 +6,9 @@
 //     DIR/g000008/part-00.bin … part-63.bin   dossiers by hash partition
 //     DIR/g000008/rejects-000003.bin …    rejects, one segment per run that read files
 //
-// A run writes its generation beside the current one and switches `current` only after its
-// outputs are published; then the previous generation goes. A kill at any moment leaves the
+// A run writes its generation beside the current one and switches `current` before it
+// publishes its outputs (published outputs always match a committed generation); then the
+// previous generation goes. A kill at any moment leaves the
 // previous or the new generation current; whatever else is there is removed by the next run.
 import MotcuaFoundation
 import MotcuaReading

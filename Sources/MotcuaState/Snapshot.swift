@@ -24,13 +24,14 @@ enum Snapshot {
     /// Writes every dossier of `merged` into `dir`'s partition files, on up to `threads`
     /// threads; positions' file indices become ledger ids through `ledgerIds`. Returns the
     /// dossiers written.
-    static func saveDossiers(_ merged: PartialResult, ledgerIds: [Int32], to dir: String, threads: Int) throws -> Int {
+    /// `only`: write that partition alone (a cluster's reduce task holds no other).
+    static func saveDossiers(_ merged: PartialResult, ledgerIds: [Int32], to dir: String, only: Int? = nil, threads: Int) throws -> Int {
         merged.flushWaiting()
         let memoryParts = PartialResult.partitionCount
         let perMemory = StateFormat.partitionCount / memoryParts
         let results = SideBySide.slices(memoryParts, threads: threads, minimum: 1) { range -> Result<Int, Error> in
             var written = 0
-            for m in range {
+            for m in range where only.map({ $0 / perMemory == m }) ?? true {
                 var buffers = [StateWriter](repeating: StateWriter(), count: perMemory)
                 var counts = [Int](repeating: 0, count: perMemory)
                 merged.forEachDossier(partitions: m..<m + 1) { s, id in
@@ -38,7 +39,7 @@ enum Snapshot {
                     encode(s, id: id, file: ledgerIds[Int(s.position.file)], into: &buffers[p])
                     counts[p] += 1
                 }
-                for k in 0..<perMemory {
+                for k in 0..<perMemory where only.map({ $0 == m * perMemory + k }) ?? true {
                     var w = StateWriter()
                     w.int(counts[k])
                     w.bytes.append(contentsOf: buffers[k].bytes)
@@ -63,15 +64,16 @@ enum Snapshot {
 
     /// Reads every partition of `dir` into `partial` (fresh, its code tables already holding
     /// the ledger's), file positions through `fileMap` (ledger id → input index).
+    /// `only`: that partition alone.
     static func loadDossiers(_ dir: String, into partial: PartialResult, fileMap: [Int32], codes: (units: Int32, procedures: Int32, sectors: Int32),
-                             threads: Int) throws -> Int {
+                             only: Int? = nil, threads: Int) throws -> Int {
         let memoryParts = PartialResult.partitionCount
         let perMemory = StateFormat.partitionCount / memoryParts
         let results = SideBySide.slices(memoryParts, threads: threads, minimum: 1) { range -> Result<Int, Error> in
             var loaded = 0
             do {
-                for m in range {
-                    for k in 0..<perMemory {
+                for m in range where only.map({ $0 / perMemory == m }) ?? true {
+                    for k in 0..<perMemory where only.map({ $0 == m * perMemory + k }) ?? true {
                         let p = m * perMemory + k
                         var r = try StateFiles.read("\(dir)/\(partitionName(p))", .partition)
                         let n = try r.count(unit: fixedBytes)

@@ -21,7 +21,7 @@ package final class StateDirectory {
     package let path: String
     private var lockFD: Int32 = -1
     /// The generation being written, until committed or discarded.
-    private var pending: (name: String, number: Int)?
+    var pending: (name: String, number: Int)?
 
     /// Creates the directory if needed, takes its lock, removes what killed runs left.
     package init(path: String) throws {
@@ -97,15 +97,7 @@ package final class StateDirectory {
     package func load(_ ledger: Ledger, into partial: PartialResult, fileMap: [Int32], threads: Int) throws -> Int {
         guard let name = currentName else { return 0 }
         let dir = "\(path)/\(name)"
-        func intern(_ table: [[UInt8]], _ interner: inout Interner) throws {
-            for (i, s) in table.enumerated() {
-                let id = s.withUnsafeBufferPointer { interner.id(ByteText(base: $0.baseAddress, count: $0.count)) }
-                guard id == Int32(i) else { throw StateFiles.damaged("\(dir)/ledger.bin", "has a code twice or an empty code") }
-            }
-        }
-        try intern(ledger.units, &partial.units)
-        try intern(ledger.procedures, &partial.procedures)
-        try intern(ledger.sectors, &partial.sectors)
+        try StateDirectory.internCodes(ledger, into: partial, ledgerPath: "\(dir)/ledger.bin")
         let loaded = try Snapshot.loadDossiers(dir, into: partial, fileMap: fileMap,
                                                codes: (Int32(ledger.units.count), Int32(ledger.procedures.count), Int32(ledger.sectors.count)),
                                                threads: threads)
@@ -127,17 +119,27 @@ package final class StateDirectory {
         return loaded
     }
 
+    /// Gives a fresh partial the ledger's code tables, in their order (saved dossiers name
+    /// codes by their place in them).
+    static func internCodes(_ ledger: Ledger, into partial: PartialResult, ledgerPath: String) throws {
+        func intern(_ table: [[UInt8]], _ interner: inout Interner) throws {
+            for (i, s) in table.enumerated() {
+                let id = s.withUnsafeBufferPointer { interner.id(ByteText(base: $0.baseAddress, count: $0.count)) }
+                guard id == Int32(i) else { throw StateFiles.damaged(ledgerPath, "has a code twice or an empty code") }
+            }
+        }
+        try intern(ledger.units, &partial.units)
+        try intern(ledger.procedures, &partial.procedures)
+        try intern(ledger.sectors, &partial.sectors)
+    }
+
     /// Writes the next generation beside the current one (every file fsynced, not yet
     /// current): `entries` in ledger-id order, dossiers and code tables from `merged`, the
     /// rejects of this run's new files from `newLogs`. `previous` is the ledger extended (nil
     /// for a rebuild: its segments are not carried).
     package func write(generation number: Int, entries: [LedgerEntry], ledgerIds: [Int32], mapping: String, previous: Ledger?,
                        merged: PartialResult, newLogs: [RejectLog], threads: Int) throws -> Ledger {
-        let name = StateDirectory.generationName(number)
-        let dir = "\(path)/\(name)"
-        try? FileManager.default.removeItem(atPath: dir)
-        guard mkdir(dir, 0o755) == 0 else { throw MotcuaError(.io, "\(dir): cannot create: \(String(cString: strerror(errno)))") }
-        pending = (name, number)
+        let (name, dir) = try begin(generation: number)
         var ledger = Ledger()
         ledger.generation = number
         ledger.mapping = mapping
@@ -161,9 +163,19 @@ package final class StateDirectory {
         ledger.newestDay = merged.newestDay
         ledger.rejectsByUnit = merged.rejectsByUnit.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         try StateFiles.write("\(dir)/ledger.bin", .ledger, ledger.encoded())
-        try syncDirectory(dir)
-        try syncDirectory(path)
+        try StateDirectory.syncDirectory(dir)
+        try StateDirectory.syncDirectory(path)
         return ledger
+    }
+
+    /// A fresh folder for generation `number`, pending until committed or discarded.
+    func begin(generation number: Int) throws -> (name: String, dir: String) {
+        let name = StateDirectory.generationName(number)
+        let dir = "\(path)/\(name)"
+        try? FileManager.default.removeItem(atPath: dir)
+        guard mkdir(dir, 0o755) == 0 else { throw MotcuaError(.io, "\(dir): cannot create: \(String(cString: strerror(errno)))") }
+        pending = (name, number)
+        return (name, dir)
     }
 
     /// Makes the written generation current (one rename, fsynced), then removes the previous.
@@ -176,7 +188,7 @@ package final class StateDirectory {
             throw MotcuaError(.io, "\(currentLink): cannot switch to \(name): \(String(cString: strerror(errno)))")
         }
         pending = nil
-        try syncDirectory(path)
+        try StateDirectory.syncDirectory(path)
         if let previous, previous != name { try? FileManager.default.removeItem(atPath: "\(path)/\(previous)") }
     }
 
@@ -186,7 +198,7 @@ package final class StateDirectory {
         pending = nil
     }
 
-    private func syncDirectory(_ dir: String) throws {
+    static func syncDirectory(_ dir: String) throws {
         let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw MotcuaError(.io, "\(dir): cannot open to sync: \(String(cString: strerror(errno)))") }
         defer { close(fd) }

@@ -32,13 +32,20 @@ package struct StatePlan {
     package var unchanged: Bool { rebuild == nil && previous != nil && reused == known.count }
 
     /// Compares the ledger with `files` (in input order); `mapping` is each file's input
-    /// mapping and `global` the run settings that shape reading.
+    /// mapping and `global` the run settings that shape reading. `trustDigests`: a file of the
+    /// ledger's path and size keeps the ledger's digest unread (`finish`: the map tasks took
+    /// the digests minutes ago, and reading a cluster's input again on one machine is what
+    /// the cluster is there to avoid).
     package static func make(files: [InputFile], mapping: [String], global: String, state: (ledger: Ledger?, formatMismatch: UInt32?),
-                             currentGeneration: Int, fullRefresh: Bool, threads: Int) -> StatePlan {
+                             currentGeneration: Int, fullRefresh: Bool, trustDigests: Bool = false, threads: Int) -> StatePlan {
+        var trusted: [String: (size: Int, digest: ContentDigest)] = [:]
+        if trustDigests, let ledger = state.ledger { for e in ledger.entries { trusted[e.path] = (e.size, e.digest) } }
         let keys = SideBySide.slices(files.count, threads: threads, minimum: 1) { range in
             range.map { i -> (Int, ContentDigest?) in
                 let f = files[i]
-                return (f.sizeOnDisk ?? -1, ContentDigest.of(f.absolutePath))
+                let size = f.sizeOnDisk ?? -1
+                if let t = trusted[f.relativePath], t.size == size { return (size, t.digest) }
+                return (size, ContentDigest.of(f.absolutePath))
             }
         }.flatMap { $0 }
         var plan = StatePlan(rebuild: nil, previous: nil, generation: currentGeneration + 1, current: currentGeneration, known: [Int?](repeating: nil, count: files.count),

@@ -1,0 +1,178 @@
+// The cluster's steps on state files (issue 14, docs/DISTRIBUTED.md). A map task's output is
+// a state directory over an ordered subset of the inputs; `reduce` merges one partition of
+// every map; `finish` assembles one generation from the maps' ledgers and the reduced
+// partitions. Files are numbered by their rank among all maps' paths in bytewise order —
+// SPEC's input order, once the maps cover the inputs — and codes by their rank in the
+// bytewise union of the maps' code tables: every task derives the same numbering from the
+// same map outputs, given in any order, without talking to the others.
+import MotcuaFoundation
+import MotcuaReading
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A map task's output (a state directory), read without its lock: written once, then only read.
+package struct MapOutput {
+    package let path: String
+    let generationDir: String
+    package let ledger: Ledger
+
+    package static func open(_ path: String) throws -> MapOutput {
+        let root = URL(fileURLWithPath: path).standardizedFileURL.path
+        guard let name = try? FileManager.default.destinationOfSymbolicLink(atPath: "\(root)/current") else {
+            throw MotcuaError(.noInput, "\(path): not a map output (no state generation there); run its map task")
+        }
+        let dir = "\(root)/\(name)"
+        do {
+            var r = try StateFiles.read("\(dir)/ledger.bin", .ledger)
+            return MapOutput(path: root, generationDir: dir, ledger: try Ledger(&r))
+        } catch let m as StateFormatMismatch {
+            throw MotcuaError(.data, "\(path): written in state format \(m.found), this motcua reads format \(StateFormat.version); run its map task again")
+        }
+    }
+}
+
+/// How the map outputs' files and codes are numbered in the merged state.
+package struct ClusterLayout {
+    package let maps: [MapOutput]
+    /// Every map's files, in input order: a file's index here is its ledger id in the merged state.
+    package let paths: [String]
+    /// Per map: its ledger ids → indices in `paths`.
+    let fileMaps: [[Int32]]
+    /// The merged state's code tables: the union of the maps', in bytewise order.
+    let codes: Ledger
+    /// The run settings the maps were made with (`InputMapping.global`).
+    package let mapping: String
+
+    package init(maps: [MapOutput]) throws {
+        guard let first = maps.first else { throw MotcuaError(.usage, "no map outputs given") }
+        for m in maps where m.ledger.mapping != first.ledger.mapping {
+            throw MotcuaError(.data, "\(m.path) was made with other run settings than \(first.path) (\(m.ledger.mapping.split(separator: "\n").joined(separator: ", ")) against \(first.ledger.mapping.split(separator: "\n").joined(separator: ", "))); run the maps again with one motcua and one pipeline")
+        }
+        var owner: [String: String] = [:]
+        for m in maps {
+            for e in m.ledger.entries {
+                if let other = owner[e.path] {
+                    throw MotcuaError(.data, "\(e.path) was read by two map tasks, \(other) and \(m.path): give each input file to one map")
+                }
+                owner[e.path] = m.path
+            }
+        }
+        paths = owner.keys.sorted(by: bytewiseLess)
+        var rank: [String: Int32] = [:]
+        for (i, p) in paths.enumerated() { rank[p] = Int32(i) }
+        fileMaps = maps.map { $0.ledger.entries.map { rank[$0.path]! } }
+        func union(_ tables: [[[UInt8]]]) -> [[UInt8]] {
+            Set(tables.joined()).sorted { $0.lexicographicallyPrecedes($1) }
+        }
+        var codes = Ledger()
+        codes.units = union(maps.map(\.ledger.units))
+        codes.procedures = union(maps.map(\.ledger.procedures))
+        codes.sectors = union(maps.map(\.ledger.sectors))
+        self.codes = codes
+        self.maps = maps
+        mapping = first.ledger.mapping
+    }
+
+    var identity: [Int32] { (0..<Int32(paths.count)).map { $0 } }
+}
+
+package enum ClusterMerge {
+    /// Merges partition `j` of every map into `dir/part-JJ.bin` (written under a temporary
+    /// name, fsynced, renamed: a task run twice leaves the same file). Returns its dossiers.
+    package static func reduce(partition j: Int, _ layout: ClusterLayout, to dir: String) throws -> Int {
+        guard (0..<StateFormat.partitionCount).contains(j) else {
+            throw MotcuaError(.usage, "--partition \(j): partitions are 0 to \(StateFormat.partitionCount - 1)")
+        }
+        let merged = PartialResult(fileCount: 0)
+        try StateDirectory.internCodes(layout.codes, into: merged, ledgerPath: "the maps' code tables")
+        for (m, map) in layout.maps.enumerated() {
+            // One map at a time: memory holds the merged partition and one map's share of it.
+            let part = PartialResult(fileCount: 0)
+            try StateDirectory.internCodes(map.ledger, into: part, ledgerPath: "\(map.generationDir)/ledger.bin")
+            _ = try Snapshot.loadDossiers(map.generationDir, into: part, fileMap: layout.fileMaps[m],
+                                          codes: (Int32(map.ledger.units.count), Int32(map.ledger.procedures.count), Int32(map.ledger.sectors.count)),
+                                          only: j, threads: 1)
+            merged.merge([part])
+        }
+        try makeDirectory(dir)
+        let temp = "\(dir)/.motcua-tmp-\(getpid())-part-\(j)"
+        try? FileManager.default.removeItem(atPath: temp)
+        guard mkdir(temp, 0o755) == 0 else { throw MotcuaError(.cantCreate, "\(temp): cannot create: \(String(cString: strerror(errno)))") }
+        defer { try? FileManager.default.removeItem(atPath: temp) }
+        let written = try Snapshot.saveDossiers(merged, ledgerIds: layout.identity, to: temp, only: j, threads: 1)
+        let name = Snapshot.partitionName(j)
+        guard rename("\(temp)/\(name)", "\(dir)/\(name)") == 0 else {
+            throw MotcuaError(.io, "\(dir)/\(name): cannot rename into place: \(String(cString: strerror(errno)))")
+        }
+        try StateDirectory.syncDirectory(dir)
+        return written
+    }
+
+    /// Writes one generation of `state` from the maps' ledgers and rejects and the reduced
+    /// partitions found in `parts` (each exactly once), and makes it current. Returns its dossiers.
+    package static func assemble(_ layout: ClusterLayout, parts: [String], into state: StateDirectory) throws -> Int {
+        let (name, dir) = try state.begin(generation: (state.currentGeneration ?? 0) + 1)
+        var ledger = layout.codes
+        ledger.generation = state.pending!.number
+        ledger.mapping = layout.mapping
+        var entries = [LedgerEntry?](repeating: nil, count: layout.paths.count)
+        for (m, map) in layout.maps.enumerated() {
+            for (id, e) in map.ledger.entries.enumerated() { entries[Int(layout.fileMaps[m][id])] = e }
+        }
+        ledger.entries = entries.map { $0! }
+        var unitIndex: [[UInt8]: Int32] = [:]
+        for (i, u) in layout.codes.units.enumerated() { unitIndex[u] = Int32(i) }
+        var rejectsByUnit: [Int32: ExampleIds] = [:]
+        var logs: [RejectLog] = []
+        for (m, map) in layout.maps.enumerated() {
+            ledger.newestDay = max(ledger.newestDay, map.ledger.newestDay)
+            for (unit, tally) in map.ledger.rejectsByUnit {
+                rejectsByUnit[unitIndex[map.ledger.units[Int(unit)]]!, default: ExampleIds()].merge(tally)
+            }
+            for s in map.ledger.segments { logs.append(try Snapshot.loadRejects(s, in: map.generationDir, fileMap: layout.fileMaps[m])) }
+        }
+        ledger.rejectsByUnit = rejectsByUnit.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        // The maps' rejects as one segment, in input order, files named by the merged ledger.
+        if let segment = try Snapshot.saveRejects(logs, ledgerIds: layout.identity, name: "rejects-\(name.dropFirst()).bin", to: dir) {
+            ledger.segments = [segment]
+        }
+        for p in 0..<StateFormat.partitionCount {
+            let file = Snapshot.partitionName(p)
+            let found = parts.map { "\(URL(fileURLWithPath: $0).standardizedFileURL.path)/\(file)" }.filter { access($0, F_OK) == 0 }
+            guard found.count == 1 else {
+                throw MotcuaError(.noInput, found.isEmpty ? "partition \(p): no \(file) in the --parts directories; run its reduce task"
+                                                          : "partition \(p): \(file) is in several --parts directories: \(found.joined(separator: ", "))")
+            }
+            var r = try StateFiles.read(found[0], .partition)
+            ledger.dossiers += try r.int()
+            try linkOrCopy(found[0], "\(dir)/\(file)")
+        }
+        try StateFiles.write("\(dir)/ledger.bin", .ledger, ledger.encoded())
+        try StateDirectory.syncDirectory(dir)
+        try StateDirectory.syncDirectory(state.path)
+        try state.commit()
+        return ledger.dossiers
+    }
+
+    private static func linkOrCopy(_ from: String, _ to: String) throws {
+        if link(from, to) == 0 { return }
+        do {
+            let file = try SyncedFile(creating: to)
+            guard let data = FileManager.default.contents(atPath: from) else {
+                throw MotcuaError(.noInput, "\(from): cannot be read: \(String(cString: strerror(errno)))")
+            }
+            try file.write(Array(data))
+            try file.sync()
+        } catch let e as OutputError {
+            throw MotcuaError(.io, "\(e.message) (copying a reduced partition into the state)")
+        }
+    }
+
+    private static func makeDirectory(_ path: String) throws {
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw MotcuaError(.cantCreate, "\(path): cannot create: \(error.localizedDescription)")
+        }
+    }
+}

@@ -20,6 +20,13 @@ public struct RunOptions: Sendable {
     /// `--state DIR` (over the pipeline's `state`) and `--full-refresh`.
     public var statePath: String?
     public var fullRefresh = false
+    /// Set by the cluster's steps (`motcua map`, `finish`), not by `run`'s options:
+    /// `mapFiles` reads only these inputs of the pipeline into the state and renders nothing;
+    /// `trustStateDigests` takes known files' digests from the state's ledger (StatePlan);
+    /// `reportState: false` leaves a state the run made for itself out of summary.json.
+    public var mapFiles: [String]?
+    public var trustStateDigests = false
+    public var reportState = true
     public var threads = 2
     public var inflater = InflaterKind.preferred
     /// Bytes per chunk handed to a worker; small values exercise chunk boundaries in tests.

@@ -58,6 +58,7 @@ public enum Runner {
         let read = try readAndReduce(plan, options: options, logger: logger, clock: clock, isCancelled: isCancelled)
         clock.mark("read and reduced", ["drain": "\(read.outcome.timing.drain)", "merge": "\(read.outcome.timing.merge)"])
         var accounting = tally(read)
+        if options.mapFiles != nil { return try saveMap(plan, read, accounting: accounting, options: options) }
         var rollup: RollupResult?
         do {
             if let failure = read.failure { throw failure }
@@ -71,7 +72,7 @@ public enum Runner {
             let summary = summarize(plan, read, rolled, accounting: accounting, options: options, started: clock.started)
             var results = RunResults(rollup: rolled, periods: plan.periods, catalogs: plan.catalogs,
                                      summary: summary, threads: options.threads)
-            if let st = read.state { results.summary.state = stateFigures(st, read, dossiers: accounting.dossiers) }
+            if let st = read.state, options.reportState { results.summary.state = stateFigures(st, read, dossiers: accounting.dossiers) }
             results.isCancelled = isCancelled
             if plan.pipeline.outputs.wantsDataQuality { checkDataQuality(&results, plan, read, options: options) }
             try stopIfCancelled(isCancelled)
@@ -147,8 +148,9 @@ public enum Runner {
         var issues: [ConfigIssue] = []
         let catalogs = pipeline.loadCatalogs(issues: &issues)
         if !issues.isEmpty { throw MotcuaError(.config, ConfigErrors(issues: issues).description) }
-        let (files, listing): ([InputFile], [String])
+        var (files, listing): ([InputFile], [String])
         do { (files, listing) = try InputSet.resolve(pipeline, isCancelled: isCancelled) } catch is Interrupted { throw interrupted }
+        if let only = options.mapFiles { files = try mapSubset(files, only) }
         let output: OutputDirectory
         do { output = try OutputDirectory(path: pipeline.outputDir) } catch let e as OutputError {
             throw MotcuaError(e.kind == .locked ? .locked : .cantCreate, e.message)

@@ -32,7 +32,7 @@ extension Runner {
                                                                    onCorruptInput: p.onCorruptInput),
                                        // --full-refresh is the way out of a damaged state: it does not read it.
                                        state: options.fullRefresh ? (nil, nil) : try directory.currentLedger(), currentGeneration: directory.currentGeneration ?? 0,
-                                       fullRefresh: options.fullRefresh,
+                                       fullRefresh: options.fullRefresh, trustDigests: options.trustStateDigests,
                                        threads: max(1, options.threads))
         if let why = statePlan.rebuild {
             logger.notice("state \(directory.path): reading every input file (\(why))")

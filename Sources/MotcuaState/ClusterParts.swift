@@ -140,7 +140,8 @@ package enum ClusterMerge {
         }
         for p in 0..<StateFormat.partitionCount {
             let file = Snapshot.partitionName(p)
-            let found = parts.map { "\(URL(fileURLWithPath: $0).standardizedFileURL.path)/\(file)" }.filter { access($0, F_OK) == 0 }
+            let found = parts.map { (dir: String) -> String in "\(URL(fileURLWithPath: dir).standardizedFileURL.path)/\(file)" }
+                .filter { FileManager.default.fileExists(atPath: $0) }
             guard found.count == 1 else {
                 throw MotcuaError(.noInput, found.isEmpty ? "partition \(p): no \(file) in the --parts directories; run its reduce task"
                                                           : "partition \(p): \(file) is in several --parts directories: \(found.joined(separator: ", "))")

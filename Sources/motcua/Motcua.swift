@@ -16,6 +16,7 @@ struct Motcua: ParsableCommand {
         commandName: "motcua",
         abstract: "Counters and KPIs from one-stop-shop (mot cua) dossier exports.",
         version: motcuaVersion,
-        subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self, InitCommand.self, GenerateCommand.self, StateCommand.self])
+        subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self, InitCommand.self, GenerateCommand.self, StateCommand.self,
+                      MapCommand.self, ReduceCommand.self, FinishCommand.self])
 }
 

@@ -103,6 +103,14 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        try execute { options, logger, isCancelled in
+            try Runner.run(pipelinePath: pipeline, options: options, logger: logger, isCancelled: isCancelled)
+        }
+    }
+
+    /// Runs `step` with these options (also `motcua finish`'s and `map`'s): progress, the
+    /// metrics file checked first and written last, signals, the closing log lines, exit codes.
+    func execute(map: Bool = false, _ step: (RunOptions, Logger, @escaping () -> Bool) throws -> RunReport) throws {
         let logger = makeLogger(quiet: quiet, format: logFormat)
         let opts: RunOptions
         do { opts = try options() } catch let e as MotcuaError { exitWith(e) }
@@ -122,8 +130,7 @@ struct RunCommand: ParsableCommand {
         Interruption.install()
         let started = Date()
         do {
-            let report = try Runner.run(pipelinePath: pipeline, options: opts2, logger: logger,
-                                        isCancelled: { Interruption.signal != 0 })
+            let report = try step(opts2, logger, { Interruption.signal != 0 })
             if opts2.progress != nil && isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             writeMetrics(report: report, status: 0, since: started, logger: logger)
             if Interruption.signal != 0 {
@@ -131,6 +138,10 @@ struct RunCommand: ParsableCommand {
                 logger.warning("signal \(Interruption.signal) received after the outputs were published: they are complete; exiting 0")
             }
             let a = report.accounting
+            if map {
+                logger.notice("\(report.pipeline): map: records \(a.records) = accepted \(a.accepted) + rejected \(a.rejected); dossiers \(a.dossiers); written to \(report.outputDir)")
+                return
+            }
             logger.notice("\(report.pipeline): records \(a.records) = accepted \(a.accepted) + rejected \(a.rejected); dossiers \(a.dossiers) (in scope \(a.inScope), not received \(a.notReceived), superseded \(a.superseded))")
             if !report.rejectsByReason.isEmpty {
                 logger.notice("rejects: \(report.rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")

@@ -27,17 +27,7 @@ final class StatePropertyTests: XCTestCase {
 
     /// Output files by name; summary.json without its timing and its `state` object.
     func outputs(_ dir: URL) throws -> [String: Data] {
-        var out: [String: Data] = [:]
-        for n in try fm.contentsOfDirectory(atPath: dir.path) where !n.hasPrefix(".") && n != "last-failure" {
-            var data = try Data(contentsOf: dir.appendingPathComponent(n))
-            if n == "summary.json" {
-                var o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-                for key in ["wall_seconds", "mb_per_s", "threads", "state"] { o[key] = nil }
-                data = try JSONSerialization.data(withJSONObject: o, options: .sortedKeys)
-            }
-            out[n] = data
-        }
-        return out
+        try Harness.outputs(dir, summaryKeys: ["wall_seconds", "mb_per_s", "threads", "state"])
     }
 
     func stateObject(_ dir: URL) throws -> [String: Any] {

@@ -71,3 +71,21 @@ package enum Harness {
         (try? Data(contentsOf: url)).map { String(decoding: $0, as: UTF8.self) }
     }
 }
+
+extension Harness {
+    /// An output directory's files by name, to compare two runs: summary.json re-encoded
+    /// without `summaryKeys` (timing, and what differs by design between the two runs).
+    package static func outputs(_ dir: URL, summaryKeys: [String] = ["wall_seconds", "mb_per_s"]) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for n in try FileManager.default.contentsOfDirectory(atPath: dir.path) where !n.hasPrefix(".") && n != "last-failure" {
+            var data = try Data(contentsOf: dir.appendingPathComponent(n))
+            if n == "summary.json" {
+                var o = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+                for key in summaryKeys { o[key] = nil }
+                data = try JSONSerialization.data(withJSONObject: o, options: .sortedKeys)
+            }
+            out[n] = data
+        }
+        return out
+    }
+}

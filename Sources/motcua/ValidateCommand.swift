@@ -16,6 +16,8 @@ struct ValidateCommand: ParsableCommand {
         discussion: "Example:\n  motcua validate pipelines/*.yaml")
 
     @Argument(help: "Pipeline files.") var pipelines: [String]
+    @Flag(name: .customLong("list-inputs"), help: "Print each input file in input order as a JSON line (path from the pipeline's directory, absolute_path, bytes) on stdout; messages go to stderr. A cluster driver cuts its map tasks from it.")
+    var listInputs = false
 
     func run() throws {
         var all: [ConfigIssue] = []
@@ -31,7 +33,13 @@ struct ValidateCommand: ParsableCommand {
                 missing = m.unmatched.map { "\(path): inputs[\($0.input)].paths: no file matches '\($0.pattern)' (relative to \(p.directory))" }
                 for w in m.warnings { FileHandle.standardError.write(Data("\(path): warning: \(w)\n".utf8)) }
             }
-            if issues.isEmpty && missing.isEmpty { print("\(path): ok") }
+            if issues.isEmpty && missing.isEmpty {
+                if listInputs, let p = PipelineLoader.load(path: path, issues: &issues) {
+                    try printInputs(p)
+                } else {
+                    print("\(path): ok")
+                }
+            }
             all += issues
             unmatched += missing
         }
@@ -42,5 +50,22 @@ struct ValidateCommand: ParsableCommand {
             exitWith(MotcuaError(.config, "\(all.count) problem(s) found" + (patterns.isEmpty ? "" : "; " + patterns)))
         }
         if !unmatched.isEmpty { exitWith(MotcuaError(.noInput, patterns)) }
+    }
+
+    private struct ListedInput: Encodable {
+        var path: String
+        var absolute_path: String
+        var bytes: Int
+    }
+
+    private func printInputs(_ pipeline: Pipeline) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var out = Data()
+        for f in try InputSet.resolve(pipeline).files {
+            out += try encoder.encode(ListedInput(path: f.relativePath, absolute_path: f.absolutePath, bytes: f.sizeOnDisk ?? 0))
+            out += Data("\n".utf8)
+        }
+        FileHandle.standardOutput.write(out)
     }
 }

@@ -16,6 +16,7 @@
 #   BENCH_NO_POLARS=1  skip the Polars row
 #   BENCH_POLARS_RUNS  timed runs of the (slow) Polars row         (2)
 #   BENCH_SCALING_ROUNDS  interleaved rounds of scripts/bench/scaling.py (10; 0 skips it)
+#   BENCH_INPUTS_ONLY=1   build and make the inputs, then stop (scripts/bench/dask.sh uses them)
 #
 # Wall time: median of BENCH_RUNS runs after one warm-up run (inputs in the page cache), by
 # hyperfine when it can be had (installed with apt-get if missing), else a /usr/bin/time loop.
@@ -108,6 +109,7 @@ if [ ! -f "$SINGLE" ] || ! ls "$WORK"/set/part-*.ndjson.gz >/dev/null 2>&1 || [ 
     echo "$STAMP" > "$WORK/big.stamp"
 fi
 SET_FILES=("$WORK"/set/part-*.ndjson.gz)   # sorted by the glob: the input order of SPEC §2.1
+[ -n "${BENCH_INPUTS_ONLY:-}" ] && exit 0
 
 # Uncompressed sizes, for MB/s (and a check that both inputs are sound gzip).
 SINGLE_BYTES=$("$ZLIB" "$SINGLE" | awk '{print $4}')

@@ -87,7 +87,7 @@ class Driver:
 
     # Run options that name where finish writes, or how many threads a map takes: not a map's.
     NOT_FOR_MAPS_WITH_VALUE = {"--out", "--state", "--metrics-file", "--threads"}
-    NOT_FOR_MAPS = {"--full-refresh", "--progress"}
+    NOT_FOR_MAPS = {"--full-refresh", "--progress", "--quiet"}
 
     def map_options(self):
         """The run options for every map: a map resolves them as the run would, so a wrong

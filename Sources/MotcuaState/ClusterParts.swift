@@ -76,6 +76,32 @@ package struct ClusterLayout {
     }
 
     var identity: [Int32] { (0..<Int32(paths.count)).map { $0 } }
+
+    /// What a reduced partition was merged from — every file's path, size and digest, the
+    /// settings and the code tables — as one digest: written beside each `part-JJ.bin`, so that
+    /// `finish` refuses a partition reduced from other map outputs instead of mixing them.
+    var fingerprint: String {
+        var w = StateWriter()
+        var entries: [String: LedgerEntry] = [:]
+        for m in maps { for e in m.ledger.entries { entries[e.path] = e } }
+        for p in paths {
+            let e = entries[p]!
+            w.text(p)
+            w.int(e.size)
+            w.u64(e.digest.low)
+            w.u64(e.digest.high)
+        }
+        w.text(mapping)
+        for table in [codes.units, codes.procedures, codes.sectors] {
+            w.int(table.count)
+            for code in table { w.data(code) }
+        }
+        return ContentDigest.of(bytes: w.bytes).hex
+    }
+
+    static func fingerprintName(_ partition: Int) -> String {
+        Snapshot.partitionName(partition).replacingOccurrences(of: ".bin", with: ".from")
+    }
 }
 
 package enum ClusterMerge {
@@ -102,9 +128,19 @@ package enum ClusterMerge {
         guard mkdir(temp, 0o755) == 0 else { throw MotcuaError(.cantCreate, "\(temp): cannot create: \(String(cString: strerror(errno)))") }
         defer { try? FileManager.default.removeItem(atPath: temp) }
         let written = try Snapshot.saveDossiers(merged, ledgerIds: layout.identity, to: temp, only: j, threads: 1)
-        let name = Snapshot.partitionName(j)
-        guard rename("\(temp)/\(name)", "\(dir)/\(name)") == 0 else {
-            throw MotcuaError(.io, "\(dir)/\(name): cannot rename into place: \(String(cString: strerror(errno)))")
+        let from = ClusterLayout.fingerprintName(j)
+        do {
+            let file = try SyncedFile(creating: "\(temp)/\(from)")
+            try file.write(Array((layout.fingerprint + "\n").utf8))
+            try file.sync()
+        } catch let e as OutputError {
+            throw MotcuaError(.io, e.message)
+        }
+        // The fingerprint first: a part-JJ.bin in place always has its own beside it.
+        for name in [from, Snapshot.partitionName(j)] {
+            guard rename("\(temp)/\(name)", "\(dir)/\(name)") == 0 else {
+                throw MotcuaError(.io, "\(dir)/\(name): cannot rename into place: \(String(cString: strerror(errno)))")
+            }
         }
         try StateDirectory.syncDirectory(dir)
         return written
@@ -138,6 +174,7 @@ package enum ClusterMerge {
         if let segment = try Snapshot.saveRejects(logs, ledgerIds: layout.identity, name: "rejects-\(name.dropFirst()).bin", to: dir) {
             ledger.segments = [segment]
         }
+        let fingerprint = layout.fingerprint
         for p in 0..<StateFormat.partitionCount {
             let file = Snapshot.partitionName(p)
             let found = parts.map { (dir: String) -> String in "\(URL(fileURLWithPath: dir).standardizedFileURL.path)/\(file)" }
@@ -145,6 +182,11 @@ package enum ClusterMerge {
             guard found.count == 1 else {
                 throw MotcuaError(.noInput, found.isEmpty ? "partition \(p): no \(file) in the --parts directories; run its reduce task"
                                                           : "partition \(p): \(file) is in several --parts directories: \(found.joined(separator: ", "))")
+            }
+            let from = (found[0] as NSString).deletingLastPathComponent + "/" + ClusterLayout.fingerprintName(p)
+            let recorded = (try? String(contentsOfFile: from, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard recorded == fingerprint else {
+                throw MotcuaError(.data, "\(found[0]) was reduced from other map outputs than the --maps given (\(recorded == nil ? "\(from) is missing" : "\(from) differs")); run its reduce task again with these maps")
             }
             var r = try StateFiles.read(found[0], .partition)
             ledger.dossiers += try r.int()

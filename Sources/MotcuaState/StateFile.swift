@@ -184,6 +184,12 @@ package struct ContentDigest: Equatable {
     package var low: UInt64
     package var high: UInt64
 
+    /// The digest of `bytes`.
+    package static func of(bytes: [UInt8]) -> ContentDigest {
+        let h = bytes.withUnsafeBytes { XXH3_128bits($0.baseAddress, $0.count) }
+        return ContentDigest(low: h.low64, high: h.high64)
+    }
+
     /// The digest of the file at `path`, or nil when it cannot be read.
     package static func of(_ path: String) -> ContentDigest? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

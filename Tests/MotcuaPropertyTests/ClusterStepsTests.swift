@@ -141,6 +141,11 @@ final class ClusterStepsTests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("partition 63: no part-63.bin in the --parts directories; run its reduce task"), missing.stderr)
         XCTAssertFalse(fm.fileExists(atPath: root.appendingPathComponent("o/counters.csv").path), "nothing published")
         _ = try motcua(["reduce", "p.yaml", "--partition", "64", "--maps", "w/m0", "--out", "w/parts", "--quiet"], in: root, expect: 64)
+        // Partitions reduced from other maps than finish is given are refused, not mixed in.
+        _ = try motcua(["reduce", "p.yaml", "--partition", "63", "--maps", "w/m0", "w/m1", "--out", "w/parts", "--quiet"], in: root)
+        _ = try motcua(["map", "p.yaml", "--files"] + files.dropFirst(4) + ["--out", "w/m1", "--quiet"], in: root)
+        let mixed = try motcua(["finish", "p.yaml", "--maps", "w/m0", "w/m1", "--parts", "w/parts", "--out", "o", "--quiet"], in: root, expect: 65)
+        XCTAssertTrue(mixed.stderr.contains("part-00.bin was reduced from other map outputs than the --maps given"), mixed.stderr)
         // Maps made under other settings than the pipeline now gives are not merged.
         let yaml = try String(contentsOf: root.appendingPathComponent("p.yaml"), encoding: .utf8)
         try yaml.replacingOccurrences(of: "on_corrupt_input: skip", with: "on_corrupt_input: fail")

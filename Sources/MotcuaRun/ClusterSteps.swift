@@ -41,10 +41,12 @@ public enum ClusterSteps {
         return report
     }
 
-    /// `motcua reduce`: partition `partition` of every map output merged into `out`. Returns its dossiers.
-    public static func reduce(pipelinePath: String, partition: Int, maps: [String], out: String) throws -> Int {
+    /// `motcua reduce`: each of `partitions` of every map output merged into `out`. Returns their dossiers.
+    public static func reduce(pipelinePath: String, partitions: [Int], maps: [String], out: String) throws -> Int {
+        guard !partitions.isEmpty else { throw MotcuaError(.usage, "--partition: name the partitions this task merges") }
         let layout = try layout(pipelinePath: pipelinePath, maps: maps)
-        return try ClusterMerge.reduce(partition: partition, layout, to: URL(fileURLWithPath: out).standardizedFileURL.path)
+        let dir = URL(fileURLWithPath: out).standardizedFileURL.path
+        return try partitions.reduce(0) { $0 + (try ClusterMerge.reduce(partition: $1, layout, to: dir)) }
     }
 
     /// `motcua finish`: the maps and reduced partitions assembled into a state (`--state`, the

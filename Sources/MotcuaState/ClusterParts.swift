@@ -73,14 +73,19 @@ package struct ClusterLayout {
         self.codes = codes
         self.maps = maps
         mapping = first.ledger.mapping
+        cachedFingerprint = ClusterLayout.fingerprint(maps: maps, paths: paths, mapping: mapping, codes: codes)
     }
+
+    private let cachedFingerprint: String
 
     var identity: [Int32] { (0..<Int32(paths.count)).map { $0 } }
 
     /// What a reduced partition was merged from — every file's path, size and digest, the
     /// settings and the code tables — as one digest: written beside each `part-JJ.bin`, so that
     /// `finish` refuses a partition reduced from other map outputs instead of mixing them.
-    var fingerprint: String {
+    var fingerprint: String { cachedFingerprint }
+
+    private static func fingerprint(maps: [MapOutput], paths: [String], mapping: String, codes: Ledger) -> String {
         var w = StateWriter()
         var entries: [String: LedgerEntry] = [:]
         for m in maps { for e in m.ledger.entries { entries[e.path] = e } }

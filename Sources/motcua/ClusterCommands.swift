@@ -36,19 +36,22 @@ struct MapCommand: ParsableCommand {
 struct ReduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reduce",
-        abstract: "Cluster step 2: merge one partition of every map output into DIR/part-NN.bin.",
-        discussion: "Example:\n  motcua reduce p.yaml --partition 7 --maps work/map-* --out work/parts")
+        abstract: "Cluster step 2: merge partitions of every map output into DIR/part-NN.bin.",
+        discussion: "Example:\n  motcua reduce p.yaml --partition 7 --maps work/map-* --out work/parts\n  motcua reduce p.yaml --partition 0 1 2 3 --maps work/map-* --out work/parts")
 
     @Argument(help: "Pipeline file (YAML).") var pipeline: String
-    @Option(help: "The partition, 0 to 63.") var partition: Int
+    @Option(parsing: .upToNextOption, help: "The partitions, each 0 to 63 (one task may merge several: the maps' ledgers are read once).") var partition: [Int]
     @Option(parsing: .upToNextOption, help: "Every map output directory of the run.") var maps: [String]
     @Option(help: "Directory for part-NN.bin (several reduce tasks may share it).") var out: String
     @Flag(help: "Print errors only.") var quiet = false
 
     func run() throws {
         do {
-            let dossiers = try ClusterSteps.reduce(pipelinePath: pipeline, partition: partition, maps: maps, out: out)
-            if !quiet { FileHandle.standardError.write(Data("motcua: reduce: partition \(partition): \(dossiers) dossiers of \(maps.count) maps written to \(out)\n".utf8)) }
+            let dossiers = try ClusterSteps.reduce(pipelinePath: pipeline, partitions: partition, maps: maps, out: out)
+            if !quiet {
+                let which = partition.map(String.init).joined(separator: " ")
+                FileHandle.standardError.write(Data("motcua: reduce: partitions \(which): \(dossiers) dossiers of \(maps.count) maps written to \(out)\n".utf8))
+            }
         } catch let e as MotcuaError { exitWith(e) }
     }
 }

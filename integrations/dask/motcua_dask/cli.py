@@ -29,6 +29,8 @@ def parse(argv):
     p.add_argument("--motcua", default=shutil.which("motcua") or "motcua",
                    help="path of the motcua binary, the same on every worker (default: motcua on PATH)")
     p.add_argument("--map-tasks", type=int, metavar="K", help="map tasks (default: 4 per worker thread)")
+    p.add_argument("--reduce-tasks", type=int, metavar="R",
+                   help="reduce tasks, each merging 64/R of the partitions (default: 2 per worker thread, at most 64)")
     p.add_argument("--task-threads", type=int, default=1, metavar="T",
                    help="threads of each motcua map task (default 1: one task per worker thread)")
     p.add_argument("--retries", type=int, default=3, help="runs of a task that crashed, beyond the first (default 3)")
@@ -52,7 +54,7 @@ def main(argv=None):
         return 69
     try:
         driver = Driver(client, args.motcua, args.pipeline, work, run_args, task_threads=args.task_threads,
-                        map_tasks=args.map_tasks, retries=args.retries, keep_work=args.keep_work)
+                        map_tasks=args.map_tasks, reduce_tasks=args.reduce_tasks, retries=args.retries, keep_work=args.keep_work)
         code = driver.run()
         if code == 0:
             t = driver.timings

@@ -62,8 +62,8 @@ def cut_map_tasks(files, tasks):
 
 
 class Driver:
-    def __init__(self, client, motcua, pipeline, work, run_args, task_threads=1, map_tasks=None, retries=3,
-                 keep_work=False, log=None):
+    def __init__(self, client, motcua, pipeline, work, run_args, task_threads=1, map_tasks=None, reduce_tasks=None,
+                 retries=3, keep_work=False, log=None):
         self.client = client
         self.motcua = os.path.abspath(motcua)
         self.pipeline = os.path.abspath(pipeline)
@@ -71,6 +71,7 @@ class Driver:
         self.run_args = list(run_args)
         self.task_threads = task_threads
         self.map_tasks = map_tasks
+        self.reduce_tasks = reduce_tasks
         self.retries = retries
         self.keep_work = keep_work
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
@@ -122,8 +123,13 @@ class Driver:
                         for out, task in zip(maps, tasks)]
             self.phase("map", map_argv, run_id)
             parts = os.path.join(self.work, "parts")
-            reduce_argv = [[self.motcua, "reduce", self.pipeline, "--quiet", "--partition", str(j), "--out", parts, "--maps"] + maps
-                           for j in range(PARTITIONS)]
+            # Each task merges a share of the partitions (one each on 32 worker threads or more):
+            # a task reads every map's ledger once, and a process per partition costs more than
+            # the merge of a small one.
+            groups = max(1, min(PARTITIONS, self.reduce_tasks or 2 * workers))
+            reduce_argv = [[self.motcua, "reduce", self.pipeline, "--quiet", "--out", parts, "--maps"] + maps
+                           + ["--partition"] + [str(j) for j in range(k, PARTITIONS, groups)]
+                           for k in range(groups)]
             self.phase("reduce", reduce_argv, run_id)
             t = time.monotonic()
             finish = [self.motcua, "finish", self.pipeline] + self.run_args + ["--maps"] + maps + ["--parts", parts]

@@ -32,21 +32,22 @@ def test_sample_data_equals_motcua_run(motcua, sample_pipeline):
     proc = run_driver([str(sample_pipeline), "--local", "2", "--motcua", motcua, "--out", str(root / "out-dask")], root)
     assert proc.returncode == 0, proc.stderr.decode()
     stderr = proc.stderr.decode()
-    assert "dashboard http" in stderr and "map 1/" in stderr and "reduce 64/64 tasks done" in stderr
+    assert "dashboard http" in stderr and "map 1/" in stderr and "reduce 4/4 tasks done" in stderr
     run_motcua(motcua, ["run", str(sample_pipeline), "--quiet", "--out", str(root / "out-run")], root)
     assert_same_outputs(root / "out-dask", root / "out-run")
     assert not [n for n in os.listdir(root) if n.startswith(".motcua-dask-work")], "the working directory is removed"
 
 
-@pytest.mark.parametrize("options", [
-    ["--rules", "tt01"],
-    ["--kind", "week", "--from", "2024-02-19", "--to", "2024-03-10", "--rules", "qd766", "--as-of", "2024-03-06"],
-    ["--kind", "quarter", "--period", "2024-Q1", "--rules", "tt01", "--inflater", "zlib"],
+@pytest.mark.parametrize("tasks,options", [
+    (["--map-tasks", "5"], ["--rules", "tt01"]),
+    (["--map-tasks", "3", "--reduce-tasks", "64"],
+     ["--kind", "week", "--from", "2024-02-19", "--to", "2024-03-10", "--rules", "qd766", "--as-of", "2024-03-06"]),
+    (["--map-tasks", "28", "--reduce-tasks", "3", "--task-threads", "2"],
+     ["--kind", "quarter", "--period", "2024-Q1", "--rules", "tt01", "--inflater", "zlib"]),
 ])
-def test_mixed_corpus_equals_motcua_run(motcua, corpus, options):
+def test_mixed_corpus_equals_motcua_run(motcua, corpus, tasks, options):
     tag = "-".join(o.strip("-") for o in options)[:40]
-    proc = run_driver(["p.yaml", "--local", "2", "--motcua", motcua, "--map-tasks", "5",
-                       "--out", f"out-dask-{tag}"] + options, corpus)
+    proc = run_driver(["p.yaml", "--local", "2", "--motcua", motcua, "--out", f"out-dask-{tag}"] + tasks + options, corpus)
     assert proc.returncode == 0, proc.stderr.decode()
     run_motcua(motcua, ["run", "p.yaml", "--quiet", "--out", f"out-run-{tag}"] + options, corpus)
     assert_same_outputs(corpus / f"out-dask-{tag}", corpus / f"out-run-{tag}")

@@ -5,6 +5,8 @@ in interleaved rounds; the driver's phases; map output bytes per uncompressed in
 Every dask run's outputs are compared with motcua run's (summary.json's timing aside).
 
     scripts/bench/dask.py          # BENCH_DIR, BENCH_SCRATCH, BENCH_NO_BUILD as run.sh; DASK_ROUNDS (5)
+    DASK_COPIES=8 scripts/bench/dask.py   # the set copied 8 times under other names (~8 GB):
+                                          # the cluster's fixed costs against a larger run
 """
 import json
 import os
@@ -19,6 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 WORK = os.environ.get("BENCH_DIR", "/tmp/motcua-bench")
 MOTCUA = os.path.join(ROOT, os.environ.get("BENCH_SCRATCH", ".build-bench"), "release", "motcua")
 ROUNDS = int(os.environ.get("DASK_ROUNDS", "5"))
+COPIES = int(os.environ.get("DASK_COPIES", "1"))
 VENV = os.path.join(ROOT, ".build-dask", "venv")
 
 
@@ -42,10 +45,24 @@ def outputs(d):
 
 
 def main():
+    load_before = os.getloadavg()
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE).stdout.decode().strip()
     sh([os.path.join(ROOT, "scripts/bench/run.sh")], env=dict(os.environ, BENCH_INPUTS_ONLY="1"), stdout=subprocess.DEVNULL)
     if not os.path.exists(os.path.join(VENV, "bin", "python")):
         sh([sys.executable, "-m", "venv", VENV])
     sh([os.path.join(VENV, "bin", "pip"), "install", "-q", "--disable-pip-version-check", "-e", os.path.join(ROOT, "integrations/dask")])
+    inputs = f"{WORK}/set/part-*.ndjson.gz"
+    if COPIES > 1:
+        # Copies, not links: one file reached by two paths is read once.
+        copies = f"{WORK}/dask-set-{COPIES}"
+        os.makedirs(copies, exist_ok=True)
+        for k in range(COPIES):
+            for n in sorted(os.listdir(f"{WORK}/set")):
+                target = f"{copies}/c{k:02d}-{n}"
+                if not os.path.exists(target):
+                    shutil.copyfile(f"{WORK}/set/{n}", target)
+        inputs = f"{copies}/c*-part-*.ndjson.gz"
     pipeline = os.path.join(WORK, "dask.yaml")
     with open(pipeline, "w") as f:
         f.write(f"""version: 1
@@ -53,7 +70,7 @@ name: bench-dask
 timezone: "+07:00"
 inputs:
   - format: dvcqg-ndjson
-    paths: ["{WORK}/set/part-*.ndjson.gz"]
+    paths: ["{inputs}"]
 periods: {{ kind: month, from: 2024-01-01, to: 2024-12-31 }}
 rules: tt01
 outputs: {{ dir: {WORK}/out/dask-run, formats: [csv] }}
@@ -86,7 +103,8 @@ outputs: {{ dir: {WORK}/out/dask-run, formats: [csv] }}
     parts = sum(os.path.getsize(os.path.join(work, "parts", n)) for n in os.listdir(os.path.join(work, "parts")))
     shutil.rmtree(work, ignore_errors=True)
     med = {k: statistics.median(v) for k, v in walls.items()}
-    print(f"load average before: {os.getloadavg()}")
+    print(f"{started}, commit {commit}, {COPIES} cop{'y' if COPIES == 1 else 'ies'} of the set; "
+          f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
     print(f"| command | wall median (s) | min – max (s) |\n|---|---:|---:|")
     print(f"| motcua run --threads 2 | {med['run']:.2f} | {min(walls['run']):.2f} – {max(walls['run']):.2f} |")
     print(f"| motcua-dask --local 2 (cluster start included) | {med['dask']:.2f} | {min(walls['dask']):.2f} – {max(walls['dask']):.2f} |")

@@ -73,6 +73,8 @@ package struct SummaryOutput {
     package var reportUnits: [String]?
     package var warnings: [String]
     package var wallSeconds: Double
+    /// Decompressed bytes this run read, when not every input's (a state run): `mb_per_s`'s.
+    package var bytesRead: Int?
     package var threads: Int
     /// The latest day among NgayTiepNhan, NgayKetThucXuLy and NgayTra of accepted records.
     package var newestRecordDay: Int32?
@@ -152,7 +154,7 @@ package struct SummaryOutput {
         if let d = newestRecordDay { JSONEncoding.appendString(formatDay(d), to: &o) } else { o.append(contentsOf: Array("null".utf8)) }
         key("warnings"); list(warnings)
         key("wall_seconds"); o.append(contentsOf: Array(fixed(wallSeconds, 3).utf8))
-        let mb = inputs.reduce(0) { $0 + $1.bytes }
+        let mb = bytesRead ?? inputs.reduce(0) { $0 + $1.bytes }
         key("mb_per_s"); o.append(contentsOf: Array(fixed(wallSeconds > 0 ? Double(mb) / 1e6 / wallSeconds : 0, 1).utf8))
         key("threads"); o.append(contentsOf: Array(String(threads).utf8))
         if let st = state {

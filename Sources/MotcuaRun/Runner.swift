@@ -72,7 +72,10 @@ public enum Runner {
             let summary = summarize(plan, read, rolled, accounting: accounting, options: options, started: clock.started)
             var results = RunResults(rollup: rolled, periods: plan.periods, catalogs: plan.catalogs,
                                      summary: summary, threads: options.threads)
-            if let st = read.state, options.reportState { results.summary.state = stateFigures(st, read, dossiers: accounting.dossiers) }
+            if let st = read.state, options.reportState {
+                results.summary.state = stateFigures(st, read, dossiers: accounting.dossiers)
+                results.summary.bytesRead = plan.files.indices.reduce(0) { $0 + (st.plan.known[$1] == nil ? read.outcome.files[$1].bytesKept : 0) }
+            }
             results.isCancelled = isCancelled
             if plan.pipeline.outputs.wantsDataQuality { checkDataQuality(&results, plan, read, options: options) }
             try stopIfCancelled(isCancelled)

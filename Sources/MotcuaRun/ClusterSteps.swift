@@ -63,7 +63,7 @@ public enum ClusterSteps {
         defer { if ownState { try? FileManager.default.removeItem(atPath: statePath) } }
         do {
             // Its own scope: the state's lock is released before the run takes it.
-            let state = try StateDirectory(path: statePath)
+            let state = try StateDirectory(path: statePath, durable: !ownState)
             let dossiers = try ClusterMerge.assemble(layout, parts: parts, into: state)
             logger.info("finish: \(layout.paths.count) files of \(layout.maps.count) maps, \(dossiers) dossiers assembled in \(statePath)")
         }
@@ -100,11 +100,6 @@ public enum ClusterSteps {
                 throw MotcuaError(.cantCreate, "\(target): cannot replace the earlier map output: \(String(cString: strerror(errno)))")
             }
         }
-        let fd = open((target as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            defer { close(fd) }
-            guard fsync(fd) == 0 else { throw MotcuaError(.io, "\(target): fsync of its directory failed: \(String(cString: strerror(errno)))") }
-        }
     }
 }
 
@@ -127,7 +122,8 @@ extension Runner {
         return picked.sorted().map { files[$0] }
     }
 
-    /// A map task's end: the state over its files, fsynced and current; nothing rendered.
+    /// A map task's end: the state over its files, current; nothing rendered. Not fsynced: an
+    /// intermediate, which a crash of its machine makes the run start again anyway.
     static func saveMap(_ plan: Plan, _ read: Read, accounting: Accounting, options: RunOptions) throws -> RunReport {
         if let failure = read.failure { throw failure }
         guard let state = read.state else { throw MotcuaError(.software, "a map task runs with a state") }

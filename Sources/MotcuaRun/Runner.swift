@@ -160,7 +160,10 @@ public enum Runner {
         }
         let statePath = options.statePath.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? pipeline.statePath
         return Plan(pipeline: pipeline, periods: periods, catalogs: catalogs, files: files, listingWarnings: listing, output: output,
-                    asOf: options.resolvedAsOf(zoneMinutes: pipeline.zoneMinutes), state: try statePath.map(StateDirectory.init(path:)))
+                    asOf: options.resolvedAsOf(zoneMinutes: pipeline.zoneMinutes), state: try statePath.map {
+                        // A map task's state is an intermediate: not fsynced.
+                        try StateDirectory(path: $0, durable: options.mapFiles == nil)
+                    })
     }
 
     /// Reads every input on the run's threads; corrupt files under `skip` are left out

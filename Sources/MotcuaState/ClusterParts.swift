@@ -132,12 +132,12 @@ package enum ClusterMerge {
         try? FileManager.default.removeItem(atPath: temp)
         guard mkdir(temp, 0o755) == 0 else { throw MotcuaError(.cantCreate, "\(temp): cannot create: \(String(cString: strerror(errno)))") }
         defer { try? FileManager.default.removeItem(atPath: temp) }
-        let written = try Snapshot.saveDossiers(merged, ledgerIds: layout.identity, to: temp, only: j, threads: 1)
+        // Not fsynced: an intermediate file (a crash of its machine makes the run start again).
+        let written = try Snapshot.saveDossiers(merged, ledgerIds: layout.identity, to: temp, only: j, sync: false, threads: 1)
         let from = ClusterLayout.fingerprintName(j)
         do {
             let file = try SyncedFile(creating: "\(temp)/\(from)")
             try file.write(Array((layout.fingerprint + "\n").utf8))
-            try file.sync()
         } catch let e as OutputError {
             throw MotcuaError(.io, e.message)
         }
@@ -147,7 +147,6 @@ package enum ClusterMerge {
                 throw MotcuaError(.io, "\(dir)/\(name): cannot rename into place: \(String(cString: strerror(errno)))")
             }
         }
-        try StateDirectory.syncDirectory(dir)
         return written
     }
 
@@ -176,7 +175,8 @@ package enum ClusterMerge {
         }
         ledger.rejectsByUnit = rejectsByUnit.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         // The maps' rejects as one segment, in input order, files named by the merged ledger.
-        if let segment = try Snapshot.saveRejects(logs, ledgerIds: layout.identity, name: "rejects-\(name.dropFirst()).bin", to: dir) {
+        if let segment = try Snapshot.saveRejects(logs, ledgerIds: layout.identity, name: "rejects-\(name.dropFirst()).bin", to: dir,
+                                                  sync: state.durable) {
             ledger.segments = [segment]
         }
         let fingerprint = layout.fingerprint
@@ -195,24 +195,33 @@ package enum ClusterMerge {
             }
             var r = try StateFiles.read(found[0], .partition)
             ledger.dossiers += try r.int()
-            try linkOrCopy(found[0], "\(dir)/\(file)")
+            try linkOrCopy(found[0], "\(dir)/\(file)", sync: state.durable)
         }
-        try StateFiles.write("\(dir)/ledger.bin", .ledger, ledger.encoded())
-        try StateDirectory.syncDirectory(dir)
-        try StateDirectory.syncDirectory(state.path)
+        try StateFiles.write("\(dir)/ledger.bin", .ledger, ledger.encoded(), sync: state.durable)
+        if state.durable {
+            try StateDirectory.syncDirectory(dir)
+            try StateDirectory.syncDirectory(state.path)
+        }
         try state.commit()
         return ledger.dossiers
     }
 
-    private static func linkOrCopy(_ from: String, _ to: String) throws {
-        if link(from, to) == 0 { return }
+    /// A reduced partition into the state; `sync`: made durable there (reduce did not fsync it).
+    private static func linkOrCopy(_ from: String, _ to: String, sync: Bool) throws {
+        if link(from, to) == 0 {
+            guard sync else { return }
+            let fd = open(to, O_RDONLY | O_CLOEXEC)
+            defer { if fd >= 0 { close(fd) } }
+            guard fd >= 0, fsync(fd) == 0 else { throw MotcuaError(.io, "\(to): fsync failed: \(String(cString: strerror(errno)))") }
+            return
+        }
         do {
             let file = try SyncedFile(creating: to)
             guard let data = FileManager.default.contents(atPath: from) else {
                 throw MotcuaError(.noInput, "\(from): cannot be read: \(String(cString: strerror(errno)))")
             }
             try file.write(Array(data))
-            try file.sync()
+            if sync { try file.sync() }
         } catch let e as OutputError {
             throw MotcuaError(.io, "\(e.message) (copying a reduced partition into the state)")
         }

@@ -25,7 +25,8 @@ enum Snapshot {
     /// threads; positions' file indices become ledger ids through `ledgerIds`. Returns the
     /// dossiers written.
     /// `only`: write that partition alone (a cluster's reduce task holds no other).
-    static func saveDossiers(_ merged: PartialResult, ledgerIds: [Int32], to dir: String, only: Int? = nil, threads: Int) throws -> Int {
+    static func saveDossiers(_ merged: PartialResult, ledgerIds: [Int32], to dir: String, only: Int? = nil, sync: Bool = true,
+                             threads: Int) throws -> Int {
         merged.flushWaiting()
         let memoryParts = PartialResult.partitionCount
         let perMemory = StateFormat.partitionCount / memoryParts
@@ -43,7 +44,7 @@ enum Snapshot {
                     var w = StateWriter()
                     w.int(counts[k])
                     w.bytes.append(contentsOf: buffers[k].bytes)
-                    do { try StateFiles.write("\(dir)/\(partitionName(m * perMemory + k))", .partition, w) } catch { return .failure(error) }
+                    do { try StateFiles.write("\(dir)/\(partitionName(m * perMemory + k))", .partition, w, sync: sync) } catch { return .failure(error) }
                     written += counts[k]
                 }
             }
@@ -116,7 +117,7 @@ enum Snapshot {
 
     /// Writes the rejects of `logs` (this run's new files) as one segment; positions' file
     /// indices become ledger ids. Returns the segment, nil when there were none.
-    static func saveRejects(_ logs: [RejectLog], ledgerIds: [Int32], name: String, to dir: String) throws -> RejectSegment? {
+    static func saveRejects(_ logs: [RejectLog], ledgerIds: [Int32], name: String, to dir: String, sync: Bool = true) throws -> RejectSegment? {
         var merge = RejectMerge(logs)
         var w = StateWriter()
         var count = 0
@@ -130,7 +131,7 @@ enum Snapshot {
         }
         for log in logs { if let failure = log.failure { throw MotcuaError(.io, failure) } }
         guard count > 0 else { return nil }
-        try StateFiles.write("\(dir)/\(name)", .rejects, w)
+        try StateFiles.write("\(dir)/\(name)", .rejects, w, sync: sync)
         return RejectSegment(name: name, count: count, byReason: byReason.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 

@@ -19,13 +19,16 @@ import Glibc
 
 package final class StateDirectory {
     package let path: String
+    /// Every file and directory fsynced (false for a cluster's map output, an intermediate).
+    package let durable: Bool
     private var lockFD: Int32 = -1
     /// The generation being written, until committed or discarded.
     var pending: (name: String, number: Int)?
 
     /// Creates the directory if needed, takes its lock, removes what killed runs left.
-    package init(path: String) throws {
+    package init(path: String, durable: Bool = true) throws {
         self.path = URL(fileURLWithPath: path).standardizedFileURL.path
+        self.durable = durable
         var built = ""
         for part in self.path.split(separator: "/") {
             built += "/" + part
@@ -152,19 +155,21 @@ package final class StateDirectory {
             }
             ledger.segments = previous.segments
         }
-        if let segment = try Snapshot.saveRejects(newLogs, ledgerIds: ledgerIds, name: "rejects-\(name.dropFirst()).bin", to: dir) {
+        if let segment = try Snapshot.saveRejects(newLogs, ledgerIds: ledgerIds, name: "rejects-\(name.dropFirst()).bin", to: dir, sync: durable) {
             ledger.segments.append(segment)
         }
-        ledger.dossiers = try Snapshot.saveDossiers(merged, ledgerIds: ledgerIds, to: dir, threads: threads)
+        ledger.dossiers = try Snapshot.saveDossiers(merged, ledgerIds: ledgerIds, to: dir, sync: durable, threads: threads)
         func table(_ interner: Interner) -> [[UInt8]] { (0..<interner.count).map { Array(interner.string(Int32($0)).utf8) } }
         ledger.units = table(merged.units)
         ledger.procedures = table(merged.procedures)
         ledger.sectors = table(merged.sectors)
         ledger.newestDay = merged.newestDay
         ledger.rejectsByUnit = merged.rejectsByUnit.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        try StateFiles.write("\(dir)/ledger.bin", .ledger, ledger.encoded())
-        try StateDirectory.syncDirectory(dir)
-        try StateDirectory.syncDirectory(path)
+        try StateFiles.write("\(dir)/ledger.bin", .ledger, ledger.encoded(), sync: durable)
+        if durable {
+            try StateDirectory.syncDirectory(dir)
+            try StateDirectory.syncDirectory(path)
+        }
         return ledger
     }
 
@@ -188,7 +193,7 @@ package final class StateDirectory {
             throw MotcuaError(.io, "\(currentLink): cannot switch to \(name): \(String(cString: strerror(errno)))")
         }
         pending = nil
-        try StateDirectory.syncDirectory(path)
+        if durable { try StateDirectory.syncDirectory(path) }
         if let previous, previous != name { try? FileManager.default.removeItem(atPath: "\(path)/\(previous)") }
     }
 

@@ -104,12 +104,13 @@ enum StateFiles {
         MotcuaError(.data, "\(path): the state is damaged: \(why); nothing was computed from it. `motcua run … --full-refresh` rebuilds the state from the input files")
     }
 
-    /// Writes a state file and fsyncs it.
-    static func write(_ path: String, _ kind: StateFileKind, _ payload: StateWriter) throws {
+    /// Writes a state file and fsyncs it (`sync: false`: a cluster's intermediate file, which a
+    /// machine's crash makes the run start again anyway).
+    static func write(_ path: String, _ kind: StateFileKind, _ payload: StateWriter, sync: Bool = true) throws {
         do {
             let file = try SyncedFile(creating: path)
             try file.write(payload.file(kind))
-            try file.sync()
+            if sync { try file.sync() }
         } catch let e as OutputError {
             throw MotcuaError(.io, "\(e.message) (writing the state)")
         }

@@ -33,6 +33,8 @@ def parse(argv):
                    help="reduce tasks, each merging 64/R of the partitions (default: 2 per worker thread, at most 64)")
     p.add_argument("--task-threads", type=int, default=1, metavar="T",
                    help="threads of each motcua map task (default 1: one task per worker thread)")
+    p.add_argument("--worker-timeout", type=float, default=120, metavar="SECONDS",
+                   help="give up (exit 69) when no worker has joined the cluster after this long (default 120)")
     p.add_argument("--retries", type=int, default=3, help="runs of a task that crashed, beyond the first (default 3)")
     return p.parse_known_args(argv)
 
@@ -55,6 +57,7 @@ def main(argv=None):
     try:
         driver = Driver(client, args.motcua, args.pipeline, work, run_args, task_threads=args.task_threads,
                         map_tasks=args.map_tasks, reduce_tasks=args.reduce_tasks, retries=args.retries, keep_work=args.keep_work)
+        driver.worker_timeout = args.worker_timeout
         code = driver.run()
         if code == 0:
             t = driver.timings

@@ -72,6 +72,7 @@ class Driver:
         self.task_threads = task_threads
         self.map_tasks = map_tasks
         self.reduce_tasks = reduce_tasks
+        self.worker_timeout = 120
         self.retries = retries
         self.keep_work = keep_work
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
@@ -108,6 +109,10 @@ class Driver:
     def run(self):
         started = time.monotonic()
         files = self.list_inputs()
+        try:
+            self.client.wait_for_workers(1, timeout=self.worker_timeout)
+        except Exception:
+            raise DriverError(f"motcua-dask: no Dask worker joined the cluster within {self.worker_timeout:.0f} s; nothing read", 69)
         workers = max(1, sum(self.client.nthreads().values()))
         tasks = cut_map_tasks(files, self.map_tasks or 4 * workers)
         total = sum(f["bytes"] for f in files)

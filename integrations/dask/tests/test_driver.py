@@ -111,3 +111,13 @@ def test_an_unreachable_scheduler_is_exit_69(motcua, sample_pipeline):
                       timeout=120)
     assert proc.returncode == 69, proc.stderr.decode()
     assert "cannot reach the Dask cluster" in proc.stderr.decode()
+
+
+def test_a_cluster_without_workers_is_exit_69(motcua, sample_pipeline):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=0, processes=False, protocol="tcp", dashboard_address=":0") as cluster:
+        proc = run_driver([str(sample_pipeline), "--scheduler", cluster.scheduler_address, "--worker-timeout", "2",
+                           "--motcua", motcua], sample_pipeline.parent, timeout=120)
+    assert proc.returncode == 69, proc.stderr.decode()
+    assert "no Dask worker joined the cluster within 2 s; nothing read" in proc.stderr.decode()

@@ -120,52 +120,80 @@ public enum Rollup {
         return RollupResult(rows: rows, formRows: formRows, kpis: kpis, units: model, tally: tally)
     }
 
-    /// KPI rows for every unit-total counter row, in the same order; slices of rows side by side.
+    /// KPI rows for every unit-total counter row, in the same order; periods side by side.
+    /// A subtree's sets (its catalog pairs; per period the procedures with new, postal and
+    /// online dossiers) are gathered bottom-up — a unit's from its own and its children's,
+    /// each child's dropped once its parent has it — so the work is linear in the units, not
+    /// in the sum of subtree sizes (a 20,000-deep chain of units made that quadratic).
     static func kpiRows(_ rows: [CounterRow], model: UnitModel, periods: [Period], activity: ProcedureActivity,
                         pairs: [Set<CatalogPair>], targets: [Target], threads: Int = 1) -> [KPIRow] {
-        // Each unit with everything below it, as a range of one pre-order list (the unit first).
-        let subtrees = model.subtreeRanges
+        let unitCount = model.units.count
+        let post = model.postOrder
         let totals = rows.indices.filter { rows[$0].sector.isEmpty }
-        let slices = SideBySide.slices(totals.count, threads: threads, minimum: 512) { range in
-            // What depends on the unit and scope only, not on the period: catalog figures and
-            // each KPI's target. Key: unit × 2 + (subtree ? 1 : 0).
-            var scopeFigures: [Int: (catalog: KPIs.CatalogFigures, targets: [TargetBounds?])] = [:]
-            var out: [KPIRow] = []
-            out.reserveCapacity(range.count * KPIs.names.count)
-            for r in totals[range].lazy.map({ rows[$0] }) {
-                let first = subtrees.start[r.unit]
-                let units = subtrees.order[first..<(r.scope == .own ? first + 1 : subtrees.end[r.unit])]
-                let key = r.unit * 2 + (r.scope == .own ? 0 : 1)
-                if scopeFigures[key] == nil {
-                    let hasSubtree = !model.children[r.unit].isEmpty
-                    scopeFigures[key] = (KPIs.CatalogFigures(units.reduce(into: Set<CatalogPair>()) { $0.formUnion(pairs[$1]) }),
-                                         KPIs.names.map { kpi in
-                                             KPIs.target(for: kpi, unit: model.units[r.unit], scope: r.scope,
-                                                         hasSubtree: hasSubtree, targets: targets).map(TargetBounds.init)
-                                         })
-                }
-                let (catalog, bounds) = scopeFigures[key]!
-                let own = activity.cell(r.unit, r.period)
-                var newProcs = activity.newAny[own], postal = activity.postal[own]
-                var online = Set<Int64>()
-                for v in units {
-                    let c = activity.cell(v, r.period)
-                    if v != r.unit {
-                        newProcs.formUnion(activity.newAny[c])
-                        postal.formUnion(activity.postal[c])
+        func rowKey(_ period: Int, _ unit: Int, _ scope: Scope) -> Int { (period * unitCount + unit) * 2 + (scope == .own ? 0 : 1) }
+        var position: [Int: Int] = [:]
+        position.reserveCapacity(totals.count)
+        for (i, r) in totals.enumerated() { position[rowKey(rows[r].period, rows[r].unit, rows[r].scope)] = i }
+
+        // Per unit, not per period: the catalog figures of the unit and of its subtree.
+        var catalogs = [(own: KPIs.CatalogFigures, subtree: KPIs.CatalogFigures)?](repeating: nil, count: unitCount)
+        var subtreePairs = [Set<CatalogPair>?](repeating: nil, count: unitCount)
+        for u in post {
+            var gathered = pairs[u]
+            for c in model.children[u] {
+                gathered.formUnion(subtreePairs[c]!)
+                subtreePairs[c] = nil
+            }
+            catalogs[u] = (KPIs.CatalogFigures(pairs[u]), KPIs.CatalogFigures(gathered))
+            subtreePairs[u] = gathered
+        }
+        subtreePairs = []
+        let onlineNeeded = catalogs.contains { $0!.own.needsOnlinePairs || $0!.subtree.needsOnlinePairs }
+
+        let slices = SideBySide.slices(periods.count, threads: threads, minimum: 1) { range -> [(at: Int, kpis: [KPIRow])] in
+            var out: [(at: Int, kpis: [KPIRow])] = []
+            var bounds: [Int: [TargetBounds?]] = [:]
+            func emit(_ k: Int, _ u: Int, _ scope: Scope, _ newProcs: ProcedureSet, _ postal: ProcedureSet, _ online: Set<Int64>) {
+                guard let at = position[rowKey(k, u, scope)] else { return }
+                let catalog = scope == .own ? catalogs[u]!.own : catalogs[u]!.subtree
+                let key = u * 2 + (scope == .own ? 0 : 1)
+                if bounds[key] == nil {
+                    let hasSubtree = !model.children[u].isEmpty
+                    bounds[key] = KPIs.names.map { kpi in
+                        KPIs.target(for: kpi, unit: model.units[u], scope: scope, hasSubtree: hasSubtree, targets: targets).map(TargetBounds.init)
                     }
-                    if catalog.needsOnlinePairs, let tier = SectorResolver.catalogTier(model.units[v].tier) {
+                }
+                var kpis = KPIs.rows(period: k, unit: u, scope: scope, counters: rows[totals[at]].values, catalog: catalog,
+                                     onlinePairs: catalog.needsOnlinePairs ? online : [], newProcedures: newProcs, postalProcedures: postal)
+                for i in kpis.indices { kpis[i].target = bounds[key]![kpis[i].kpiIndex] }
+                out.append((at, kpis))
+            }
+            for k in range {
+                var subtreeNew = [ProcedureSet?](repeating: nil, count: unitCount), subtreePostal = subtreeNew
+                var subtreeOnline = [Set<Int64>?](repeating: nil, count: unitCount)
+                for u in post {
+                    let c = activity.cell(u, k)
+                    var online = Set<Int64>()
+                    if onlineNeeded, let tier = SectorResolver.catalogTier(model.units[u].tier) {
                         for p in activity.newOnline[c] { online.insert(KPIs.pairKey(tier, p)) }
                     }
+                    var newProcs = activity.newAny[c], postal = activity.postal[c]
+                    emit(k, u, .own, newProcs, postal, online)
+                    for child in model.children[u] {
+                        newProcs.formUnion(subtreeNew[child]!)
+                        postal.formUnion(subtreePostal[child]!)
+                        online.formUnion(subtreeOnline[child]!)
+                        (subtreeNew[child], subtreePostal[child], subtreeOnline[child]) = (nil, nil, nil)
+                    }
+                    emit(k, u, .subtree, newProcs, postal, online)
+                    (subtreeNew[u], subtreePostal[u], subtreeOnline[u]) = (newProcs, postal, online)
                 }
-                var kpis = KPIs.rows(period: r.period, unit: r.unit, scope: r.scope, counters: r.values, catalog: catalog,
-                                     onlinePairs: online, newProcedures: newProcs, postalProcedures: postal)
-                for i in kpis.indices { kpis[i].target = bounds[kpis[i].kpiIndex] }
-                out += kpis
             }
             return out
         }
-        return SideBySide.joined(slices)
+        var byRow = [[KPIRow]](repeating: [], count: totals.count)
+        for slice in slices { for (at, kpis) in slice { byRow[at] = kpis } }
+        return byRow.flatMap { $0 }
     }
 
     private static func add(_ a: [Int64], to b: inout [Int64]) {

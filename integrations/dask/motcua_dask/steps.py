@@ -8,7 +8,9 @@ renames, so a second run of it is harmless.
 """
 
 import ctypes
+import functools
 import os
+import shutil
 import signal
 import subprocess
 
@@ -21,15 +23,33 @@ class StepCrashed(RuntimeError):
 
 
 def _die_with_parent():
-    # A worker killed with -9 takes its motcua child along, so a dead worker's step cannot
-    # finish later and race the step's retry.
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+@functools.lru_cache(maxsize=1)
+def _setpriv():
+    """util-linux's setpriv, when it can set the parent-death signal (2.33 and later)."""
+    path = shutil.which("setpriv")
+    if not path:
+        return None
+    try:
+        usage = subprocess.run([path, "--help"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT).stdout
+    except OSError:
+        return None
+    return path if b"--pdeathsig" in usage else None
+
+
 def run_step(argv):
     """Runs one motcua step; returns {"code", "stderr", "argv"}; raises StepCrashed to be retried."""
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_die_with_parent)
+    # A worker killed with -9 takes its motcua child along, so a dead worker's step cannot
+    # finish later and race the step's retry. setpriv sets that without a preexec_fn, which
+    # would make Python fork the whole worker (≈ 15 ms more per task with a 150 MB heap).
+    setpriv = _setpriv()
+    if setpriv:
+        proc = subprocess.run([setpriv, "--pdeathsig", "KILL"] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    else:
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_die_with_parent)
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode == 0 or proc.returncode in DATA_OR_CONFIG:
         return {"code": proc.returncode, "stderr": stderr, "argv": argv, "host": os.uname().nodename}

@@ -110,8 +110,9 @@ package struct ClusterLayout {
 }
 
 package enum ClusterMerge {
-    /// Merges partition `j` of every map into `dir/part-JJ.bin` (written under a temporary
-    /// name, fsynced, renamed: a task run twice leaves the same file). Returns its dossiers.
+    /// Merges partition `j` of every map into `dir/part-JJ.bin`, with `part-JJ.from` beside it
+    /// (written under temporary names and renamed: a task run twice leaves the same result).
+    /// Returns its dossiers.
     package static func reduce(partition j: Int, _ layout: ClusterLayout, to dir: String) throws -> Int {
         guard (0..<StateFormat.partitionCount).contains(j) else {
             throw MotcuaError(.usage, "--partition \(j): partitions are 0 to \(StateFormat.partitionCount - 1)")

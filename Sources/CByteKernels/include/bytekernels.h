@@ -9,6 +9,18 @@
 /// 0 when it is not, -1 when this CPU has no vector kernel (the caller validates itself).
 int motcua_utf8_validate(const uint8_t *p, size_t n);
 
+/// Stage 1 of the JSON record scanner (json_index.c): writes to `out`, in order, the offset of
+/// every structural position of the line p[0..<n] — `{ } [ ] : ,` outside strings, every
+/// unescaped quote (a string's opening and closing one) and the first byte of each scalar —
+/// then n; returns how many positions (n not counted), or -1 when the line cannot be JSON (a
+/// control byte, a bad escape or a backslash outside a string, a string left open). `out`
+/// needs room for n + 72 entries. `*escapes` is set to 1 when some string has an escape.
+long motcua_json_index(const uint8_t *p, size_t n, uint32_t *out, int *escapes);
+
+enum { MOTCUA_JSON_INDEX_SCALAR = 0, MOTCUA_JSON_INDEX_SSE2 = 1, MOTCUA_JSON_INDEX_AVX2 = 2 };
+/// The same with one kernel (tests compare them); -2 when this CPU or build lacks it.
+long motcua_json_index_with(int kernel, const uint8_t *p, size_t n, uint32_t *out, int *escapes);
+
 #if defined(__x86_64__)
 #include <emmintrin.h>
 #endif

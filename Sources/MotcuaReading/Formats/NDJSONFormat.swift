@@ -1,5 +1,5 @@
 // `dvcqg-ndjson` (SPEC §2.2): one portal-shaped JSON object per line. A line is validated as
-// RFC 8259 and its fields located by `JSONRecordScanner`; codes are JSON integers or digit
+// RFC 8259 and its fields located by `JSONStructuralScanner`; codes are JSON integers or digit
 // strings, TrangThaiHoSo also the portal's English words.
 import MotcuaFoundation
 import Foundation
@@ -44,7 +44,7 @@ final class NDJSONLayout: FileLayout {
 public final class NDJSONDecoder: RecordDecoding {
     public let dates: DateTimeParser
     public let maxLineBytes: Int
-    private let scanner = JSONRecordScanner()
+    private let scanner = JSONStructuralScanner()
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
     @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) private var scratchCapacity = 4096

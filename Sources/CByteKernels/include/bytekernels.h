@@ -10,9 +10,9 @@
 int motcua_utf8_validate(const uint8_t *p, size_t n);
 
 /// Stage 1 of the JSON record scanner (json_index.c): writes to `out`, in order, the offset of
-/// every structural position of the line p[0..<n] — `{ } [ ] : ,` outside strings, every
-/// unescaped quote (a string's opening and closing one) and the first byte of each scalar —
-/// then n; returns how many positions (n not counted), or -1 when the line cannot be JSON (a
+/// every structural position of the line p[0..<n] — `{ } [ ] : ,` outside strings, the
+/// opening quote of each string and the first byte of each scalar — then n (so only
+/// whitespace lies between a string's closing quote and the next position); returns how many positions (n not counted), or -1 when the line cannot be JSON (a
 /// control byte, a bad escape or a backslash outside a string, a string left open). `out`
 /// needs room for n + 72 entries. `*escapes` is set to 1 when some string has an escape.
 long motcua_json_index(const uint8_t *p, size_t n, uint32_t *out, int *escapes);

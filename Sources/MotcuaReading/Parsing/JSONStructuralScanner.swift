@@ -64,8 +64,8 @@ public final class JSONStructuralScanner {
         if w.byte == UInt8(ascii: "}") { w.k += 1; return w.k == w.count }
         while true {
             guard w.byte == UInt8(ascii: "\"") else { return false }
-            let ks = w.position(w.k) + 1, ke = w.position(w.k + 1)
-            w.k += 2
+            let ks = w.position(w.k) + 1, ke = w.stringEnd(w.k)
+            w.k += 1
             let field = fieldIndex(w, ks, ke)
             guard w.byte == UInt8(ascii: ":") else { return false }
             w.k += 1
@@ -89,9 +89,9 @@ public final class JSONStructuralScanner {
         if b == UInt8(ascii: "\"") {
             slot.kind = .string
             slot.start += 1
-            slot.end = w.position(w.k + 1)
+            slot.end = w.stringEnd(w.k)
             slot.escaped = w.hasEscape(slot.start, slot.end)
-            w.k += 2
+            w.k += 1
         } else if b == UInt8(ascii: "[") && (field == DossierField.danhSachLePhi.rawValue || field == DossierField.danhSachGiayToKetQua.rawValue) {
             slot.kind = .array
             guard scanFlagArray(&w, wantsFee: field == DossierField.danhSachLePhi.rawValue, flag: &slot.flag) else { return false }
@@ -120,16 +120,16 @@ public final class JSONStructuralScanner {
                 } else {
                     while true {
                         guard w.byte == UInt8(ascii: "\"") else { return false }
-                        let ks = w.position(w.k) + 1, ke = w.position(w.k + 1)
-                        w.k += 2
+                        let ks = w.position(w.k) + 1, ke = w.stringEnd(w.k)
+                        w.k += 1
                         let isWanted = keyEquals(w, ks, ke, wanted)
                         guard w.byte == UInt8(ascii: ":") else { return false }
                         w.k += 1
                         if isWanted {
                             // The last occurrence of a repeated key counts.
                             if w.byte == UInt8(ascii: "\"") {
-                                let vs = w.position(w.k) + 1, ve = w.position(w.k + 1)
-                                w.k += 2
+                                let vs = w.position(w.k) + 1, ve = w.stringEnd(w.k)
+                                w.k += 1
                                 qualifies = wantsFee ? numericStringIsPositive(w.base, vs, ve, w.hasEscape(vs, ve)) : ve > vs
                             } else {
                                 let vs = w.position(w.k)
@@ -205,22 +205,30 @@ struct StructuralWalk {
     /// The byte at the current structural position, or 0 past the last (0 starts no token).
     @inline(__always) var byte: UInt8 { k < count ? base[Int(idx[k])] : 0 }
 
+    /// The closing quote of the string that opens at position `i`: stage 1 records only opening
+    /// quotes, and between a closing quote and the next position there is only whitespace.
+    @inline(__always) func stringEnd(_ i: Int) -> Int {
+        var e = Int(idx[i + 1]) - 1
+        while isTrimmable(base[e]) { e -= 1 }
+        return e
+    }
+
     /// Whether the string body base[s..<e] has an escape.
     @inline(__always) func hasEscape(_ s: Int, _ e: Int) -> Bool {
         escapes && memchr(base + s, 0x5C, e - s) != nil
     }
 
     /// Checks the value at the current position and moves past it; `end` is the offset after
-    /// its last byte. `depth` is the nesting level of its container (the top object is 1).
+    /// its last byte (not set for a string: its contents were checked by stage 1, and callers
+    /// that need its end ask `stringEnd`). `depth` is the nesting level of its container (the
+    /// top object is 1).
     @inline(__always)
     mutating func value(depth: Int, end: inout Int) -> JSONKind? {
         guard k < count else { return nil }
         let p = Int(idx[k])
         switch base[p] {
         case UInt8(ascii: "\""):
-            // Stage 1 pairs quotes: the next position closes the string.
-            end = Int(idx[k + 1]) + 1
-            k += 2
+            k += 1
             return .string
         case UInt8(ascii: "{"):
             guard skipContainer(depth: depth) else { return nil }
@@ -321,8 +329,8 @@ struct StructuralWalk {
                 if member {
                     // A member: its key and colon in an object, then a value at depth + level.
                     if isObject {
-                        guard byte == UInt8(ascii: "\""), k + 2 < count, base[Int(idx[k + 2])] == UInt8(ascii: ":") else { return false }
-                        k += 3
+                        guard byte == UInt8(ascii: "\""), k + 1 < count, base[Int(idx[k + 1])] == UInt8(ascii: ":") else { return false }
+                        k += 2
                     }
                     guard k < count else { return false }
                     let p = Int(idx[k])
@@ -331,7 +339,7 @@ struct StructuralWalk {
                         guard depth + level < JSONRecordScanner.maxDepth else { return false }
                         continue opening
                     }
-                    if v == UInt8(ascii: "\"") { k += 2 } else {
+                    if v == UInt8(ascii: "\"") { k += 1 } else {
                         k += 1
                         guard scalar(at: p, end: &end) != nil else { return false }
                     }

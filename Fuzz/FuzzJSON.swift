@@ -8,7 +8,7 @@ import Foundation
 
 let decoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
 let scanner = JSONRecordScanner()
-let structural = [JSONStructuralScanner()] + (Int32(0)...2).filter(JSONStructuralScanner.hasKernel).map { JSONStructuralScanner(kernel: $0) }
+let structural = [JSONStructuralScanner()] + (Int32(0)...3).filter(JSONStructuralScanner.hasKernel).map { JSONStructuralScanner(kernel: $0) }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

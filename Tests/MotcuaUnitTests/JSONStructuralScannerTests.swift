@@ -14,7 +14,7 @@ final class JSONStructuralScannerTests: XCTestCase {
     let reference = JSONRecordScanner()
     let candidates: [(String, JSONStructuralScanner)] = {
         var out = [("default", JSONStructuralScanner())]
-        for (name, k) in [("scalar", 0), ("sse2", 1), ("avx2", 2)] where JSONStructuralScanner.hasKernel(Int32(k)) {
+        for (name, k) in [("scalar", 0), ("sse2", 1), ("avx2", 2), ("avx512", 3)] where JSONStructuralScanner.hasKernel(Int32(k)) {
             out.append((name, JSONStructuralScanner(kernel: Int32(k))))
         }
         return out

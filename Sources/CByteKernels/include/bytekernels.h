@@ -17,7 +17,7 @@ int motcua_utf8_validate(const uint8_t *p, size_t n);
 /// needs room for n + 72 entries. `*escapes` is set to 1 when some string has an escape.
 long motcua_json_index(const uint8_t *p, size_t n, uint32_t *out, int *escapes);
 
-enum { MOTCUA_JSON_INDEX_SCALAR = 0, MOTCUA_JSON_INDEX_SSE2 = 1, MOTCUA_JSON_INDEX_AVX2 = 2 };
+enum { MOTCUA_JSON_INDEX_SCALAR = 0, MOTCUA_JSON_INDEX_SSE2 = 1, MOTCUA_JSON_INDEX_AVX2 = 2, MOTCUA_JSON_INDEX_AVX512 = 3 };
 /// The same with one kernel (tests compare them); -2 when this CPU or build lacks it.
 long motcua_json_index_with(int kernel, const uint8_t *p, size_t n, uint32_t *out, int *escapes);
 
@@ -44,6 +44,21 @@ static inline size_t motcua_string_special(const uint8_t *p, size_t n) {
         if (b == '"' || b == '\\' || b < 0x20) return i;
     }
     return n;
+}
+
+/// Whether p[0..<n] has a backslash: a JSON key or value with an escape (short strings; inlined).
+static inline int motcua_has_backslash(const uint8_t *p, size_t n) {
+    size_t i = 0;
+#if defined(__x86_64__)
+    const __m128i backslash = _mm_set1_epi8('\\');
+    for (; i + 16 <= n; i += 16) {
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), backslash)) != 0) return 1;
+    }
+#endif
+    for (; i < n; i++) {
+        if (p[i] == '\\') return 1;
+    }
+    return 0;
 }
 
 /// Index of the first byte of p[0..<n] equal to a, b or c, or n (CSV framing and cells).

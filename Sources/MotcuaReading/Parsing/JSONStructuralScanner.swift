@@ -215,7 +215,7 @@ struct StructuralWalk {
 
     /// Whether the string body base[s..<e] has an escape.
     @inline(__always) func hasEscape(_ s: Int, _ e: Int) -> Bool {
-        escapes && memchr(base + s, 0x5C, e - s) != nil
+        escapes && motcua_has_backslash(base + s, e - s) != 0
     }
 
     /// Checks the value at the current position and moves past it; `end` is the offset after

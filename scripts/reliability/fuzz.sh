@@ -67,6 +67,8 @@ swiftc -wmo -parse-as-library -O -sanitize=address -module-name ZIPFoundation -X
   -emit-module-path "$WORK/zipfoundation/ZIPFoundation.swiftmodule" -emit-object -o "$WORK/zipfoundation/ZIPFoundation.o" \
   -I "$ZIPF/Sources/CZLib" "$ZIPF"/Sources/ZIPFoundation/*.swift
 KERNEL_OBJECTS+=("$WORK/zipfoundation/ZIPFoundation.o")
+XML_FLAGS=()
+for f in $(pkg-config --cflags-only-I libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2); do XML_FLAGS+=(-Xcc "$f"); done
 ISAL_FLAGS=()
 if pkg-config --exists libisal 2>/dev/null || [[ -e /usr/include/isa-l/igzip_lib.h ]]; then
   ISAL_FLAGS=(-D ISAL -I Sources/CIsal -lisal)
@@ -80,7 +82,7 @@ file_of() {
 for t in "${TARGETS[@]}"; do
   echo "== build $t"
   swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name MotcuaFuzz -package-name motcua \
-    -I Sources/CZlibSystem -I Sources/CLibXML2 -I "$WORK/cmodules/CByteKernels" -I "$WORK/zipfoundation" -I "$ZIPF/Sources/CZLib" -Xcc -I/usr/include/libxml2 "${ISAL_FLAGS[@]}" -lz -lxml2 \
+    -I Sources/CZlibSystem -I Sources/CLibXML2 -I "$WORK/cmodules/CByteKernels" -I "$WORK/zipfoundation" -I "$ZIPF/Sources/CZLib" "${XML_FLAGS[@]}" "${ISAL_FLAGS[@]}" -lz -lxml2 \
     "${ENGINE[@]}" "${KERNEL_OBJECTS[@]}" "$(file_of "$t")" -o "$WORK/bin/fuzz-$t" 2>&1 |
     { grep -v "ld.gold: warning: Cannot export local symbol" || true; }
 done

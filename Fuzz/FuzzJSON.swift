@@ -3,7 +3,7 @@
 // reject reason; an accepted record's texts lie inside the line or the decoder's scratch and
 // satisfy SPEC §3.3 (required fields present, codes in range, ended ≥ received). The structural
 // scanner (each stage-1 kernel) must agree with the reference JSONRecordScanner: same verdict,
-// same slots.
+// same slots, and the same UTF-8 verdict as the scalar validator where stage 1 gives one.
 import Foundation
 
 let decoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
@@ -18,15 +18,18 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if size > 0 { line.update(from: data!, count: size) }
     let buf = UnsafeBufferPointer(start: UnsafePointer(line), count: size)
 
-    if size > 0 && isValidUTF8(line, size) {
+    if size > 0 {
+        let validUTF8 = isValidUTF8(line, size)
         let accepted = scanner.scan(buf)
-        if accepted {
+        if accepted && validUTF8 {
             for s in UnsafeBufferPointer(start: scanner.slots, count: DossierField.count) where s.kind != .absent {
                 fuzzCheck(s.start >= 0 && s.start <= s.end && s.end <= size, "slot \(s) outside a \(size)-byte line")
             }
         }
         for (k, candidate) in structural.enumerated() {
             fuzzCheck(candidate.scan(buf) == accepted, "structural scanner \(k) says \(!accepted), the reference \(accepted)")
+            fuzzCheck(candidate.utf8 < 0 || (candidate.utf8 == 1) == isValidUTF8Scalar(line, size),
+                      "structural scanner \(k): UTF-8 verdict \(candidate.utf8)")
             guard accepted else { continue }
             for f in 0..<DossierField.count {
                 let a = scanner.slots[f], b = candidate.slots[f]

@@ -6,6 +6,7 @@
 // AVX2 (chosen at run time), SSE2 (every x86-64) and a byte-at-a-time scalar one, the
 // reference the others are tested against.
 #include "bytekernels.h"
+#include "utf8_tables.h"
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -38,7 +39,8 @@ static ALWAYS_INLINE int is_ws(uint8_t b) { return b == ' ' || b == '\t' || b ==
 
 // MARK: - The reference: one byte at a time
 
-static long index_scalar(const uint8_t *p, size_t n, uint32_t *out, int *escapes) {
+static long index_scalar(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
+    *utf8 = -1;
     uint32_t *o = out;
     int in_string = 0, escaped = 0, in_scalar = 0, error = 0, any_escape = 0;
     for (size_t i = 0; i < n; i++) {
@@ -214,7 +216,10 @@ static ALWAYS_INLINE block_masks classify_sse2(const uint8_t *p) {
     return m;
 }
 
-static long index_sse2(const uint8_t *p, size_t n, uint32_t *out, int *escapes) { INDEX_BLOCKS(classify_sse2) }
+static long index_sse2(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
+    *utf8 = -1;
+    INDEX_BLOCKS(classify_sse2)
+}
 
 #define AVX2 __attribute__((target("avx2,bmi,popcnt")))
 
@@ -241,14 +246,41 @@ AVX2 static ALWAYS_INLINE block_masks classify_avx2(const uint8_t *p) {
     return m;
 }
 
-AVX2 static long index_avx2(const uint8_t *p, size_t n, uint32_t *out, int *escapes) { INDEX_BLOCKS(classify_avx2) }
+AVX2 static long index_avx2(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
+    *utf8 = -1;
+    INDEX_BLOCKS(classify_avx2)
+}
 
-#define AVX512 __attribute__((target("avx512f,avx512bw,bmi,popcnt")))
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi,popcnt")))
+
+/// One table of utf8_tables.h in all four 128-bit lanes (vpshufb looks up within a lane).
+#define TABLE512(t) _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(t)))
+
+/// UTF-8 errors of a 64-byte block given the previous one (Keiser & Lemire, as utf8.c's AVX2
+/// kernel): the bytes 1, 2 and 3 before each come from one two-register byte permute (VBMI).
+AVX512 static ALWAYS_INLINE __m512i utf8_errors(__m512i input, __m512i prev_input) {
+    const __m512i nibble = _mm512_set1_epi8(0x0F);
+    __m512i idx = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42,
+                                  41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20,
+                                  19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    // Byte j of the concatenation prev_input ‖ input, n bytes back: index 64 + j − n.
+    __m512i prev1 = _mm512_permutex2var_epi8(prev_input, _mm512_add_epi8(idx, _mm512_set1_epi8(63)), input);
+    __m512i prev2 = _mm512_permutex2var_epi8(prev_input, _mm512_add_epi8(idx, _mm512_set1_epi8(62)), input);
+    __m512i prev3 = _mm512_permutex2var_epi8(prev_input, _mm512_add_epi8(idx, _mm512_set1_epi8(61)), input);
+    __m512i byte_1_high = _mm512_shuffle_epi8(TABLE512(byte_1_high_table), _mm512_and_si512(_mm512_srli_epi16(prev1, 4), nibble));
+    __m512i byte_1_low = _mm512_shuffle_epi8(TABLE512(byte_1_low_table), _mm512_and_si512(prev1, nibble));
+    __m512i byte_2_high = _mm512_shuffle_epi8(TABLE512(byte_2_high_table), _mm512_and_si512(_mm512_srli_epi16(input, 4), nibble));
+    __m512i special = _mm512_and_si512(_mm512_and_si512(byte_1_high, byte_1_low), byte_2_high);
+    __m512i third = _mm512_subs_epu8(prev2, _mm512_set1_epi8((char)(0xE0 - 0x80)));
+    __m512i fourth = _mm512_subs_epu8(prev3, _mm512_set1_epi8((char)(0xF0 - 0x80)));
+    __m512i must23 = _mm512_and_si512(_mm512_or_si512(third, fourth), _mm512_set1_epi8((char)0x80));
+    return _mm512_xor_si512(must23, special);
+}
 
 /// AVX-512 (Zen 4, Ice Lake and later): the compares give the 64-bit masks directly, the tail
-/// is a masked load, and the positions are written by compressing sixteen lanes at a time
-/// (no branch per position).
-AVX512 static long index_avx512(const uint8_t *p, size_t n, uint32_t *out, int *escapes) {
+/// is a masked load, the positions are written by compressing sixteen lanes at a time (no
+/// branch per position), and UTF-8 is validated on the way (the line is read once).
+AVX512 static long index_avx512(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
     const __m512i quote = _mm512_set1_epi8('"'), backslash = _mm512_set1_epi8('\\'), lower = _mm512_set1_epi8(0x20),
                   open = _mm512_set1_epi8('{'), close = _mm512_set1_epi8('}'), colon = _mm512_set1_epi8(':'),
                   comma = _mm512_set1_epi8(','), space = _mm512_set1_epi8(' '), tab = _mm512_set1_epi8('\t'),
@@ -256,9 +288,13 @@ AVX512 static long index_avx512(const uint8_t *p, size_t n, uint32_t *out, int *
     const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     block_state s = {0, 0, 0, 0, 0};
     uint32_t *o = out;
+    __m512i prev = _mm512_setzero_si512(), utf8_error = _mm512_setzero_si512();
     for (size_t i = 0; i < n; i += 64) {
         __m512i v = n - i >= 64 ? _mm512_loadu_si512((const void *)(p + i))
                                 : _mm512_mask_loadu_epi8(space, (__mmask64)(~0ULL >> (64 - (n - i))), p + i);
+        // An ASCII block after complete characters has nothing to check.
+        if (_mm512_movepi8_mask(_mm512_or_si512(v, prev)) != 0) utf8_error = _mm512_or_si512(utf8_error, utf8_errors(v, prev));
+        prev = v;
         __m512i folded = _mm512_or_si512(v, lower);   // [ → {, ] → }
         block_masks m;
         m.quote = _mm512_cmpeq_epi8_mask(v, quote);
@@ -277,6 +313,10 @@ AVX512 static long index_avx512(const uint8_t *p, size_t n, uint32_t *out, int *
             base = _mm512_add_epi32(base, _mm512_set1_epi32(16));
         }
     }
+    // A character left unfinished at the end: a space where its continuation is due (the
+    // padded tail block did this already unless n is a multiple of 64).
+    if (n % 64 == 0 && _mm512_movepi8_mask(prev) != 0) utf8_error = _mm512_or_si512(utf8_error, utf8_errors(space, prev));
+    *utf8 = _mm512_test_epi8_mask(utf8_error, utf8_error) == 0;
     if (s.prev_in_string) s.error = 1;
     *escapes = s.escapes;
     *o = (uint32_t)n;
@@ -288,7 +328,8 @@ static int has_avx512(void) {
     int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
     if (k < 0) {
         __builtin_cpu_init();
-        k = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("bmi") &&
+        k = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("bmi") &&
             __builtin_cpu_supports("popcnt") ? 1 : 0;
         __atomic_store_n(&known, k, __ATOMIC_RELAXED);
     }
@@ -308,23 +349,23 @@ static int has_avx2(void) {
 }
 #endif
 
-long motcua_json_index_with(int kernel, const uint8_t *p, size_t n, uint32_t *out, int *escapes) {
+long motcua_json_index_with(int kernel, const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
     switch (kernel) {
-    case MOTCUA_JSON_INDEX_SCALAR: return index_scalar(p, n, out, escapes);
+    case MOTCUA_JSON_INDEX_SCALAR: return index_scalar(p, n, out, escapes, utf8);
 #if MOTCUA_X86
-    case MOTCUA_JSON_INDEX_SSE2: return index_sse2(p, n, out, escapes);
-    case MOTCUA_JSON_INDEX_AVX2: return has_avx2() ? index_avx2(p, n, out, escapes) : -2;
-    case MOTCUA_JSON_INDEX_AVX512: return has_avx512() ? index_avx512(p, n, out, escapes) : -2;
+    case MOTCUA_JSON_INDEX_SSE2: return index_sse2(p, n, out, escapes, utf8);
+    case MOTCUA_JSON_INDEX_AVX2: return has_avx2() ? index_avx2(p, n, out, escapes, utf8) : -2;
+    case MOTCUA_JSON_INDEX_AVX512: return has_avx512() ? index_avx512(p, n, out, escapes, utf8) : -2;
 #endif
-    default: return -2;
+    default: *utf8 = -1; return -2;
     }
 }
 
-long motcua_json_index(const uint8_t *p, size_t n, uint32_t *out, int *escapes) {
+long motcua_json_index(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
 #if MOTCUA_X86
-    if (has_avx512()) return index_avx512(p, n, out, escapes);
-    return has_avx2() ? index_avx2(p, n, out, escapes) : index_sse2(p, n, out, escapes);
+    if (has_avx512()) return index_avx512(p, n, out, escapes, utf8);
+    return has_avx2() ? index_avx2(p, n, out, escapes, utf8) : index_sse2(p, n, out, escapes, utf8);
 #else
-    return index_scalar(p, n, out, escapes);
+    return index_scalar(p, n, out, escapes, utf8);
 #endif
 }

@@ -4,6 +4,8 @@
 // kernel (scalar, SSE2, AVX2 where the CPU has it, and the run-time choice). Lines: JSONTestSuite
 // (as given and as values inside records), the fuzz seeds' fixture lines, generator records and
 // their mutations at every byte offset, random documents, nesting around the 64-level limit.
+// Where stage 1 validated UTF-8 on the way (AVX-512), its verdict is compared with the scalar
+// validator's.
 import Foundation
 import XCTest
 import MotcuaTestSupport
@@ -19,7 +21,7 @@ final class JSONStructuralScannerTests: XCTestCase {
         }
         return out
     }()
-    var compared = 0, accepted = 0, differences: [String] = []
+    var compared = 0, accepted = 0, utf8Checked = 0, differences: [String] = []
 
     /// Scans `bytes` with every scanner; records a difference from the reference.
     func check(_ bytes: [UInt8], _ label: @autoclosure () -> String) {
@@ -30,6 +32,11 @@ final class JSONStructuralScannerTests: XCTestCase {
                 compared += 1
                 let got = scanner.scan(buf)
                 var same = got == want
+                // A kernel that validated UTF-8 on the way must agree with the scalar validator.
+                if scanner.utf8 >= 0 {
+                    utf8Checked += 1
+                    if (scanner.utf8 == 1) != isValidUTF8Scalar(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!, buf.count) { same = false }
+                }
                 if same && want {
                     for f in 0..<DossierField.count {
                         let a = reference.slots[f], b = scanner.slots[f]
@@ -48,7 +55,7 @@ final class JSONStructuralScannerTests: XCTestCase {
     func assertNoDifferences(_ what: String, minimum: Int) {
         XCTAssertEqual(differences, [], what)
         XCTAssertGreaterThanOrEqual(compared, minimum, what)
-        print("\(what): \(compared) comparisons (\(candidates.count) scanners), \(accepted) lines accepted by the reference, \(differences.count) differences")
+        print("\(what): \(compared) comparisons (\(candidates.count) scanners), \(accepted) lines accepted by the reference, \(utf8Checked) UTF-8 verdicts of stage 1 checked, \(differences.count) differences")
     }
 
     func testJSONTestSuite() throws {

@@ -14,12 +14,14 @@ int motcua_utf8_validate(const uint8_t *p, size_t n);
 /// opening quote of each string and the first byte of each scalar — then n (so only
 /// whitespace lies between a string's closing quote and the next position); returns how many positions (n not counted), or -1 when the line cannot be JSON (a
 /// control byte, a bad escape or a backslash outside a string, a string left open). `out`
-/// needs room for n + 72 entries. `*escapes` is set to 1 when some string has an escape.
-long motcua_json_index(const uint8_t *p, size_t n, uint32_t *out, int *escapes);
+/// needs room for n + 72 entries. `*escapes` is set to 1 when some string has an escape;
+/// `*utf8` to 1 or 0 when the kernel also validated UTF-8 as isValidUTF8 does (AVX-512), to
+/// -1 when it did not.
+long motcua_json_index(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8);
 
 enum { MOTCUA_JSON_INDEX_SCALAR = 0, MOTCUA_JSON_INDEX_SSE2 = 1, MOTCUA_JSON_INDEX_AVX2 = 2, MOTCUA_JSON_INDEX_AVX512 = 3 };
 /// The same with one kernel (tests compare them); -2 when this CPU or build lacks it.
-long motcua_json_index_with(int kernel, const uint8_t *p, size_t n, uint32_t *out, int *escapes);
+long motcua_json_index_with(int kernel, const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8);
 
 #if defined(__x86_64__)
 #include <emmintrin.h>

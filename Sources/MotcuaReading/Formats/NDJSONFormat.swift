@@ -82,8 +82,17 @@ public final class NDJSONDecoder: RecordDecoding {
         let n = line.count
         lastLine = line
         if n > maxLineBytes { return .lineTooLong }
-        guard let base = line.baseAddress, isValidUTF8(base, n) else { return .invalidUTF8 }
-        guard reference?.scan(line) ?? scanner.scan(line) else { return .malformedJSON }
+        guard let base = line.baseAddress else { return .invalidUTF8 }
+        let isJSON: Bool
+        if let reference {
+            guard isValidUTF8(base, n) else { return .invalidUTF8 }
+            isJSON = reference.scan(line)
+        } else {
+            // Stage 1 may have checked UTF-8 on the way; invalid UTF-8 is reported first.
+            isJSON = scanner.scan(line)
+            guard scanner.utf8 == 1 || (scanner.utf8 < 0 && isValidUTF8(base, n)) else { return .invalidUTF8 }
+        }
+        guard isJSON else { return .malformedJSON }
         if n > scratchCapacity {
             scratch.deallocate()
             scratchCapacity = max(n, scratchCapacity * 2)

@@ -17,6 +17,9 @@ public final class JSONStructuralScanner {
     /// Scratch for unescaping keys (rare); reused.
     @exclusivity(unchecked) private var keyScratch = [UInt8](repeating: 0, count: 64)
     private let names = FieldNameMatcher()
+    /// After `scan`: 1 or 0 when stage 1 also validated the line's UTF-8 (the AVX-512 kernel),
+    /// -1 when it did not (the caller validates).
+    @exclusivity(unchecked) public private(set) var utf8: Int32 = -1
     /// Which stage-1 kernel (`MOTCUA_JSON_INDEX_*`), or -1 for the best this CPU has.
     private let kernel: Int32
 
@@ -36,12 +39,14 @@ public final class JSONStructuralScanner {
     public static func hasKernel(_ k: Int32) -> Bool {
         var escapes: Int32 = 0
         var out = [UInt32](repeating: 0, count: 80)
-        return motcua_json_index_with(k, "{}", 2, &out, &escapes) != -2
+        var utf8: Int32 = 0
+        return motcua_json_index_with(k, "{}", 2, &out, &escapes, &utf8) != -2
     }
 
     /// Scans `line`; false when it is not a single JSON object.
     public func scan(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
         slots.update(repeating: ValueSlot(), count: DossierField.count)
+        utf8 = -1
         guard let base = line.baseAddress else { return false }
         let n = line.count
         if n > indexCapacity {
@@ -51,8 +56,8 @@ public final class JSONStructuralScanner {
             index = .allocate(capacity: indexCapacity + 72)
         }
         var escapes: Int32 = 0
-        let count = kernel < 0 ? motcua_json_index(base, n, index, &escapes)
-                               : motcua_json_index_with(kernel, base, n, index, &escapes)
+        let count = kernel < 0 ? motcua_json_index(base, n, index, &escapes, &utf8)
+                               : motcua_json_index_with(kernel, base, n, index, &escapes, &utf8)
         guard count > 0 else { return false }
         var w = StructuralWalk(base: base, n: n, idx: index, count: count, escapes: escapes != 0)
         return scanTopObject(&w)

@@ -136,6 +136,26 @@ final class JSONStructuralScannerTests: XCTestCase {
         assertNoDifferences("random documents", minimum: 100_000)
     }
 
+    /// A ~100 KB line (the position buffer grows past its first 4096 entries) and random
+    /// mutations of it.
+    func testLongLine() {
+        var line = Array(#"{"MaHoSo":"000.00.01.H56-1","X":["#.utf8)
+        for i in 0..<2500 {
+            if i > 0 { line.append(0x2C) }
+            line += Array(#"{"a":"Thủ tục ạ","b":[1,2.5e3,true,null],"c":{}}"#.utf8)
+        }
+        line += Array(#"],"DanhSachLePhi":[{"Gia":"0"},{"Gia":12}],"TrangThaiHoSo":4}"#.utf8)
+        XCTAssertGreaterThan(line.count, 100_000)
+        check(line, "long line")
+        var rng = SplitMix(seed: 64)
+        for m in 0..<300 {
+            var v = line
+            v[Int(rng.next() % UInt64(v.count))] = Array(#"\"{}[]:,0 -eu"#.utf8)[Int(rng.next() % 13)]
+            check(v, "long line mutation \(m)")
+        }
+        assertNoDifferences("long line", minimum: 300)
+    }
+
     func testNestingAroundTheLimit() {
         for d in 60...68 {
             // Containers first in their parent and after a comma (stage 2 opens them on two paths).

@@ -1,11 +1,14 @@
-// libFuzzer target: the NDJSON record path (Parsing/UTF8Validation, JSONRecordScanner,
+// libFuzzer target: the NDJSON record path (Parsing/UTF8Validation, JSONStructuralScanner,
 // JSONUnescape, DateTimeParser, RecordChecks through Formats/NDJSONFormat's NDJSONDecoder). Any line ends in a decoded record or one
 // reject reason; an accepted record's texts lie inside the line or the decoder's scratch and
-// satisfy SPEC §3.3 (required fields present, codes in range, ended ≥ received).
+// satisfy SPEC §3.3 (required fields present, codes in range, ended ≥ received). The structural
+// scanner (each stage-1 kernel) must agree with the reference JSONRecordScanner: same verdict,
+// same slots, and the same UTF-8 verdict as the scalar validator where stage 1 gives one.
 import Foundation
 
 let decoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
 let scanner = JSONRecordScanner()
+let structural = [JSONStructuralScanner()] + (Int32(0)...3).filter(JSONStructuralScanner.hasKernel).map { JSONStructuralScanner(kernel: $0) }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -15,9 +18,24 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if size > 0 { line.update(from: data!, count: size) }
     let buf = UnsafeBufferPointer(start: UnsafePointer(line), count: size)
 
-    if size > 0 && isValidUTF8(line, size) && scanner.scan(buf) {
-        for s in UnsafeBufferPointer(start: scanner.slots, count: DossierField.count) where s.kind != .absent {
-            fuzzCheck(s.start >= 0 && s.start <= s.end && s.end <= size, "slot \(s) outside a \(size)-byte line")
+    if size > 0 {
+        let validUTF8 = isValidUTF8(line, size)
+        let accepted = scanner.scan(buf)
+        if accepted && validUTF8 {
+            for s in UnsafeBufferPointer(start: scanner.slots, count: DossierField.count) where s.kind != .absent {
+                fuzzCheck(s.start >= 0 && s.start <= s.end && s.end <= size, "slot \(s) outside a \(size)-byte line")
+            }
+        }
+        for (k, candidate) in structural.enumerated() {
+            fuzzCheck(candidate.scan(buf) == accepted, "structural scanner \(k) says \(!accepted), the reference \(accepted)")
+            fuzzCheck(candidate.utf8 < 0 || (candidate.utf8 == 1) == isValidUTF8Scalar(line, size),
+                      "structural scanner \(k): UTF-8 verdict \(candidate.utf8)")
+            guard accepted else { continue }
+            for f in 0..<DossierField.count {
+                let a = scanner.slots[f], b = candidate.slots[f]
+                fuzzCheck(a.kind == b.kind && a.start == b.start && a.end == b.end && a.escaped == b.escaped && a.flag == b.flag,
+                          "structural scanner \(k): slot \(f) \(b) but the reference \(a)")
+            }
         }
     }
     var rec = DecodedRecord()

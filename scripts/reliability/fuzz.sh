@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # libFuzzer targets for the reading stage (Fuzz/*.swift), built with
 #   swiftc -sanitize=fuzzer,address -parse-as-library -O
-# over the engine rooms they need: Sources/MotcuaFoundation and Sources/MotcuaReading (gzip,
-# framing, parsing, formats, dossiers), plus Sources/CByteKernels (C, built with clang under
+# over the engine rooms they need: Sources/MotcuaFoundation, Sources/MotcuaWorkbook and
+# Sources/MotcuaReading (gzip, framing, parsing, formats, dossiers), plus Sources/CByteKernels (C, built with clang under
 # the same sanitizers). No Yams/Logging code is involved.
 #
 # How the two Swift modules become one: each fuzz target is ONE swiftc module (MotcuaFuzz) —
@@ -43,16 +43,32 @@ rm -rf "$SRC" "$WORK/cmodules"
 ENGINE=()
 while IFS= read -r f; do
   mkdir -p "$SRC/$(dirname "$f")"
-  sed -E 's/^(@testable |@_implementationOnly |(public|package|internal) )?import (MotcuaFoundation|MotcuaReading)$//' "$f" > "$SRC/$f"
+  sed -E 's/^(@testable |@_implementationOnly |(public|package|internal) )?import (MotcuaFoundation|MotcuaWorkbook|MotcuaReading)$//' "$f" > "$SRC/$f"
   ENGINE+=("$SRC/$f")
-done < <(find Sources/MotcuaFoundation Sources/MotcuaReading -name '*.swift' | sort)
+done < <(find Sources/MotcuaFoundation Sources/MotcuaWorkbook Sources/MotcuaReading -name '*.swift' | sort)
 ENGINE+=(Fuzz/Common.swift)
 # CByteKernels: its module map (as SwiftPM would generate it) and its C code, instrumented.
 mkdir -p "$WORK/cmodules/CByteKernels"
 printf 'module CByteKernels {\n  header "%s"\n  export *\n}\n' "$PWD/Sources/CByteKernels/include/bytekernels.h" \
   > "$WORK/cmodules/CByteKernels/module.modulemap"
-clang -O2 -g -fsanitize=fuzzer-no-link,address -I Sources/CByteKernels/include \
-  -c Sources/CByteKernels/utf8.c -o "$WORK/cmodules/bytekernels.o"
+KERNEL_OBJECTS=()
+for c in Sources/CByteKernels/*.c; do
+  o="$WORK/cmodules/$(basename "$c" .c).o"
+  clang -O2 -g -fsanitize=fuzzer-no-link,address -I Sources/CByteKernels/include -c "$c" -o "$o"
+  KERNEL_OBJECTS+=("$o")
+done
+# MotcuaWorkbook (in the module above: the xlsx format is a reading room's neighbour) needs
+# libxml2 (its system module) and ZIPFoundation, built here as a module of its own from the
+# package's resolved checkout.
+ZIPF="$WORK/pkg/checkouts/ZIPFoundation"
+[[ -d "$ZIPF" ]] || swift package --scratch-path "$WORK/pkg" resolve > /dev/null 2>&1
+mkdir -p "$WORK/zipfoundation"
+swiftc -wmo -parse-as-library -O -sanitize=address -module-name ZIPFoundation -Xcc -D_GNU_SOURCE \
+  -emit-module-path "$WORK/zipfoundation/ZIPFoundation.swiftmodule" -emit-object -o "$WORK/zipfoundation/ZIPFoundation.o" \
+  -I "$ZIPF/Sources/CZLib" "$ZIPF"/Sources/ZIPFoundation/*.swift
+KERNEL_OBJECTS+=("$WORK/zipfoundation/ZIPFoundation.o")
+XML_FLAGS=()
+for f in $(pkg-config --cflags-only-I libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2); do XML_FLAGS+=(-Xcc "$f"); done
 ISAL_FLAGS=()
 if pkg-config --exists libisal 2>/dev/null || [[ -e /usr/include/isa-l/igzip_lib.h ]]; then
   ISAL_FLAGS=(-D ISAL -I Sources/CIsal -lisal)
@@ -66,8 +82,8 @@ file_of() {
 for t in "${TARGETS[@]}"; do
   echo "== build $t"
   swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name MotcuaFuzz -package-name motcua \
-    -I Sources/CZlibSystem -I "$WORK/cmodules/CByteKernels" "${ISAL_FLAGS[@]}" -lz \
-    "${ENGINE[@]}" "$WORK/cmodules/bytekernels.o" "$(file_of "$t")" -o "$WORK/bin/fuzz-$t" 2>&1 |
+    -I Sources/CZlibSystem -I Sources/CLibXML2 -I "$WORK/cmodules/CByteKernels" -I "$WORK/zipfoundation" -I "$ZIPF/Sources/CZLib" "${XML_FLAGS[@]}" "${ISAL_FLAGS[@]}" -lz -lxml2 \
+    "${ENGINE[@]}" "${KERNEL_OBJECTS[@]}" "$(file_of "$t")" -o "$WORK/bin/fuzz-$t" 2>&1 |
     { grep -v "ld.gold: warning: Cannot export local symbol" || true; }
 done
 

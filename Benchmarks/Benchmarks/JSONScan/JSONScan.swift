@@ -1,6 +1,9 @@
 // The dvcqg-ndjson path of a parse worker (issue 5: "a scanner at memory speed", no per-record
 // heap allocation) on ~32 MiB of `motcua generate` records (~1.5 KB each; all accepted):
-//   decode               NDJSONDecoder.decode on every line (UTF-8 check, JSONRecordScanner,
+//   scan                 JSONStructuralScanner.scan on every line: the JSON scanner alone
+//                        (stage 1 index, stage 2 grammar and fields; issue 16);
+//   scan-reference       the same with JSONRecordScanner, the recursive-descent reference;
+//   decode               NDJSONDecoder.decode on every line (UTF-8 check, the scanner,
 //                        unescaping, the §3.3 checks, dates) — no framing, no table;
 //   reduce-known-ids     ChunkReducer.reduce over the file's 4 MiB chunks into a reducer that
 //                        has seen them all before (every id found, none inserted): the
@@ -18,6 +21,20 @@ import MotcuaReading
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = MicroData.throughputConfiguration
+
+    Benchmark("scan") { benchmark in
+        let scanner = JSONStructuralScanner()
+        measureScan(benchmark) { scanner.scan($0) }
+    } setup: {
+        _ = ndjsonLines
+    }
+
+    Benchmark("scan-reference") { benchmark in
+        let scanner = JSONRecordScanner()
+        measureScan(benchmark) { scanner.scan($0) }
+    } setup: {
+        _ = ndjsonLines
+    }
 
     Benchmark("decode") { benchmark in
         let bytes = MicroData.ndjson, lines = ndjsonLines
@@ -65,6 +82,23 @@ let benchmarks: @Sendable () -> Void = {
 }
 
 let ndjsonLines = MicroData.lines(MicroData.ndjson)
+
+/// One iteration: `scan` on every line, all of which it must accept; MB/s of NDJSON text.
+func measureScan(_ benchmark: Benchmark, _ scan: (UnsafeBufferPointer<UInt8>) -> Bool) {
+    let bytes = MicroData.ndjson, lines = ndjsonLines
+    var accepted = 0
+    benchmark.startMeasurement()
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    bytes.withUnsafeBufferPointer { buf in
+        for l in lines where scan(UnsafeBufferPointer(rebasing: buf[l.start..<(l.start + l.count)])) {
+            accepted += 1
+        }
+    }
+    let t1 = DispatchTime.now().uptimeNanoseconds
+    benchmark.stopMeasurement()
+    precondition(accepted == lines.count, "accepted \(accepted) of \(lines.count)")
+    benchmark.measurement(MicroData.megabytesPerSecondMetric, MicroData.megabytesPerSecond(bytes.count, t1 - t0))
+}
 let ndjsonChunks = try! MicroKernels.Reduce(MicroData.ndjson, format: .dvcqgNdjson)
 let rawChunks = try! MicroKernels.Reduce(MicroData.ndjsonWithRejects, format: .dvcqgNdjson)
 /// A reducer that has reduced the input once: every id is in its table.

@@ -9,6 +9,20 @@
 /// 0 when it is not, -1 when this CPU has no vector kernel (the caller validates itself).
 int motcua_utf8_validate(const uint8_t *p, size_t n);
 
+/// Stage 1 of the JSON record scanner (json_index.c): writes to `out`, in order, the offset of
+/// every structural position of the line p[0..<n] — `{ } [ ] : ,` outside strings, the
+/// opening quote of each string and the first byte of each scalar — then n (so only
+/// whitespace lies between a string's closing quote and the next position); returns how many positions (n not counted), or -1 when the line cannot be JSON (a
+/// control byte, a bad escape or a backslash outside a string, a string left open). `out`
+/// needs room for n + 72 entries. `*escapes` is set to 1 when some string has an escape;
+/// `*utf8` to 1 or 0 when the kernel also validated UTF-8 as isValidUTF8 does (AVX-512), to
+/// -1 when it did not.
+long motcua_json_index(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8);
+
+enum { MOTCUA_JSON_INDEX_SCALAR = 0, MOTCUA_JSON_INDEX_SSE2 = 1, MOTCUA_JSON_INDEX_AVX2 = 2, MOTCUA_JSON_INDEX_AVX512 = 3 };
+/// The same with one kernel (tests compare them); -2 when this CPU or build lacks it.
+long motcua_json_index_with(int kernel, const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8);
+
 #if defined(__x86_64__)
 #include <emmintrin.h>
 #endif
@@ -32,6 +46,21 @@ static inline size_t motcua_string_special(const uint8_t *p, size_t n) {
         if (b == '"' || b == '\\' || b < 0x20) return i;
     }
     return n;
+}
+
+/// Whether p[0..<n] has a backslash: a JSON key or value with an escape (short strings; inlined).
+static inline int motcua_has_backslash(const uint8_t *p, size_t n) {
+    size_t i = 0;
+#if defined(__x86_64__)
+    const __m128i backslash = _mm_set1_epi8('\\');
+    for (; i + 16 <= n; i += 16) {
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), backslash)) != 0) return 1;
+    }
+#endif
+    for (; i < n; i++) {
+        if (p[i] == '\\') return 1;
+    }
+    return 0;
 }
 
 /// Index of the first byte of p[0..<n] equal to a, b or c, or n (CSV framing and cells).

@@ -1,5 +1,5 @@
 // `dvcqg-ndjson` (SPEC §2.2): one portal-shaped JSON object per line. A line is validated as
-// RFC 8259 and its fields located by `JSONRecordScanner`; codes are JSON integers or digit
+// RFC 8259 and its fields located by `JSONStructuralScanner`; codes are JSON integers or digit
 // strings, TrangThaiHoSo also the portal's English words.
 import MotcuaFoundation
 import Foundation
@@ -44,7 +44,12 @@ final class NDJSONLayout: FileLayout {
 public final class NDJSONDecoder: RecordDecoding {
     public let dates: DateTimeParser
     public let maxLineBytes: Int
-    private let scanner = JSONRecordScanner()
+    private let scanner = JSONStructuralScanner()
+    /// `MOTCUA_JSON_SCANNER=reference` scans with the recursive-descent reference instead (the
+    /// same results; for comparing the two in one binary).
+    private let reference: JSONRecordScanner? = NDJSONDecoder.useReference ? JSONRecordScanner() : nil
+    private let slots: UnsafeMutablePointer<ValueSlot>
+    static let useReference = ProcessInfo.processInfo.environment["MOTCUA_JSON_SCANNER"] == "reference"
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
     @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) private var scratchCapacity = 4096
@@ -55,6 +60,7 @@ public final class NDJSONDecoder: RecordDecoding {
         self.dates = dates
         self.maxLineBytes = maxLineBytes
         scratch = .allocate(capacity: scratchCapacity)
+        slots = reference?.slots ?? scanner.slots
     }
     deinit { scratch.deallocate() }
 
@@ -76,21 +82,30 @@ public final class NDJSONDecoder: RecordDecoding {
         let n = line.count
         lastLine = line
         if n > maxLineBytes { return .lineTooLong }
-        guard let base = line.baseAddress, isValidUTF8(base, n) else { return .invalidUTF8 }
-        guard scanner.scan(line) else { return .malformedJSON }
+        guard let base = line.baseAddress else { return .invalidUTF8 }
+        let isJSON: Bool
+        if let reference {
+            guard isValidUTF8(base, n) else { return .invalidUTF8 }
+            isJSON = reference.scan(line)
+        } else {
+            // Stage 1 may have checked UTF-8 on the way; invalid UTF-8 is reported first.
+            isJSON = scanner.scan(line)
+            guard scanner.utf8 == 1 || (scanner.utf8 < 0 && isValidUTF8(base, n)) else { return .invalidUTF8 }
+        }
+        guard isJSON else { return .malformedJSON }
         if n > scratchCapacity {
             scratch.deallocate()
             scratchCapacity = max(n, scratchCapacity * 2)
             scratch = .allocate(capacity: scratchCapacity)
         }
-        var values = JSONFieldValues(slots: scanner.slots, line: base, scratch: scratch)
+        var values = JSONFieldValues(slots: slots, line: base, scratch: scratch)
         return checkRecord(&values, dates: dates, into: &out)
     }
 
     /// The field's value in the line last decoded: a string's unescaped text (in the scratch,
     /// which the rejected record no longer needs), any other JSON value's text as written.
     package func invalidValue(_ f: DossierField) -> ByteText {
-        let s = scanner.slots[f.rawValue]
+        let s = slots[f.rawValue]
         guard let line = lastLine.baseAddress, s.kind != .absent, s.end > s.start else { return .none }
         guard s.kind == .string, s.escaped else { return ByteText(base: line + s.start, count: s.end - s.start) }
         return ByteText(base: UnsafePointer(scratch), count: unescapeJSONString(line + s.start, s.end - s.start, into: scratch))

@@ -1,7 +1,8 @@
 // Validates one NDJSON line as an RFC 8259 object (depth ≤ 64, SPEC §2.2) and records where
 // the §2.2 fields' values are, without copying anything. Other fields are skipped by
 // scanning; the two arrays that matter (DanhSachLePhi, DanhSachGiayToKetQua) are reduced
-// to booleans on the way. Input must already be valid UTF-8.
+// to booleans on the way. Input must already be valid UTF-8. Since issue 16 the hot path uses
+// JSONStructuralScanner; this one stays as the reference it is tested against.
 import MotcuaFoundation
 import CByteKernels
 import Foundation

@@ -1,0 +1,371 @@
+// Stage 1 of the JSON record scanner (issue 16), after simdjson (Langdale & Lemire, "Parsing
+// Gigabytes of JSON per Second", VLDB Journal 2019): 64 bytes at a time, byte classes become
+// bit masks; escaped characters, the in-string mask (a prefix XOR of the unescaped quotes) and
+// the starts of scalars follow by bit arithmetic, carried from block to block; the structural
+// positions are written out for stage 2 (JSONStructuralScanner.swift). Kernels: AVX-512 and
+// AVX2 (chosen at run time), SSE2 (every x86-64) and a byte-at-a-time scalar one, the
+// reference the others are tested against.
+#include "bytekernels.h"
+#include "utf8_tables.h"
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define MOTCUA_X86 1
+#include <immintrin.h>
+#endif
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE int is_hex(uint8_t b) {
+    return (uint8_t)(b - '0') < 10 || (uint8_t)((b | 0x20) - 'a') < 6;
+}
+
+/// The character after a backslash inside a string, at q: one of `"\/bfnrt`, or `u` and four
+/// hex digits, all before the end of the line.
+static int valid_escape(const uint8_t *p, size_t n, size_t q) {
+    if (q >= n) return 0;
+    switch (p[q]) {
+    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': return 1;
+    case 'u': return q + 4 < n && is_hex(p[q + 1]) && is_hex(p[q + 2]) && is_hex(p[q + 3]) && is_hex(p[q + 4]);
+    default: return 0;
+    }
+}
+
+static ALWAYS_INLINE int is_op(uint8_t b) {
+    return b == '{' || b == '}' || b == '[' || b == ']' || b == ':' || b == ',';
+}
+
+static ALWAYS_INLINE int is_ws(uint8_t b) { return b == ' ' || b == '\t' || b == '\r' || b == '\n'; }
+
+// MARK: - The reference: one byte at a time
+
+static long index_scalar(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
+    *utf8 = -1;
+    uint32_t *o = out;
+    int in_string = 0, escaped = 0, in_scalar = 0, error = 0, any_escape = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = p[i];
+        if (in_string) {
+            if (escaped) {
+                escaped = 0;
+                if (!valid_escape(p, n, i)) error = 1;
+            } else if (b == '\\') {
+                escaped = 1;
+                any_escape = 1;
+            } else if (b == '"') {
+                in_string = 0;
+            } else if (b < 0x20) {
+                error = 1;
+            }
+            continue;
+        }
+        if (b == '"') {
+            *o++ = (uint32_t)i;
+            in_string = 1;
+            in_scalar = 0;
+        } else if (is_op(b)) {
+            *o++ = (uint32_t)i;
+            in_scalar = 0;
+        } else if (is_ws(b)) {
+            in_scalar = 0;
+        } else {
+            if (b == '\\') error = 1;   // never valid outside a string
+            if (!in_scalar) *o++ = (uint32_t)i;
+            in_scalar = 1;
+        }
+    }
+    if (in_string) error = 1;
+    *escapes = any_escape;
+    *o = (uint32_t)n;
+    return error ? -1 : (long)(o - out);
+}
+
+// MARK: - 64-byte blocks: the bit arithmetic shared by the vector kernels
+
+/// One block's byte classes, bit i for byte i.
+typedef struct { uint64_t quote, backslash, op, ws, control; } block_masks;
+
+/// What one block hands the next.
+typedef struct {
+    uint64_t prev_escaped;    // bit 0: the block's first byte is escaped
+    uint64_t prev_in_string;  // all ones when the block starts inside a string
+    uint64_t prev_scalar;     // 1 when the previous block ended in a scalar's bytes
+    uint64_t error;
+    int escapes;
+} block_state;
+
+/// Hides a mask's origin from the optimizer: clang otherwise keeps movemask results as vectors
+/// of booleans and does the bit arithmetic below with byte inserts and extracts, 3× slower.
+#define IN_REGISTER(x) __asm__("" : "+r"(x))
+
+static ALWAYS_INLINE block_masks in_registers(block_masks m) {
+    IN_REGISTER(m.quote); IN_REGISTER(m.backslash); IN_REGISTER(m.op); IN_REGISTER(m.ws); IN_REGISTER(m.control);
+    return m;
+}
+
+/// 64 for 0 (tzcnt's answer; __builtin_ctzll(0) is undefined).
+static ALWAYS_INLINE uint32_t trailing_zeros(uint64_t x) { return x ? (uint32_t)__builtin_ctzll(x) : 64; }
+
+static ALWAYS_INLINE uint64_t prefix_xor(uint64_t x) {
+    x ^= x << 1; x ^= x << 2; x ^= x << 4; x ^= x << 8; x ^= x << 16; x ^= x << 32;
+    return x;
+}
+
+/// The escaped characters: those after an odd-length run of backslashes (simdjson's
+/// branchless form; a run may come in from the previous block).
+static ALWAYS_INLINE uint64_t find_escaped(uint64_t backslash, uint64_t *prev_escaped) {
+    if (backslash == 0) { uint64_t e = *prev_escaped; *prev_escaped = 0; return e; }
+    backslash &= ~*prev_escaped;
+    uint64_t follows_escape = backslash << 1 | *prev_escaped;
+    const uint64_t even_bits = 0x5555555555555555ULL;
+    uint64_t odd_sequence_starts = backslash & ~even_bits & ~follows_escape;
+    uint64_t sequences_starting_on_even_bits;
+    *prev_escaped = __builtin_add_overflow(odd_sequence_starts, backslash, &sequences_starting_on_even_bits);
+    uint64_t invert_mask = sequences_starting_on_even_bits << 1;
+    return (even_bits ^ invert_mask) & follows_escape;
+}
+
+/// The block's structural positions as bits; updates what the next block needs.
+static ALWAYS_INLINE uint64_t block_structural(block_state *s, block_masks m, const uint8_t *p, size_t n, size_t at) {
+    m = in_registers(m);
+    uint64_t escaped = find_escaped(m.backslash, &s->prev_escaped);
+    uint64_t quote = m.quote & ~escaped;
+    uint64_t in_string = prefix_xor(quote) ^ s->prev_in_string;   // opening quote in, closing out
+    s->prev_in_string = (uint64_t)((int64_t)in_string >> 63);
+    s->error |= (m.control & in_string) | (m.backslash & ~in_string);
+    uint64_t esc = escaped & in_string;
+    if (esc) {   // rare: check each escape against the bytes
+        s->escapes = 1;
+        do {
+            if (!valid_escape(p, n, at + trailing_zeros(esc))) s->error = 1;
+            esc &= esc - 1;
+        } while (esc);
+    }
+    uint64_t scalar = ~(m.op | m.ws | m.quote | in_string);
+    uint64_t scalar_start = scalar & ~(scalar << 1 | s->prev_scalar);
+    s->prev_scalar = scalar >> 63;
+    // Opening quotes only (in_string holds them, not the closing ones): stage 2 finds a
+    // string's end from the next position when it needs it.
+    return (m.op & ~in_string) | (quote & in_string) | scalar_start;
+}
+
+/// Writes the offsets of the set bits, eight at a time whether or not they exist (the buffer
+/// has slack): fewer unpredictable branches than one per position.
+static ALWAYS_INLINE uint32_t *flatten(uint32_t *o, size_t at, uint64_t bits) {
+    uint32_t *end = o + __builtin_popcountll(bits);
+    uint32_t at32 = (uint32_t)at;
+    while (bits) {
+        o[0] = at32 + trailing_zeros(bits); bits &= bits - 1;
+        o[1] = at32 + trailing_zeros(bits); bits &= bits - 1;
+        o[2] = at32 + trailing_zeros(bits); bits &= bits - 1;
+        o[3] = at32 + trailing_zeros(bits); bits &= bits - 1;
+        o[4] = at32 + trailing_zeros(bits); bits &= bits - 1;
+        o[5] = at32 + trailing_zeros(bits); bits &= bits - 1;
+        o[6] = at32 + trailing_zeros(bits); bits &= bits - 1;
+        o[7] = at32 + trailing_zeros(bits); bits &= bits - 1;
+        o += 8;
+    }
+    return end;
+}
+
+static ALWAYS_INLINE uint32_t *block_step(block_state *s, block_masks m, const uint8_t *p, size_t n,
+                                          size_t at, uint32_t *o) {
+    return flatten(o, at, block_structural(s, m, p, n, at));
+}
+
+/// Runs `classify` over the whole blocks, then over the tail padded with spaces (which add
+/// no positions and keep a string open if it was).
+#define INDEX_BLOCKS(classify)                                                              \
+    block_state s = {0, 0, 0, 0, 0};                                                        \
+    uint32_t *o = out;                                                                      \
+    size_t i = 0;                                                                           \
+    for (; i + 64 <= n; i += 64) o = block_step(&s, classify(p + i), p, n, i, o);           \
+    if (i < n) {                                                                            \
+        uint8_t tail[64];                                                                   \
+        memset(tail, ' ', 64);                                                              \
+        memcpy(tail, p + i, n - i);                                                         \
+        o = block_step(&s, classify(tail), p, n, i, o);                                     \
+    }                                                                                       \
+    if (s.prev_in_string) s.error = 1;                                                      \
+    *escapes = s.escapes;                                                                   \
+    *o = (uint32_t)n;                                                                       \
+    return s.error ? -1 : (long)(o - out);
+
+#if MOTCUA_X86
+
+static ALWAYS_INLINE block_masks classify_sse2(const uint8_t *p) {
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), lower = _mm_set1_epi8(0x20),
+                  open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}'), colon = _mm_set1_epi8(':'),
+                  comma = _mm_set1_epi8(','), space = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'),
+                  cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'), control = _mm_set1_epi8(0x1F);
+    block_masks m = {0, 0, 0, 0, 0};
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+        __m128i folded = _mm_or_si128(v, lower);   // [ → {, ] → }
+        __m128i op = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close)),
+                                  _mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, comma)));
+        __m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, tab)),
+                                  _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+        int shift = 16 * k;
+        m.quote |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) << shift;
+        m.backslash |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, backslash)) << shift;
+        m.op |= (uint64_t)(uint16_t)_mm_movemask_epi8(op) << shift;
+        m.ws |= (uint64_t)(uint16_t)_mm_movemask_epi8(ws) << shift;
+        m.control |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, control), v)) << shift;
+    }
+    return m;
+}
+
+static long index_sse2(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
+    *utf8 = -1;
+    INDEX_BLOCKS(classify_sse2)
+}
+
+#define AVX2 __attribute__((target("avx2,bmi,popcnt")))
+
+AVX2 static ALWAYS_INLINE block_masks classify_avx2(const uint8_t *p) {
+    const __m256i quote = _mm256_set1_epi8('"'), backslash = _mm256_set1_epi8('\\'), lower = _mm256_set1_epi8(0x20),
+                  open = _mm256_set1_epi8('{'), close = _mm256_set1_epi8('}'), colon = _mm256_set1_epi8(':'),
+                  comma = _mm256_set1_epi8(','), space = _mm256_set1_epi8(' '), tab = _mm256_set1_epi8('\t'),
+                  cr = _mm256_set1_epi8('\r'), lf = _mm256_set1_epi8('\n'), control = _mm256_set1_epi8(0x1F);
+    block_masks m = {0, 0, 0, 0, 0};
+    for (int k = 0; k < 2; k++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * k));
+        __m256i folded = _mm256_or_si256(v, lower);
+        __m256i op = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(folded, open), _mm256_cmpeq_epi8(folded, close)),
+                                     _mm256_or_si256(_mm256_cmpeq_epi8(v, colon), _mm256_cmpeq_epi8(v, comma)));
+        __m256i ws = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, space), _mm256_cmpeq_epi8(v, tab)),
+                                     _mm256_or_si256(_mm256_cmpeq_epi8(v, cr), _mm256_cmpeq_epi8(v, lf)));
+        int shift = 32 * k;
+        m.quote |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, quote)) << shift;
+        m.backslash |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, backslash)) << shift;
+        m.op |= (uint64_t)(uint32_t)_mm256_movemask_epi8(op) << shift;
+        m.ws |= (uint64_t)(uint32_t)_mm256_movemask_epi8(ws) << shift;
+        m.control |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(v, control), v)) << shift;
+    }
+    return m;
+}
+
+AVX2 static long index_avx2(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
+    *utf8 = -1;
+    INDEX_BLOCKS(classify_avx2)
+}
+
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi,popcnt")))
+
+/// One table of utf8_tables.h in all four 128-bit lanes (vpshufb looks up within a lane).
+#define TABLE512(t) _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(t)))
+
+/// UTF-8 errors of a 64-byte block given the previous one (Keiser & Lemire, as utf8.c's AVX2
+/// kernel): the bytes 1, 2 and 3 before each come from one two-register byte permute (VBMI).
+AVX512 static ALWAYS_INLINE __m512i utf8_errors(__m512i input, __m512i prev_input) {
+    const __m512i nibble = _mm512_set1_epi8(0x0F);
+    __m512i idx = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42,
+                                  41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20,
+                                  19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    // Byte j of the concatenation prev_input ‖ input, n bytes back: index 64 + j − n.
+    __m512i prev1 = _mm512_permutex2var_epi8(prev_input, _mm512_add_epi8(idx, _mm512_set1_epi8(63)), input);
+    __m512i prev2 = _mm512_permutex2var_epi8(prev_input, _mm512_add_epi8(idx, _mm512_set1_epi8(62)), input);
+    __m512i prev3 = _mm512_permutex2var_epi8(prev_input, _mm512_add_epi8(idx, _mm512_set1_epi8(61)), input);
+    __m512i byte_1_high = _mm512_shuffle_epi8(TABLE512(byte_1_high_table), _mm512_and_si512(_mm512_srli_epi16(prev1, 4), nibble));
+    __m512i byte_1_low = _mm512_shuffle_epi8(TABLE512(byte_1_low_table), _mm512_and_si512(prev1, nibble));
+    __m512i byte_2_high = _mm512_shuffle_epi8(TABLE512(byte_2_high_table), _mm512_and_si512(_mm512_srli_epi16(input, 4), nibble));
+    __m512i special = _mm512_and_si512(_mm512_and_si512(byte_1_high, byte_1_low), byte_2_high);
+    __m512i third = _mm512_subs_epu8(prev2, _mm512_set1_epi8((char)(0xE0 - 0x80)));
+    __m512i fourth = _mm512_subs_epu8(prev3, _mm512_set1_epi8((char)(0xF0 - 0x80)));
+    __m512i must23 = _mm512_and_si512(_mm512_or_si512(third, fourth), _mm512_set1_epi8((char)0x80));
+    return _mm512_xor_si512(must23, special);
+}
+
+/// AVX-512 (Zen 4, Ice Lake and later): the compares give the 64-bit masks directly, the tail
+/// is a masked load, the positions are written by compressing sixteen lanes at a time (no
+/// branch per position), and UTF-8 is validated on the way (the line is read once).
+AVX512 static long index_avx512(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
+    const __m512i quote = _mm512_set1_epi8('"'), backslash = _mm512_set1_epi8('\\'), lower = _mm512_set1_epi8(0x20),
+                  open = _mm512_set1_epi8('{'), close = _mm512_set1_epi8('}'), colon = _mm512_set1_epi8(':'),
+                  comma = _mm512_set1_epi8(','), space = _mm512_set1_epi8(' '), tab = _mm512_set1_epi8('\t'),
+                  cr = _mm512_set1_epi8('\r'), lf = _mm512_set1_epi8('\n'), control = _mm512_set1_epi8(0x1F);
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    block_state s = {0, 0, 0, 0, 0};
+    uint32_t *o = out;
+    __m512i prev = _mm512_setzero_si512(), utf8_error = _mm512_setzero_si512();
+    for (size_t i = 0; i < n; i += 64) {
+        __m512i v = n - i >= 64 ? _mm512_loadu_si512((const void *)(p + i))
+                                : _mm512_mask_loadu_epi8(space, (__mmask64)(~0ULL >> (64 - (n - i))), p + i);
+        // An ASCII block after complete characters has nothing to check.
+        if (_mm512_movepi8_mask(_mm512_or_si512(v, prev)) != 0) utf8_error = _mm512_or_si512(utf8_error, utf8_errors(v, prev));
+        prev = v;
+        __m512i folded = _mm512_or_si512(v, lower);   // [ → {, ] → }
+        block_masks m;
+        m.quote = _mm512_cmpeq_epi8_mask(v, quote);
+        m.backslash = _mm512_cmpeq_epi8_mask(v, backslash);
+        m.op = _mm512_cmpeq_epi8_mask(folded, open) | _mm512_cmpeq_epi8_mask(folded, close) |
+               _mm512_cmpeq_epi8_mask(v, colon) | _mm512_cmpeq_epi8_mask(v, comma);
+        m.ws = _mm512_cmpeq_epi8_mask(v, space) | _mm512_cmpeq_epi8_mask(v, tab) |
+               _mm512_cmpeq_epi8_mask(v, cr) | _mm512_cmpeq_epi8_mask(v, lf);
+        m.control = _mm512_cmple_epu8_mask(v, control);
+        uint64_t bits = block_structural(&s, m, p, n, i);
+        __m512i base = _mm512_add_epi32(lanes, _mm512_set1_epi32((int)i));
+        for (int k = 0; k < 4; k++) {
+            __mmask16 part = (__mmask16)(bits >> (16 * k));
+            _mm512_storeu_si512((void *)o, _mm512_maskz_compress_epi32(part, base));
+            o += __builtin_popcount(part);
+            base = _mm512_add_epi32(base, _mm512_set1_epi32(16));
+        }
+    }
+    // A character left unfinished at the end: a space where its continuation is due (the
+    // padded tail block did this already unless n is a multiple of 64).
+    if (n % 64 == 0 && _mm512_movepi8_mask(prev) != 0) utf8_error = _mm512_or_si512(utf8_error, utf8_errors(space, prev));
+    *utf8 = _mm512_test_epi8_mask(utf8_error, utf8_error) == 0;
+    if (s.prev_in_string) s.error = 1;
+    *escapes = s.escapes;
+    *o = (uint32_t)n;
+    return s.error ? -1 : (long)(o - out);
+}
+
+static int has_avx512(void) {
+    static int known = -1;
+    int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (k < 0) {
+        __builtin_cpu_init();
+        k = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("bmi") &&
+            __builtin_cpu_supports("popcnt") ? 1 : 0;
+        __atomic_store_n(&known, k, __ATOMIC_RELAXED);
+    }
+    return k;
+}
+
+static int has_avx2(void) {
+    // Parse workers call this concurrently: the CPU check is cached with atomic accesses.
+    static int known = -1;
+    int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (k < 0) {
+        __builtin_cpu_init();
+        k = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("popcnt") ? 1 : 0;
+        __atomic_store_n(&known, k, __ATOMIC_RELAXED);
+    }
+    return k;
+}
+#endif
+
+long motcua_json_index_with(int kernel, const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
+    switch (kernel) {
+    case MOTCUA_JSON_INDEX_SCALAR: return index_scalar(p, n, out, escapes, utf8);
+#if MOTCUA_X86
+    case MOTCUA_JSON_INDEX_SSE2: return index_sse2(p, n, out, escapes, utf8);
+    case MOTCUA_JSON_INDEX_AVX2: return has_avx2() ? index_avx2(p, n, out, escapes, utf8) : -2;
+    case MOTCUA_JSON_INDEX_AVX512: return has_avx512() ? index_avx512(p, n, out, escapes, utf8) : -2;
+#endif
+    default: *utf8 = -1; return -2;
+    }
+}
+
+long motcua_json_index(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
+#if MOTCUA_X86
+    if (has_avx512()) return index_avx512(p, n, out, escapes, utf8);
+    return has_avx2() ? index_avx2(p, n, out, escapes, utf8) : index_sse2(p, n, out, escapes, utf8);
+#else
+    return index_scalar(p, n, out, escapes, utf8);
+#endif
+}

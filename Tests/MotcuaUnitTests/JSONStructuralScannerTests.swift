@@ -1,0 +1,259 @@
+// Differential tests of the structural-index scanner (issue 16) against the recursive-descent
+// reference, JSONRecordScanner: the same verdict on every line and, when accepted, the same
+// slot for every §2.2 field (kind, offsets, escapes, the arrays' flags), with each stage-1
+// kernel (scalar, SSE2, AVX2 where the CPU has it, and the run-time choice). Lines: JSONTestSuite
+// (as given and as values inside records), the fuzz seeds' fixture lines, generator records and
+// their mutations at every byte offset, random documents, nesting around the 64-level limit.
+// Where stage 1 validated UTF-8 on the way (AVX-512), its verdict is compared with the scalar
+// validator's.
+import Foundation
+import XCTest
+import MotcuaTestSupport
+@testable import MotcuaReading
+@testable import MotcuaGenerate
+
+final class JSONStructuralScannerTests: XCTestCase {
+    let reference = JSONRecordScanner()
+    let candidates: [(String, JSONStructuralScanner)] = {
+        var out = [("default", JSONStructuralScanner())]
+        for (name, k) in [("scalar", 0), ("sse2", 1), ("avx2", 2), ("avx512", 3)] where JSONStructuralScanner.hasKernel(Int32(k)) {
+            out.append((name, JSONStructuralScanner(kernel: Int32(k))))
+        }
+        return out
+    }()
+    var compared = 0, accepted = 0, utf8Checked = 0, differences: [String] = []
+
+    /// Scans `bytes` with every scanner; records a difference from the reference.
+    func check(_ bytes: [UInt8], _ label: @autoclosure () -> String) {
+        bytes.withUnsafeBufferPointer { buf in
+            let want = reference.scan(buf)
+            if want { accepted += 1 }
+            for (name, scanner) in candidates {
+                compared += 1
+                let got = scanner.scan(buf)
+                var same = got == want
+                // A kernel that validated UTF-8 on the way must agree with the scalar validator.
+                if scanner.utf8 >= 0 {
+                    utf8Checked += 1
+                    if (scanner.utf8 == 1) != isValidUTF8Scalar(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!, buf.count) { same = false }
+                }
+                if same && want {
+                    for f in 0..<DossierField.count {
+                        let a = reference.slots[f], b = scanner.slots[f]
+                        if a.kind != b.kind || a.start != b.start || a.end != b.end || a.escaped != b.escaped || a.flag != b.flag {
+                            same = false
+                        }
+                    }
+                }
+                if !same && differences.count < 8 {
+                    differences.append("\(label()) [\(name)] reference \(want) got \(got): \(String(decoding: bytes.prefix(300), as: UTF8.self))")
+                }
+            }
+        }
+    }
+
+    func assertNoDifferences(_ what: String, minimum: Int) {
+        XCTAssertEqual(differences, [], what)
+        XCTAssertGreaterThanOrEqual(compared, minimum, what)
+        print("\(what): \(compared) comparisons (\(candidates.count) scanners), \(accepted) lines accepted by the reference, \(utf8Checked) UTF-8 verdicts of stage 1 checked, \(differences.count) differences")
+    }
+
+    func testJSONTestSuite() throws {
+        let dir = Harness.corpora.appendingPathComponent("json/test_parsing")
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() {
+            let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))
+            var text = bytes
+            while let last = text.last, last == 0x0A || last == 0x0D { text.removeLast() }
+            check(bytes, name)
+            check(text, name)
+            for line in text.split(separator: 0x0A, omittingEmptySubsequences: false) { check(Array(line), name + " line") }
+            // As a value inside a record, captured and skipped, at the top and nested.
+            let record = Array(#"{"MaHoSo":"000.00.01.H56-1","TrangThaiHoSo":4,"#.utf8)
+            for key in ["MaDonVi", "x", "DanhSachLePhi", "DanhSachGiayToKetQua"] {
+                check(record + Array("\"\(key)\":".utf8) + text + [0x7D], "\(name) as \(key)")
+                check(record + Array("\"\(key)\":[{\"Gia\":".utf8) + text + Array("}]}".utf8), "\(name) in \(key)[0].Gia")
+                check(record + Array("\"\(key)\":[{\"DuongDanTepTinKetQua\":".utf8) + text + Array("}]}".utf8), "\(name) in \(key)[0].Duong…")
+            }
+        }
+        assertNoDifferences("JSONTestSuite", minimum: 318 * 16)
+    }
+
+    func testFixtureLinesAndGeneratorRecords() throws {
+        for line in try fixtureLines() + generatorLines(days: 3, perDay: 200) { check(line, "record") }
+        assertNoDifferences("fixture and generator lines", minimum: 1000)
+    }
+
+    /// A record longer than several 64-byte blocks, changed at every offset 0..<len: a byte
+    /// deleted, replaced by and inserted as each byte that matters to JSON; the same with the
+    /// line shifted by 1…63 bytes of leading whitespace so every offset meets every block edge.
+    func testMutationsAtEveryOffset() throws {
+        let bytes: [UInt8] = Array(#"\"{}[]:, 0-+.eEtfnu"#.utf8) + [0x01, 0x09, 0x0D, 0x7F, 0xC3]
+        let escaped = Array(#"{"MaHoSo":"000.00.01.H56-240219-0002","Ma\u0044onVi":"000.00.01.H56","TenTTHC":"Thủ tục \"khai sinh\" \\ \/ \b\f\n\r\t \ud83d\ude00","TrangThaiHoSo":"done","KenhThucHien":2,"MucDo":4.5e+1,"NgayTiepNhan":"20240219010333","HinhThuc":-0,"X":[true,false,null,{},[],[[{"a":[1,-2.5E-3]}]]],"DanhSachLePhi":[{"Gia":"1\u0030"},{"Gia":0.0},5,{"Gia":12e3,"Gia":0}],"DanhSachGiayToKetQua":[{"DuongDanTepTinKetQua":"/a.pdf"}],"HoSoCoThanhPhanSoHoa":1}"#.utf8)
+        var records = [escaped]
+        let generated = try generatorLines(days: 1, perDay: 40)
+        records += [generated[0], generated[generated.count / 2]]
+        for (r, record) in records.enumerated() {
+            XCTAssertGreaterThan(record.count, 64)
+            for i in 0...record.count {
+                if i < record.count {
+                    var d = record; d.remove(at: i); check(d, "record \(r) delete \(i)")
+                }
+                for b in bytes {
+                    if i < record.count { var m = record; m[i] = b; check(m, "record \(r) replace \(i) by \(b)") }
+                    var ins = record; ins.insert(b, at: i); check(ins, "record \(r) insert \(b) at \(i)")
+                }
+            }
+        }
+        // Block edges: the escaped record shifted, with a quote, backslash or brace put at each offset.
+        for shift in 1..<64 {
+            let shifted = [UInt8](repeating: 0x20, count: shift) + escaped
+            check(shifted, "shift \(shift)")
+            for i in stride(from: shift, to: shifted.count, by: 1) {
+                for b: UInt8 in [0x22, 0x5C, 0x7D] { var m = shifted; m[i] = b; check(m, "shift \(shift) replace \(i) by \(b)") }
+            }
+        }
+        assertNoDifferences("mutations", minimum: 1_000_000)
+    }
+
+    func testRandomDocumentsAndTheirMutations() {
+        var rng = SplitMix(seed: 16)
+        for doc in 0..<6000 {
+            var out: [UInt8] = []
+            randomObject(&rng, &out, depth: 1, top: true)
+            check(out, "doc \(doc)")
+            for _ in 0..<8 {
+                var m = out
+                let i = Int(rng.next() % UInt64(m.count))
+                let b = Array(#"\"{}[]:,0 -eu"#.utf8)[Int(rng.next() % 13)]
+                switch rng.next() % 3 {
+                case 0: m.remove(at: i)
+                case 1: m[i] = b
+                default: m.insert(b, at: i)
+                }
+                check(m, "doc \(doc) mutated")
+            }
+        }
+        assertNoDifferences("random documents", minimum: 100_000)
+    }
+
+    /// A ~100 KB line (the position buffer grows past its first 4096 entries) and random
+    /// mutations of it.
+    func testLongLine() {
+        var line = Array(#"{"MaHoSo":"000.00.01.H56-1","X":["#.utf8)
+        for i in 0..<2500 {
+            if i > 0 { line.append(0x2C) }
+            line += Array(#"{"a":"Thủ tục ạ","b":[1,2.5e3,true,null],"c":{}}"#.utf8)
+        }
+        line += Array(#"],"DanhSachLePhi":[{"Gia":"0"},{"Gia":12}],"TrangThaiHoSo":4}"#.utf8)
+        XCTAssertGreaterThan(line.count, 100_000)
+        check(line, "long line")
+        var rng = SplitMix(seed: 64)
+        for m in 0..<300 {
+            var v = line
+            v[Int(rng.next() % UInt64(v.count))] = Array(#"\"{}[]:,0 -eu"#.utf8)[Int(rng.next() % 13)]
+            check(v, "long line mutation \(m)")
+        }
+        assertNoDifferences("long line", minimum: 300)
+    }
+
+    func testNestingAroundTheLimit() {
+        for d in 60...68 {
+            // Containers first in their parent and after a comma (stage 2 opens them on two paths).
+            for (open, close) in [("[", "]"), ("{\"a\":", "}"), ("[0,", "]"), ("{\"a\":0,\"b\":", "}"), ("[{},", "]")] {
+                let v = String(repeating: open, count: d) + "1" + String(repeating: close, count: d)
+                for key in ["x", "MaHoSo", "DanhSachLePhi"] {
+                    check(Array("{\"\(key)\":\(v)}".utf8), "depth \(d) \(open) \(key)")
+                    check(Array("{\"\(key)\":[{\"Gia\":\(v)}]}".utf8), "depth \(d) \(open) in \(key)")
+                    check(Array("{\"\(key)\":[\(v)]}".utf8), "depth \(d) \(open) element of \(key)")
+                }
+            }
+        }
+        // The limit itself: 64 levels pass, 65 do not.
+        let ok = "{\"a\":" + String(repeating: "[", count: 63) + String(repeating: "]", count: 63) + "}"
+        let deep = "{\"a\":" + String(repeating: "[", count: 64) + String(repeating: "]", count: 64) + "}"
+        XCTAssertTrue(ok.utf8.withContiguousStorageIfAvailable { candidates[0].1.scan($0) } ?? false)
+        XCTAssertFalse(deep.utf8.withContiguousStorageIfAvailable { candidates[0].1.scan($0) } ?? true)
+        assertNoDifferences("nesting", minimum: 100)
+    }
+
+    // MARK: - Inputs
+
+    func fixtureLines() throws -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        let root = Harness.fixturesDir
+        guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
+        for case let rel as String in walker where rel.hasSuffix(".ndjson") {
+            let bytes = [UInt8](try Data(contentsOf: root.appendingPathComponent(rel)))
+            for line in bytes.split(separator: 0x0A) {
+                var l = Array(line)
+                if l.last == 0x0D { l.removeLast() }
+                out.append(l)
+            }
+        }
+        return out
+    }
+
+    func generatorLines(days: Int, perDay: Int) throws -> [[UInt8]] {
+        let dir = try Harness.scratch("scan-gen")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = GenerateOptions(outDir: dir.path)
+        o.units = 8
+        o.days = days
+        o.dossiersPerDay = perDay
+        o.seed = 16
+        o.gzip = false
+        _ = try Generator.run(o)
+        let exports = dir.appendingPathComponent("exports")
+        var out: [[UInt8]] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: exports.path).sorted() {
+            let bytes = [UInt8](try Data(contentsOf: exports.appendingPathComponent(name)))
+            out += bytes.split(separator: 0x0A).map(Array.init)
+        }
+        return out
+    }
+
+    /// A random object: §2.2 field names and others, every kind of value, escapes, whitespace.
+    func randomObject(_ rng: inout SplitMix, _ out: inout [UInt8], depth: Int, top: Bool = false) {
+        let keys = DossierField.names + ["Gia", "DuongDanTepTinKetQua", "x", "Ma\\u0048oSo", "G\\u0069a", ""]
+        out.append(0x7B)
+        let n = Int(rng.next() % (top ? 12 : 4))
+        for i in 0..<n {
+            if i > 0 { out.append(0x2C) }
+            ws(&rng, &out)
+            out += Array("\"\(keys[Int(rng.next() % UInt64(keys.count))])\"".utf8)
+            ws(&rng, &out)
+            out.append(0x3A)
+            ws(&rng, &out)
+            randomValue(&rng, &out, depth: depth + 1)
+            ws(&rng, &out)
+        }
+        out.append(0x7D)
+    }
+
+    func randomValue(_ rng: inout SplitMix, _ out: inout [UInt8], depth: Int) {
+        let strings = ["", "a", "000.00.01.H56", "Thủ tục", "\\\"q\\\\", "\\u1EA1\\ud83d\\ude00", " 15000 ", "-1.5", "0", "\\/x\\n"]
+        let numbers = ["0", "-0", "1", "12", "-3.25", "1e5", "2E-2", "0.0", "15000", "7.0e+1"]
+        switch rng.next() % (depth > 6 ? 5 : 7) {
+        case 0: out += Array("\"\(strings[Int(rng.next() % UInt64(strings.count))])\"".utf8)
+        case 1: out += Array(numbers[Int(rng.next() % UInt64(numbers.count))].utf8)
+        case 2: out += Array(["true", "false", "null"][Int(rng.next() % 3)].utf8)
+        case 3: out += Array("\"\(Int(rng.next() % 10))\"".utf8)
+        case 4: out += Array("\"2024-03-0\(1 + Int(rng.next() % 9))\"".utf8)
+        case 5:
+            out.append(0x5B)
+            let n = Int(rng.next() % 4)
+            for i in 0..<n {
+                if i > 0 { out.append(0x2C) }
+                ws(&rng, &out)
+                randomValue(&rng, &out, depth: depth + 1)
+                ws(&rng, &out)
+            }
+            out.append(0x5D)
+        default: randomObject(&rng, &out, depth: depth)
+        }
+    }
+
+    func ws(_ rng: inout SplitMix, _ out: inout [UInt8]) {
+        if rng.next() % 4 == 0 { out.append([0x20, 0x09, 0x0D, 0x0A][Int(rng.next() % 4)]) }
+    }
+}

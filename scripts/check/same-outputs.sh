@@ -388,7 +388,8 @@ for p in "$ROOT"/pipelines/*.yaml; do
         if [ "$pname" = daily ] && [ "$label" != default ] && ! [[ " ${opts[*]} " =~ \ --(to|as-of|period)\  ]]; then
             opts+=(--to 2024-06-30)   # its periods run to 2099
         fi
-        pair "$pname/$label" run none run "$p" --out @OUT@ --quiet "${opts[@]}"
+        # Each side its own fresh state (daily.yaml keeps one: shared, the second run would read nothing).
+        pair "$pname/$label" run none run "$p" --out @OUT@ --state @OUT@.state --quiet "${opts[@]}"
     done
 done
 pair sample/metrics run none run "$ROOT/pipelines/sample.yaml" --out @OUT@ --quiet --metrics-file @OUT@.prom

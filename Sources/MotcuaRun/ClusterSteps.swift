@@ -33,6 +33,7 @@ public enum ClusterSteps {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var o = options
         o.mapFiles = files
+        o.stateIntermediate = true
         o.outDir = "\(scratch)/spill"
         o.statePath = "\(scratch)/state"
         var report = try Runner.run(pipelinePath: pipelinePath, options: o, logger: logger, isCancelled: isCancelled)
@@ -44,9 +45,25 @@ public enum ClusterSteps {
     /// `motcua reduce`: each of `partitions` of every map output merged into `out`. Returns their dossiers.
     public static func reduce(pipelinePath: String, partitions: [Int], maps: [String], out: String) throws -> Int {
         guard !partitions.isEmpty else { throw MotcuaError(.usage, "--partition: name the partitions this task merges") }
-        let layout = try layout(pipelinePath: pipelinePath, maps: maps)
+        guard !maps.isEmpty else { throw MotcuaError(.usage, "--maps: name the map tasks' output directories") }
+        let pipeline: Pipeline
+        do { pipeline = try PipelineLoader.load(path: pipelinePath) } catch let e as ConfigErrors {
+            throw MotcuaError(.config, e.description)
+        }
         let dir = URL(fileURLWithPath: out).standardizedFileURL.path
-        return try partitions.reduce(0) { $0 + (try ClusterMerge.reduce(partition: $1, layout, to: dir)) }
+        return try clusterErrors {
+            let layout = try ClusterSteps.layout(pipeline, pipelinePath: pipelinePath, maps: maps)
+            return try partitions.reduce(0) { $0 + (try ClusterMerge.reduce(partition: $1, layout, to: dir)) }
+        }
+    }
+
+    /// A damaged map output or partition is mended by running the task that wrote it again,
+    /// not by a state's `--full-refresh`.
+    private static func clusterErrors<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as MotcuaError where e.code == .data && e.message.contains("--full-refresh") {
+            throw MotcuaError(.data, e.message.replacingOccurrences(of: "`motcua run … --full-refresh` rebuilds the state from the input files",
+                                                                    with: "run the cluster task that wrote it again"))
+        }
     }
 
     /// `motcua finish`: the maps and reduced partitions assembled into a state (`--state`, the
@@ -54,33 +71,29 @@ public enum ClusterSteps {
     public static func finish(pipelinePath: String, maps: [String], parts: [String], options: RunOptions, logger: Logger,
                               isCancelled: @escaping () -> Bool = { false }) throws -> RunReport {
         guard !parts.isEmpty else { throw MotcuaError(.usage, "--parts: name the directories the reduce tasks wrote") }
-        let layout = try layout(pipelinePath: pipelinePath, maps: maps)
+        guard !maps.isEmpty else { throw MotcuaError(.usage, "--maps: name the map tasks' output directories") }
         let pipelineState = (try? PipelineLoader.load(path: pipelinePath))?.statePath
         var o = options
         let ownState = o.statePath == nil && pipelineState == nil
         let statePath = o.statePath.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? pipelineState
             ?? "\(URL(fileURLWithPath: parts[0]).standardizedFileURL.path)/.motcua-finish-state-\(getpid())"
         defer { if ownState { try? FileManager.default.removeItem(atPath: statePath) } }
-        do {
-            // Its own scope: the state's lock is released before the run takes it.
-            let state = try StateDirectory(path: statePath, durable: !ownState)
-            let dossiers = try ClusterMerge.assemble(layout, parts: parts, into: state)
-            logger.info("finish: \(layout.paths.count) files of \(layout.maps.count) maps, \(dossiers) dossiers assembled in \(statePath)")
-        }
         o.statePath = statePath
         o.fullRefresh = false
         o.trustStateDigests = true
         o.reportState = !ownState
-        return try Runner.run(pipelinePath: pipelinePath, options: o, logger: logger, isCancelled: isCancelled)
+        o.stateIntermediate = ownState
+        // Assembled once the run's options, outputs and state are checked and locked.
+        return try Runner.run(pipelinePath: pipelinePath, options: o, logger: logger, isCancelled: isCancelled) { plan in
+            guard let state = plan.state else { throw MotcuaError(.software, "finish runs with a state") }
+            let layout = try clusterErrors { try ClusterSteps.layout(plan.pipeline, pipelinePath: pipelinePath, maps: maps) }
+            let dossiers = try clusterErrors { try ClusterMerge.assemble(layout, parts: parts, into: state, fanIn: max(2, options.rejectFanIn)) }
+            logger.info("finish: \(layout.paths.count) files of \(layout.maps.count) maps, \(dossiers) dossiers assembled in \(statePath)")
+        }
     }
 
     /// The map outputs, checked against the pipeline's run settings.
-    private static func layout(pipelinePath: String, maps: [String]) throws -> ClusterLayout {
-        guard !maps.isEmpty else { throw MotcuaError(.usage, "--maps: name the map tasks' output directories") }
-        let pipeline: Pipeline
-        do { pipeline = try PipelineLoader.load(path: pipelinePath) } catch let e as ConfigErrors {
-            throw MotcuaError(.config, e.description)
-        }
+    private static func layout(_ pipeline: Pipeline, pipelinePath: String, maps: [String]) throws -> ClusterLayout {
         let layout = try ClusterLayout(maps: maps.map(MapOutput.open))
         let global = InputMapping.global(zoneMinutes: pipeline.zoneMinutes, maxLineBytes: pipeline.maxLineBytes,
                                          onCorruptInput: pipeline.onCorruptInput)
@@ -90,12 +103,16 @@ public enum ClusterSteps {
         return layout
     }
 
-    /// Puts `fresh` at `target`, replacing what an earlier run of the same task left there.
+    /// Puts `fresh` at `target`. An output already there of the same files (path, size, digest)
+    /// and settings is an earlier run of the same task (a retry, or Dask recomputing a result it
+    /// lost): it stays, as a reduce task may be reading it and must never find it missing.
+    /// Anything else there is replaced.
     private static func replace(_ target: String, with fresh: String, scratch: String) throws {
         if rename(fresh, target) != 0 {
             guard errno == ENOTEMPTY || errno == EEXIST else {
                 throw MotcuaError(.cantCreate, "\(target): cannot put the map output in place: \(String(cString: strerror(errno)))")
             }
+            if let earlier = try? MapOutput.open(target), let new = try? MapOutput.open(fresh), earlier.sameTask(as: new) { return }
             guard rename(target, "\(scratch)/earlier") == 0, rename(fresh, target) == 0 else {
                 throw MotcuaError(.cantCreate, "\(target): cannot replace the earlier map output: \(String(cString: strerror(errno)))")
             }

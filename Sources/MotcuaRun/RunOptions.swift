@@ -27,6 +27,10 @@ public struct RunOptions: Sendable {
     public var mapFiles: [String]?
     public var trustStateDigests = false
     public var reportState = true
+    /// The state is a cluster's intermediate (a map's output, finish's own): not fsynced.
+    public var stateIntermediate = false
+    /// `finish`: the maps' reject segments merged at once (tests make it small).
+    public var rejectFanIn = 256
     public var threads = 2
     public var inflater = InflaterKind.preferred
     /// Bytes per chunk handed to a worker; small values exercise chunk boundaries in tests.

@@ -39,8 +39,17 @@ public enum Runner {
     /// workers' partial results), roll up, check the reject rate, render, publish.
     public static func run(pipelinePath: String, options: RunOptions, logger: Logger,
                            isCancelled: @escaping () -> Bool = { false }) throws -> RunReport {
+        try run(pipelinePath: pipelinePath, options: options, logger: logger, isCancelled: isCancelled, beforeReading: nil)
+    }
+
+    /// `beforeReading`: a step given the settled plan — pipeline, periods and the output and
+    /// state directories checked and locked — before any input is read (`finish` assembles its
+    /// state there, so that a bad option or output directory stops it before it touches one).
+    static func run(pipelinePath: String, options: RunOptions, logger: Logger, isCancelled: @escaping () -> Bool,
+                    beforeReading: ((Plan) throws -> Void)?) throws -> RunReport {
         let clock = PhaseClock(logger: logger)
         var plan = try resolve(pipelinePath: pipelinePath, options: options, isCancelled: isCancelled)
+        try beforeReading?(plan)
         do {
             return try runPhases(plan, options: options, logger: logger, clock: clock, isCancelled: isCancelled)
         } catch let e as MotcuaError where e.code == .interrupted {
@@ -161,8 +170,7 @@ public enum Runner {
         let statePath = options.statePath.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? pipeline.statePath
         return Plan(pipeline: pipeline, periods: periods, catalogs: catalogs, files: files, listingWarnings: listing, output: output,
                     asOf: options.resolvedAsOf(zoneMinutes: pipeline.zoneMinutes), state: try statePath.map {
-                        // A map task's state is an intermediate: not fsynced.
-                        try StateDirectory(path: $0, durable: options.mapFiles == nil)
+                        try StateDirectory(path: $0, durable: !options.stateIntermediate)
                     })
     }
 

@@ -18,6 +18,14 @@ package struct MapOutput {
     let generationDir: String
     package let ledger: Ledger
 
+    /// Made from the same files (path, size, digest, input mapping) under the same settings.
+    package func sameTask(as other: MapOutput) -> Bool {
+        ledger.mapping == other.ledger.mapping && ledger.entries.count == other.ledger.entries.count
+            && zip(ledger.entries, other.ledger.entries).allSatisfy {
+                $0.path == $1.path && $0.size == $1.size && $0.digest == $1.digest && $0.mapping == $1.mapping
+            }
+    }
+
     package static func open(_ path: String) throws -> MapOutput {
         let root = URL(fileURLWithPath: path).standardizedFileURL.path
         guard let name = try? FileManager.default.destinationOfSymbolicLink(atPath: "\(root)/current") else {
@@ -138,12 +146,14 @@ package enum ClusterMerge {
         let from = ClusterLayout.fingerprintName(j)
         do {
             let file = try SyncedFile(creating: "\(temp)/\(from)")
-            try file.write(Array((layout.fingerprint + "\n").utf8))
+            try file.write(Array("\(layout.fingerprint)\n\(written)\n".utf8))
         } catch let e as OutputError {
             throw MotcuaError(.io, e.message)
         }
-        // The fingerprint first: a part-JJ.bin in place always has its own beside it.
-        for name in [from, Snapshot.partitionName(j)] {
+        // The partition first: killed between the two renames, a new part-JJ.bin beside the
+        // previous fingerprint is refused by finish (and the task run again), where a previous
+        // part-JJ.bin beside the new fingerprint would be taken.
+        for name in [Snapshot.partitionName(j), from] {
             guard rename("\(temp)/\(name)", "\(dir)/\(name)") == 0 else {
                 throw MotcuaError(.io, "\(dir)/\(name): cannot rename into place: \(String(cString: strerror(errno)))")
             }
@@ -153,7 +163,8 @@ package enum ClusterMerge {
 
     /// Writes one generation of `state` from the maps' ledgers and rejects and the reduced
     /// partitions found in `parts` (each exactly once), and makes it current. Returns its dossiers.
-    package static func assemble(_ layout: ClusterLayout, parts: [String], into state: StateDirectory) throws -> Int {
+    /// `fanIn`: reject segments merged at once (each an open file).
+    package static func assemble(_ layout: ClusterLayout, parts: [String], into state: StateDirectory, fanIn: Int = 256) throws -> Int {
         let (name, dir) = try state.begin(generation: (state.currentGeneration ?? 0) + 1)
         var ledger = layout.codes
         ledger.generation = state.pending!.number
@@ -166,20 +177,38 @@ package enum ClusterMerge {
         var unitIndex: [[UInt8]: Int32] = [:]
         for (i, u) in layout.codes.units.enumerated() { unitIndex[u] = Int32(i) }
         var rejectsByUnit: [Int32: ExampleIds] = [:]
-        var logs: [RejectLog] = []
+        var segments: [(segment: RejectSegment, dir: String, fileMap: [Int32])] = []
         for (m, map) in layout.maps.enumerated() {
             ledger.newestDay = max(ledger.newestDay, map.ledger.newestDay)
             for (unit, tally) in map.ledger.rejectsByUnit {
                 rejectsByUnit[unitIndex[map.ledger.units[Int(unit)]]!, default: ExampleIds()].merge(tally)
             }
-            for s in map.ledger.segments { logs.append(try Snapshot.loadRejects(s, in: map.generationDir, fileMap: layout.fileMaps[m])) }
+            for s in map.ledger.segments { segments.append((s, map.generationDir, layout.fileMaps[m])) }
         }
         ledger.rejectsByUnit = rejectsByUnit.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        // The maps' rejects as one segment, in input order, files named by the merged ledger.
+        // The maps' rejects as one segment, in input order, files named by the merged ledger:
+        // merged a few hundred segments at a time (each is an open file), into temporary
+        // segments, until one merge takes them all.
+        var round = 0
+        while segments.count > fanIn {
+            var merged: [(segment: RejectSegment, dir: String, fileMap: [Int32])] = []
+            for start in stride(from: 0, to: segments.count, by: fanIn) {
+                let group = segments[start..<min(start + fanIn, segments.count)]
+                let logs = try group.map { try Snapshot.loadRejects($0.segment, in: $0.dir, fileMap: $0.fileMap) }
+                if let s = try Snapshot.saveRejects(logs, ledgerIds: layout.identity, name: "rejects-merge-\(round)-\(start).bin", to: dir, sync: false) {
+                    merged.append((s, dir, layout.identity))
+                }
+            }
+            for old in segments where old.dir == dir { unlink("\(dir)/\(old.segment.name)") }
+            segments = merged
+            round += 1
+        }
+        let logs = try segments.map { try Snapshot.loadRejects($0.segment, in: $0.dir, fileMap: $0.fileMap) }
         if let segment = try Snapshot.saveRejects(logs, ledgerIds: layout.identity, name: "rejects-\(name.dropFirst()).bin", to: dir,
                                                   sync: state.durable) {
             ledger.segments = [segment]
         }
+        for old in segments where old.dir == dir { unlink("\(dir)/\(old.segment.name)") }
         let fingerprint = layout.fingerprint
         for p in 0..<StateFormat.partitionCount {
             let file = Snapshot.partitionName(p)
@@ -189,13 +218,13 @@ package enum ClusterMerge {
                 throw MotcuaError(.noInput, found.isEmpty ? "partition \(p): no \(file) in the --parts directories; run its reduce task"
                                                           : "partition \(p): \(file) is in several --parts directories: \(found.joined(separator: ", "))")
             }
+            // Its fingerprint and dossier count (the partition's checksum is checked as the run loads it).
             let from = (found[0] as NSString).deletingLastPathComponent + "/" + ClusterLayout.fingerprintName(p)
-            let recorded = (try? String(contentsOfFile: from, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard recorded == fingerprint else {
-                throw MotcuaError(.data, "\(found[0]) was reduced from other map outputs than the --maps given (\(recorded == nil ? "\(from) is missing" : "\(from) differs")); run its reduce task again with these maps")
+            let recorded = (try? String(contentsOfFile: from, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+            guard recorded.count == 2, recorded[0] == fingerprint, let count = Int(recorded[1]) else {
+                throw MotcuaError(.data, "\(found[0]) was reduced from other map outputs than the --maps given (\(recorded.isEmpty ? "\(from) is missing" : "\(from) differs")); run its reduce task again with these maps")
             }
-            var r = try StateFiles.read(found[0], .partition)
-            ledger.dossiers += try r.int()
+            ledger.dossiers += count
             try linkOrCopy(found[0], "\(dir)/\(file)", sync: state.durable)
         }
         try StateFiles.write("\(dir)/ledger.bin", .ledger, ledger.encoded(), sync: state.durable)

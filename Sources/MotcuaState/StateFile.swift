@@ -157,7 +157,11 @@ extension StateFiles {
     /// open for reading, the payload starting at `StateFormat.headerBytes`.
     static func openChecked(_ path: String, _ kind: StateFileKind) throws -> Int32 {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw damaged(path, "the file is missing or cannot be read (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else {
+            // Out of file descriptors says nothing of the file.
+            if errno == EMFILE || errno == ENFILE { throw MotcuaError(.io, "\(path): cannot open: \(String(cString: strerror(errno)))") }
+            throw damaged(path, "the file is missing or cannot be read (\(String(cString: strerror(errno))))")
+        }
         do {
             var header = [UInt8](repeating: 0, count: StateFormat.headerBytes)
             let got = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, 0) }

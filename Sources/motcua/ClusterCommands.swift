@@ -15,19 +15,30 @@ struct MapCommand: ParsableCommand {
         run's options apply where they shape reading (--threads, --inflater).
         Example:
           motcua map p.yaml --files data/2024-01-01.ndjson.gz data/2024-01-02.ndjson.gz --out work/map-000
+          motcua map p.yaml --files-from work/map-001.files --out work/map-001
         """)
 
     @OptionGroup var runOptions: RunCommand
     @Option(parsing: .upToNextOption, help: "The input files this task reads (paths from the pipeline's directory, or any path to them).")
-    var files: [String]
+    var files: [String] = []
+    @Option(name: .customLong("files-from"), help: "A file listing more input files, one path a line (for lists longer than a command line takes).")
+    var filesFrom: String?
 
     func validate() throws {
         guard runOptions.out != nil else { throw ValidationError("--out: name the map task's output directory") }
+        guard !files.isEmpty || filesFrom != nil else { throw ValidationError("--files or --files-from: name the input files this task reads") }
     }
 
     func run() throws {
+        var all = files
+        if let list = filesFrom {
+            guard let text = try? String(contentsOfFile: list, encoding: .utf8) else {
+                exitWith(MotcuaError(.noInput, "--files-from \(list): cannot be read"))
+            }
+            all += text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        }
         try runOptions.execute(map: true) { options, logger, isCancelled in
-            try ClusterSteps.map(pipelinePath: runOptions.pipeline, files: files, out: runOptions.out!, options: options, logger: logger,
+            try ClusterSteps.map(pipelinePath: runOptions.pipeline, files: all, out: runOptions.out!, options: options, logger: logger,
                                  isCancelled: isCancelled)
         }
     }
@@ -70,11 +81,14 @@ struct FinishCommand: ParsableCommand {
     @OptionGroup var runOptions: RunCommand
     @Option(parsing: .upToNextOption, help: "Every map output directory of the run.") var maps: [String]
     @Option(parsing: .upToNextOption, help: "The reduce tasks' output directories (each part-NN.bin in exactly one).") var parts: [String]
+    @Option(name: .customLong("reject-fan-in"), help: .hidden) var rejectFanIn: Int?
 
     func run() throws {
         try runOptions.execute { options, logger, isCancelled in
-            try ClusterSteps.finish(pipelinePath: runOptions.pipeline, maps: maps, parts: parts, options: options, logger: logger,
-                                    isCancelled: isCancelled)
+            var o = options
+            if let f = rejectFanIn { o.rejectFanIn = f }
+            return try ClusterSteps.finish(pipelinePath: runOptions.pipeline, maps: maps, parts: parts, options: o, logger: logger,
+                                           isCancelled: isCancelled)
         }
     }
 }

@@ -101,8 +101,9 @@ outputs: {{ dir: {WORK}/out/dask-run, formats: [csv] }}
         print(f"round {r}: run {w_run:.2f} s, dask {w_dask:.2f} s ({line.split(': ', 1)[1]})", file=sys.stderr)
     summary = json.load(open(f"{WORK}/out/dask-run/summary.json"))
     uncompressed = sum(i["bytes"] for i in summary["inputs"])
-    maps = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(work) if "/map-" in d for n in ns)
-    parts = sum(os.path.getsize(os.path.join(work, "parts", n)) for n in os.listdir(os.path.join(work, "parts")))
+    run_dir = os.path.join(work, [n for n in os.listdir(work) if n.startswith("run-")][0])
+    maps = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(run_dir) if "/map-" in d for n in ns)
+    parts = sum(os.path.getsize(os.path.join(run_dir, "parts", n)) for n in os.listdir(os.path.join(run_dir, "parts")))
     shutil.rmtree(work, ignore_errors=True)
     med = {k: statistics.median(v) for k, v in walls.items()}
     print(f"{started}, commit {commit}, {COPIES} cop{'y' if COPIES == 1 else 'ies'} of the set; "

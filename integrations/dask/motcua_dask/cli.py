@@ -8,6 +8,7 @@ exits with motcua's exit code. Options it does not know are `motcua run`'s and g
 import argparse
 import os
 import shutil
+import signal
 import sys
 
 from .driver import Driver, DriverError
@@ -23,9 +24,9 @@ def parse(argv):
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--local", type=int, metavar="N", help="start a local cluster of N worker processes")
     where.add_argument("--scheduler", metavar="ADDRESS", help="use a running cluster, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--work", help="working directory on the shared filesystem "
-                                  "(default: .motcua-dask-work-PID beside the pipeline); removed after the run")
-    p.add_argument("--keep-work", action="store_true", help="keep the working directory (map outputs, partitions)")
+    p.add_argument("--work", help="working directory on the shared filesystem (default: .motcua-dask-work-PID beside "
+                                  "the pipeline); each run works in a run-ID folder inside it, removed afterwards")
+    p.add_argument("--keep-work", action="store_true", help="keep the run's folder in --work (map outputs, partitions)")
     p.add_argument("--motcua", default=shutil.which("motcua") or "motcua",
                    help="path of the motcua binary, the same on every worker (default: motcua on PATH)")
     p.add_argument("--map-tasks", type=int, metavar="K", help="map tasks (default: 4 per worker thread)")
@@ -39,8 +40,17 @@ def parse(argv):
     return p.parse_known_args(argv)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the driver is so that it can stop the steps and clean up."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def main(argv=None):
     args, run_args = parse(sys.argv[1:] if argv is None else argv)
+    signal.signal(signal.SIGTERM, _terminate)
     from distributed import Client, LocalCluster
 
     work = args.work or os.path.join(os.path.dirname(os.path.abspath(args.pipeline)), f".motcua-dask-work-{os.getpid()}")
@@ -68,6 +78,12 @@ def main(argv=None):
     except DriverError as e:
         print(str(e), file=sys.stderr)
         return e.code
+    except KeyboardInterrupt:
+        print("motcua-dask: interrupted; nothing published", file=sys.stderr)
+        return 130
+    except Terminated:
+        print("motcua-dask: terminated; nothing published", file=sys.stderr)
+        return 143
     finally:
         client.close()
         if cluster is not None:

@@ -9,6 +9,7 @@ same paths as the driver (a shared filesystem: NFS, CephFS, a shared volume).
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -120,14 +121,23 @@ class Driver:
                  f"on {workers} worker threads; dashboard {self.client.dashboard_link}")
         self.timings["list"] = time.monotonic() - started
         run_id = uuid.uuid4().hex[:12]
-        os.makedirs(self.work, exist_ok=True)
+        # A directory of this run's own inside --work: only it is removed afterwards, and two
+        # runs given the same --work never touch each other's files.
+        base_existed = os.path.isdir(self.work)
+        self.run_dir = os.path.join(self.work, f"run-{run_id}")
+        os.makedirs(self.run_dir)
+        finish = None
         try:
-            maps = [os.path.join(self.work, f"map-{i:05d}") for i in range(len(tasks))]
-            map_argv = [[self.motcua, "map", self.pipeline, "--quiet", "--threads", str(self.task_threads)]
-                        + self.map_options() + ["--out", out, "--files"] + [f["absolute_path"] for f in task]
-                        for out, task in zip(maps, tasks)]
+            maps = [os.path.join(self.run_dir, f"map-{i:05d}") for i in range(len(tasks))]
+            map_argv = []
+            for out, task in zip(maps, tasks):
+                # The file list in a file: a national list does not fit a command line.
+                with open(out + ".files", "w", encoding="utf-8") as f:
+                    f.writelines(t["absolute_path"] + "\n" for t in task)
+                map_argv.append([self.motcua, "map", self.pipeline, "--quiet", "--threads", str(self.task_threads)]
+                                + self.map_options() + ["--out", out, "--files-from", out + ".files"])
             self.phase("map", map_argv, run_id)
-            parts = os.path.join(self.work, "parts")
+            parts = os.path.join(self.run_dir, "parts")
             # Each task merges a share of the partitions (one each on 32 worker threads or more):
             # a task reads every map's ledger once, and a process per partition costs more than
             # the merge of a small one.
@@ -137,17 +147,31 @@ class Driver:
                            for k in range(groups)]
             self.phase("reduce", reduce_argv, run_id)
             t = time.monotonic()
-            finish = [self.motcua, "finish", self.pipeline] + self.run_args + ["--maps"] + maps + ["--parts", parts]
-            self.log(f"motcua-dask: finish on the driver: {' '.join(finish[:3])} …")
-            code = subprocess.run(finish).returncode
+            argv = [self.motcua, "finish", self.pipeline] + self.run_args + ["--maps"] + maps + ["--parts", parts]
+            self.log(f"motcua-dask: finish on the driver: {' '.join(argv[:3])} …")
+            finish = subprocess.Popen(argv)
+            code = finish.wait()
             self.timings["finish"] = time.monotonic() - t
             self.timings["total"] = time.monotonic() - started
             self.timings["map_output_bytes"] = sum(du(m) for m in maps)
             self.timings["input_bytes"] = total
             return code
+        except BaseException:
+            # A signal or a failure: finish (motcua removes what it wrote and exits 130/143) and
+            # every step still running on the workers are stopped before their directory goes.
+            if finish is not None and finish.poll() is None:
+                finish.send_signal(signal.SIGTERM)
+                finish.wait()
+            self.stop_running_steps()
+            raise
         finally:
             if not self.keep_work:
-                shutil.rmtree(self.work, ignore_errors=True)
+                shutil.rmtree(self.run_dir, ignore_errors=True)
+                if not base_existed:
+                    try:
+                        os.rmdir(self.work)
+                    except OSError:
+                        pass
 
     def phase(self, name, argvs, run_id):
         """Runs one task per argv on the cluster; a task's data error stops the run with its code."""
@@ -171,10 +195,9 @@ class Driver:
                                       "nothing published", result["code"])
                 done += 1
                 self.log(f"motcua-dask: {name} {done}/{len(futures)} tasks done")
-        except DriverError:
+        except BaseException:
             for f in futures:
                 f.cancel()
-            self.stop_running_steps()
             raise
         self.timings[name] = time.monotonic() - t
 
@@ -182,11 +205,14 @@ class Driver:
     def stop_running_steps(self):
         """A cancelled task's motcua keeps running on its worker: stop them all before the
         working directory goes, so none writes into it afterwards."""
+        run_dir = getattr(self, "run_dir", None)
+        if run_dir is None:
+            return
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                self.client.run(stop_steps, self.work)
-                if sum(self.client.run(count_steps, self.work).values()) == 0:
+                self.client.run(stop_steps, run_dir)
+                if sum(self.client.run(count_steps, run_dir).values()) == 0:
                     return
             except Exception:
                 return

@@ -14,8 +14,10 @@ import shutil
 import signal
 import subprocess
 
-# motcua's own exit codes for failures a retry cannot mend (docs/REFERENCE.md, exit codes).
-DATA_OR_CONFIG = set(range(64, 79)) | {130, 143}
+# motcua's exit codes for failures a retry cannot mend: usage, data, no input, config
+# (docs/REFERENCE.md, exit codes). Others — I/O, a lock, a signal from outside (a preempted
+# Slurm job, a worker's service stopped) — may go well on another worker, and are retried.
+FINAL = {64, 65, 66, 78}
 
 
 class StepCrashed(RuntimeError):
@@ -51,7 +53,7 @@ def run_step(argv):
     else:
         proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_die_with_parent)
     stderr = proc.stderr.decode("utf-8", "replace")
-    if proc.returncode == 0 or proc.returncode in DATA_OR_CONFIG:
+    if proc.returncode == 0 or proc.returncode in FINAL:
         return {"code": proc.returncode, "stderr": stderr, "argv": argv, "host": os.uname().nodename}
     raise StepCrashed(f"{' '.join(argv[:3])} … ended with {proc.returncode} on {os.uname().nodename}: {stderr.strip()[-2000:]}")
 
@@ -72,14 +74,15 @@ def motcua_processes():
             yield int(pid), parent, argv
 
 
-def _steps_using(work):
-    """Pids of this host's motcua processes whose arguments name `work`."""
-    needle = os.fsencode(work)
+def _steps_using(run_dir):
+    """Pids of this host's motcua processes working in `run_dir` (an argument inside it)."""
+    needle = os.fsencode(run_dir.rstrip("/") + "/")
     return [pid for pid, _, argv in motcua_processes() if any(needle in a for a in argv[1:])]
 
 
 def stop_steps(work):
-    """SIGTERM to this host's steps of a run (motcua then removes its temporary files and exits 143)."""
+    """SIGTERM to this host's steps of a run (a map stops cleanly and exits 143; a reduce just
+    ends, its temporary directory goes with the run's)."""
     pids = _steps_using(work)
     for pid in pids:
         try:

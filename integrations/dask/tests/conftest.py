@@ -26,11 +26,20 @@ def run_motcua(motcua, args, cwd):
     return proc
 
 
+def _driver_env():
+    return dict(os.environ, PYTHONPATH=os.path.join(REPO, "integrations", "dask") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
 def run_driver(args, cwd, **kw):
     """motcua-dask as a user runs it (a process of its own), returning the finished process."""
-    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "integrations", "dask") + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run([sys.executable, "-m", "motcua_dask.cli"] + args, cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "motcua_dask.cli"] + args, cwd=cwd, env=_driver_env(),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+def run_driver_async(args, cwd):
+    """motcua-dask started, not waited for."""
+    return subprocess.Popen([sys.executable, "-m", "motcua_dask.cli"] + args, cwd=cwd, env=_driver_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def outputs(directory):

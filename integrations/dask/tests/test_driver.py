@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import assert_same_outputs, run_driver, run_motcua, truncated_copy
+from conftest import assert_same_outputs, run_driver, run_driver_async, run_motcua, truncated_copy
 from motcua_dask import cut_map_tasks
 from motcua_dask.steps import motcua_processes
 
@@ -121,3 +121,33 @@ def test_a_cluster_without_workers_is_exit_69(motcua, sample_pipeline):
                            "--motcua", motcua], sample_pipeline.parent, timeout=120)
     assert proc.returncode == 69, proc.stderr.decode()
     assert "no Dask worker joined the cluster within 2 s; nothing read" in proc.stderr.decode()
+
+
+def test_work_keeps_what_was_there_and_two_runs_can_share_it(motcua, sample_pipeline, tmp_path):
+    work = tmp_path / "shared-work"
+    work.mkdir()
+    (work / "precious.txt").write_text("the user's", encoding="utf-8")
+    runs = [run_driver_async([str(sample_pipeline), "--local", "1", "--motcua", motcua, "--work", str(work),
+                              "--out", str(tmp_path / f"out-{i}")], sample_pipeline.parent) for i in range(2)]
+    for proc in runs:
+        stdout, stderr = proc.communicate(timeout=300)
+        assert proc.returncode == 0, stderr.decode()
+    assert sorted(os.listdir(work)) == ["precious.txt"], "only each run's own folder is removed"
+    assert_same_outputs(tmp_path / "out-0", tmp_path / "out-1")
+
+
+def test_sigterm_stops_the_steps_and_publishes_nothing(motcua, corpus, tmp_path):
+    proc = run_driver_async(["p.yaml", "--local", "2", "--motcua", motcua, "--map-tasks", "28", "--task-threads", "1",
+                             "--work", str(tmp_path / "work"), "--out", str(tmp_path / "out")], corpus)
+    deadline = time.monotonic() + 120
+    while not map_workers() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.005)
+    assert map_workers(), "no map step was seen running"
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr.decode()
+    assert "terminated; nothing published" in stderr.decode()
+    assert not (tmp_path / "out" / "counters.csv").exists()
+    time.sleep(0.5)
+    assert not (tmp_path / "work").exists(), "the run's folder, and --work it made, are gone"
+    assert not [p for p, _, argv in motcua_processes() if any(str(tmp_path).encode() in a for a in argv)], "no step left running"

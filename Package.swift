@@ -171,6 +171,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MotcuaEndToEndTests", dependencies: ["MotcuaTestSupport", "motcua"]),
+        // The PostgreSQL output against a throwaway server (scripts/pg/throwaway-cluster.sh) the tests start.
+        .testTarget(name: "MotcuaPostgresTests", dependencies: ["MotcuaTestSupport", "motcua"]),
         .testTarget(
             name: "MotcuaPropertyTests",
             dependencies: [

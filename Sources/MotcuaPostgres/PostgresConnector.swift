@@ -13,7 +13,8 @@ enum PostgresConnector {
     static func connect(_ url: PostgresURL, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> PostgresConnection {
         let user = url.user ?? environment["PGUSER"] ?? ProcessInfo.processInfo.userName
         let database = url.database ?? user
-        let password = url.password ?? environment["PGPASSWORD"]
+        // An empty PGPASSWORD is no password, as in libpq: the password file is asked next.
+        let password = url.password ?? environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
             ?? PasswordFile.lookUp(url: url, user: user, database: database, environment: environment)
         var configuration: PostgresConnection.Configuration
         if let dir = url.socketDirectory {
@@ -60,8 +61,15 @@ enum PostgresConnector {
         case .authMechanismRequiresPassword: return "the server asks for a password: set PGPASSWORD or add a line to ~/.pgpass"
         case .unsupportedAuthMechanism: return "the server asks for an authentication method motcua's client does not support"
         default:
-            if let underlying = e.underlying { return "\(underlying)" }
+            if let underlying = e.underlying { return describeNetwork(underlying) }
             return "\(e.code)"
         }
+    }
+
+    /// A socket error as the system says it (`Connection refused`), not NIO's nested dump.
+    static func describeNetwork(_ error: any Error) -> String {
+        if let c = error as? NIOConnectionError, let first = c.connectionErrors.first { return describeNetwork(first.error) }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        return "\(error)"
     }
 }

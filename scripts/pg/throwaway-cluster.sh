@@ -28,6 +28,11 @@ as_owner() {
 
 case "$command" in
 start)
+  # The server must not keep the caller's descriptors open: a caller that waits for them to
+  # close (Foundation's Process does, for the exit of its child) would wait for the server.
+  for fd in $(ls /proc/$$/fd); do
+    if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   if [ "$(id -u)" -eq 0 ]; then

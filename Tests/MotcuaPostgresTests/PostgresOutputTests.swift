@@ -111,6 +111,28 @@ final class PostgresOutputTests: XCTestCase {
         XCTAssertEqual(try cluster.psql("SELECT version FROM cells.schema_version").trimmingCharacters(in: .newlines), "1")
     }
 
+    /// A unit name with what COPY escapes (tab, backslash, line break) and what CSV quotes or
+    /// guards (quote, comma, a leading `=`) is stored as it is, as counters.json holds it.
+    func testTextIsStoredAsItIs() throws {
+        let catalogs = dir.appendingPathComponent("catalogs")
+        try FileManager.default.removeItem(at: catalogs)
+        try FileManager.default.copyItem(at: try XCTUnwrap(Self.data).appendingPathComponent("catalogs"), to: catalogs)
+        let units = catalogs.appendingPathComponent("units.csv")
+        var lines = try String(contentsOf: units, encoding: .utf8).components(separatedBy: "\n")
+        let fields = lines[2].split(separator: ",", omittingEmptySubsequences: false)
+        let code = String(fields[0]), name = "=Phòng \"Một\", cửa\tB\\C\nmới"
+        lines[2] = "\(code),\"\(name.replacingOccurrences(of: "\"", with: "\"\""))\",\(fields[2]),\(fields[3])"
+        try lines.joined(separator: "\n").write(to: units, atomically: true, encoding: .utf8)
+        _ = try pipeline(schema: "text")
+        try run([])
+        let stored = try cluster.csvRows("SELECT DISTINCT unit_name FROM text.counters WHERE unit_code = '\(code)'")
+        XCTAssertEqual(stored, [["unit_name"], [name]])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("out/counters.json"))) as! [String: Any]
+        let names = Set((json["rows"] as! [[String: Any]]).filter { $0["unit_code"] as? String == code }.map { $0["unit_name"] as! String })
+        XCTAssertEqual(names, [name])
+        XCTAssertTrue(try String(contentsOf: dir.appendingPathComponent("out/counters.csv"), encoding: .utf8).contains("\"'=Phòng"), "the CSV file guards it")
+    }
+
     func testASecondRunOfThePeriodReplacesItsRows() throws {
         _ = try pipeline(schema: "again")
         try run([])

@@ -20,9 +20,9 @@ public final class PostgresSink: DatabaseSink, @unchecked Sendable {
 
     public init() {}
 
-    package func prepare(_ target: PostgresTarget, url: PostgresURL) throws {
+    package func prepare(_ target: PostgresTarget, url: PostgresURL, isCancelled: () -> Bool) throws {
         do {
-            try blocking {
+            try blocking(isCancelled: isCancelled) {
                 let connection = try await PostgresConnector.connect(url)
                 do { try await SchemaMigrations.upgrade(connection, schema: target.schema) } catch {
                     try? await connection.close()
@@ -30,6 +30,8 @@ public final class PostgresSink: DatabaseSink, @unchecked Sendable {
                 }
                 try await connection.close()
             }
+        } catch is Interrupted {
+            throw Interrupted()
         } catch let problem as SchemaProblem {
             failed = true
             throw MotcuaError(.unavailable, "PostgreSQL at \(url): \(problem.message); nothing read")
@@ -48,10 +50,12 @@ public final class PostgresSink: DatabaseSink, @unchecked Sendable {
         do {
             let key = RunKey(pipeline: run.pipeline, rules: run.rules.rawValue, periodKind: run.periodKind.rawValue)
             let header = RunsRow(run)
-            transaction = try blocking { try await ReplacingTransaction.begin(url, schema: target.schema, key: key, run: header) }
+            let r = run.results
+            transaction = try blocking(isCancelled: r.isCancelled) {
+                try await ReplacingTransaction.begin(url, schema: target.schema, key: key, run: header)
+            }
             let tx = transaction!
             step = "encoding rows"
-            let r = run.results
             let lead = [key.pipeline, key.rules, key.periodKind], tail = [String(tx.runID)]
             let counters = try CountersOutput.copyText(r.rollup.rows, periods: r.periods, units: r.rollup.units, threads: r.threads,
                                                        leading: lead, trailing: tail)
@@ -60,13 +64,21 @@ public final class PostgresSink: DatabaseSink, @unchecked Sendable {
             let rejects = r.summary.rejectsByReason.sorted { $0.key < $1.key }
             step = "writing rows"
             let periods = r.periods.map(\.label), reasons = rejects.map(\.key), counts = rejects.map { Int64($0.value) }
-            try blocking { try await tx.replace(periods: periods, counters: counters, kpis: kpis, rejects: reasons, counts: counts) }
+            try blocking(untilClosed: tx.connection, isCancelled: r.isCancelled) {
+                try await tx.replace(periods: periods, counters: counters, kpis: kpis, rejects: reasons, counts: counts)
+            }
             step = "committing"
-            try blocking { try await tx.commit() }
+            // COMMIT is not interrupted: past it, the run completes (Runner).
+            try blocking(untilClosed: tx.connection) { try await tx.commit() }
+            try? blocking { try await tx.connection.close() }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             return DatabaseFigures(runID: tx.runID,
                                    rows: [("counters", r.rollup.rows.count), ("kpis", r.rollup.kpis.count), ("rejects_by_reason", rejects.count)],
                                    seconds: seconds, destination: "\(url) schema \(target.schema)")
+        } catch is Interrupted {
+            // Closing the connection makes the server roll the transaction back.
+            if let tx = transaction { try? blocking { try await tx.connection.close() } }
+            throw Interrupted()
         } catch {
             failed = true
             let cause = PostgresConnector.describe(error)
@@ -74,7 +86,7 @@ public final class PostgresSink: DatabaseSink, @unchecked Sendable {
             if step == "committing", (error as? PSQLError)?.serverInfo == nil, let tx = transaction {
                 throw MotcuaError(.io, "PostgreSQL at \(url): the connection broke while committing (\(cause)): whether the database holds this run is unknown (SELECT * FROM \(target.schema).runs WHERE run_id = \(tx.runID)); previous outputs kept")
             }
-            if let tx = transaction { try? blocking { await tx.rollBack() } }
+            if let tx = transaction { try? blocking(untilClosed: tx.connection) { await tx.rollBack() } }
             throw MotcuaError(.io, "PostgreSQL at \(url): \(step) failed: \(cause); the transaction was rolled back, the database is as it was; previous outputs kept")
         }
     }
@@ -160,7 +172,6 @@ struct ReplacingTransaction: Sendable {
 
     func commit() async throws {
         try await connection.query("COMMIT", logger: log)
-        try? await connection.close()
     }
 
     /// After a failure: the server rolls back a broken connection's transaction by itself.
@@ -172,18 +183,45 @@ struct ReplacingTransaction: Sendable {
 
 /// Runs async client code from the run's synchronous thread (the engine is not async): the
 /// thread waits for the task, which runs on the concurrency pool and postgres-nio's event loop.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+/// With `untilClosed`, the wait also ends when that connection closes: postgres-nio 1.33.2 can
+/// leave a COPY waiting forever on a connection the network has cut (seen in
+/// PostgresOutputTests' cut connection), and a run must fail then, not hang. `isCancelled` (a
+/// signal, asked every 200 ms) ends it too, with `Interrupted`, closing the connection.
+func blocking<T: Sendable>(untilClosed connection: PostgresConnection? = nil, isCancelled: () -> Bool = { false },
+                           _ body: @escaping @Sendable () async throws -> T) throws -> T {
     let outcome = Outcome<T>()
     let done = DispatchSemaphore(value: 0)
     Task {
-        do { outcome.result = .success(try await body()) } catch { outcome.result = .failure(error) }
+        do { outcome.finish(.success(try await body())) } catch { outcome.finish(.failure(error)) }
         done.signal()
     }
-    done.wait()
-    return try outcome.result!.get()
+    connection?.closeFuture.whenComplete { _ in
+        outcome.finish(.failure(ConnectionLost()))
+        done.signal()
+    }
+    while done.wait(timeout: .now() + .milliseconds(200)) == .timedOut {
+        if isCancelled() {
+            outcome.finish(.failure(Interrupted()))
+            let _: EventLoopFuture<Void>? = connection?.close()
+            break
+        }
+    }
+    return try outcome.result.get()
 }
 
-/// Written by the task before it signals, read by the waiting thread after: the semaphore orders them.
+/// The connection closed under a statement that was still waiting for the server.
+struct ConnectionLost: Error, CustomStringConvertible {
+    var description: String { "the connection to the server was lost" }
+}
+
+/// The first result wins: the task's, or the connection's closing.
 private final class Outcome<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
+    private let lock = NSLock()
+    private var first: Result<T, any Error>?
+
+    func finish(_ result: Result<T, any Error>) {
+        lock.withLock { if first == nil { first = result } }
+    }
+
+    var result: Result<T, any Error> { lock.withLock { first! } }
 }

@@ -11,10 +11,12 @@ import Foundation
 
 package protocol DatabaseSink: AnyObject, Sendable {
     /// Connects, brings the tables up to date (numbered migrations) and checks the rights the
-    /// write needs. Throws `MotcuaError` 69 (unavailable) naming the host and the server's message.
-    func prepare(_ target: PostgresTarget, url: PostgresURL) throws
+    /// write needs. Throws `MotcuaError` 69 (unavailable) naming the host and the server's message,
+    /// or `Interrupted` when `isCancelled` says so while it waits for the server.
+    func prepare(_ target: PostgresTarget, url: PostgresURL, isCancelled: () -> Bool) throws
     /// Replaces the rows of the run's periods in one transaction and commits it. On a failure the
-    /// transaction is rolled back and a `MotcuaError` 74 is thrown: the database is as it was.
+    /// transaction is rolled back and a `MotcuaError` 74 is thrown: the database is as it was. A
+    /// signal before COMMIT (`results.isCancelled`) rolls back too and throws `Interrupted`.
     func write(_ run: DatabaseRun) throws -> DatabaseFigures
 }
 

@@ -178,7 +178,8 @@ public enum Runner {
         let statePath = options.statePath.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? pipeline.statePath
         let state = try statePath.map(StateDirectory.init(path:))
         // Last: the local checks fail first, without a round trip to the server.
-        let database = try prepareDatabase(pipeline, options: options)
+        let database: (any DatabaseSink)?
+        do { database = try prepareDatabase(pipeline, options: options, isCancelled: isCancelled) } catch is Interrupted { throw interrupted }
         return Plan(pipeline: pipeline, periods: periods, catalogs: catalogs, files: files, listingWarnings: listing, output: output,
                     asOf: options.resolvedAsOf(zoneMinutes: pipeline.zoneMinutes), state: state,
                     periodKind: try PeriodResolution.kind(pipeline.periods, options), database: database)
@@ -186,14 +187,14 @@ public enum Runner {
 
     /// The database of `outputs.postgres` (the URL of `--postgres` over the pipeline's), its
     /// connection, tables and rights checked before any input is read (exit 69).
-    static func prepareDatabase(_ pipeline: Pipeline, options: RunOptions) throws -> (any DatabaseSink)? {
+    static func prepareDatabase(_ pipeline: Pipeline, options: RunOptions, isCancelled: () -> Bool) throws -> (any DatabaseSink)? {
         var target = pipeline.postgres
         if let url = options.postgresURL { target = PostgresTarget(source: .url(url), schema: target?.schema ?? PostgresTarget.defaultSchema) }
         guard let target else { return nil }
         guard let sink = options.database else {
             throw MotcuaError(.unavailable, "outputs.postgres: this build of motcua has no PostgreSQL client (RunOptions.database)")
         }
-        try sink.prepare(target, url: try target.resolvedURL())
+        try sink.prepare(target, url: try target.resolvedURL(), isCancelled: isCancelled)
         return sink
     }
 
@@ -205,6 +206,9 @@ public enum Runner {
         do { return try sink.write(run) } catch let e as MotcuaError {
             plan.output.discard()
             throw e
+        } catch is Interrupted {
+            plan.output.discard()
+            throw interrupted
         }
     }
 

@@ -3,7 +3,8 @@ import PackageDescription
 
 // The engine's rooms, each a target that may use only the ones before it (the compiler
 // enforces it): foundation → reading (gzip, framing, parsing, formats, dossiers: the hot path,
-// one module) → aggregate → output → pipeline → run. The generator and the micro-benchmark
+// one module) → aggregate → output → pipeline → run; the PostgreSQL output after run, used by the
+// command line only (the engine does not depend on postgres-nio). The generator and the micro-benchmark
 // entry points are rooms of their own beside the engine; the command line uses them all.
 let package = Package(
     name: "motcua",
@@ -34,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         // report.html's templates (logic-less: the renderer hands them formatted text and charts).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The PostgreSQL output (issue 17): the wire protocol, TLS and COPY FROM.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // zlib from the system (Debian: zlib1g-dev); the gzip inflaters and the generator's writer.
@@ -129,6 +132,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The PostgreSQL output (issue 17): connection check, migrations, the replacing
+        // transaction. Only the command line uses it, so the engine does not depend on postgres-nio.
+        .target(
+            name: "MotcuaPostgres",
+            dependencies: [
+                "MotcuaFoundation", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline", "MotcuaRun",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Migrations")]
+        ),
         // `motcua generate`: a seeded synthetic province and its exports.
         .target(name: "MotcuaGenerate", dependencies: ["MotcuaFoundation", "CZlibSystem"]),
         // Micro-benchmark entry points (Benchmarks/ package) into the reading stage's internals.
@@ -137,7 +151,7 @@ let package = Package(
             name: "motcua",
             dependencies: [
                 "MotcuaFoundation", "MotcuaReading", "MotcuaAggregate", "MotcuaOutput", "MotcuaPipeline", "MotcuaState", "MotcuaRun",
-                "MotcuaGenerate", "CMotcuaSystem",
+                "MotcuaGenerate", "MotcuaPostgres", "CMotcuaSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -157,6 +171,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MotcuaEndToEndTests", dependencies: ["MotcuaTestSupport", "motcua"]),
+        // The PostgreSQL output against a throwaway server (scripts/pg/throwaway-cluster.sh) the tests start.
+        .testTarget(name: "MotcuaPostgresTests", dependencies: ["MotcuaTestSupport", "motcua"]),
         .testTarget(
             name: "MotcuaPropertyTests",
             dependencies: [

@@ -36,6 +36,9 @@ dpkg -s fonts-liberation2 >/dev/null 2>&1 || tests_need+=(fonts-liberation2)
 # Noto Sans is the report's fallback font, with every Vietnamese letter.
 command -v chromium >/dev/null 2>&1 || tests_need+=(chromium)
 dpkg -s fonts-noto-core >/dev/null 2>&1 || tests_need+=(fonts-noto-core)
+# PostgresOutputTests start a throwaway PostgreSQL 15 server (scripts/pg/throwaway-cluster.sh:
+# initdb and pg_ctl from /usr/lib/postgresql/15/bin, psql to read the tables back).
+[ -x /usr/lib/postgresql/15/bin/initdb ] || tests_need+=(postgresql)
 if [ ${#tests_need[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

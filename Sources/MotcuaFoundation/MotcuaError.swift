@@ -4,7 +4,7 @@ public let motcuaVersion = "0.1.0"
 
 public struct MotcuaError: Error, CustomStringConvertible {
     public enum Code: Int32, Sendable {
-        case usage = 64, data = 65, noInput = 66, software = 70, cantCreate = 73, io = 74,
+        case usage = 64, data = 65, noInput = 66, unavailable = 69, software = 70, cantCreate = 73, io = 74,
              locked = 75, config = 78, interrupted = 130, terminated = 143
     }
     public let code: Code

@@ -6,7 +6,7 @@ import MotcuaAggregate
 package enum CountersOutput: RowsOutput {
     static let leadColumns = ["period", "from", "to", "partial", "unit_code", "unit_name", "tier",
                               "parent_code", "scope", "sector_code"]
-    static var columns: [String] { leadColumns + counterColumns }
+    package static var columns: [String] { leadColumns + counterColumns }
 
     static func key(_ r: CounterRow) -> (period: Int, unit: Int) { (r.period, r.unit) }
 
@@ -19,6 +19,12 @@ package enum CountersOutput: RowsOutput {
         cells.append(.text(r.scope.rawValue))
         cells.append(.text(r.sector))
         for v in r.values { cells.append(.int(v)) }
+    }
+
+    /// The rows as COPY text for the database's `counters` table (`RowsOutput.copyTextBlocks`).
+    package static func copyText(_ rows: [CounterRow], periods: [Period], units: UnitModel, threads: Int = 1,
+                                 leading: [String], trailing: [String]) throws -> [[UInt8]] {
+        try copyTextBlocks(rows, periods: periods, units: units, threads: threads, leading: leading, trailing: trailing)
     }
 }
 
@@ -47,18 +53,30 @@ extension RowsOutput {
                             isCancelled: () -> Bool = { false }) throws -> [UInt8] {
         var out: [UInt8] = []
         CSVEncoding.appendHeader(columns, to: &out)
-        let blocks = try encodedBlocks(rows, periods: periods, units: units, threads: threads, json: false, isCancelled: isCancelled)
+        let blocks = try encodedBlocks(rows, periods: periods, units: units, threads: threads, as: .csv, isCancelled: isCancelled)
         return try joined(out, blocks, "", isCancelled: isCancelled)
     }
 
     package static func json(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int = 1,
                              isCancelled: () -> Bool = { false }) throws -> [UInt8] {
-        let blocks = try encodedBlocks(rows, periods: periods, units: units, threads: threads, json: true, isCancelled: isCancelled)
+        let blocks = try encodedBlocks(rows, periods: periods, units: units, threads: threads, as: .json, isCancelled: isCancelled)
         return try joined(Array("{\"schema_version\":1,\"rows\":[".utf8), blocks, "\n]}\n", isCancelled: isCancelled)
     }
 
+    /// The rows as PostgreSQL `COPY … FROM STDIN` text lines (issue 17), in blocks of
+    /// `rowsPerBlock` rows: the cells of the CSV file, each line led by `leading` (the database's
+    /// key columns) and ended by `trailing` (the run's id).
+    static func copyTextBlocks(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int,
+                               leading: [String], trailing: [String]) throws -> [[UInt8]] {
+        var lead: [UInt8] = [], tail: [UInt8] = []
+        for s in leading { CopyTextEncoding.appendText(s, to: &lead); lead.append(CopyTextEncoding.delimiter) }
+        for s in trailing { tail.append(CopyTextEncoding.delimiter); CopyTextEncoding.appendText(s, to: &tail) }
+        return try encodedBlocks(rows, periods: periods, units: units, threads: threads, as: .copyText(lead: lead, tail: tail),
+                                 isCancelled: { false })
+    }
+
     private static func encodedBlocks(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int,
-                                      json: Bool, isCancelled: () -> Bool) throws -> [[UInt8]] {
+                                      as encoding: RowsEncoding, isCancelled: () -> Bool) throws -> [[UInt8]] {
         let texts = periods.map(PeriodText.init)
         let keys = JSONEncoding.memberKeys(columns)
         return try SideBySide.blocks(rows.count, threads: threads, minimum: 2048, block: rowsPerBlock, isCancelled: isCancelled) { range in
@@ -76,20 +94,33 @@ extension RowsOutput {
                     sharedCells(texts[key.period], units.units[key.unit], into: &cells)
                     shared.removeAll(keepingCapacity: true)
                     tailKeys = keys[cells.count...]
-                    if json { JSONEncoding.appendMembers(keys[...], cells, to: &shared) } else { CSVEncoding.appendCells(cells, to: &shared) }
+                    switch encoding {
+                    case .json: JSONEncoding.appendMembers(keys[...], cells, to: &shared)
+                    case .csv: CSVEncoding.appendCells(cells, to: &shared)
+                    case .copyText(let lead, _):
+                        shared += lead
+                        CopyTextEncoding.appendCells(cells, to: &shared)
+                    }
                 }
                 cells.removeAll(keepingCapacity: true)
                 self.cells(r, into: &cells)
-                if json {
+                switch encoding {
+                case .json:
                     part.append(contentsOf: i == 0 ? [0x0A, UInt8(ascii: "{")] : [UInt8(ascii: ","), 0x0A, UInt8(ascii: "{")])
                     part += shared
                     part.append(UInt8(ascii: ","))
                     JSONEncoding.appendMembers(tailKeys, cells, to: &part)
                     part.append(UInt8(ascii: "}"))
-                } else {
+                case .csv:
                     part += shared
                     part.append(UInt8(ascii: ","))
                     CSVEncoding.appendCells(cells, to: &part)
+                    part.append(0x0A)
+                case .copyText(_, let tail):
+                    part += shared
+                    part.append(CopyTextEncoding.delimiter)
+                    CopyTextEncoding.appendCells(cells, to: &part)
+                    part += tail
                     part.append(0x0A)
                 }
             }
@@ -108,6 +139,13 @@ extension RowsOutput {
         out += tail.utf8
         return out
     }
+}
+
+/// How `RowsOutput` writes its rows: the CSV and JSON files, or COPY text for the database
+/// with its key columns before a row's cells and the run's id after them (pre-encoded).
+enum RowsEncoding {
+    case csv, json
+    case copyText(lead: [UInt8], tail: [UInt8])
 }
 
 /// A period's text cells, made once per run rather than once per row.

@@ -5,7 +5,7 @@ import MotcuaReading
 import MotcuaAggregate
 
 package enum KPIOutput: RowsOutput {
-    static let columns = ["period", "from", "to", "partial", "unit_code", "unit_name", "tier", "scope", "kpi",
+    package static let columns = ["period", "from", "to", "partial", "unit_code", "unit_name", "tier", "scope", "kpi",
                           "numerator", "denominator", "value", "target_min", "target_max", "met"]
 
     static func key(_ r: KPIRow) -> (period: Int, unit: Int) { (r.period, r.unit) }
@@ -34,5 +34,11 @@ package enum KPIOutput: RowsOutput {
         cells.append(.micros(r.target?.min))
         cells.append(.micros(r.target?.max))
         cells.append(met)
+    }
+
+    /// The rows as COPY text for the database's `kpis` table (`RowsOutput.copyTextBlocks`).
+    package static func copyText(_ rows: [KPIRow], periods: [Period], units: UnitModel, threads: Int = 1,
+                                 leading: [String], trailing: [String]) throws -> [[UInt8]] {
+        try copyTextBlocks(rows, periods: periods, units: units, threads: threads, leading: leading, trailing: trailing)
     }
 }

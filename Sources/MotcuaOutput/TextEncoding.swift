@@ -91,6 +91,38 @@ enum CSVEncoding {
     }
 }
 
+/// PostgreSQL's COPY text format (issue 17): fields separated by tabs, `\N` for null, and
+/// backslash, tab, LF and CR escaped in text. Text is written as it is — no formula guard: the
+/// database holds what counters.json holds.
+enum CopyTextEncoding {
+    static let delimiter = UInt8(ascii: "\t")
+
+    static func appendCells(_ cells: [Cell], to out: inout [UInt8]) {
+        for i in cells.indices {
+            if i > 0 { out.append(delimiter) }
+            switch cells[i] {
+            case .text(let s): appendText(s, to: &out)
+            case .int(let v): appendInt(v, to: &out)
+            case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+            case .micros(let v): if let v { appendMicros(v, to: &out) } else { out.append(contentsOf: [0x5C, UInt8(ascii: "N")]) }
+            case .texts(let list): appendText(list.joined(separator: " "), to: &out)
+            }
+        }
+    }
+
+    static func appendText(_ s: String, to out: inout [UInt8]) {
+        for b in s.utf8 {
+            switch b {
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            default: out.append(b)
+            }
+        }
+    }
+}
+
 enum JSONEncoding {
     static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))

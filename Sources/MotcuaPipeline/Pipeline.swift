@@ -36,6 +36,8 @@ public struct Pipeline: Sendable {
     /// `state`: the directory of the state kept between runs (issue 13); nil: none.
     public var statePath: String?
     public var outputs = OutputSettings()
+    /// `outputs.postgres`: the database the counters and KPIs also go to (issue 17); nil: none.
+    public var postgres: PostgresTarget?
     public var maxRejectRate = 0.01
     public var maxLineBytes = 1 << 20
     public var onCorruptInput = CorruptPolicy.fail

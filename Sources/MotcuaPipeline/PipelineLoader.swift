@@ -157,7 +157,7 @@ private struct Walker {
         if let n = m["state"], let s = string(n, "state") {
             if s.trimmingCharacters(in: .whitespaces).isEmpty { fail(n, "state", "empty: name the state directory") } else { p.statePath = resolve(s, directory) }
         }
-        if let n = m["outputs"], let o = mapping(n, "outputs", allowed: ["dir", "formats", "form_scope"] + OutputFiles.switches) {
+        if let n = m["outputs"], let o = mapping(n, "outputs", allowed: ["dir", "formats", "form_scope", "postgres"] + OutputFiles.switches) {
             if let d = o["dir"], let s = string(d, "outputs.dir") {
                 if s.trimmingCharacters(in: .whitespaces).isEmpty { fail(d, "outputs.dir", "empty: name the output directory") } else { p.outputDir = resolve(s, directory) }
             }
@@ -171,6 +171,7 @@ private struct Walker {
             if let f = o["form_scope"], let scope = oneOf(f, "outputs.form_scope", Scope.self, ["own", "subtree"]) {
                 p.outputs.formScope = scope
             }
+            if let n = o["postgres"] { p.postgres = postgres(n) }
             for key in OutputFiles.switches {
                 if let f = o[key], let b = bool(f, "outputs.\(key)") {
                     if b { p.outputs.switches.insert(key) } else { p.outputs.switches.remove(key) }
@@ -294,6 +295,43 @@ private struct Walker {
             }
         }
         return out
+    }
+
+    /// `outputs.postgres`: `url` or `url_env`, and `schema`. A password never comes from the
+    /// pipeline file (it is read, copied and committed): PGPASSWORD or ~/.pgpass give it.
+    mutating func postgres(_ node: Node) -> PostgresTarget? {
+        let path = "outputs.postgres"
+        guard let m = mapping(node, path, allowed: ["url", "url_env", "schema"]) else { return nil }
+        var schema = PostgresTarget.defaultSchema
+        if let n = m["schema"], let s = string(n, "\(path).schema") {
+            if PostgresTarget.isValidSchema(s) { schema = s } else {
+                fail(n, "\(path).schema", "'\(s)' is not a schema name motcua makes (lower-case letters, digits and _, starting with a letter or _)")
+            }
+        }
+        switch (m["url"], m["url_env"]) {
+        case (let u?, nil):
+            guard let text = string(u, "\(path).url") else { return nil }
+            switch PostgresURL.parse(text) {
+            case .failure(let problem):
+                fail(u, "\(path).url", problem.reason)
+            case .success(let url) where url.password != nil:
+                fail(u, "\(path).url", "has a password: give it in PGPASSWORD or ~/.pgpass, never in the pipeline file")
+            case .success(let url):
+                return PostgresTarget(source: .url(url), schema: schema)
+            }
+        case (nil, let e?):
+            guard let name = string(e, "\(path).url_env") else { return nil }
+            if name.isEmpty || name.contains("=") || name.contains("$") {
+                fail(e, "\(path).url_env", "'\(name)' is not an environment variable name (give the name, e.g. MOTCUA_DATABASE_URL)")
+            } else {
+                return PostgresTarget(source: .environment(name), schema: schema)
+            }
+        case (_?, _?):
+            fail(node, path, "give url or url_env, not both")
+        case (nil, nil):
+            fail(node, path, "missing url (or url_env: the name of an environment variable holding it)")
+        }
+        return nil
     }
 
     mutating func periods(_ node: Node) -> PeriodRequest {

@@ -16,6 +16,12 @@ public enum MetricsFile {
     /// Writes the metrics of a finished run. `report` is nil when the run failed.
     public static func write(path: String, pipeline: String, report: RunReport?, exitStatus: Int32,
                              seconds: Double, now: Date = Date()) throws {
+        try write(path: path, pipeline: pipeline, report: report, exitStatus: exitStatus, seconds: seconds, database: nil, now: now)
+    }
+
+    /// `database` is nil without `outputs.postgres` (or when the run stopped before it was checked).
+    package static func write(path: String, pipeline: String, report: RunReport?, exitStatus: Int32,
+                              seconds: Double, database: DatabaseOutcome?, now: Date = Date()) throws {
         let name = pipeline.isEmpty ? (report?.pipeline ?? "") : pipeline
         let label = "pipeline=\"\(escape(name))\""
         var lastSuccess = previous("last_success_timestamp_seconds", path)
@@ -61,6 +67,16 @@ public enum MetricsFile {
                 metric("state_dossiers", "Dossiers the state keeps.", [(label, Double(st.dossiers))])
                 metric("state_rebuilt", "1 when the last run rebuilt the state from every input file.", [(label, st.rebuilt == nil ? 0 : 1)])
             }
+        }
+        switch database {
+        case .written(let db)?:
+            metric("database_write_failed", "1 when the last run could not check or write its database (outputs.postgres).", [(label, 0)])
+            metric("database_rows", "Rows the last run committed to its database, by table.",
+                   db.rows.map { ("\(label),table=\"\($0.table)\"", Double($0.count)) })
+            metric("database_write_seconds", "Wall time of the last run's database transaction.", [(label, db.seconds)])
+        case .failed?:
+            metric("database_write_failed", "1 when the last run could not check or write its database (outputs.postgres).", [(label, 1)])
+        case nil: break
         }
         let temp = "\(path).motcua-tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temp, contents: Data(out.utf8)) else {

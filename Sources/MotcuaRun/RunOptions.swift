@@ -31,6 +31,11 @@ public struct RunOptions: Sendable {
     public var stateIntermediate = false
     /// `finish`: the maps' reject segments merged at once (tests make it small).
     public var rejectFanIn = 256
+    /// `--postgres URL` (over the URL of the pipeline's `outputs.postgres`, keeping its schema).
+    public var postgresURL: PostgresURL?
+    /// The client that writes `outputs.postgres` (the command line's PostgreSQL one); a run whose
+    /// pipeline asks for a database without one stops before reading (exit 69).
+    package var database: (any DatabaseSink)?
     public var threads = 2
     public var inflater = InflaterKind.preferred
     /// Bytes per chunk handed to a worker; small values exercise chunk boundaries in tests.
@@ -61,17 +66,21 @@ public struct RunProgress: Sendable {
 }
 
 enum PeriodResolution {
+    /// The kind of the run's periods: the command line's, the pipeline's, or the one a label names.
+    static func kind(_ pipeline: PeriodRequest, _ options: RunOptions) throws -> PeriodKind {
+        // A label alone names its kind: 2024-03 a month, 2024-Q1 a quarter, 2024-W10 a week, FROM..TO custom …
+        if let k = options.kind ?? pipeline.kind { return k }
+        if let l = options.periodLabel ?? pipeline.label,
+           let k = [PeriodKind.day, .week, .month, .quarter, .half, .year, .custom].first(where: { Periods.parse(label: l, kind: $0) != nil }) {
+            return k
+        }
+        throw MotcuaError(.config, "periods.kind is required (in the pipeline or with --kind)")
+    }
+
     static func resolve(_ pipeline: PeriodRequest, _ options: RunOptions, zoneMinutes: Int = 420) throws -> [Period] {
         var options = options
         options.asOf = options.resolvedAsOf(zoneMinutes: zoneMinutes)
-        var kind = options.kind ?? pipeline.kind
-        // A label alone names its kind: 2024-03 a month, 2024-Q1 a quarter, 2024-W10 a week, FROM..TO custom …
-        if kind == nil, let l = options.periodLabel ?? pipeline.label {
-            kind = [PeriodKind.day, .week, .month, .quarter, .half, .year, .custom].first { Periods.parse(label: l, kind: $0) != nil }
-        }
-        guard let k = kind else {
-            throw MotcuaError(.config, "periods.kind is required (in the pipeline or with --kind)")
-        }
+        let k = try kind(pipeline, options)
         var from = options.from ?? pipeline.from
         var to = options.to ?? pipeline.to
         // A label on the command line wins over from/to of the pipeline, and vice versa.

@@ -1,6 +1,7 @@
 // `motcua run` from end to end, as named phases: resolve (pipeline, periods, catalogs,
 // inputs, output lock) → read and reduce → roll up (with the accounting's identities) →
-// check the reject rate → render (the output table) → publish. Never prints; the result or a `MotcuaError` goes back to the caller.
+// check the reject rate → render (the output table) → database (`outputs.postgres`, committed
+// before the files move in) → state → publish. Never prints; the result or a `MotcuaError` goes back to the caller.
 // A run that fails after it has read leaves its summary and rejects in `last-failure/` and
 // hands its warnings back with the error (`explain`).
 import MotcuaFoundation
@@ -32,6 +33,8 @@ public struct RunReport {
     public var zoneMinutes: Int
     /// With `--state`: what the state did (summary.json's `state`).
     package var state: StateFigures?
+    /// With `outputs.postgres`: what the committed transaction wrote.
+    package var database: DatabaseFigures?
 }
 
 public enum Runner {
@@ -91,15 +94,30 @@ public enum Runner {
             let outputs = try render(results, plan)
             clock.mark("rendered")
             try stopIfCancelled(isCancelled)
-            if let st = read.state {
-                // The state first: published outputs then always match a committed generation.
-                try saveState(st, plan, read, options: options)
-                clock.mark("state written")
-                try stopIfCancelled(isCancelled)
-                try st.directory.commit()
-                clock.mark("state switched")
+            var database: DatabaseFigures?
+            // Once the database has committed, the files must follow it: from there a signal no
+            // longer stops the run (as past the publish point), and a failure says what the database holds.
+            var isCancelled = isCancelled
+            if let db = plan.database {
+                database = try writeDatabase(db, results, plan, started: clock.startedDate)
+                clock.mark("database written", ["run_id": "\(database!.runID)"])
+                isCancelled = { false }
             }
-            try publish(outputs, plan, read, isCancelled: isCancelled)
+            do {
+                if let st = read.state {
+                    // The state first: published outputs then always match a committed generation.
+                    try saveState(st, plan, read, options: options)
+                    clock.mark("state written")
+                    try stopIfCancelled(isCancelled)
+                    try st.directory.commit()
+                    clock.mark("state switched")
+                }
+                try publish(outputs, plan, read, isCancelled: isCancelled)
+            } catch let e as MotcuaError where database != nil {
+                var noted = MotcuaError(e.code, e.message + "; the database already holds this run's rows (run_id \(database!.runID) in \(database!.destination)): run again to publish the files")
+                noted.warnings = e.warnings
+                throw noted
+            }
             for note in plan.output.takeNotes() { logger.notice("\(note)") }
             clock.mark("published")
             return RunReport(outputDir: plan.pipeline.outputDir, accounting: accounting, rejectsByReason: summary.rejectsByReason,
@@ -108,7 +126,7 @@ public enum Runner {
                              compressedBytes: summary.inputs.reduce(0) { $0 + $1.compressedBytes },
                              bytes: summary.inputs.reduce(0) { $0 + $1.bytes }, unknownUnits: rolled.units.unknownCodes,
                              newestRecordDay: summary.newestRecordDay, zoneMinutes: plan.pipeline.zoneMinutes,
-                             state: results.summary.state)
+                             state: results.summary.state, database: database)
         } catch let e as MotcuaError {
             throw explain(e, plan, read, rollup, accounting: accounting, options: options, started: clock.started,
                           isCancelled: isCancelled)
@@ -130,6 +148,10 @@ public enum Runner {
         var asOf: Int32?
         /// The state between runs (`--state`, `state:`), locked; nil without one.
         var state: StateDirectory?
+        /// The kind of `periods` (the database's `runs` and keys name it).
+        var periodKind: PeriodKind
+        /// `outputs.postgres` (or `--postgres`), connected and checked; nil without one.
+        var database: (any DatabaseSink)?
     }
 
     /// The inputs as read: the merged partial result, and which files were damaged or left out.
@@ -168,10 +190,41 @@ public enum Runner {
             throw MotcuaError(e.kind == .locked ? .locked : .cantCreate, e.message)
         }
         let statePath = options.statePath.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? pipeline.statePath
+        let state = try statePath.map { try StateDirectory(path: $0, durable: !options.stateIntermediate) }
+        // Last: the local checks fail first, without a round trip to the server.
+        let database: (any DatabaseSink)?
+        do { database = try prepareDatabase(pipeline, options: options, isCancelled: isCancelled) } catch is Interrupted { throw interrupted }
         return Plan(pipeline: pipeline, periods: periods, catalogs: catalogs, files: files, listingWarnings: listing, output: output,
-                    asOf: options.resolvedAsOf(zoneMinutes: pipeline.zoneMinutes), state: try statePath.map {
-                        try StateDirectory(path: $0, durable: !options.stateIntermediate)
-                    })
+                    asOf: options.resolvedAsOf(zoneMinutes: pipeline.zoneMinutes), state: state,
+                    periodKind: try PeriodResolution.kind(pipeline.periods, options), database: database)
+    }
+
+    /// The database of `outputs.postgres` (the URL of `--postgres` over the pipeline's), its
+    /// connection, tables and rights checked before any input is read (exit 69).
+    static func prepareDatabase(_ pipeline: Pipeline, options: RunOptions, isCancelled: () -> Bool) throws -> (any DatabaseSink)? {
+        var target = pipeline.postgres
+        if let url = options.postgresURL { target = PostgresTarget(source: .url(url), schema: target?.schema ?? PostgresTarget.defaultSchema) }
+        // A map task writes no outputs: the database is finish's.
+        guard let target, options.mapFiles == nil else { return nil }
+        guard let sink = options.database else {
+            throw MotcuaError(.unavailable, "outputs.postgres: this build of motcua has no PostgreSQL client (RunOptions.database)")
+        }
+        try sink.prepare(target, url: try target.resolvedURL(), isCancelled: isCancelled)
+        return sink
+    }
+
+    /// The run's rows into the database, committed; on a failure the transaction is rolled back,
+    /// the rendered files are dropped and the previous outputs stay (exit 74).
+    static func writeDatabase(_ sink: any DatabaseSink, _ results: RunResults, _ plan: Plan, started: Date) throws -> DatabaseFigures {
+        let run = DatabaseRun(results: results, pipeline: plan.pipeline.name, rules: plan.pipeline.rules,
+                              periodKind: plan.periodKind, asOf: plan.asOf, started: started)
+        do { return try sink.write(run) } catch let e as MotcuaError {
+            plan.output.discard()
+            throw e
+        } catch is Interrupted {
+            plan.output.discard()
+            throw interrupted
+        }
     }
 
     /// Reads every input on the run's threads; corrupt files under `skip` are left out
@@ -418,6 +471,8 @@ public enum Runner {
 struct PhaseClock {
     let logger: Logger
     let started = DispatchTime.now().uptimeNanoseconds
+    /// The wall-clock time the run started (the database's `runs.started_at`).
+    let startedDate = Date()
     func mark(_ phase: String, _ metadata: Logger.Metadata = [:]) {
         var m = metadata
         m["seconds"] = "\(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)"

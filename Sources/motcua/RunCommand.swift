@@ -11,6 +11,7 @@ import MotcuaOutput
 import MotcuaPipeline
 import MotcuaRun
 import MotcuaGenerate
+import MotcuaPostgres
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +33,13 @@ struct RunCommand: ParsableCommand {
         dossiers that are valid but suspicious (done without NgayTra, dates after --as-of or today, a
         status that went back ...) and the rejects.
 
+        With outputs.postgres (or --postgres URL) the counters, KPIs, the run and its rejects also go \
+        to PostgreSQL tables (made on first use), replacing in one transaction the rows of the periods \
+        the run computed; the password comes from PGPASSWORD or ~/.pgpass. The connection, tables and \
+        rights are checked before any input is read (exit 69, naming the host and the server's \
+        message); the transaction commits before the files are published, and a failure while writing \
+        rolls it back and exits 74 with the previous files kept.
+
         A run that fails after reading prints its warnings (even with --quiet) and leaves its summary.json (with the failure) and rejects.ndjson in OUT/last-failure/; the published outputs are not touched, and the next successful run removes the folder. A run warns when its newest record is more than limits.max_staleness_days (3) days older than --as-of (or today, but never after the last period's end).
         """)
 
@@ -51,6 +59,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Show progress on stderr.") var progress = false
     @Flag(help: "Print errors only.") var quiet = false
     @Option(name: .customLong("log-format"), help: "Logs on stderr as text or json.") var logFormat = LogFormat.text
+    @Option(help: ArgumentHelp("Also write the results to this PostgreSQL database (overrides the URL of outputs.postgres, keeps its schema; default schema motcua).", valueName: "url")) var postgres: String?
     @Option(name: .customLong("metrics-file"), help: "Write the run's figures here in the Prometheus text format (node_exporter textfile collector), with motcua_newest_record_timestamp_seconds for staleness alerts.") var metricsFile: String?
 
     func options() throws -> RunOptions {
@@ -99,6 +108,15 @@ struct RunCommand: ParsableCommand {
             guard c >= 1 else { throw MotcuaError(.usage, "--chunk-bytes must be positive") }
             o.chunkBytes = c
         }
+        if let postgres {
+            switch PostgresURL.parse(postgres) {
+            case .failure(let problem): throw MotcuaError(.usage, "--postgres '\(postgres)' is not a database URL: \(problem.reason)")
+            case .success(let url) where url.password != nil:
+                // Every user of the machine can read a command line (ps).
+                throw MotcuaError(.usage, "--postgres: the URL has a password; give it in PGPASSWORD or ~/.pgpass instead")
+            case .success(let url): o.postgresURL = url
+            }
+        }
         return o
     }
 
@@ -115,6 +133,8 @@ struct RunCommand: ParsableCommand {
         let opts: RunOptions
         do { opts = try options() } catch let e as MotcuaError { exitWith(e) }
         var opts2 = opts
+        let database = PostgresSink()
+        opts2.database = database
         if !quiet && logFormat == .text && (progress || isatty(STDERR_FILENO) != 0) {
             opts2.progress = ProgressLine(terminal: isatty(STDERR_FILENO) != 0).show
         }
@@ -132,7 +152,7 @@ struct RunCommand: ParsableCommand {
         do {
             let report = try step(opts2, logger, { Interruption.signal != 0 })
             if opts2.progress != nil && isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            writeMetrics(report: report, status: 0, since: started, logger: logger)
+            writeMetrics(report: report, status: 0, since: started, database: report.database.map(DatabaseOutcome.written), logger: logger)
             if Interruption.signal != 0 {
                 // Past the publish point the run completes: its outputs are whole, and it says so.
                 logger.warning("signal \(Interruption.signal) received after the outputs were published: they are complete; exiting 0")
@@ -156,10 +176,14 @@ struct RunCommand: ParsableCommand {
                 let rebuilt = st.rebuilt.map { "; rebuilt: \($0)" } ?? ""
                 logger.notice("state: generation \(st.generation), \(st.filesRead) file\(st.filesRead == 1 ? "" : "s") read, \(st.filesSkipped) already taken in, \(st.dossiers) dossiers\(rebuilt)")
             }
+            if let db = report.database {
+                let rows = db.rows.map { "\($0.count) \($0.table)" }.joined(separator: ", ")
+                logger.notice("database: \(rows) rows written to \(db.destination) as run_id \(db.runID) in \(String(format: "%.2f", db.seconds)) s")
+            }
             logger.notice("\(report.pipeline): \(report.rows) rows for \(p.isEmpty ? "no period" : periods) written to \(report.outputDir) in \(String(format: "%.2f", report.wallSeconds)) s")
         } catch let e as MotcuaError {
             let err = e.code == .interrupted && Interruption.signal == SIGTERM ? MotcuaError(.terminated, e.message) : e
-            writeMetrics(report: nil, status: err.code.rawValue, since: started, logger: logger)
+            writeMetrics(report: nil, status: err.code.rawValue, since: started, database: database.failed ? .failed : nil, logger: logger)
             exitWith(err)
         }
     }
@@ -167,13 +191,14 @@ struct RunCommand: ParsableCommand {
     /// Writes the metrics file after the run. It was checked before reading; should writing it
     /// still fail, a published run stays a success (exit 0, the error logged): nothing after the
     /// publish point may turn it into a failure, and "previous outputs kept" would be false.
-    func writeMetrics(report: RunReport?, status: Int32, since: Date, logger: Logger) {
+    func writeMetrics(report: RunReport?, status: Int32, since: Date, database: DatabaseOutcome?, logger: Logger) {
         guard let path = metricsFile else { return }
         // A failed run's figures go under the pipeline's name too (its file's name when it cannot be loaded).
         let name = report?.pipeline ?? (try? PipelineLoader.load(path: pipeline))?.name
             ?? URL(fileURLWithPath: pipeline).deletingPathExtension().lastPathComponent
         do {
-            try MetricsFile.write(path: path, pipeline: name, report: report, exitStatus: status, seconds: Date().timeIntervalSince(since))
+            try MetricsFile.write(path: path, pipeline: name, report: report, exitStatus: status, seconds: Date().timeIntervalSince(since),
+                                  database: database)
         } catch {
             let message = (error as? OutputError)?.message ?? "\(path): \(error)"
             logger.error("metrics not written: \(message)\(report != nil ? " (the outputs were published)" : "")")

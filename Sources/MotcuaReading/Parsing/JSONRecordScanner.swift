@@ -43,7 +43,7 @@ public final class JSONRecordScanner {
     public let slots: UnsafeMutablePointer<ValueSlot>
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
     /// Scratch for unescaping keys (rare); reused.
-    @exclusivity(unchecked) private var keyScratch = [UInt8](repeating: 0, count: 64)
+    @exclusivity(unchecked) private var keys = EscapedKeys()
     private let names = FieldNameMatcher()
 
     public init() {
@@ -74,7 +74,7 @@ public final class JSONRecordScanner {
             c.pos += 1
             let keyStart = c.pos
             guard let keyEscaped = c.scanStringBody() else { return false }
-            let field = fieldIndex(c.base, keyStart, c.pos - 1, keyEscaped)
+            let field = keys.field(c.base, keyStart, c.pos - 1, escaped: keyEscaped, in: names)
             c.skipWS()
             guard c.peek == UInt8(ascii: ":") else { return false }
             c.pos += 1
@@ -144,7 +144,7 @@ public final class JSONRecordScanner {
                         c.pos += 1
                         let ks = c.pos
                         guard let kesc = c.scanStringBody() else { return false }
-                        let isWanted = keyEquals(c.base, ks, c.pos - 1, kesc, wanted)
+                        let isWanted = keys.equals(c.base, ks, c.pos - 1, escaped: kesc, wanted)
                         c.skipWS()
                         guard c.peek == UInt8(ascii: ":") else { return false }
                         c.pos += 1
@@ -184,32 +184,6 @@ public final class JSONRecordScanner {
             if b == UInt8(ascii: ",") { continue }
             return b == UInt8(ascii: "]")
         }
-    }
-
-    private func fieldIndex(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ escaped: Bool) -> Int {
-        if escaped {
-            let n = unescapeKey(base, s, e)
-            return keyScratch.withUnsafeBufferPointer { matchField($0.baseAddress!, 0, n) }
-        }
-        return matchField(base, s, e)
-    }
-
-    @inline(__always)
-    private func matchField(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Int {
-        names.field(base + s, e - s)
-    }
-
-    private func keyEquals(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ escaped: Bool, _ name: StaticString) -> Bool {
-        if escaped {
-            let n = unescapeKey(base, s, e)
-            return n == name.utf8CodeUnitCount && keyScratch.withUnsafeBufferPointer { memcmp($0.baseAddress!, name.utf8Start, n) == 0 }
-        }
-        return e - s == name.utf8CodeUnitCount && memcmp(base + s, name.utf8Start, e - s) == 0
-    }
-
-    private func unescapeKey(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Int {
-        if keyScratch.count < e - s { keyScratch = [UInt8](repeating: 0, count: e - s) }
-        return keyScratch.withUnsafeMutableBufferPointer { unescapeJSONString(base + s, e - s, into: $0.baseAddress!) }
     }
 }
 

@@ -15,7 +15,7 @@ public final class JSONStructuralScanner {
     @exclusivity(unchecked) private var index: UnsafeMutablePointer<UInt32>
     @exclusivity(unchecked) private var indexCapacity = 0
     /// Scratch for unescaping keys (rare); reused.
-    @exclusivity(unchecked) private var keyScratch = [UInt8](repeating: 0, count: 64)
+    @exclusivity(unchecked) private var keys = EscapedKeys()
     private let names = FieldNameMatcher()
     /// After `scan`: 1 or 0 when stage 1 also validated the line's UTF-8 (the AVX-512 kernel),
     /// -1 when it did not (the caller validates).
@@ -71,7 +71,7 @@ public final class JSONStructuralScanner {
             guard w.byte == UInt8(ascii: "\"") else { return false }
             let ks = w.position(w.k) + 1, ke = w.stringEnd(w.k)
             w.k += 1
-            let field = fieldIndex(w, ks, ke)
+            let field = keys.field(w.base, ks, ke, escaped: w.hasEscape(ks, ke), in: names)
             guard w.byte == UInt8(ascii: ":") else { return false }
             w.k += 1
             if field >= 0 {
@@ -127,7 +127,7 @@ public final class JSONStructuralScanner {
                         guard w.byte == UInt8(ascii: "\"") else { return false }
                         let ks = w.position(w.k) + 1, ke = w.stringEnd(w.k)
                         w.k += 1
-                        let isWanted = keyEquals(w, ks, ke, wanted)
+                        let isWanted = keys.equals(w.base, ks, ke, escaped: w.hasEscape(ks, ke), wanted)
                         guard w.byte == UInt8(ascii: ":") else { return false }
                         w.k += 1
                         if isWanted {
@@ -161,28 +161,6 @@ public final class JSONStructuralScanner {
             if b == UInt8(ascii: ",") { continue }
             return b == UInt8(ascii: "]")
         }
-    }
-
-    @inline(__always)
-    private func fieldIndex(_ w: StructuralWalk, _ s: Int, _ e: Int) -> Int {
-        if w.hasEscape(s, e) {
-            let n = unescapeKey(w.base, s, e)
-            return keyScratch.withUnsafeBufferPointer { names.field($0.baseAddress!, n) }
-        }
-        return names.field(w.base + s, e - s)
-    }
-
-    private func keyEquals(_ w: StructuralWalk, _ s: Int, _ e: Int, _ name: StaticString) -> Bool {
-        if w.hasEscape(s, e) {
-            let n = unescapeKey(w.base, s, e)
-            return n == name.utf8CodeUnitCount && keyScratch.withUnsafeBufferPointer { memcmp($0.baseAddress!, name.utf8Start, n) == 0 }
-        }
-        return e - s == name.utf8CodeUnitCount && memcmp(w.base + s, name.utf8Start, e - s) == 0
-    }
-
-    private func unescapeKey(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Int {
-        if keyScratch.count < e - s { keyScratch = [UInt8](repeating: 0, count: e - s) }
-        return keyScratch.withUnsafeMutableBufferPointer { unescapeJSONString(base + s, e - s, into: $0.baseAddress!) }
     }
 }
 

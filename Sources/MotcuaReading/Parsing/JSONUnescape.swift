@@ -1,6 +1,7 @@
 // JSON string unescaping into a caller's buffer (output is never longer than input).
 // Surrogate pairs combine; an unpaired surrogate becomes U+FFFD (SPEC §2.2).
 import MotcuaFoundation
+import Foundation
 
 /// Unescapes the validated string body `src[0..<count]` into `dst`; returns the length.
 func unescapeJSONString(_ src: UnsafePointer<UInt8>, _ count: Int, into dst: UnsafeMutablePointer<UInt8>) -> Int {
@@ -60,4 +61,30 @@ func unescapeJSONString(_ src: UnsafePointer<UInt8>, _ count: Int, into dst: Uns
     }
     out[0] = UInt8(0xF0 | (cp >> 18)); out[1] = UInt8(0x80 | ((cp >> 12) & 0x3F))
     out[2] = UInt8(0x80 | ((cp >> 6) & 0x3F)); out[3] = UInt8(0x80 | (cp & 0x3F)); return 4
+}
+
+/// Object keys with escapes, unescaped into one reused buffer before they are compared: the
+/// key lookup both JSON scanners share (a key without escapes is compared where it lies).
+struct EscapedKeys {
+    private var scratch = [UInt8](repeating: 0, count: 64)
+
+    /// The field `names` gives the key body `base[s..<e]`.
+    @inline(__always)
+    mutating func field(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int, escaped: Bool, in names: FieldNameMatcher) -> Int {
+        guard escaped else { return names.field(base + s, e - s) }
+        let n = unescape(base, s, e)
+        return scratch.withUnsafeBufferPointer { names.field($0.baseAddress!, n) }
+    }
+
+    /// Whether the key body `base[s..<e]` is `name`.
+    mutating func equals(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int, escaped: Bool, _ name: StaticString) -> Bool {
+        guard escaped else { return e - s == name.utf8CodeUnitCount && memcmp(base + s, name.utf8Start, e - s) == 0 }
+        let n = unescape(base, s, e)
+        return n == name.utf8CodeUnitCount && scratch.withUnsafeBufferPointer { memcmp($0.baseAddress!, name.utf8Start, n) == 0 }
+    }
+
+    private mutating func unescape(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Int {
+        if scratch.count < e - s { scratch = [UInt8](repeating: 0, count: e - s) }
+        return scratch.withUnsafeMutableBufferPointer { unescapeJSONString(base + s, e - s, into: $0.baseAddress!) }
+    }
 }

@@ -127,6 +127,26 @@ final class StateTests: XCTestCase {
         XCTAssertEqual(try counters(dir), try counters(dir, "full"))
     }
 
+    /// summary.json's `mb_per_s` of a state run counts the bytes it read, not those of the files
+    /// the state already held.
+    func testSpeedCountsTheBytesThisRunRead() throws {
+        let dir = try workspace(days: ["19", "20", "21"])
+        defer { try? fm.removeItem(at: dir) }
+        XCTAssertEqual(try run(dir).status, 0)
+        try fm.copyItem(at: Harness.projectDir.appendingPathComponent("SampleData/exports/hoso-2024-02-22.ndjson.gz"),
+                        to: dir.appendingPathComponent("in/hoso-2024-02-22.ndjson.gz"))
+        XCTAssertEqual(try run(dir).status, 0)
+        let s = try summary(dir)
+        let inputs = s["inputs"] as! [[String: Any]]
+        let newBytes = Double(inputs.first { ($0["path"] as! String).hasSuffix("22.ndjson.gz") }!["bytes"] as! Int)
+        let allBytes = Double(inputs.reduce(0) { $0 + ($1["bytes"] as! Int) })
+        XCTAssertGreaterThan(allBytes, 3 * newBytes)
+        let wall = try XCTUnwrap(s["wall_seconds"] as? Double), speed = try XCTUnwrap(s["mb_per_s"] as? Double)
+        XCTAssertGreaterThan(wall, 0)
+        let expected = newBytes / 1e6 / wall   // wall is printed to 3 decimals: allow its rounding
+        XCTAssertEqual(speed, expected, accuracy: 0.1 + expected * 0.0006 / wall, "mb_per_s \(speed), new bytes \(newBytes), wall \(wall)")
+    }
+
     /// What a killed run leaves (a generation never made current, a temporary link) goes.
     func testLeftoversOfKilledRunsAreRemoved() throws {
         let dir = try workspace()

@@ -60,7 +60,7 @@ enum KPIs {
     static let names = counterRatios.map(\.0) + ["online_service_share", "online_service_share_l4",
                                                   "online_usage_rate_l3", "online_usage_rate_l4", "postal_procedure_rate"]
     /// Positions in `names` in kpi-name order, the order rows are written in.
-    private static let sortedOrder = names.indices.sorted { bytewiseLess(names[$0], names[$1]) }
+    static let sortedOrder = names.indices.sorted { bytewiseLess(names[$0], names[$1]) }
     /// `counterRatios` with the columns resolved to indices once.
     private static let ratioColumns: [(num: [Int], den: [Int])] = counterRatios.map { _, num, den in
         (num.map { counterColumns.firstIndex(of: $0)! }, den.map { counterColumns.firstIndex(of: $0)! })
@@ -91,25 +91,27 @@ enum KPIs {
         var needsOnlinePairs: Bool { !level3.isEmpty || !level4.isEmpty }
     }
 
-    /// The KPI rows of one (period, unit, scope) in kpi-name order.
-    static func rows(period: Int, unit: Int, scope: Scope, counters: [Int64], catalog: CatalogFigures,
-                     onlinePairs: Set<Int64>, newProcedures: ProcedureSet, postalProcedures: ProcedureSet) -> [KPIRow] {
-        var figures: [(Int64, Int64)] = []
-        figures.reserveCapacity(names.count)
-        for (num, den) in ratioColumns {
-            figures.append((num.reduce(0) { $0 + counters[$1] }, den.reduce(0) { $0 + counters[$1] }))
-        }
+    /// The catalog KPIs (after the counter ratios in `names`).
+    static let catalogKPICount = names.count - counterRatios.count
+
+    /// A counter-ratio KPI's numerator and denominator from a unit-total row's counters.
+    static func counterRatio(_ kpi: Int, _ counters: [Int64]) -> (Int64, Int64) {
+        let (num, den) = ratioColumns[kpi]
+        return (num.reduce(0) { $0 + counters[$1] }, den.reduce(0) { $0 + counters[$1] })
+    }
+
+    /// The catalog KPIs' numerators and denominators of one (period, unit, scope), appended
+    /// to `figures` in `names` order.
+    static func appendCatalogFigures(catalog: CatalogFigures, onlinePairs: Set<Int64>, newProcedures: ProcedureSet,
+                                     postalProcedures: ProcedureSet, to figures: inout [Int64]) {
         let postal = newProcedures.countShared(with: postalProcedures)
         figures += [
-            (catalog.online, catalog.all),
-            (Int64(catalog.level4.count), catalog.all),
-            (Int64(catalog.level3.reduce(0) { $0 + (onlinePairs.contains($1) ? 1 : 0) }), Int64(catalog.level3.count)),
-            (Int64(catalog.level4.reduce(0) { $0 + (onlinePairs.contains($1) ? 1 : 0) }), Int64(catalog.level4.count)),
-            (Int64(postal), Int64(newProcedures.count)),
+            catalog.online, catalog.all,
+            Int64(catalog.level4.count), catalog.all,
+            Int64(catalog.level3.reduce(0) { $0 + (onlinePairs.contains($1) ? 1 : 0) }), Int64(catalog.level3.count),
+            Int64(catalog.level4.reduce(0) { $0 + (onlinePairs.contains($1) ? 1 : 0) }), Int64(catalog.level4.count),
+            Int64(postal), Int64(newProcedures.count),
         ]
-        return sortedOrder.map { i in
-            KPIRow(period: period, unit: unit, scope: scope, kpiIndex: i, numerator: figures[i].0, denominator: figures[i].1)
-        }
     }
 
     static func pairKey(_ tier: String, _ procedure: Int32) -> Int64 {

@@ -22,7 +22,7 @@ public struct RollupResult {
     /// Rows per sector (and the unit total) for Biểu II.06a, when asked for: own scope, or
     /// subtree for units with descendants (`form: .subtree`).
     public var formRows: [CounterRow] = []
-    public var kpis: [KPIRow]
+    public var kpis: KPITable
     public var units: UnitModel
     public var tally: DossierTally
 }
@@ -124,9 +124,10 @@ public enum Rollup {
     /// A subtree's sets (its catalog pairs; per period the procedures with new, postal and
     /// online dossiers) are gathered bottom-up — a unit's from its own and its children's,
     /// each child's dropped once its parent has it — so the work is linear in the units, not
-    /// in the sum of subtree sizes (a 20,000-deep chain of units made that quadratic).
+    /// in the sum of subtree sizes (a 20,000-deep chain of units made that quadratic). What
+    /// is kept is the catalog KPIs' figures per unit-total row (`KPITable`).
     static func kpiRows(_ rows: [CounterRow], model: UnitModel, periods: [Period], activity: ProcedureActivity,
-                        pairs: [Set<CatalogPair>], targets: [Target], threads: Int = 1) -> [KPIRow] {
+                        pairs: [Set<CatalogPair>], targets: [Target], threads: Int = 1) -> KPITable {
         let unitCount = model.units.count
         let post = model.postOrder
         let totals = rows.indices.filter { rows[$0].sector.isEmpty }
@@ -134,6 +135,10 @@ public enum Rollup {
         var position: [Int: Int] = [:]
         position.reserveCapacity(totals.count)
         for (i, r) in totals.enumerated() { position[rowKey(rows[r].period, rows[r].unit, rows[r].scope)] = i }
+        // Rows come sorted by period: period k's unit totals are positions periodStart[k] ..< periodStart[k + 1].
+        var periodStart = [Int](repeating: totals.count, count: periods.count + 1)
+        for (i, r) in totals.enumerated().reversed() { periodStart[rows[r].period] = i }
+        for k in stride(from: periods.count - 1, through: 0, by: -1) { periodStart[k] = min(periodStart[k], periodStart[k + 1]) }
 
         // Per unit, not per period: the catalog figures of the unit and of its subtree.
         var catalogs = [(own: KPIs.CatalogFigures, subtree: KPIs.CatalogFigures)?](repeating: nil, count: unitCount)
@@ -150,23 +155,35 @@ public enum Rollup {
         subtreePairs = []
         let onlineNeeded = catalogs.contains { $0!.own.needsOnlinePairs || $0!.subtree.needsOnlinePairs }
 
-        let slices = SideBySide.slices(periods.count, threads: threads, minimum: 1) { range -> [(at: Int, kpis: [KPIRow])] in
-            var out: [(at: Int, kpis: [KPIRow])] = []
-            var bounds: [Int: [TargetBounds?]] = [:]
+        // The targets depend on the unit's tier, the scope and whether the unit has a subtree.
+        var targetSets: [[TargetBounds?]] = []
+        var targetSetOf: [String: UInt16] = [:]
+        var targetSet = [UInt16](repeating: 0, count: totals.count)
+        for (at, r) in totals.enumerated() {
+            let u = rows[r].unit, scope = rows[r].scope, hasSubtree = !model.children[u].isEmpty
+            let key = "\(model.units[u].tier)\u{0}\(scope.rawValue)\u{0}\(hasSubtree)"
+            if let set = targetSetOf[key] { targetSet[at] = set; continue }
+            targetSets.append(KPIs.names.map { kpi in
+                KPIs.target(for: kpi, unit: model.units[u], scope: scope, hasSubtree: hasSubtree, targets: targets).map(TargetBounds.init)
+            })
+            targetSetOf[key] = UInt16(targetSets.count - 1)
+            targetSet[at] = targetSetOf[key]!
+        }
+
+        let width = KPIs.catalogKPICount * 2
+        let slices = SideBySide.slices(periods.count, threads: threads, minimum: 1) { range -> [Int64] in
+            let base = periodStart[range.lowerBound]
+            var figures = [Int64](repeating: 0, count: (periodStart[range.upperBound] - base) * width)
+            var one: [Int64] = []
+            one.reserveCapacity(width)
             func emit(_ k: Int, _ u: Int, _ scope: Scope, _ newProcs: ProcedureSet, _ postal: ProcedureSet, _ online: Set<Int64>) {
                 guard let at = position[rowKey(k, u, scope)] else { return }
                 let catalog = scope == .own ? catalogs[u]!.own : catalogs[u]!.subtree
-                let key = u * 2 + (scope == .own ? 0 : 1)
-                if bounds[key] == nil {
-                    let hasSubtree = !model.children[u].isEmpty
-                    bounds[key] = KPIs.names.map { kpi in
-                        KPIs.target(for: kpi, unit: model.units[u], scope: scope, hasSubtree: hasSubtree, targets: targets).map(TargetBounds.init)
-                    }
-                }
-                var kpis = KPIs.rows(period: k, unit: u, scope: scope, counters: rows[totals[at]].values, catalog: catalog,
-                                     onlinePairs: catalog.needsOnlinePairs ? online : [], newProcedures: newProcs, postalProcedures: postal)
-                for i in kpis.indices { kpis[i].target = bounds[key]![kpis[i].kpiIndex] }
-                out.append((at, kpis))
+                one.removeAll(keepingCapacity: true)
+                KPIs.appendCatalogFigures(catalog: catalog, onlinePairs: catalog.needsOnlinePairs ? online : [],
+                                          newProcedures: newProcs, postalProcedures: postal, to: &one)
+                let start = (at - base) * width
+                for j in 0..<width { figures[start + j] = one[j] }
             }
             for k in range {
                 var subtreeNew = [ProcedureSet?](repeating: nil, count: unitCount), subtreePostal = subtreeNew
@@ -189,11 +206,10 @@ public enum Rollup {
                     (subtreeNew[u], subtreePostal[u], subtreeOnline[u]) = (newProcs, postal, online)
                 }
             }
-            return out
+            return figures
         }
-        var byRow = [[KPIRow]](repeating: [], count: totals.count)
-        for slice in slices { for (at, kpis) in slice { byRow[at] = kpis } }
-        return byRow.flatMap { $0 }
+        return KPITable(rows: rows, totals: totals.map { Int32($0) }, catalogFigures: SideBySide.joined(slices),
+                        targetSet: targetSet, targetSets: targetSets)
     }
 
     private static func add(_ a: [Int64], to b: inout [Int64]) {

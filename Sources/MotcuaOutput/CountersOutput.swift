@@ -21,10 +21,10 @@ package enum CountersOutput: RowsOutput {
         for v in r.values { cells.append(.int(v)) }
     }
 
-    /// The rows as COPY text for the database's `counters` table (`RowsOutput.copyTextBlocks`).
+    /// The rows as COPY text for the database's `counters` table (`RowsOutput.copyTextWindows`).
     package static func copyText(_ rows: [CounterRow], periods: [Period], units: UnitModel, threads: Int = 1,
-                                 leading: [String], trailing: [String]) throws -> [[UInt8]] {
-        try copyTextBlocks(rows, periods: periods, units: units, threads: threads, leading: leading, trailing: trailing)
+                                 leading: [String], trailing: [String]) -> CopyTextWindows {
+        copyTextWindows(rows, periods: periods, units: units, threads: threads, leading: leading, trailing: trailing)
     }
 }
 
@@ -48,38 +48,76 @@ let rowsPerBlock = 4096
 extension RowsOutput {
     /// Slices of rows are encoded side by side on up to `threads` threads and joined in order;
     /// each slice in blocks of `rowsPerBlock` rows, `isCancelled` asked before each one and
-    /// before each is joined (`Interrupted` then).
-    package static func csv(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int = 1,
-                            isCancelled: () -> Bool = { false }) throws -> [UInt8] {
-        var out: [UInt8] = []
-        CSVEncoding.appendHeader(columns, to: &out)
-        let blocks = try encodedBlocks(rows, periods: periods, units: units, threads: threads, as: .csv, isCancelled: isCancelled)
-        return try joined(out, blocks, "", isCancelled: isCancelled)
+    /// before each is written (`Interrupted` then).
+    package static func csv<Rows: RandomAccessCollection<Row>>(_ rows: Rows, periods: [Period], units: UnitModel, threads: Int = 1,
+                            isCancelled: () -> Bool = { false }) throws -> [UInt8] where Rows.Index == Int {
+        let sink = MemorySink()
+        try writeCSV(rows, periods: periods, units: units, threads: threads, isCancelled: isCancelled, to: sink)
+        return sink.bytes
     }
 
-    package static func json(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int = 1,
-                             isCancelled: () -> Bool = { false }) throws -> [UInt8] {
-        let blocks = try encodedBlocks(rows, periods: periods, units: units, threads: threads, as: .json, isCancelled: isCancelled)
-        return try joined(Array("{\"schema_version\":1,\"rows\":[".utf8), blocks, "\n]}\n", isCancelled: isCancelled)
+    package static func json<Rows: RandomAccessCollection<Row>>(_ rows: Rows, periods: [Period], units: UnitModel, threads: Int = 1,
+                             isCancelled: () -> Bool = { false }) throws -> [UInt8] where Rows.Index == Int {
+        let sink = MemorySink()
+        try writeJSON(rows, periods: periods, units: units, threads: threads, isCancelled: isCancelled, to: sink)
+        return sink.bytes
     }
 
-    /// The rows as PostgreSQL `COPY … FROM STDIN` text lines (issue 17), in blocks of
-    /// `rowsPerBlock` rows: the cells of the CSV file, each line led by `leading` (the database's
-    /// key columns) and ended by `trailing` (the run's id).
-    static func copyTextBlocks(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int,
-                               leading: [String], trailing: [String]) throws -> [[UInt8]] {
+    package static func writeCSV<Rows: RandomAccessCollection<Row>>(_ rows: Rows, periods: [Period], units: UnitModel, threads: Int = 1,
+                                 isCancelled: () -> Bool = { false }, to sink: OutputSink) throws where Rows.Index == Int {
+        var header: [UInt8] = []
+        CSVEncoding.appendHeader(columns, to: &header)
+        try sink.write(header)
+        try writeRows(rows, periods: periods, units: units, threads: threads, as: .csv, isCancelled: isCancelled, to: sink)
+    }
+
+    package static func writeJSON<Rows: RandomAccessCollection<Row>>(_ rows: Rows, periods: [Period], units: UnitModel, threads: Int = 1,
+                                  isCancelled: () -> Bool = { false }, to sink: OutputSink) throws where Rows.Index == Int {
+        try sink.write("{\"schema_version\":1,\"rows\":[")
+        try writeRows(rows, periods: periods, units: units, threads: threads, as: .json, isCancelled: isCancelled, to: sink)
+        try sink.write("\n]}\n")
+    }
+
+    /// The rows as PostgreSQL `COPY … FROM STDIN` text lines (issue 17), a window of blocks of
+    /// `rowsPerBlock` rows at a time, encoded when the load asks for it (as the files are):
+    /// the cells of the CSV file, each line led by `leading` (the database's key columns) and
+    /// ended by `trailing` (the run's id).
+    static func copyTextWindows<Rows: RandomAccessCollection<Row>>(_ rows: Rows, periods: [Period], units: UnitModel, threads: Int,
+                                                                  leading: [String], trailing: [String]) -> CopyTextWindows where Rows.Index == Int {
         var lead: [UInt8] = [], tail: [UInt8] = []
         for s in leading { CopyTextEncoding.appendText(s, to: &lead); lead.append(CopyTextEncoding.delimiter) }
         for s in trailing { tail.append(CopyTextEncoding.delimiter); CopyTextEncoding.appendText(s, to: &tail) }
-        return try encodedBlocks(rows, periods: periods, units: units, threads: threads, as: .copyText(lead: lead, tail: tail),
-                                 isCancelled: { false })
+        let texts = periods.map(PeriodText.init)
+        let window = max(threads, 1) * 4 * rowsPerBlock
+        return CopyTextWindows(count: (rows.count + window - 1) / window) { w in
+            try encodedBlocks(rows, w * window ..< min((w + 1) * window, rows.count), texts: texts, units: units, threads: threads,
+                              as: .copyText(lead: lead, tail: tail), isCancelled: { false })
+        }
     }
 
-    private static func encodedBlocks(_ rows: [Row], periods: [Period], units: UnitModel, threads: Int,
-                                      as encoding: RowsEncoding, isCancelled: () -> Bool) throws -> [[UInt8]] {
+    /// The rows encoded a window at a time (a few blocks per thread, megabytes, not the whole
+    /// file) and handed to `sink` in order.
+    private static func writeRows<Rows: RandomAccessCollection<Row>>(_ rows: Rows, periods: [Period], units: UnitModel, threads: Int,
+                                  as encoding: RowsEncoding, isCancelled: () -> Bool, to sink: OutputSink) throws where Rows.Index == Int {
         let texts = periods.map(PeriodText.init)
+        let window = max(threads, 1) * 4 * rowsPerBlock
+        for start in stride(from: 0, to: rows.count, by: window) {
+            let blocks = try encodedBlocks(rows, start ..< min(start + window, rows.count), texts: texts, units: units,
+                                           threads: threads, as: encoding, isCancelled: isCancelled)
+            for block in blocks {
+                if isCancelled() { throw Interrupted() }
+                try sink.write(block)
+            }
+        }
+    }
+
+    /// `range` of the rows, encoded side by side in blocks of `rowsPerBlock`.
+    private static func encodedBlocks<Rows: RandomAccessCollection<Row>>(_ rows: Rows, _ range: Range<Int>, texts: [PeriodText], units: UnitModel, threads: Int,
+                                      as encoding: RowsEncoding, isCancelled: () -> Bool) throws -> [[UInt8]] where Rows.Index == Int {
         let keys = JSONEncoding.memberKeys(columns)
-        return try SideBySide.blocks(rows.count, threads: threads, minimum: 2048, block: rowsPerBlock, isCancelled: isCancelled) { range in
+        let offset = range.lowerBound
+        return try SideBySide.blocks(range.count, threads: threads, minimum: 2048, block: rowsPerBlock, isCancelled: isCancelled) { local in
+            let range = local.lowerBound + offset ..< local.upperBound + offset
             var part: [UInt8] = []
             part.reserveCapacity(range.count * 128)
             var cells: [Cell] = []
@@ -127,18 +165,15 @@ extension RowsOutput {
             return part
         }
     }
+}
 
-    private static func joined(_ head: [UInt8], _ parts: [[UInt8]], _ tail: String, isCancelled: () -> Bool) throws -> [UInt8] {
-        var out = head
-        out.reserveCapacity(head.count + parts.reduce(0) { $0 + $1.count } + tail.utf8.count)
-        for p in parts {
-            // Hundreds of megabytes take a while to copy too.
-            if isCancelled() { throw Interrupted() }
-            out += p
-        }
-        out += tail.utf8
-        return out
-    }
+/// A table's COPY text in windows of blocks, encoded one window at a time by the database's load.
+// Unchecked: the closure only reads the run's rows, which nothing changes after the roll-up.
+package struct CopyTextWindows: @unchecked Sendable {
+    package let count: Int
+    private let encode: (Int) throws -> [[UInt8]]
+    init(count: Int, encode: @escaping (Int) throws -> [[UInt8]]) { (self.count, self.encode) = (count, encode) }
+    package func window(_ i: Int) throws -> [[UInt8]] { try encode(i) }
 }
 
 /// How `RowsOutput` writes its rows: the CSV and JSON files, or COPY text for the database

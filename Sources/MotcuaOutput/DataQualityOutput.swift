@@ -13,26 +13,30 @@ package enum DataQualityOutput {
         [.text(r.unitCode), .text(r.unitName), .text(r.check), .text(r.checkName), .int(Int64(r.count)), .texts(r.examples)]
     }
 
-    package static func csv(_ rows: [DataQualityRow]) -> [UInt8] {
+    package static func writeCSV(_ rows: [DataQualityRow], to sink: OutputSink) throws {
         var out: [UInt8] = []
         CSVEncoding.appendHeader(columns, to: &out)
-        for r in rows { CSVEncoding.appendRow(cells(r), to: &out) }
-        return out
+        for (i, r) in rows.enumerated() {
+            if i % rowsPerBlock == 0 { try sink.write(out); out.removeAll(keepingCapacity: true) }
+            CSVEncoding.appendRow(cells(r), to: &out)
+        }
+        try sink.write(out)
     }
 
     /// `{"schema_version":1,"reference_day":"yyyy-MM-dd","rows":[...]}`: the day the date
     /// checks compared with, then the rows with keys in column order.
-    package static func json(_ rows: [DataQualityRow], referenceDay: Int32) -> [UInt8] {
+    package static func writeJSON(_ rows: [DataQualityRow], referenceDay: Int32, to sink: OutputSink) throws {
         var out = Array("{\"schema_version\":1,\"reference_day\":".utf8)
         if referenceDay == noDay { out += "null".utf8 } else { JSONEncoding.appendString(formatDay(referenceDay), to: &out) }
         out += ",\"rows\":[".utf8
         let keys = JSONEncoding.memberKeys(columns)
         for (i, r) in rows.enumerated() {
+            if i % rowsPerBlock == 0 { try sink.write(out); out.removeAll(keepingCapacity: true) }
             out += (i == 0 ? "\n{" : ",\n{").utf8
             JSONEncoding.appendMembers(keys[...], cells(r), to: &out)
             out.append(UInt8(ascii: "}"))
         }
         out += "\n]}\n".utf8
-        return out
+        try sink.write(out)
     }
 }

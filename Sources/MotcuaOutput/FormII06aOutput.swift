@@ -33,16 +33,28 @@ package enum FormII06aOutput {
         return r.sector == "(none)" ? "Không xác định lĩnh vực" : (sectorNames[r.sector] ?? r.sector)
     }
 
-    /// `isCancelled` is asked every `rowsPerBlock` rows (`Interrupted` then).
     package static func csv(_ rows: [CounterRow], periods: [Period], units: UnitModel, sectorNames: [String: String],
                             isCancelled: () -> Bool = { false }) throws -> [UInt8] {
+        let sink = MemorySink()
+        try writeCSV(rows, periods: periods, units: units, sectorNames: sectorNames, isCancelled: isCancelled, to: sink)
+        return sink.bytes
+    }
+
+    /// Handed to `sink` every `rowsPerBlock` rows, `isCancelled` asked before each block
+    /// (`Interrupted` then).
+    package static func writeCSV(_ rows: [CounterRow], periods: [Period], units: UnitModel, sectorNames: [String: String],
+                                 isCancelled: () -> Bool = { false }, to sink: OutputSink) throws {
         // CRLF line ends for Excel; a line break inside a cell is quoted and stays as it is.
         var out: [UInt8] = [0xEF, 0xBB, 0xBF]
         CSVEncoding.appendCells((leadColumns + formColumns.map(\.heading)).map { .text($0) }, to: &out)
         out += [0x0D, 0x0A]
         var number = 0
         for (n, r) in rows.enumerated() {
-            if n % rowsPerBlock == 0, isCancelled() { throw Interrupted() }
+            if n % rowsPerBlock == 0 {
+                if isCancelled() { throw Interrupted() }
+                try sink.write(out)
+                out.removeAll(keepingCapacity: true)
+            }
             let p = periods[r.period]
             let u = units.units[r.unit]
             number = r.sector.isEmpty ? 0 : number + 1
@@ -53,6 +65,6 @@ package enum FormII06aOutput {
             CSVEncoding.appendCells(cells, to: &out)
             out += [0x0D, 0x0A]
         }
-        return out
+        try sink.write(out)
     }
 }

@@ -36,9 +36,9 @@ package enum KPIOutput: RowsOutput {
         cells.append(met)
     }
 
-    /// The rows as COPY text for the database's `kpis` table (`RowsOutput.copyTextBlocks`).
-    package static func copyText(_ rows: [KPIRow], periods: [Period], units: UnitModel, threads: Int = 1,
-                                 leading: [String], trailing: [String]) throws -> [[UInt8]] {
-        try copyTextBlocks(rows, periods: periods, units: units, threads: threads, leading: leading, trailing: trailing)
+    /// The rows as COPY text for the database's `kpis` table (`RowsOutput.copyTextWindows`).
+    package static func copyText(_ rows: KPITable, periods: [Period], units: UnitModel, threads: Int = 1,
+                                 leading: [String], trailing: [String]) -> CopyTextWindows {
+        copyTextWindows(rows, periods: periods, units: units, threads: threads, leading: leading, trailing: trailing)
     }
 }

@@ -4,8 +4,9 @@
 // come from here.
 //
 // Adding an output: its renderer in a file of this folder, plus one entry in `all`. A
-// renderer returns bytes, or — a C library that writes files (libxlsxwriter) — writes its
-// file at the temporary path of the output directory it is given; the publisher moves it in.
+// renderer streams its bytes into an `OutputSink` (the run's is the file's temporary path in
+// the output directory, so no output is ever whole in memory), or — a C library that writes
+// files (libxlsxwriter) — writes its file at the path it is given; the publisher moves them in.
 import MotcuaFoundation
 import MotcuaReading
 import MotcuaAggregate
@@ -65,7 +66,8 @@ package struct OutputFile: Sendable {
         case switchedOnAs(String, OutputFormat)
     }
     package enum Rendering: Sendable {
-        case bytes(@Sendable (RunResults) throws -> [UInt8])
+        /// Handed to the sink in pieces.
+        case stream(@Sendable (RunResults, OutputSink) throws -> Void)
         /// Written by the renderer to the path it is given (a temporary file of the output
         /// directory), complete when it returns.
         case written(@Sendable (RunResults, _ path: String) throws -> Void)
@@ -93,35 +95,27 @@ package struct OutputFile: Sendable {
 package enum OutputFiles {
     /// In the order they are rendered.
     package static let all: [OutputFile] = [
-        OutputFile(name: "counters.csv", condition: .format(.csv), rendering: .bytes { r in
-            try CountersOutput.csv(r.rollup.rows, periods: r.periods, units: r.rollup.units, threads: r.threads, isCancelled: r.isCancelled)
-        }),
-        OutputFile(name: "counters.json", condition: .format(.json), rendering: .bytes { r in
-            try CountersOutput.json(r.rollup.rows, periods: r.periods, units: r.rollup.units, threads: r.threads, isCancelled: r.isCancelled)
-        }),
-        OutputFile(name: "kpis.csv", condition: .format(.csv), rendering: .bytes { r in
-            try KPIOutput.csv(r.rollup.kpis, periods: r.periods, units: r.rollup.units, threads: r.threads, isCancelled: r.isCancelled)
-        }),
-        OutputFile(name: "kpis.json", condition: .format(.json), rendering: .bytes { r in
-            try KPIOutput.json(r.rollup.kpis, periods: r.periods, units: r.rollup.units, threads: r.threads, isCancelled: r.isCancelled)
-        }),
-        OutputFile(name: "bieu-ii06a.csv", condition: .switchedOn("form_ii06a"), rendering: .bytes { r in
-            try FormII06aOutput.csv(r.rollup.formRows, periods: r.periods, units: r.rollup.units, sectorNames: r.catalogs.sectorNames,
-                                    isCancelled: r.isCancelled)
+        OutputFile(name: "counters.csv", condition: .format(.csv), rendering: .stream { r, sink in try CountersOutput.write(r.rollup.rows, as: .csv, of: r, to: sink) }),
+        OutputFile(name: "counters.json", condition: .format(.json), rendering: .stream { r, sink in try CountersOutput.write(r.rollup.rows, as: .json, of: r, to: sink) }),
+        OutputFile(name: "kpis.csv", condition: .format(.csv), rendering: .stream { r, sink in try KPIOutput.write(r.rollup.kpis, as: .csv, of: r, to: sink) }),
+        OutputFile(name: "kpis.json", condition: .format(.json), rendering: .stream { r, sink in try KPIOutput.write(r.rollup.kpis, as: .json, of: r, to: sink) }),
+        OutputFile(name: "bieu-ii06a.csv", condition: .switchedOn("form_ii06a"), rendering: .stream { r, sink in
+            try FormII06aOutput.writeCSV(r.rollup.formRows, periods: r.periods, units: r.rollup.units,
+                                         sectorNames: r.catalogs.sectorNames, isCancelled: r.isCancelled, to: sink)
         }, showsFormRows: true),
         OutputFile(name: "bieu-ii06a.xlsx", condition: .switchedOn("form_ii06a_xlsx"), rendering: .written { r, path in
             try FormII06aWorkbook.write(r.rollup.formRows, periods: r.periods, units: r.rollup.units,
                                         sectorNames: r.catalogs.sectorNames, to: path, isCancelled: r.isCancelled)
         }, showsFormRows: true),
-        OutputFile(name: "data-quality.csv", condition: .switchedOnAs("data_quality", .csv), rendering: .bytes { r in
-            DataQualityOutput.csv(r.dataQuality)
+        OutputFile(name: "data-quality.csv", condition: .switchedOnAs("data_quality", .csv), rendering: .stream { r, sink in
+            try DataQualityOutput.writeCSV(r.dataQuality, to: sink)
         }, showsDataQuality: true),
-        OutputFile(name: "data-quality.json", condition: .switchedOnAs("data_quality", .json), rendering: .bytes { r in
-            DataQualityOutput.json(r.dataQuality, referenceDay: r.referenceDay)
+        OutputFile(name: "data-quality.json", condition: .switchedOnAs("data_quality", .json), rendering: .stream { r, sink in
+            try DataQualityOutput.writeJSON(r.dataQuality, referenceDay: r.referenceDay, to: sink)
         }, showsDataQuality: true),
-        OutputFile(name: "report.html", condition: .switchedOn("report"), rendering: .bytes { r in try ReportOutput.html(r) }, showsDataQuality: true),
+        OutputFile(name: "report.html", condition: .switchedOn("report"), rendering: .stream { r, sink in try ReportOutput.write(r, to: sink) }, showsDataQuality: true),
         OutputFile(name: "rejects.ndjson", condition: .always, rendering: .streamed),
-        OutputFile(name: "summary.json", condition: .always, rendering: .bytes { r in r.summary.json() }),
+        OutputFile(name: "summary.json", condition: .always, rendering: .stream { r, sink in try sink.write(r.summary.json()) }),
     ]
 
     /// Every name a run may publish.
@@ -139,31 +133,38 @@ package enum OutputFiles {
         return keys
     }
 
-    /// The files `settings` asks for, rendered: as bytes, or written at `temporaryPath(name)`
-    /// (the streamed ones are left to the caller). Throws `OutputError` when a file cannot be
+    /// The files `settings` asks for, written and fsynced at `temporaryPath(name)` (the
+    /// `.streamed` ones are left to the caller): their names and paths, for
+    /// `OutputDirectory.publish(_:moving:)`. Throws `OutputError` when a file cannot be
     /// written, `Interrupted` when `results.isCancelled` says so (files already written at
     /// temporary paths are the caller's to discard).
     package static func render(_ results: RunResults, _ settings: OutputSettings,
-                               temporaryPath: (String) -> String) throws -> RenderedOutputs {
-        var rendered = RenderedOutputs()
+                               temporaryPath: (String) -> String) throws -> [(name: String, path: String)] {
+        var written: [(name: String, path: String)] = []
         for file in all where file.isWanted(settings) {
             if results.isCancelled() { throw Interrupted() }
+            let path = temporaryPath(file.name)
             switch file.rendering {
-            case .bytes(let render): rendered.files.append((file.name, try render(results)))
-            case .written(let write):
-                let path = temporaryPath(file.name)
-                try write(results, path)
-                rendered.written.append((file.name, path))
-            case .streamed: break
+            case .stream(let render):
+                let sink = try FileSink(creating: path, isCancelled: results.isCancelled)
+                try render(results, sink)
+                try sink.finish()
+            case .written(let write): try write(results, path)
+            case .streamed: continue
             }
+            written.append((file.name, path))
         }
-        return rendered
+        return written
     }
 }
 
-/// What the render phase made: files as bytes, and files already written and fsynced at
-/// temporary paths (for `OutputDirectory.publish(_:moving:)`).
-package struct RenderedOutputs {
-    package var files: [(name: String, bytes: [UInt8])] = []
-    package var written: [(name: String, path: String)] = []
+extension RowsOutput {
+    /// A table file of a run: `rows` in `format`, on the run's threads, stopping when it says so.
+    static func write<Rows: RandomAccessCollection<Row>>(_ rows: Rows, as format: OutputFormat, of r: RunResults,
+                                                        to sink: OutputSink) throws where Rows.Index == Int {
+        switch format {
+        case .csv: try writeCSV(rows, periods: r.periods, units: r.rollup.units, threads: r.threads, isCancelled: r.isCancelled, to: sink)
+        case .json: try writeJSON(rows, periods: r.periods, units: r.rollup.units, threads: r.threads, isCancelled: r.isCancelled, to: sink)
+        }
+    }
 }

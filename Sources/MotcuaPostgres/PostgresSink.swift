@@ -55,11 +55,10 @@ public final class PostgresSink: DatabaseSink, @unchecked Sendable {
                 try await ReplacingTransaction.begin(url, schema: target.schema, key: key, run: header)
             }
             let tx = transaction!
-            step = "encoding rows"
             let lead = [key.pipeline, key.rules, key.periodKind], tail = [String(tx.runID)]
-            let counters = try CountersOutput.copyText(r.rollup.rows, periods: r.periods, units: r.rollup.units, threads: r.threads,
+            let counters = CountersOutput.copyText(r.rollup.rows, periods: r.periods, units: r.rollup.units, threads: r.threads,
                                                        leading: lead, trailing: tail)
-            let kpis = try KPIOutput.copyText(r.rollup.kpis, periods: r.periods, units: r.rollup.units, threads: r.threads,
+            let kpis = KPIOutput.copyText(r.rollup.kpis, periods: r.periods, units: r.rollup.units, threads: r.threads,
                                               leading: lead, trailing: tail)
             let rejects = r.summary.rejectsByReason.sorted { $0.key < $1.key }
             step = "writing rows"
@@ -151,7 +150,7 @@ struct ReplacingTransaction: Sendable {
     }
 
     /// Deletes the periods' rows of this key, then loads the new ones with COPY.
-    func replace(periods: [String], counters: [[UInt8]], kpis: [[UInt8]], rejects: [String], counts: [Int64]) async throws {
+    func replace(periods: [String], counters: CopyTextWindows, kpis: CopyTextWindows, rejects: [String], counts: [Int64]) async throws {
         for table in ["counters", "kpis"] {
             try await connection.query("""
                 DELETE FROM \(unescaped: table) WHERE pipeline = \(key.pipeline) AND rules = \(key.rules)
@@ -159,9 +158,12 @@ struct ReplacingTransaction: Sendable {
                 """, logger: log)
         }
         let lead = ["pipeline", "rules", "period_kind"]
-        for (table, columns, blocks) in [("counters", CountersOutput.columns, counters), ("kpis", KPIOutput.columns, kpis)] {
+        for (table, columns, text) in [("counters", CountersOutput.columns, counters), ("kpis", KPIOutput.columns, kpis)] {
             try await connection.copyFrom(table: table, columns: lead + columns + ["run_id"], logger: log) { writer in
-                for block in blocks where !block.isEmpty { try await writer.write(ByteBuffer(bytes: block)) }
+                // Encoded a window at a time, so the rows' text is never whole in memory.
+                for w in 0..<text.count {
+                    for block in try text.window(w) where !block.isEmpty { try await writer.write(ByteBuffer(bytes: block)) }
+                }
             }
         }
         try await connection.query("""

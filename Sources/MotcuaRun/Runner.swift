@@ -355,9 +355,9 @@ public enum Runner {
         return summary
     }
 
-    /// The output table's files: bytes in memory, and files their renderers wrote at temporary
-    /// paths. A signal is heard between blocks of rows, sheets and sections.
-    static func render(_ results: RunResults, _ plan: Plan) throws -> RenderedOutputs {
+    /// The output table's files, written at temporary paths of the output directory. A signal
+    /// is heard between blocks of rows, sheets and sections.
+    static func render(_ results: RunResults, _ plan: Plan) throws -> [(name: String, path: String)] {
         do { return try OutputFiles.render(results, plan.pipeline.outputs, temporaryPath: plan.output.temporaryPath) } catch let e as OutputError {
             plan.output.discard()
             throw MotcuaError(.io, e.message + "; previous outputs kept")
@@ -412,7 +412,7 @@ public enum Runner {
     static var interrupted: MotcuaError { MotcuaError(.interrupted, "interrupted; nothing published") }
 
     /// Writes rejects.ndjson beside the rendered files and publishes them all at once.
-    static func publish(_ outputs: RenderedOutputs, _ plan: Plan, _ read: Read,
+    static func publish(_ outputs: [(name: String, path: String)], _ plan: Plan, _ read: Read,
                         isCancelled: () -> Bool) throws {
         let rejectsFile = plan.output.temporaryPath("rejects.ndjson")
         do {
@@ -422,7 +422,7 @@ public enum Runner {
         }
         try stopIfCancelled(isCancelled)
         do {
-            try plan.output.publish(outputs.files, moving: outputs.written + [("rejects.ndjson", rejectsFile)], isCancelled: isCancelled)
+            try plan.output.publish([], moving: outputs + [("rejects.ndjson", rejectsFile)], isCancelled: isCancelled)
         } catch let e as OutputError {
             plan.output.discard()
             throw MotcuaError(.io, e.message + "; previous outputs kept")
@@ -474,8 +474,16 @@ struct PhaseClock {
     /// The wall-clock time the run started (the database's `runs.started_at`).
     let startedDate = Date()
     func mark(_ phase: String, _ metadata: Logger.Metadata = [:]) {
+        guard logger.logLevel <= .debug else { return }
         var m = metadata
         m["seconds"] = "\(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)"
+        // Where memory goes, phase by phase: resident now and the peak so far, in MiB.
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
+            for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") || line.hasPrefix("VmHWM:") {
+                let kib = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+                m[line.hasPrefix("VmRSS:") ? "rss_mib" : "peak_mib"] = "\(kib / 1024)"
+            }
+        }
         logger.debug("\(phase)", metadata: m)
     }
 }

@@ -17,7 +17,7 @@ final class ReportOutputTests: XCTestCase {
         let rows = [CounterRow(period: 0, unit: 0, scope: .own, sector: "", values: zero),
                     CounterRow(period: 0, unit: 0, scope: .subtree, sector: "", values: zero),
                     CounterRow(period: 0, unit: 1, scope: .own, sector: "", values: zero)]
-        let rollup = RollupResult(rows: rows, kpis: [], units: units, tally: DossierTally())
+        let rollup = RollupResult(rows: rows, kpis: KPITable(), units: units, tally: DossierTally())
         let summary = SummaryOutput(pipeline: "p", rules: .tt01, periods: [period], inputs: [], accounting: Accounting(),
                                     rejectsByReason: [:], unknownUnits: [], warnings: [], wallSeconds: 0, threads: 1)
         return RunResults(rollup: rollup, periods: [period], catalogs: Catalogs(), summary: summary, threads: 1)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A SIGTERM is heard within 200 ms in the phases signal_latency.sh does not reach: listing
 # inputs (a `**/` pattern over 300,000 files in 30,000 directories) and rendering and writing
-# very large outputs — counters and kpis (CSV and JSON, 182 daily periods × 1,000 units:
+# very large outputs (one phase since the files are written as they are rendered; the
+# "writing the set" probes then fall on the renames of the publish) — counters and kpis (CSV and JSON, 182 daily periods × 1,000 units:
 # 1.2 GB), bieu-ii06a.xlsx (24,000 sheets) and report.html (60 daily periods × 1,000 units).
 # A first run of each, with MOTCUA_DEBUG's phase times, publishes a tt01 set and says when
 # each phase starts; then runs with --rules qd766 are sent SIGTERM at points spread over the

@@ -34,22 +34,42 @@ package enum ReportOutput {
         return library
     }()
 
-    /// report.html's bytes; its data-quality part lists `results.dataQuality` (the same rows as
-    /// data-quality.csv: the report's table entry asks for them). Each period's section is
-    /// built and rendered on its own, `results.isCancelled` asked before each (many periods of
-    /// many units take seconds): `Interrupted` then.
+    /// report.html's bytes (`write(_:to:)` into memory).
     package static func html(_ results: RunResults) throws -> [UInt8] {
+        let sink = MemorySink()
+        try write(results, to: sink)
+        return sink.bytes
+    }
+
+    /// report.html; its data-quality part lists `results.dataQuality` (the same rows as
+    /// data-quality.csv: the report's table entry asks for them). The page is rendered with a
+    /// marker where the periods' sections go, and the sections — latest period first — are
+    /// built, rendered and handed to `sink` one at a time between its two halves, so a report
+    /// of many periods of many units is never whole in memory. `results.isCancelled` is asked
+    /// before each section: `Interrupted` then.
+    package static func write(_ results: RunResults, to sink: OutputSink) throws {
         let context = ReportContext(results)
         let roots = context.rows.roots
-        var sections: [View] = []
-        for k in results.periods.indices.reversed() {
+        let order = Array(results.periods.indices.reversed())
+        func section(_ k: Int) throws -> String {
             if results.isCancelled() { throw Interrupted() }
-            let section = library.render(context.period(k, roots: roots), withTemplate: "period") ?? ""
+            let html = library.render(context.period(k, roots: roots), withTemplate: "period") ?? ""
             // The page's template puts the line end back after each section.
-            sections.append(["html": section.hasSuffix("\n") ? String(section.dropLast()) : section])
+            return html.hasSuffix("\n") ? String(html.dropLast()) : html
         }
-        if results.isCancelled() { throw Interrupted() }
-        let page = context.page(quality: results.dataQuality, periods: sections)
-        return Array((library.render(page, withTemplate: "report") ?? "").utf8)
+        let marker = "\u{1}motcua-sections-\(order.count)\u{1}"
+        let page = library.render(context.page(quality: results.dataQuality, periods: order.isEmpty ? [] : [["html": marker]]),
+                                  withTemplate: "report") ?? ""
+        let halves = page.components(separatedBy: marker)
+        guard !order.isEmpty, halves.count == 2, halves[1].hasPrefix("\n") else {
+            // No period, or the marker also in the data (a unit's name): the page whole.
+            if order.isEmpty { try sink.write(page); return }
+            let sections: [View] = try order.map { ["html": try section($0)] }
+            try sink.write(library.render(context.page(quality: results.dataQuality, periods: sections), withTemplate: "report") ?? "")
+            return
+        }
+        try sink.write(halves[0])
+        for k in order { try sink.write(try section(k) + "\n") }
+        try sink.write(String(halves[1].dropFirst()))
     }
 }

@@ -10,7 +10,12 @@ public func bytewiseLess(_ a: String, _ b: String) -> Bool {
 /// sort as Strings, so their bytes are sorted in runs of 4,096 merged pairwise, a signal
 /// heard before each run and each merge (`Interrupted` then).
 package func bytewiseOrder(_ keys: [String], isCancelled: () -> Bool) throws -> [Int] {
-    let bytes = keys.map { Array($0.utf8) }
+    var bytes: [[UInt8]] = []
+    bytes.reserveCapacity(keys.count)
+    for (n, key) in keys.enumerated() {
+        if n % 4096 == 4095, isCancelled() { throw Interrupted() }
+        bytes.append(Array(key.utf8))
+    }
     func less(_ a: Int, _ b: Int) -> Bool {
         bytes[a].withUnsafeBufferPointer { x in bytes[b].withUnsafeBufferPointer { y in x.lexicographicallyPrecedes(y) } }
     }

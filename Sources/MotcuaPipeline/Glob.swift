@@ -37,13 +37,26 @@ public enum Glob {
             walk.walk(segments[...], relative: absolute ? "/" : "")
             return (walk.results, walk.warnings, walk.interrupted)
         }
+        // Each path once, asking between pieces: hashing hundreds of thousands of paths takes
+        // longer than a signal may wait.
+        var seen = Set<String>(), unique: [String] = []
+        if !interrupted {
+            seen.reserveCapacity(results.count)
+            for (n, path) in results.enumerated() {
+                if n % 4096 == 4095, isCancelled() { interrupted = true; break }
+                if seen.insert(path).inserted { unique.append(path) }
+            }
+        }
         if interrupted {
             // Hundreds of thousands of paths take longer to free than a signal may wait.
             freeInBackground(&results, leaving: [])
+            freeInBackground(&seen, leaving: [])
+            freeInBackground(&unique, leaving: [])
             throw Interrupted()
         }
         warnings += found
-        return Array(Set(results))
+        freeInBackground(&seen, leaving: [])
+        return unique
     }
 
     /// Device and inode of what `path` leads to (symlinks followed), or nil.

@@ -432,23 +432,29 @@ public enum Runner {
         }
     }
 
-    /// rejects.ndjson, streamed to `path` (a temporary file in the output directory) and fsynced.
+    /// rejects.ndjson, streamed to `path` (a temporary file in the output directory) and fsynced;
+    /// hundreds of megabytes of rejects take seconds, so a signal is heard between blocks
+    /// (`FileSink`): the run's `interrupted` then.
     private static func writeRejects(_ stream: NumberedRejects, to path: String, isCancelled: () -> Bool = { false }) throws {
         var stream = stream
         for log in stream.logs { if let failure = log.failure { throw OutputError(kind: .io, message: failure) } }
-        let file = try SyncedFile(creating: path)
-        var buffer: [UInt8] = []
-        while let r = stream.next() {
-            SummaryOutput.appendReject(r, to: &buffer)
-            if buffer.count >= 1 << 20 {
-                // Hundreds of megabytes of rejects take seconds: a signal is heard between blocks.
-                try stopIfCancelled(isCancelled)
-                try file.write(buffer)
-                buffer.removeAll(keepingCapacity: true)
+        do {
+            try withoutActuallyEscaping(isCancelled) { isCancelled in
+                let sink = try FileSink(creating: path, isCancelled: isCancelled)
+                var buffer: [UInt8] = []
+                while let r = stream.next() {
+                    SummaryOutput.appendReject(r, to: &buffer)
+                    if buffer.count >= 1 << 16 {
+                        try sink.write(buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                }
+                try sink.write(buffer)
+                try sink.finish()
             }
+        } catch is Interrupted {
+            throw interrupted
         }
-        try file.write(buffer)
-        try file.sync()
     }
 
     private static func inputReports(_ files: [InputFile], _ read: Read, policy: CorruptPolicy) -> [InputReport] {

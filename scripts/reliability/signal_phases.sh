@@ -12,13 +12,14 @@
 #
 #     scripts/reliability/signal_phases.sh [MOTCUA]     # default .build/release/motcua
 #     FRACS="0.5" DEADLINE=30 scripts/reliability/signal_phases.sh OLD-MOTCUA   # fewer, shorter probes
+#     PHASES="tables" scripts/reliability/signal_phases.sh      # some of: listing tables xlsx report
 #
 # Needs about 3 GB of memory and 2 GB of disk; takes a few minutes.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 M=${1:-$ROOT/.build/release/motcua}
 M=$(cd "$(dirname "$M")" && pwd)/$(basename "$M")
-WORK=$(mktemp -d /tmp/motcua-phases-XXXXXX)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/motcua-phases-XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 now() { date +%s.%N; }
@@ -58,6 +59,8 @@ probe() {
 phase() { grep -o "seconds=[0-9.e-]* \[MotcuaRun\] $2" "$1" | head -1 | sed 's/seconds=\([^ ]*\).*/\1/'; }
 at() { python3 -c "print(round($1 + ($2 - $1) * $3, 3))"; }
 
+PHASES=${PHASES:-listing tables xlsx report}
+if [[ " $PHASES " == *" listing "* ]]; then
 echo "== listing: 300,000 files in 30,000 directories, exports/**/*.ndjson.gz"
 python3 -c "
 import os
@@ -81,6 +84,7 @@ start=$(now); "$M" validate tree.yaml >/dev/null; listing=$(python3 -c "print(ro
 echo "  listing alone (motcua validate): ${listing} s"
 for frac in ${FRACS:-0.1 0.3 0.5 0.7 0.9}; do probe tree.yaml "$(at 0 "$listing" $frac)" "listing at $(python3 -c "print(int($frac * 100))") %"; done
 rm -rf tree tree.yaml out-tree
+fi
 
 echo "== rendering: motcua generate --units 1000 --days 60 --dossiers-per-day 500"
 "$M" generate --out gen --units 1000 --days 60 --dossiers-per-day 500 --start 2024-01-01 --quiet
@@ -101,6 +105,7 @@ pipeline tables "{ kind: day, from: 2023-09-01, to: 2024-02-29 }" "formats: [csv
 pipeline xlsx "{ kind: month, from: 2022-03-01, to: 2024-02-29 }" "formats: [csv], form_ii06a_xlsx: true"
 pipeline report "{ kind: day, from: 2024-01-01, to: 2024-02-29 }" "formats: [csv], report: true"
 for name in tables xlsx report; do
+  [[ " $PHASES " == *" $name "* ]] || continue
   MOTCUA_DEBUG=1 "$M" run "$name.yaml" 2> "$name.log" >/dev/null
   rolled=$(phase "$name.log" "rolled up"); rendered=$(phase "$name.log" rendered); published=$(phase "$name.log" published)
   echo "-- $name: rolled up at ${rolled} s, rendered at ${rendered} s, published at ${published} s; $(du -sh "out-$name" | cut -f1) of outputs"

@@ -11,4 +11,10 @@ int motcua_exchange_paths(const char *a, const char *b);
 void motcua_set_interrupt(int signal);
 int motcua_interrupt(void);
 
+/// Write-behind for a file written in order: starts the writeback of [offset, offset + length)
+/// and waits for the writeback of everything before it, so that the dirty pages stay within
+/// two pieces and the final fsync — which no signal can cut short — has little left to do.
+/// Returns 0, or -1 with errno set; a caller may ignore failures (fsync stays the authority).
+int motcua_write_behind(int fd, long long offset, long long length);
+
 #endif

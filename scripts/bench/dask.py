@@ -7,6 +7,7 @@ Every dask run's outputs are compared with motcua run's (summary.json's timing a
     scripts/bench/dask.py          # BENCH_DIR, BENCH_SCRATCH, BENCH_NO_BUILD as run.sh; DASK_ROUNDS (5)
     DASK_COPIES=8 scripts/bench/dask.py   # the set copied 8 times under other names (~8 GB):
                                           # the cluster's fixed costs against a larger run
+    DASK_START="fork spawn" scripts/bench/dask.py   # --local's worker start methods, side by side
 """
 import json
 import os
@@ -22,6 +23,7 @@ WORK = os.environ.get("BENCH_DIR", "/tmp/motcua-bench")
 MOTCUA = os.path.join(ROOT, os.environ.get("BENCH_SCRATCH", ".build-bench"), "release", "motcua")
 ROUNDS = int(os.environ.get("DASK_ROUNDS", "5"))
 COPIES = int(os.environ.get("DASK_COPIES", "1"))
+METHODS = os.environ.get("DASK_START", "fork").split()
 VENV = os.path.join(ROOT, ".build-dask", "venv")
 
 
@@ -79,26 +81,28 @@ outputs: {{ dir: {WORK}/out/dask-run, formats: [csv] }}
     work = f"{WORK}/dask-work"
     dask = [os.path.join(VENV, "bin", "motcua-dask"), pipeline, "--local", "2", "--motcua", MOTCUA, "--work", work,
             "--out", f"{WORK}/out/dask-cluster", "--quiet"]
-    walls = {"run": [], "dask": []}
+    walls = {"run": [], **{m: [] for m in METHODS}}
     phases = []
     for r in range(ROUNDS + 1):   # the first round warms up and is not counted
         t = time.monotonic()
         sh(run)
         w_run = time.monotonic() - t
-        keep = ["--keep-work"] if r == ROUNDS else []
-        shutil.rmtree(work, ignore_errors=True)
-        t = time.monotonic()
-        p = subprocess.run(dask + keep, stderr=subprocess.PIPE)
-        if p.returncode != 0:
-            sys.exit(f"motcua-dask failed ({p.returncode}):\n{p.stderr.decode()}")
-        w_dask = time.monotonic() - t
-        line = [l for l in p.stderr.decode().splitlines() if "phases (s)" in l][-1]
-        assert outputs(f"{WORK}/out/dask-cluster") == outputs(f"{WORK}/out/dask-run"), "outputs differ"
         if r > 0:
             walls["run"].append(w_run)
-            walls["dask"].append(w_dask)
-            phases.append({k: float(v) for k, v in re.findall(r"(\w+) ([0-9.]+)", line.split(";")[0])})
-        print(f"round {r}: run {w_run:.2f} s, dask {w_dask:.2f} s ({line.split(': ', 1)[1]})", file=sys.stderr)
+        for m in METHODS:
+            keep = ["--keep-work"] if r == ROUNDS and m == METHODS[-1] else []
+            shutil.rmtree(work, ignore_errors=True)
+            t = time.monotonic()
+            p = subprocess.run(dask + ["--start-method", m] + keep, stderr=subprocess.PIPE)
+            if p.returncode != 0:
+                sys.exit(f"motcua-dask failed ({p.returncode}):\n{p.stderr.decode()}")
+            w_dask = time.monotonic() - t
+            line = [l for l in p.stderr.decode().splitlines() if "phases (s)" in l][-1]
+            assert outputs(f"{WORK}/out/dask-cluster") == outputs(f"{WORK}/out/dask-run"), "outputs differ"
+            if r > 0:
+                walls[m].append(w_dask)
+                phases.append({k: float(v) for k, v in re.findall(r"(\w+) ([0-9.]+)", line.split(";")[0])})
+            print(f"round {r}: run {w_run:.2f} s, dask ({m}) {w_dask:.2f} s ({line.split(': ', 1)[1]})", file=sys.stderr)
     summary = json.load(open(f"{WORK}/out/dask-run/summary.json"))
     uncompressed = sum(i["bytes"] for i in summary["inputs"])
     run_dir = os.path.join(work, [n for n in os.listdir(work) if n.startswith("run-")][0])
@@ -110,8 +114,9 @@ outputs: {{ dir: {WORK}/out/dask-run, formats: [csv] }}
           f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
     print(f"| command | wall median (s) | min – max (s) |\n|---|---:|---:|")
     print(f"| motcua run --threads 2 | {med['run']:.2f} | {min(walls['run']):.2f} – {max(walls['run']):.2f} |")
-    print(f"| motcua-dask --local 2 (cluster start included) | {med['dask']:.2f} | {min(walls['dask']):.2f} – {max(walls['dask']):.2f} |")
-    print(f"\ndask / run: {med['dask'] / med['run']:.2f}×")
+    for m in METHODS:
+        print(f"| motcua-dask --local 2 --start-method {m} (cluster start included) | {med[m]:.2f} | {min(walls[m]):.2f} – {max(walls[m]):.2f} |")
+    print("\n" + ", ".join(f"dask ({m}) / run: {med[m] / med['run']:.2f}×" for m in METHODS))
     for k in ("list", "map", "reduce", "finish", "total"):
         print(f"- {k}: median {statistics.median(p[k] for p in phases):.2f} s")
     print(f"- map output {maps:,} B, reduced partitions {parts:,} B, uncompressed input {uncompressed:,} B: "

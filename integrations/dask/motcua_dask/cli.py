@@ -29,9 +29,9 @@ def parse(argv):
     p.add_argument("--keep-work", action="store_true", help="keep the run's folder in --work (map outputs, partitions)")
     p.add_argument("--motcua", default=shutil.which("motcua") or "motcua",
                    help="path of the motcua binary, the same on every worker (default: motcua on PATH)")
-    p.add_argument("--map-tasks", type=int, metavar="K", help="map tasks (default: 4 per worker thread)")
+    p.add_argument("--map-tasks", type=int, metavar="K", help="map tasks (default: 1 to 4 per worker thread, whole rounds of at least 64 MB of gzip per task)")
     p.add_argument("--reduce-tasks", type=int, metavar="R",
-                   help="reduce tasks, each merging 64/R of the partitions (default: 2 per worker thread, at most 64)")
+                   help="reduce tasks, each merging 64/R of the partitions (default: 1 per worker thread after one round of maps, else 2; at most 64)")
     p.add_argument("--task-threads", type=int, default=1, metavar="T",
                    help="threads of each motcua map task (default 1: one task per worker thread)")
     p.add_argument("--worker-timeout", type=float, default=120, metavar="SECONDS",

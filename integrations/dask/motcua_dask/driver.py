@@ -29,6 +29,19 @@ class DriverError(Exception):
         self.code = code
 
 
+# A map task has fixed costs — a process, its state written, a round trip to the scheduler —
+# of tens of milliseconds: a task of fewer gzip bytes than this costs more than it balances.
+MIN_TASK_BYTES = 64 << 20
+
+
+def default_map_tasks(total_bytes, worker_threads):
+    """Up to 4 map tasks per worker thread (balance, and cheap retries after a lost worker), in
+    whole rounds of at least MIN_TASK_BYTES each: a set of a few hundred MB of gzip is one task
+    per thread, a big one four."""
+    rounds = max(1, min(4, total_bytes // (max(1, worker_threads) * MIN_TASK_BYTES)))
+    return rounds * max(1, worker_threads)
+
+
 def cut_map_tasks(files, tasks):
     """Cuts `files` (in input order, each with "bytes") into at most `tasks` runs of
     neighbouring files of about equal bytes. Neighbours stay together: a day's exports and
@@ -115,8 +128,8 @@ class Driver:
         except Exception:
             raise DriverError(f"motcua-dask: no Dask worker joined the cluster within {self.worker_timeout:.0f} s; nothing read", 69)
         workers = max(1, sum(self.client.nthreads().values()))
-        tasks = cut_map_tasks(files, self.map_tasks or 4 * workers)
         total = sum(f["bytes"] for f in files)
+        tasks = cut_map_tasks(files, self.map_tasks or default_map_tasks(total, workers))
         self.log(f"motcua-dask: {len(files)} input files, {total:,} bytes, in {len(tasks)} map tasks "
                  f"on {workers} worker threads; dashboard {self.client.dashboard_link}")
         self.timings["list"] = time.monotonic() - started
@@ -141,7 +154,9 @@ class Driver:
             # Each task merges a share of the partitions (one each on 32 worker threads or more):
             # a task reads every map's ledger once, and a process per partition costs more than
             # the merge of a small one.
-            groups = max(1, min(PARTITIONS, self.reduce_tasks or 2 * workers))
+            # A small set (one round of maps) is merged in one task per thread.
+            rounds = max(1, len(tasks) // workers)
+            groups = max(1, min(PARTITIONS, self.reduce_tasks or min(2, rounds) * workers))
             reduce_argv = [[self.motcua, "reduce", self.pipeline, "--quiet", "--out", parts, "--maps"] + maps
                            + ["--partition"] + [str(j) for j in range(k, PARTITIONS, groups)]
                            for k in range(groups)]

@@ -10,8 +10,17 @@ import time
 import pytest
 
 from conftest import assert_same_outputs, run_driver, run_driver_async, run_motcua, truncated_copy
-from motcua_dask import cut_map_tasks
+from motcua_dask import cut_map_tasks, default_map_tasks
 from motcua_dask.steps import motcua_processes
+
+
+def test_default_map_tasks_are_whole_rounds_of_big_enough_tasks():
+    mb = 1 << 20
+    assert default_map_tasks(89 * mb, 2) == 2, "a small set: one task per worker thread"
+    assert default_map_tasks(300 * mb, 2) == 4
+    assert default_map_tasks(713 * mb, 2) == 8, "a big set: four per worker thread, no more"
+    assert default_map_tasks(0, 0) == 1
+    assert default_map_tasks(10_000 * mb, 160) == 160
 
 
 def test_map_tasks_keep_neighbours_and_balance_bytes():

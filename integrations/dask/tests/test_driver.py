@@ -41,7 +41,7 @@ def test_sample_data_equals_motcua_run(motcua, sample_pipeline):
     proc = run_driver([str(sample_pipeline), "--local", "2", "--motcua", motcua, "--out", str(root / "out-dask")], root)
     assert proc.returncode == 0, proc.stderr.decode()
     stderr = proc.stderr.decode()
-    assert "dashboard http" in stderr and "map 1/" in stderr and "reduce 4/4 tasks done" in stderr
+    assert "dashboard http" in stderr and "in 2 map tasks" in stderr and "map 1/2" in stderr and "reduce 2/2 tasks done" in stderr
     run_motcua(motcua, ["run", str(sample_pipeline), "--quiet", "--out", str(root / "out-run")], root)
     assert_same_outputs(root / "out-dask", root / "out-run")
     assert not [n for n in os.listdir(root) if n.startswith(".motcua-dask-work")], "the working directory is removed"

@@ -13,13 +13,14 @@ import Glibc
 #endif
 
 enum StateFileKind: UInt32 {
-    case ledger = 1, partition = 2, rejects = 3
+    case ledger = 1, partition = 2, rejects = 3, delta = 4
 }
 
 enum StateFormat {
     /// Bumped whenever a file's layout, the dossier hash or the partitioning changes: an
-    /// older state is then rebuilt, never misread.
-    static let version: UInt32 = 1
+    /// older state is then rebuilt, never misread. 2: the ledger lists delta files
+    /// (`delta-G.bin`), which a generation adds beside the previous one's partitions.
+    static let version: UInt32 = 2
     static let magic = Array("MOTCUAST".utf8)
     static let headerBytes = 32
     /// Dossier partitions on disk: the top bits of the id's hash (a cluster reduces each alone).

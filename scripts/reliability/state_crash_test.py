@@ -4,7 +4,7 @@ at random moments and at chosen system calls, then run again normally and check 
 the kill shows.
 
     python3 scripts/reliability/state_crash_test.py [--binary .build/release/motcua] [--kills 120]
-        [--no-strace] [--seed 1] [--keep]
+        [--no-strace] [--seed 1] [--deltas 2] [--keep]
 
 A history of daily exports (`motcua generate`, two seeds: the second one's files serve as
 re-exports of a day) feeds a pipeline over `in/*.ndjson.gz`. The state starts with the first 20
@@ -26,8 +26,14 @@ sorts before the known ones, and, when the pool of days runs out, the inputs cut
    generation folder `current` names, whose number `summary.json` → `state.generation` gives;
    `motcua state --verify st` exits 0; no temporary names left in `out` or beside it.
 
-Then the strace part kills the run *at* each system call of interest: for three scenarios (a
-night extending the state, a re-exported day rebuilding it, a night with nothing new), one
+Every motcua run has MOTCUA_STATE_DELTAS set to `--deltas` (default 2: a state keeps at most two
+deltas, REFERENCE §7.7): nights extending the state then write a delta over the previous
+generation's hard-linked files, and every third one in a row compacts — both are killed.
+(`--deltas ''` leaves motcua's own limit, which these small nights pass: every night compacts.)
+
+Then the strace part kills the run *at* each system call of interest: for four scenarios (a
+night extending the state that has one delta already, a night compacting two deltas, a
+re-exported day rebuilding it, a night with nothing new), one
 traced run lists every rename, renameat2, symlink, link, mkdir, rmdir, unlink and fsync with
 its path (`strace -f -y`); for each occurrence N of each (counted per thread, as strace counts
 for `when=`), the scenario is restored and the run started under
@@ -173,6 +179,8 @@ class Harness:
             return self.fail(label, f"the state dir holds {names}, current -> {target}")
         if self.summary_generation("out") != int(target[1:]):
             return self.fail(label, f"summary.json says generation {self.summary_generation('out')}, current is {target}")
+        deltas = len([n for n in os.listdir(self.path("st", target)) if n.startswith("delta-")])
+        self.note(f"state after the run: {deltas} delta(s)")
         vrc, text = self.motcua("state", "--verify", "st")
         if vrc != 0:
             return self.fail(label, f"motcua state --verify exited {vrc}: {text.strip()[-600:]}")
@@ -344,13 +352,16 @@ class Harness:
                 out.append((name, i + 1, what[:110]))
         return out
 
-    def scenario(self, name, change):
-        """Sets up a state over 20 days, then `change`s the inputs; returns the saved directories'
-        name and the previous and new references."""
+    def scenario(self, name, change, nights=0):
+        """Sets up a state over 20 days and `nights` more (one day each), then `change`s the
+        inputs; returns the saved directories' name and the previous and new references."""
         self.reset_inputs()
         shutil.rmtree(self.path("st"), ignore_errors=True)
-        rc, _ = self.run(self.cmd())
-        assert rc == 0, self.last_stderr
+        for night in range(nights + 1):
+            if night:
+                self.add_day()
+            rc, _ = self.run(self.cmd())
+            assert rc == 0, self.last_stderr
         previous = self.outputs("out")
         change()
         new = self.full_reference()
@@ -368,8 +379,12 @@ class Harness:
         killed = 0
         missed = 0
         per_scenario = {}
-        for name, change in (("extend", extend), ("rebuild", rebuild), ("nothing-new", lambda: None)):
-            saved, previous, new = self.scenario(name, change)
+        deltas = int(os.environ.get("MOTCUA_STATE_DELTAS") or 0)
+        for name, change, nights in (("extend", extend, 1 if deltas > 1 else 0), ("compact", self.add_day, deltas),
+                                     ("rebuild", rebuild, 0), ("nothing-new", lambda: None, 0)):
+            if name == "compact" and deltas == 0:
+                continue
+            saved, previous, new = self.scenario(name, change, nights)
             self.restore(saved)
             calls = self.traced_calls()
             counts = {}
@@ -410,7 +425,12 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--deltas", default="2", help="MOTCUA_STATE_DELTAS for every run ('' for motcua's own limit)")
     a = ap.parse_args()
+    if a.deltas:
+        os.environ["MOTCUA_STATE_DELTAS"] = a.deltas
+    else:
+        os.environ.pop("MOTCUA_STATE_DELTAS", None)
     if not a.no_strace and shutil.which("strace") is None:
         sys.exit("strace is not installed (apt-get install strace), or pass --no-strace")
     h = Harness(a)

@@ -31,7 +31,8 @@ deltas, REFERENCE §7.7): nights extending the state then write a delta over the
 generation's hard-linked files, and every third one in a row compacts — both are killed.
 (`--deltas ''` leaves motcua's own limit, which these small nights pass: every night compacts.)
 
-Then the strace part kills the run *at* each system call of interest: for four scenarios (a
+Then the strace part (its pipeline without bieu-ii06a.xlsx, whose packing child process would
+take the unlink injections: strace counts them per process) kills the run *at* each system call of interest: for four scenarios (a
 night extending the state that has one delta already, a night compacting two deltas, a
 re-exported day rebuilding it, a night with nothing new), one
 traced run lists every rename, renameat2, symlink, link, mkdir, rmdir, unlink and fsync with
@@ -60,6 +61,7 @@ class Harness:
         self.failures = []
         self.kills = 0
         self.events = {}
+        self.pipeline = "p.yaml"
 
     def path(self, *p):
         return os.path.join(self.work, *p)
@@ -70,7 +72,7 @@ class Harness:
     # -- commands ------------------------------------------------------------------------------
 
     def cmd(self, state="st", out="out"):
-        c = [self.binary, "run", "p.yaml", "--quiet", "--out", out, "--threads", self.threads]
+        c = [self.binary, "run", self.pipeline, "--quiet", "--out", out, "--threads", self.threads]
         return c + (["--state", state] if state else [])
 
     def run(self, c, kill_after=None):
@@ -197,14 +199,16 @@ class Harness:
                             str(per_day), "--units", "60", "--seed", seed, "--start", "2024-01-01", "--quiet",
                             "--threads", self.threads], check=True)
         self.pool = sorted(os.listdir(self.path("gen", "exports")))
-        with open(self.path("p.yaml"), "w") as f:
-            f.write("version: 1\nname: state-crash\n"
-                    "inputs: [{format: dvcqg-ndjson, paths: [\"in/*.ndjson.gz\"]}]\n"
-                    "catalogs: { units: gen/catalogs/units.csv, procedures: gen/catalogs/procedures.csv }\n"
-                    "periods: { kind: month, from: 2024-01-01, to: 2024-12-31 }\n"
-                    "breakdown: [sector]\n"
-                    "outputs: { dir: out, formats: [csv, json], form_ii06a: true, form_ii06a_xlsx: true, data_quality: true, report: true }\n"
-                    "limits: { max_reject_rate: 1 }\n")
+        # p-strace.yaml: the same without the workbook, for the kills at system calls (see strace_kills).
+        for name, xlsx in (("p.yaml", "true"), ("p-strace.yaml", "false")):
+            with open(self.path(name), "w") as f:
+                f.write("version: 1\nname: state-crash\n"
+                        "inputs: [{format: dvcqg-ndjson, paths: [\"in/*.ndjson.gz\"]}]\n"
+                        "catalogs: { units: gen/catalogs/units.csv, procedures: gen/catalogs/procedures.csv }\n"
+                        "periods: { kind: month, from: 2024-01-01, to: 2024-12-31 }\n"
+                        "breakdown: [sector]\n"
+                        f"outputs: {{ dir: out, formats: [csv, json], form_ii06a: true, form_ii06a_xlsx: {xlsx}, data_quality: true, report: true }}\n"
+                        "limits: { max_reject_rate: 1 }\n")
 
     def reset_inputs(self, days=20):
         shutil.rmtree(self.path("in"), ignore_errors=True)
@@ -370,6 +374,14 @@ class Harness:
         return saved, previous, new
 
     def strace_kills(self):
+        # Without bieu-ii06a.xlsx: the workbook is packed by a child process whose ~900 unlinks of
+        # anonymous temporary files come before the main process's unlinks of the state, and
+        # strace counts `when=N` per process — every unlink injection would kill the child (the
+        # run then fails with 74, outputs kept), none the state's writer. The random kills run
+        # with the workbook.
+        self.pipeline = "p-strace.yaml"
+        for n in ("out", "full"):
+            shutil.rmtree(self.path(n), ignore_errors=True)
         def extend():
             self.add_day()
             shutil.copyfile(self.path("reexport", "exports", self.pool[3]), self.path("in", "a-late-001.ndjson.gz"))

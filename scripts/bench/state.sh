@@ -166,8 +166,8 @@ for p in daily lean; do measure "$p"; done
 # ------------------------------------------------------------------ the state's size
 "$MOTCUA" state st1 > res/state.txt
 cat res/state.txt >&2
-read -r DOSSIERS STATE_BYTES PART_BYTES ID_AVG < <(python3 - st1 <<'PY'
-import os, struct, sys
+read -r DOSSIERS STATE_BYTES PART_BYTES ID_AVG < <(python3 - st1 res/state.txt <<'PY'
+import os, re, struct, sys
 root = sys.argv[1]
 gen = os.path.join(root, os.readlink(os.path.join(root, "current")))
 total = sum(os.path.getsize(os.path.join(gen, n)) for n in os.listdir(gen))
@@ -185,7 +185,9 @@ for name in sorted(os.listdir(gen)):
         id_bytes += k
         at += 56 + k
     n += count
-print(n, total, part_bytes, id_bytes / n)
+# The state's dossiers (the partitions' and the deltas' new ones), as `motcua state` counts them.
+dossiers = int(re.search(r"dossiers +(\d+)", open(sys.argv[2]).read()).group(1))
+print(dossiers, total, part_bytes, id_bytes / n)
 PY
 )
 
@@ -218,8 +220,9 @@ echo
 python3 -c "
 import sys
 n, total, part, idavg = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
-print(f'State: {total:,} bytes for {n:,} dossiers = **{total / n:.1f} B per dossier** (the 64 partitions alone '
-      f'{part / n:.1f}); average id length {idavg:.1f} B, so the target 64 + id = {64 + idavg:.1f} B.')
+print(f'State (st1: the state after the night, with its delta): {total:,} bytes for {n:,} dossiers = '
+      f'**{total / n:.1f} B per dossier** (the 64 partitions alone {part / n:.1f}); average id length {idavg:.1f} B, '
+      f'so the target 64 + id = {64 + idavg:.1f} B.')
 " "$DOSSIERS" "$STATE_BYTES" "$PART_BYTES" "$ID_AVG"
 echo
 echo "The nightly run's phases (MOTCUA_DEBUG=1 marks; seconds per phase, median of $RUNS runs of their own), and"

@@ -91,7 +91,7 @@ enum Snapshot {
                         }
                         loaded += n
                         for d in deltaFiles {
-                            try d.payload.withUnsafeBytes { raw in
+                            try d.file.withUnsafeBytes { raw in
                                 try loadRecords(raw, from: d.start[p], to: d.start[p + 1], count: d.counts[p], partition: p, path: d.path,
                                                 into: partial, fileMap: fileMap, codes: codes)
                             }
@@ -197,8 +197,9 @@ enum Snapshot {
     /// A delta file read whole through its checksum, with where each partition's dossiers are.
     struct DeltaSlices {
         let path: String
-        let payload: [UInt8]
-        /// Per partition, the byte offset in `payload` of its dossiers (and of the end, last).
+        /// The whole file (header, table, dossiers).
+        let file: [UInt8]
+        /// Per partition, the byte offset in `file` of its dossiers (and of the end, last).
         let start: [Int]
         let counts: [Int]
 
@@ -220,7 +221,7 @@ enum Snapshot {
             guard counts.reduce(0, +) == dossiers else {
                 throw r.damaged("holds \(counts.reduce(0, +)) dossiers where the ledger says \(dossiers)")
             }
-            (self.path, payload, self.start, self.counts) = (path, r.bytes, start, counts)
+            (self.path, file, self.start, self.counts) = (path, r.bytes, start, counts)
         }
     }
 

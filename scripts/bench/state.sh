@@ -166,7 +166,7 @@ for p in daily lean; do measure "$p"; done
 # ------------------------------------------------------------------ the state's size
 "$MOTCUA" state st1 > res/state.txt
 cat res/state.txt >&2
-read -r DOSSIERS STATE_BYTES PART_BYTES ID_AVG < <(python3 - st1 res/state.txt <<'PY'
+read -r DOSSIERS STATE_BYTES PART_BYTES ID_AVG PART_DOSSIERS < <(python3 - st1 res/state.txt <<'PY'
 import os, re, struct, sys
 root = sys.argv[1]
 gen = os.path.join(root, os.readlink(os.path.join(root, "current")))
@@ -187,7 +187,7 @@ for name in sorted(os.listdir(gen)):
     n += count
 # The state's dossiers (the partitions' and the deltas' new ones), as `motcua state` counts them.
 dossiers = int(re.search(r"dossiers +(\d+)", open(sys.argv[2]).read()).group(1))
-print(dossiers, total, part_bytes, id_bytes / n)
+print(dossiers, total, part_bytes, id_bytes / n, n)
 PY
 )
 
@@ -219,11 +219,11 @@ done
 echo
 python3 -c "
 import sys
-n, total, part, idavg = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+n, total, part, idavg, pn = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
 print(f'State (st1: the state after the night, with its delta): {total:,} bytes for {n:,} dossiers = '
-      f'**{total / n:.1f} B per dossier** (the 64 partitions alone {part / n:.1f}); average id length {idavg:.1f} B, '
+      f'**{total / n:.1f} B per dossier** (the 64 partitions alone {part / pn:.1f} per dossier they hold); average id length {idavg:.1f} B, '
       f'so the target 64 + id = {64 + idavg:.1f} B.')
-" "$DOSSIERS" "$STATE_BYTES" "$PART_BYTES" "$ID_AVG"
+" "$DOSSIERS" "$STATE_BYTES" "$PART_BYTES" "$ID_AVG" "$PART_DOSSIERS"
 echo
 echo "The nightly run's phases (MOTCUA_DEBUG=1 marks; seconds per phase, median of $RUNS runs of their own), and"
 echo "those of a night that compacts:"

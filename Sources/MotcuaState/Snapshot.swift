@@ -146,7 +146,7 @@ enum Snapshot {
     /// the state: a dossier's record is 56 bytes and the id, and the state's bound is 64 and the
     /// id (issue 13), of which 6 go to the deltas and 2 stay for the ledger and the rejects.
     /// That is ~7 % of the partitions' bytes at 25-byte ids: a run loads at most ~7 % more than
-    /// the partitions, and at 1–2 % of the dossiers a night a state compacts every 4–6 nights.
+    /// the partitions, and at 1–2 % of the dossiers a night a state compacts every 4–8 nights.
     /// At most `maxDeltas` files, whatever their size (each is a file to open and check).
     /// `MOTCUA_STATE_DELTAS=N` (tests, benchmarks): at most N deltas whatever their bytes — 0
     /// compacts every run.

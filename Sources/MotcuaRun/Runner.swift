@@ -259,7 +259,7 @@ public enum Runner {
                 guard var st = state else { return Read(outcome: outcome, corrupt: corrupt, excluded: excluded) }
                 st.newLogs = outcome.merged.rejectLogs
                 clock?.mark("new files read", ["files": "\(plan.files.count - st.plan.reused)"])
-                let spliced = base.map { splice(outcome, into: $0, st, threads: max(1, options.threads)) } ?? outcome
+                let spliced = base.map { splice(outcome, into: $0, &st, threads: max(1, options.threads)) } ?? outcome
                 return Read(outcome: spliced, corrupt: corrupt, excluded: excluded, state: st)
             }
             logger.info("reading again without corrupt input \(plan.files[skip].relativePath)")

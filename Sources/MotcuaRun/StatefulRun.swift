@@ -17,6 +17,8 @@ struct StateRun {
     /// The rejects of the files read this run (the next generation's new segment).
     var newLogs: [RejectLog] = []
     var loadedDossiers = 0
+    /// The ids the new files hold (the next generation's delta), taken before their merge.
+    var changed: ChangedDossiers?
 
     /// Input indices the state already holds (not read).
     var known: [(index: Int, entry: Int)] { plan.known.enumerated().compactMap { i, e in e.map { (i, $0) } } }
@@ -58,9 +60,10 @@ extension Runner {
     }
 
     /// The new files' outcome merged into the loaded state, with the state's files' figures
-    /// put where a full run's reading would have put them.
-    static func splice(_ outcome: ReduceOutcome, into base: PartialResult, _ state: StateRun, threads: Int) -> ReduceOutcome {
+    /// put where a full run's reading would have put them; `state` keeps the ids they hold.
+    static func splice(_ outcome: ReduceOutcome, into base: PartialResult, _ state: inout StateRun, threads: Int) -> ReduceOutcome {
         var outcome = outcome
+        state.changed = ChangedDossiers(outcome.merged)
         base.merge([outcome.merged], threads: threads)
         outcome.merged = base
         guard let previous = state.plan.previous else { return outcome }
@@ -112,7 +115,7 @@ extension Runner {
         _ = try state.directory.write(generation: state.plan.generation, entries: entries, ledgerIds: state.plan.ledgerIds,
                                       mapping: InputMapping.global(zoneMinutes: p.zoneMinutes, maxLineBytes: p.maxLineBytes,
                                                                    onCorruptInput: p.onCorruptInput),
-                                      previous: state.plan.previous, merged: merged,
+                                      previous: state.plan.previous, merged: merged, changed: state.changed,
                                       newLogs: state.newLogs, threads: max(1, options.threads))
     }
 }

@@ -131,7 +131,7 @@ package enum ClusterMerge {
             // One map at a time: memory holds the merged partition and one map's share of it.
             let part = PartialResult(fileCount: 0)
             try StateDirectory.internCodes(map.ledger, into: part, ledgerPath: "\(map.generationDir)/ledger.bin")
-            _ = try Snapshot.loadDossiers(map.generationDir, into: part, fileMap: layout.fileMaps[m],
+            _ = try Snapshot.loadDossiers(map.generationDir, deltas: map.ledger.deltas, into: part, fileMap: layout.fileMaps[m],
                                           codes: (Int32(map.ledger.units.count), Int32(map.ledger.procedures.count), Int32(map.ledger.sectors.count)),
                                           only: j, threads: 1)
             merged.merge([part])

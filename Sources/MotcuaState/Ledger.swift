@@ -38,6 +38,17 @@ struct RejectSegment {
     var byReason: [(code: UInt16, count: Int)]
 }
 
+/// One file of dossiers a generation added beside the partitions it took over (hard linked)
+/// from the previous one: the dossiers its new files inserted or changed, each with its state
+/// after the merge, sorted by partition. Carried (hard linked) into later generations until a
+/// compaction writes the partitions anew (`Snapshot.Compaction`).
+struct DeltaFile {
+    var name: String
+    var dossiers: Int
+    /// The whole file's size, header included.
+    var bytes: Int
+}
+
 /// `ledger.bin`: the ledger and what is shared by the whole state.
 package struct Ledger {
     package var generation = 0
@@ -51,6 +62,8 @@ package struct Ledger {
     var newestDay = noDay
     var rejectsByUnit: [(unit: Int32, tally: ExampleIds)] = []
     var segments: [RejectSegment] = []
+    /// Delta files, oldest first, loaded after the partitions (empty after a compaction).
+    var deltas: [DeltaFile] = []
     package var dossiers = 0
 
     func encoded() -> StateWriter {
@@ -105,6 +118,12 @@ package struct Ledger {
             w.int(s.count)
             w.int(s.byReason.count)
             for (code, n) in s.byReason { w.u16(code); w.int(n) }
+        }
+        w.int(deltas.count)
+        for d in deltas {
+            w.text(d.name)
+            w.int(d.dossiers)
+            w.int(d.bytes)
         }
         w.int(dossiers)
         return w
@@ -162,6 +181,13 @@ package struct Ledger {
             for _ in 0..<(try r.count(unit: 10)) { reasons.append((try r.u16(), try r.int())) }
             guard name.hasPrefix("rejects-"), !name.contains("/") else { throw r.damaged("names a rejects file '\(name)'") }
             segments.append(RejectSegment(name: name, count: count, byReason: reasons))
+        }
+        for _ in 0..<(try r.count(unit: 20)) {
+            let name = try r.text(), count = try r.int(), bytes = try r.int()
+            guard name.hasPrefix("delta-"), !name.contains("/"), count >= 0, bytes >= StateFormat.headerBytes else {
+                throw r.damaged("names a delta file '\(name)' of \(count) dossiers and \(bytes) bytes")
+            }
+            deltas.append(DeltaFile(name: name, dossiers: count, bytes: bytes))
         }
         dossiers = try r.int()
         guard r.atEnd else { throw r.damaged("has bytes past its last record") }

@@ -1,8 +1,10 @@
 // A generation's data: the dossiers' latest versions in `part-NN.bin` (hash partitions of the
-// dossier id), the rejects in `rejects-G.bin` segments, and `ledger.bin`. Saving walks a
-// run's merged partial result; loading fills a fresh one, which the run then merges the new
-// files' partial into — the same merge the threads of one run use, so a state run and a full
-// run reach the same dossiers by construction.
+// dossier id) and `delta-G.bin` files over them, the rejects in `rejects-G.bin` segments, and
+// `ledger.bin`. Saving walks a run's merged partial result — all of it into new partitions
+// (a compaction), or only the dossiers the run's new files hold into one delta, the previous
+// partitions and deltas being hard linked; loading fills a fresh one, which the run then
+// merges the new files' partial into — the same merge the threads of one run use, so a state
+// run and a full run reach the same dossiers by construction.
 //
 // A dossier on disk (56 bytes + its id): position (ledger id, chunk, line), unit, procedure,
 // sector (ids into ledger.bin's code tables), received, due, ended, returned, receivedMin,
@@ -64,10 +66,15 @@ enum Snapshot {
     }
 
     /// Reads every partition of `dir` into `partial` (fresh, its code tables already holding
-    /// the ledger's), file positions through `fileMap` (ledger id → input index).
-    /// `only`: that partition alone.
-    static func loadDossiers(_ dir: String, into partial: PartialResult, fileMap: [Int32], codes: (units: Int32, procedures: Int32, sectors: Int32),
-                             only: Int? = nil, threads: Int) throws -> Int {
+    /// the ledger's), then each of `deltas` over them in order — a delta's dossier folds into the
+    /// partition's by `DossierState.absorb`, the rule a run's merge uses: the later input
+    /// position wins, so a delta cannot undo what a file later in the input order says. File
+    /// positions go through `fileMap` (ledger id → input index). `only`: that partition alone.
+    /// Returns the saved dossiers read (a dossier in the partitions and a delta counts twice).
+    static func loadDossiers(_ dir: String, deltas: [DeltaFile] = [], into partial: PartialResult, fileMap: [Int32],
+                             codes: (units: Int32, procedures: Int32, sectors: Int32), only: Int? = nil, threads: Int) throws -> Int {
+        // The deltas are small (Compaction bounds them): each read and checked once, whole.
+        let deltaFiles = try deltas.map { try DeltaSlices("\(dir)/\($0.name)", dossiers: $0.dossiers) }
         let memoryParts = PartialResult.partitionCount
         let perMemory = StateFormat.partitionCount / memoryParts
         let results = SideBySide.slices(memoryParts, threads: threads, minimum: 1) { range -> Result<Int, Error> in
@@ -79,32 +86,17 @@ enum Snapshot {
                         var r = try StateFiles.read("\(dir)/\(partitionName(p))", .partition)
                         let n = try r.count(unit: fixedBytes)
                         try r.bytes.withUnsafeBytes { raw in
-                            var at = r.at
-                            for _ in 0..<n {
-                                guard at + fixedBytes <= raw.count else { throw r.damaged("ends inside a dossier") }
-                                func i32(_ k: Int) -> Int32 { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at + 4 * k, as: Int32.self)) }
-                                func u8(_ k: Int) -> UInt8 { raw[at + 48 + k] }
-                                let idCount = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at + 54, as: UInt16.self)))
-                                guard at + fixedBytes + idCount <= raw.count else { throw r.damaged("ends inside a dossier") }
-                                let file = i32(0)
-                                guard file >= 0, Int(file) < fileMap.count, i32(3) < codes.units, i32(4) < codes.procedures, i32(5) < codes.sectors
-                                else { throw r.damaged("names a file or code the ledger does not have") }
-                                var s = DossierState(position: RecordPosition(file: fileMap[Int(file)], chunk: i32(1), line: i32(2)),
-                                                     unit: i32(3), procedure: i32(4), sector: i32(5), received: i32(6), due: i32(7),
-                                                     ended: i32(8), returned: i32(9), status: u8(0), channel: u8(1), returnChannel: u8(2),
-                                                     paidOnline: u8(3), flags: u8(4))
-                                s.receivedMin = i32(10)
-                                s.receivedMax = i32(11)
-                                s.highestStage = u8(5)
-                                let id = (raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self)
-                                let hash = hashBytes(id, idCount)
-                                guard StateFormat.partition(ofHash: hash) == p else { throw r.damaged("holds a dossier of another partition") }
-                                partial.insertLoaded(id, idCount, hash: hash, s)
-                                at += fixedBytes + idCount
-                            }
-                            guard at == raw.count else { throw r.damaged("has bytes past its last dossier") }
+                            try loadRecords(raw, from: r.at, to: raw.count, count: n, partition: p, path: r.path, into: partial,
+                                            fileMap: fileMap, codes: codes)
                         }
                         loaded += n
+                        for d in deltaFiles {
+                            try d.file.withUnsafeBytes { raw in
+                                try loadRecords(raw, from: d.start[p], to: d.start[p + 1], count: d.counts[p], partition: p, path: d.path,
+                                                into: partial, fileMap: fileMap, codes: codes)
+                            }
+                            loaded += d.counts[p]
+                        }
                     }
                 }
             } catch {
@@ -113,6 +105,124 @@ enum Snapshot {
             return .success(loaded)
         }
         return try results.reduce(0) { $0 + (try $1.get()) }
+    }
+
+    /// Stores the `n` saved dossiers of partition `p` that fill `raw[from..<end]` in `partial`.
+    private static func loadRecords(_ raw: UnsafeRawBufferPointer, from: Int, to end: Int, count n: Int, partition p: Int, path: String,
+                                    into partial: PartialResult, fileMap: [Int32],
+                                    codes: (units: Int32, procedures: Int32, sectors: Int32)) throws {
+        var at = from
+        for _ in 0..<n {
+            guard at + fixedBytes <= end else { throw StateFiles.damaged(path, "ends inside a dossier") }
+            func i32(_ k: Int) -> Int32 { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at + 4 * k, as: Int32.self)) }
+            func u8(_ k: Int) -> UInt8 { raw[at + 48 + k] }
+            let idCount = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at + 54, as: UInt16.self)))
+            guard at + fixedBytes + idCount <= end else { throw StateFiles.damaged(path, "ends inside a dossier") }
+            let file = i32(0)
+            guard file >= 0, Int(file) < fileMap.count, i32(3) < codes.units, i32(4) < codes.procedures, i32(5) < codes.sectors
+            else { throw StateFiles.damaged(path, "names a file or code the ledger does not have") }
+            var s = DossierState(position: RecordPosition(file: fileMap[Int(file)], chunk: i32(1), line: i32(2)),
+                                 unit: i32(3), procedure: i32(4), sector: i32(5), received: i32(6), due: i32(7),
+                                 ended: i32(8), returned: i32(9), status: u8(0), channel: u8(1), returnChannel: u8(2),
+                                 paidOnline: u8(3), flags: u8(4))
+            s.receivedMin = i32(10)
+            s.receivedMax = i32(11)
+            s.highestStage = u8(5)
+            let id = (raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self)
+            let hash = hashBytes(id, idCount)
+            guard StateFormat.partition(ofHash: hash) == p else { throw StateFiles.damaged(path, "holds a dossier of another partition") }
+            partial.insertLoaded(id, idCount, hash: hash, s)
+            at += fixedBytes + idCount
+        }
+        guard at == end else { throw StateFiles.damaged(path, "has bytes past its last dossier") }
+    }
+
+    // MARK: Deltas
+
+    /// How many deltas a state keeps before a run compacts it (writes every partition anew, with
+    /// the deltas folded in, and drops them). A delta saves the night's write (~1–2 % of the
+    /// dossiers instead of all of them) but is loaded again by every later run, on top of the
+    /// partitions; so the deltas together may hold at most `bytesPerDossier` bytes per dossier of
+    /// the state: a dossier's record is 56 bytes and the id, and the state's bound is 64 and the
+    /// id (issue 13), of which 6 go to the deltas and 2 stay for the ledger and the rejects.
+    /// That is ~7 % of the partitions' bytes at 25-byte ids: a run loads at most ~7 % more than
+    /// the partitions, and at 1–2 % of the dossiers a night a state compacts every 4–8 nights.
+    /// At most `maxDeltas` files, whatever their size (each is a file to open and check).
+    /// `MOTCUA_STATE_DELTAS=N` (tests, benchmarks): at most N deltas whatever their bytes — 0
+    /// compacts every run.
+    enum Compaction {
+        static let bytesPerDossier = 6
+        static let maxDeltas = 32
+
+        /// Whether a generation whose deltas would be `deltas` (the new one last) of a state of
+        /// `dossiers` dossiers is written compacted instead.
+        static func due(deltas: [DeltaFile], dossiers: Int, limit: Int? = overriddenLimit) -> Bool {
+            if let limit { return deltas.count > limit }
+            return deltas.count > maxDeltas || deltas.reduce(0) { $0 + $1.bytes } > bytesPerDossier * dossiers
+        }
+
+        static var overriddenLimit: Int? {
+            ProcessInfo.processInfo.environment["MOTCUA_STATE_DELTAS"].flatMap { Int($0) }.map { max(0, $0) }
+        }
+    }
+
+    /// A delta's payload: the dossiers `changed` names, each with its state in `merged` (the
+    /// loaded state with the new files merged in), in partition order after a table of where
+    /// each partition's are:
+    ///
+    ///     per partition (64): dossiers u64 · bytes u64   then the dossiers, partition 0 first
+    ///
+    /// (each dossier as in a partition file). Returns the payload and its dossiers.
+    static func deltaPayload(_ changed: ChangedDossiers, merged: PartialResult, ledgerIds: [Int32]) throws -> (payload: StateWriter, dossiers: Int) {
+        merged.flushWaiting()
+        var parts = [StateWriter](repeating: StateWriter(), count: StateFormat.partitionCount)
+        var counts = [Int](repeating: 0, count: StateFormat.partitionCount)
+        try changed.forEach { id, hash in
+            guard let s = merged.state(of: id.baseAddress!, id.count, hash: hash) else {
+                throw MotcuaError(.software, "a dossier the new files hold is not in the merged state")
+            }
+            let p = StateFormat.partition(ofHash: hash)
+            encode(s, id: id, file: ledgerIds[Int(s.position.file)], into: &parts[p])
+            counts[p] += 1
+        }
+        var w = StateWriter()
+        for p in parts.indices {
+            w.int(counts[p])
+            w.int(parts[p].bytes.count)
+        }
+        for part in parts { w.bytes.append(contentsOf: part.bytes) }
+        return (w, counts.reduce(0, +))
+    }
+
+    /// A delta file read whole through its checksum, with where each partition's dossiers are.
+    struct DeltaSlices {
+        let path: String
+        /// The whole file (header, table, dossiers).
+        let file: [UInt8]
+        /// Per partition, the byte offset in `file` of its dossiers (and of the end, last).
+        let start: [Int]
+        let counts: [Int]
+
+        init(_ path: String, dossiers: Int) throws {
+            var r = try StateFiles.read(path, .delta)
+            var counts: [Int] = [], lengths: [Int] = []
+            for _ in 0..<StateFormat.partitionCount {
+                counts.append(try r.int())
+                lengths.append(try r.int())
+            }
+            var start = [r.at]
+            for p in counts.indices {
+                guard counts[p] >= 0, lengths[p] >= 0, lengths[p] <= r.bytes.count - start[p], counts[p] <= lengths[p] / fixedBytes else {
+                    throw r.damaged("holds an impossible count or length (partition \(p): \(counts[p]) dossiers, \(lengths[p]) bytes)")
+                }
+                start.append(start[p] + lengths[p])
+            }
+            guard start.last == r.bytes.count else { throw r.damaged("has bytes past its last dossier") }
+            guard counts.reduce(0, +) == dossiers else {
+                throw r.damaged("holds \(counts.reduce(0, +)) dossiers where the ledger says \(dossiers)")
+            }
+            (self.path, file, self.start, self.counts) = (path, r.bytes, start, counts)
+        }
     }
 
     /// Writes the rejects of `logs` (this run's new files) as one segment; positions' file
@@ -147,5 +257,37 @@ enum Snapshot {
             byReason[reason, default: 0] += n
         }
         return RejectLog(savedEntries: fd, at: StateFormat.headerBytes, count: segment.count, byReason: byReason, fileMap: fileMap)
+    }
+}
+
+/// The ids a run's new files hold, taken from their partial before it is merged into the
+/// loaded state: the dossiers the next delta holds. One byte buffer of (hash u64, length u16,
+/// id) — nothing allocated per dossier.
+package struct ChangedDossiers {
+    private var keys: [UInt8] = []
+    package private(set) var count = 0
+
+    package init(_ partial: PartialResult) {
+        var keys: [UInt8] = [], count = 0
+        partial.flushWaiting()
+        partial.forEachDossier(partitions: 0..<PartialResult.partitionCount) { _, id in
+            withUnsafeBytes(of: hashBytes(id.baseAddress!, id.count).littleEndian) { keys.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt16(id.count).littleEndian) { keys.append(contentsOf: $0) }
+            keys.append(contentsOf: id)
+            count += 1
+        }
+        (self.keys, self.count) = (keys, count)
+    }
+
+    func forEach(_ body: (UnsafeBufferPointer<UInt8>, UInt64) throws -> Void) rethrows {
+        try keys.withUnsafeBytes { raw in
+            var at = 0
+            while at < raw.count {
+                let hash = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+                let n = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at + 8, as: UInt16.self)))
+                try body(UnsafeBufferPointer(start: (raw.baseAddress! + at + 10).assumingMemoryBound(to: UInt8.self), count: n), hash)
+                at += 10 + n
+            }
+        }
     }
 }

@@ -17,6 +17,10 @@ package struct StateDescription {
     package var files = 0
     package var rejects = 0
     package var segments = 0
+    /// Delta files over the partitions, their dossiers and bytes.
+    package var deltas = 0
+    package var deltaDossiers = 0
+    package var deltaBytes = 0
     /// Files whose checksum was verified (`--verify`), nil when not asked.
     package var verified: Int?
 
@@ -53,10 +57,16 @@ package struct StateDescription {
         }
         d.segments = d.ledger?.segments.count ?? 0
         d.rejects = d.ledger?.segments.reduce(0) { $0 + $1.count } ?? 0
+        let deltas = d.ledger?.deltas ?? []
+        (d.deltas, d.deltaDossiers, d.deltaBytes) = (deltas.count, deltas.reduce(0) { $0 + $1.dossiers }, deltas.reduce(0) { $0 + $1.bytes })
         if verify {
             var checked = 1   // ledger.bin, read above
             for p in 0..<StateFormat.partitionCount {
                 _ = try StateFiles.read("\(dir)/\(Snapshot.partitionName(p))", .partition)
+                checked += 1
+            }
+            for delta in deltas {
+                _ = try Snapshot.DeltaSlices("\(dir)/\(delta.name)", dossiers: delta.dossiers)
                 checked += 1
             }
             for s in d.ledger?.segments ?? [] {

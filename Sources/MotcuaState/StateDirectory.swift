@@ -4,11 +4,14 @@
 //     DIR/current -> g000008              switched by one rename, after everything is fsynced
 //     DIR/g000008/ledger.bin              the ledger, code tables, state-wide tallies
 //     DIR/g000008/part-00.bin … part-63.bin   dossiers by hash partition
+//     DIR/g000008/delta-000007.bin …      dossiers runs since the last compaction inserted or changed
 //     DIR/g000008/rejects-000003.bin …    rejects, one segment per run that read files
 //
 // A run writes its generation beside the current one and switches `current` before it
 // publishes its outputs (published outputs always match a committed generation); then the
-// previous generation goes. A kill at any moment leaves the
+// previous generation goes. A generation takes over the previous one's partitions, deltas and
+// rejects as hard links and writes only new files (a file is never written twice, so one
+// shared by two generations never changes). A kill at any moment leaves the
 // previous or the new generation current; whatever else is there is removed by the next run.
 import MotcuaFoundation
 import MotcuaReading
@@ -101,9 +104,13 @@ package final class StateDirectory {
         guard let name = currentName else { return 0 }
         let dir = "\(path)/\(name)"
         try StateDirectory.internCodes(ledger, into: partial, ledgerPath: "\(dir)/ledger.bin")
-        let loaded = try Snapshot.loadDossiers(dir, into: partial, fileMap: fileMap,
-                                               codes: (Int32(ledger.units.count), Int32(ledger.procedures.count), Int32(ledger.sectors.count)),
-                                               threads: threads)
+        _ = try Snapshot.loadDossiers(dir, deltas: ledger.deltas, into: partial, fileMap: fileMap,
+                                      codes: (Int32(ledger.units.count), Int32(ledger.procedures.count), Int32(ledger.sectors.count)),
+                                      threads: threads)
+        let loaded = partial.dossierCount
+        guard loaded == ledger.dossiers else {
+            throw StateFiles.damaged("\(dir)/ledger.bin", "counts \(ledger.dossiers) dossiers where its partitions and deltas hold \(loaded)")
+        }
         for segment in ledger.segments {
             partial.rejectLogs.append(try Snapshot.loadRejects(segment, in: dir, fileMap: fileMap))
         }
@@ -139,26 +146,41 @@ package final class StateDirectory {
     /// Writes the next generation beside the current one (every file fsynced, not yet
     /// current): `entries` in ledger-id order, dossiers and code tables from `merged`, the
     /// rejects of this run's new files from `newLogs`. `previous` is the ledger extended (nil
-    /// for a rebuild: its segments are not carried).
+    /// for a rebuild: its segments and deltas are not carried). With `changed` (the ids the
+    /// run's new files hold) and a previous ledger, the previous partitions and deltas are
+    /// linked and those dossiers written as one delta — unless `Snapshot.Compaction` says the
+    /// deltas are due to be folded in: then, as without, every partition is written anew.
     package func write(generation number: Int, entries: [LedgerEntry], ledgerIds: [Int32], mapping: String, previous: Ledger?,
-                       merged: PartialResult, newLogs: [RejectLog], threads: Int) throws -> Ledger {
+                       merged: PartialResult, changed: ChangedDossiers? = nil, newLogs: [RejectLog], threads: Int) throws -> Ledger {
         let (name, dir) = try begin(generation: number)
         var ledger = Ledger()
         ledger.generation = number
         ledger.mapping = mapping
         ledger.entries = entries
-        if let previous, let current = currentName {
-            for s in previous.segments {
-                guard link("\(path)/\(current)/\(s.name)", "\(dir)/\(s.name)") == 0 else {
-                    throw MotcuaError(.io, "\(dir)/\(s.name): cannot link the previous rejects: \(String(cString: strerror(errno)))")
-                }
-            }
+        let current = currentName
+        if let previous, let current {
+            for s in previous.segments { try linkPrevious(s.name, of: current, into: dir, "rejects") }
             ledger.segments = previous.segments
         }
         if let segment = try Snapshot.saveRejects(newLogs, ledgerIds: ledgerIds, name: "rejects-\(name.dropFirst()).bin", to: dir, sync: durable) {
             ledger.segments.append(segment)
         }
-        ledger.dossiers = try Snapshot.saveDossiers(merged, ledgerIds: ledgerIds, to: dir, sync: durable, threads: threads)
+        var compact = true
+        if let previous, let current, let changed {
+            let (payload, count) = try Snapshot.deltaPayload(changed, merged: merged, ledgerIds: ledgerIds)
+            let delta = DeltaFile(name: "delta-\(name.dropFirst()).bin", dossiers: count, bytes: StateFormat.headerBytes + payload.bytes.count)
+            let deltas = previous.deltas + (count > 0 ? [delta] : [])
+            let dossiers = merged.dossierCount
+            if !Snapshot.Compaction.due(deltas: deltas, dossiers: dossiers) {
+                for p in 0..<StateFormat.partitionCount { try linkPrevious(Snapshot.partitionName(p), of: current, into: dir, "partitions") }
+                for d in previous.deltas { try linkPrevious(d.name, of: current, into: dir, "deltas") }
+                if count > 0 { try StateFiles.write("\(dir)/\(delta.name)", .delta, payload, sync: durable) }
+                ledger.deltas = deltas
+                ledger.dossiers = dossiers
+                compact = false
+            }
+        }
+        if compact { ledger.dossiers = try Snapshot.saveDossiers(merged, ledgerIds: ledgerIds, to: dir, sync: durable, threads: threads) }
         func table(_ interner: Interner) -> [[UInt8]] { (0..<interner.count).map { Array(interner.string(Int32($0)).utf8) } }
         ledger.units = table(merged.units)
         ledger.procedures = table(merged.procedures)
@@ -171,6 +193,14 @@ package final class StateDirectory {
             try StateDirectory.syncDirectory(path)
         }
         return ledger
+    }
+
+    /// The current generation's file `name` as a hard link in `dir` (the data was fsynced when
+    /// that file was written; the link is made durable by syncing `dir`).
+    private func linkPrevious(_ name: String, of current: String, into dir: String, _ what: String) throws {
+        guard link("\(path)/\(current)/\(name)", "\(dir)/\(name)") == 0 else {
+            throw MotcuaError(.io, "\(dir)/\(name): cannot link the previous \(what): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// A fresh folder for generation `number`, pending until committed or discarded.

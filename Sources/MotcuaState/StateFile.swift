@@ -13,13 +13,14 @@ import Glibc
 #endif
 
 enum StateFileKind: UInt32 {
-    case ledger = 1, partition = 2, rejects = 3
+    case ledger = 1, partition = 2, rejects = 3, delta = 4
 }
 
 enum StateFormat {
     /// Bumped whenever a file's layout, the dossier hash or the partitioning changes: an
-    /// older state is then rebuilt, never misread.
-    static let version: UInt32 = 1
+    /// older state is then rebuilt, never misread. 2: the ledger lists delta files
+    /// (`delta-G.bin`), which a generation adds beside the previous one's partitions.
+    static let version: UInt32 = 2
     static let magic = Array("MOTCUAST".utf8)
     static let headerBytes = 32
     /// Dossier partitions on disk: the top bits of the id's hash (a cluster reduces each alone).
@@ -61,9 +62,11 @@ struct StateReader {
     let path: String
     var at = 0
 
-    init(_ bytes: [UInt8], path: String) {
+    /// `at`: where the payload starts in `bytes` (a file read whole keeps its header before it).
+    init(_ bytes: [UInt8], path: String, at: Int = 0) {
         self.bytes = bytes
         self.path = path
+        self.at = at
     }
 
     func damaged(_ why: String) -> MotcuaError { StateFiles.damaged(path, why) }
@@ -116,22 +119,39 @@ enum StateFiles {
         }
     }
 
-    /// Reads a state file whole and checks its header and checksum; returns the payload.
+    /// Reads a state file whole (into one buffer, no copy after) and checks its header and
+    /// checksum; returns a reader at the payload.
     static func read(_ path: String, _ kind: StateFileKind) throws -> StateReader {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw damaged(path, "the file is missing or cannot be read (\(String(cString: strerror(errno))))")
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        var st = stat()
+        guard fd >= 0, fstat(fd, &st) == 0 else {
+            let e = errno
+            if fd >= 0 { close(fd) }
+            throw damaged(path, "the file is missing or cannot be read (\(String(cString: strerror(e))))")
         }
-        let bytes = [UInt8](data)
+        defer { close(fd) }
+        let size = Int(st.st_size)
+        var readError: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let n = pread(fd, buffer.baseAddress! + count, size - count, off_t(count))
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { readError = errno }
+                if n <= 0 { break }
+                count += n
+            }
+        }
+        if readError != 0 { throw damaged(path, "the file cannot be read (\(String(cString: strerror(readError))))") }
         let payloadBytes = try checkHeader(bytes, path: path, kind: kind)
         guard bytes.count == StateFormat.headerBytes + payloadBytes else {
             throw damaged(path, bytes.count < StateFormat.headerBytes + payloadBytes ? "it is truncated" : "it has bytes past its end")
         }
-        let payload = Array(bytes[StateFormat.headerBytes...])
-        let sum = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 24, as: UInt64.self) }
-        guard UInt64(littleEndian: sum) == payload.withUnsafeBytes({ XXH3_64bits($0.baseAddress, $0.count) }) else {
-            throw damaged(path, "it fails its checksum")
+        let (sum, computed) = bytes.withUnsafeBytes {
+            ($0.loadUnaligned(fromByteOffset: 24, as: UInt64.self), XXH3_64bits($0.baseAddress! + StateFormat.headerBytes, payloadBytes))
         }
-        return StateReader(payload, path: path)
+        guard UInt64(littleEndian: sum) == computed else { throw damaged(path, "it fails its checksum") }
+        return StateReader(bytes, path: path, at: StateFormat.headerBytes)
     }
 
     /// The header's payload length, after checking magic, version and kind.

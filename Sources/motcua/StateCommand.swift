@@ -32,7 +32,10 @@ struct StateCommand: ParsableCommand {
         print("  generation  \(ledger.generation) (\(generation)), format \(d.formatVersion)")
         print("  files       \(entries.count) taken in" + (skipped > 0 ? " (\(skipped) left out as corrupt)" : ""))
         print("  records     \(records) read = \(accepted) accepted + \(records - accepted) rejected")
-        print("  dossiers    \(ledger.dossiers) in \(d.partitions) partitions")
+        print("  dossiers    \(ledger.dossiers) in \(d.partitions) partitions" + (d.deltas > 0 ? " and \(d.deltas) delta\(d.deltas == 1 ? "" : "s")" : ""))
+        if d.deltas > 0 {
+            print("  deltas      \(d.deltas) (\(d.deltaDossiers) dossiers, \(d.deltaBytes) bytes) since the partitions were last written")
+        }
         print("  rejects     \(d.rejects) in \(d.segments) segment\(d.segments == 1 ? "" : "s")")
         let perDossier = ledger.dossiers > 0 ? String(format: ", %.1f per dossier", Double(d.bytes) / Double(ledger.dossiers)) : ""
         print("  bytes       \(d.bytes) in \(d.files) files\(perDossier)")

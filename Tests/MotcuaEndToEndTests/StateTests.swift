@@ -1,6 +1,8 @@
 // The state between runs (issue 13) at its edges: damage is exit 65 naming the file and the
 // way out, never a number; a held lock is 75; what shapes reading, when it changes, rebuilds;
-// a corrupt file left out under `skip` stays left out; leftovers of killed runs go.
+// a corrupt file left out under `skip` stays left out; leftovers of killed runs go; nights
+// write deltas over hard-linked partitions until a compaction; a state of the older format
+// is rebuilt.
 import Foundation
 import XCTest
 import MotcuaTestSupport
@@ -160,7 +162,182 @@ final class StateTests: XCTestCase {
                        [".motcua-state.lock", "current", "g000001", "notes.txt"],
                        "nothing new: no generation written, the leftovers gone, the user's file kept")
         let text = try Harness.run(["state", "st"], in: dir).stdout
-        XCTAssertTrue(text.contains("generation  1 (g000001), format 1"), text)
+        XCTAssertTrue(text.contains("generation  1 (g000001), format 2"), text)
         XCTAssertTrue(text.contains("files       4 taken in"), text)
+    }
+
+    // MARK: Deltas and compaction
+
+    /// Adds SampleData's day `d` to `in/`.
+    func addDay(_ dir: URL, _ d: String, as name: String? = nil) throws {
+        try fm.copyItem(at: Harness.projectDir.appendingPathComponent("SampleData/exports/hoso-2024-02-\(d).ndjson.gz"),
+                        to: dir.appendingPathComponent("in/\(name ?? "hoso-2024-02-\(d).ndjson.gz")"))
+    }
+
+    /// Every output of the state's run (`out`) equals a run over the same files without the
+    /// state (a fresh one, removed after), summary.json aside from timing and `state`.
+    func assertSameAsFullRun(_ dir: URL, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try run(dir, ["--out", "full", "--state", "fresh"])
+        XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
+        try? fm.removeItem(at: dir.appendingPathComponent("fresh"))
+        let keys = ["wall_seconds", "mb_per_s", "state"]
+        let a = try Harness.outputs(dir.appendingPathComponent("out"), summaryKeys: keys)
+        let b = try Harness.outputs(dir.appendingPathComponent("full"), summaryKeys: keys)
+        XCTAssertEqual(Set(a.keys), Set(b.keys), what, file: file, line: line)
+        for (name, bytes) in b where a[name] != bytes { XCTFail("\(what): \(name) differs from the full run's", file: file, line: line) }
+    }
+
+    /// The current generation's files named `prefix…`, sorted.
+    func currentFiles(_ dir: URL, _ prefix: String) throws -> [String] {
+        try fm.contentsOfDirectory(atPath: dir.appendingPathComponent("st/current").path).filter { $0.hasPrefix(prefix) }.sorted()
+    }
+
+    func inode(_ path: URL) -> UInt64 {
+        var st = stat()
+        return stat(path.path, &st) == 0 ? UInt64(st.st_ino) : 0
+    }
+
+    /// `motcua state st`'s text, checked with `--verify`.
+    func describe(_ dir: URL) throws -> String {
+        let r = try Harness.run(["state", "--verify", "st"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        return r.stdout
+    }
+
+    /// Night after night a generation links the previous partitions (same inode) and adds one
+    /// delta of the night's dossiers; past the limit (`MOTCUA_STATE_DELTAS=2` here) a night
+    /// writes the partitions anew and drops the deltas. Every night's outputs are a full run's.
+    func testNightsAddDeltasThenCompact() throws {
+        let dir = try workspace(days: ["19"])
+        defer { try? fm.removeItem(at: dir) }
+        let env = ["MOTCUA_STATE_DELTAS": "2"]
+        XCTAssertEqual(try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env).status, 0)
+        XCTAssertEqual(try currentFiles(dir, "delta-"), [], "a new state is written whole")
+        let base = inode(dir.appendingPathComponent("st/current/part-07.bin"))
+        for (night, day) in ["20", "21", "22"].enumerated() {
+            try addDay(dir, day)
+            let r = try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            try assertSameAsFullRun(dir, "night \(night + 2)")
+            let generation = night + 2
+            let text = try describe(dir)
+            if night < 2 {
+                XCTAssertEqual(try currentFiles(dir, "delta-"), (2...generation).map { "delta-00000\($0).bin" })
+                XCTAssertEqual(inode(dir.appendingPathComponent("st/current/part-07.bin")), base, "the partitions are linked, not written")
+                XCTAssertTrue(text.contains("and \(night + 1) delta"), text)
+            } else {
+                XCTAssertEqual(try currentFiles(dir, "delta-"), [], "the third delta is over the limit: compacted")
+                XCTAssertNotEqual(inode(dir.appendingPathComponent("st/current/part-07.bin")), base, "compacted: partitions written anew")
+                XCTAssertFalse(text.contains("delta"), text)
+            }
+            XCTAssertEqual(try currentFiles(dir, "part-").count, 64)
+            XCTAssertEqual(try fm.contentsOfDirectory(atPath: dir.appendingPathComponent("st").path).filter { $0.hasPrefix("g") },
+                           ["g00000\(generation)"])
+        }
+        // Loaded from the compacted partitions, a next night is a full run's too.
+        try addDay(dir, "23")
+        XCTAssertEqual(try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env).status, 0)
+        try assertSameAsFullRun(dir, "after the compaction")
+        XCTAssertEqual(try currentFiles(dir, "delta-"), ["delta-000005.bin"])
+    }
+
+    /// Day 20 carries later versions of 41 dossiers of day 19: the delta holds them (each with
+    /// its merged state) beside the 103 new ones, and loading base + delta keeps the delta's.
+    func testDeltaReplacesBaseRecords() throws {
+        let dir = try workspace(days: ["19"])
+        defer { try? fm.removeItem(at: dir) }
+        let env = ["MOTCUA_STATE_DELTAS": "4"]
+        XCTAssertEqual(try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env).status, 0)
+        let before = (try summary(dir)["state"] as! [String: Any])["dossiers"] as! Int
+        try addDay(dir, "20")
+        XCTAssertEqual(try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env).status, 0)
+        let after = (try summary(dir)["state"] as! [String: Any])["dossiers"] as! Int
+        let text = try describe(dir)
+        let deltaDossiers = try XCTUnwrap(text.split(separator: "\n").first { $0.contains("deltas ") }
+            .flatMap { $0.split(separator: "(")[1].split(separator: " ").first }.flatMap { Int($0) }, text)
+        XCTAssertGreaterThan(deltaDossiers, after - before, "some of the delta's dossiers replace the partitions' (\(text))")
+        try assertSameAsFullRun(dir, "one delta")
+        // Loaded again (nothing new: base + delta only), then extended by a third day.
+        XCTAssertEqual(try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env).status, 0)
+        try assertSameAsFullRun(dir, "nothing new over a delta")
+        try addDay(dir, "21")
+        XCTAssertEqual(try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env).status, 0)
+        try assertSameAsFullRun(dir, "two deltas")
+        XCTAssertEqual(try currentFiles(dir, "delta-"), ["delta-000002.bin", "delta-000003.bin"])
+    }
+
+    /// A late file that sorts before the files the state holds: its versions of their dossiers
+    /// lose to theirs (the input order decides, not the night), in the delta as in a full run.
+    func testLateFileSortingFirstGoesIntoADeltaAndLoses() throws {
+        let dir = try workspace(days: ["20", "21"])
+        defer { try? fm.removeItem(at: dir) }
+        let env = ["MOTCUA_STATE_DELTAS": "4"]
+        XCTAssertEqual(try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env).status, 0)
+        try addDay(dir, "19")                                    // sorts first
+        try addDay(dir, "22", as: "hoso-2024-02-00.ndjson.gz")   // a later day's records under a name sorting first
+        let r = try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual((try summary(dir)["state"] as! [String: Any])["files_read"] as? Int, 2)
+        XCTAssertEqual(try currentFiles(dir, "delta-"), ["delta-000002.bin"])
+        try assertSameAsFullRun(dir, "late files")
+        try addDay(dir, "22")                                    // the same records again, now sorting last: they win
+        XCTAssertEqual(try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env).status, 0)
+        try assertSameAsFullRun(dir, "the same records sorting last")
+    }
+
+    /// A delta truncated or with a flipped byte stops the run (65) naming it, and `--verify`
+    /// finds it; `--full-refresh` rebuilds.
+    func testDamagedDeltaIs65() throws {
+        let dir = try workspace(days: ["19"])
+        defer { try? fm.removeItem(at: dir) }
+        let env = ["MOTCUA_STATE_DELTAS": "4"]
+        XCTAssertEqual(try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env).status, 0)
+        try addDay(dir, "20")
+        XCTAssertEqual(try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env).status, 0)
+        let delta = dir.appendingPathComponent("st/current/delta-000002.bin")
+        let bytes = try Data(contentsOf: delta)
+        for (damage, message) in [(bytes.prefix(bytes.count - 5), "it is truncated"),
+                                  (Data(bytes.enumerated().map { $0.offset == bytes.count - 20 ? $0.element ^ 0x10 : $0.element }), "it fails its checksum")] {
+            try damage.write(to: delta)
+            try addDay(dir, "21")
+            let r = try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env)
+            XCTAssertEqual(r.status, 65, r.stderr)
+            XCTAssertTrue(r.stderr.contains("delta-000002.bin: the state is damaged: \(message)"), r.stderr)
+            XCTAssertTrue(r.stderr.contains("--full-refresh"), r.stderr)
+            let verify = try Harness.run(["state", "--verify", "st"], in: dir)
+            XCTAssertEqual(verify.status, 65, verify.stdout + verify.stderr)
+            XCTAssertTrue(verify.stderr.contains("delta-000002.bin"), verify.stderr)
+            try fm.removeItem(at: dir.appendingPathComponent("in/hoso-2024-02-21.ndjson.gz"))
+        }
+        try addDay(dir, "21")
+        let r = try Harness.run(["run", "p.yaml", "--quiet", "--full-refresh"], in: dir, environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try currentFiles(dir, "delta-"), [])
+        try assertSameAsFullRun(dir, "rebuilt")
+        _ = try describe(dir)
+    }
+
+    /// A state written in format 1 (before deltas) is rebuilt, said in summary.json, not misread.
+    func testOlderFormatIsRebuilt() throws {
+        let dir = try workspace(days: ["19", "20"])
+        defer { try? fm.removeItem(at: dir) }
+        XCTAssertEqual(try run(dir).status, 0)
+        // Format 1's header: the version is the u32 after the magic, in every file.
+        let generation = dir.appendingPathComponent("st/current")
+        for name in try fm.contentsOfDirectory(atPath: generation.path) {
+            var data = try Data(contentsOf: generation.appendingPathComponent(name))
+            data.replaceSubrange(8..<12, with: [1, 0, 0, 0])
+            try data.write(to: generation.appendingPathComponent(name))
+        }
+        let text = try Harness.run(["state", "st"], in: dir).stdout
+        XCTAssertTrue(text.contains("format 1: written by another motcua; the next run rebuilds it"), text)
+        try addDay(dir, "21")
+        let r = try run(dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual((try summary(dir)["state"] as! [String: Any])["rebuilt"] as? String,
+                       "the state was written in format 1, this motcua writes format 2")
+        XCTAssertEqual((try summary(dir)["state"] as! [String: Any])["files_read"] as? Int, 3)
+        try assertSameAsFullRun(dir, "rebuilt from format 1")
+        XCTAssertTrue(try describe(dir).contains("format 2"))
     }
 }

@@ -3,7 +3,10 @@
 // night. Seeded random histories over a pool of generated daily exports (NDJSON and CSV, in
 // two folders so that a new file may sort before old ones), nights adding random batches,
 // re-exporting a day (new content under a known path), copying a day under a new name,
-// deleting a file; each night with its own period kind, rule set, as-of and thread count.
+// deleting a file; each night with its own period kind, rule set, as-of and thread count. One
+// history keeps at most two deltas (`MOTCUA_STATE_DELTAS=2`), so that nights add deltas over
+// linked partitions and then compact; the other uses the default limit, which this small
+// state's nights pass at once (every night compacts).
 import Foundation
 import XCTest
 import MotcuaTestSupport
@@ -52,17 +55,19 @@ final class StatePropertyTests: XCTestCase {
         }
         let catalogs = root.appendingPathComponent("pool-dvcqg-ndjson/catalogs")
         var events: [String: Int] = [:]
-        for seed: UInt64 in [11, 12] {
-            try history(seed: seed, pool: pool, catalogs: catalogs, root: root.appendingPathComponent("h\(seed)"), events: &events)
+        for (seed, deltas) in [(11, "2"), (12, nil)] as [(UInt64, String?)] {
+            try history(seed: seed, pool: pool, catalogs: catalogs, root: root.appendingPathComponent("h\(seed)"),
+                        environment: deltas.map { ["MOTCUA_STATE_DELTAS": $0] } ?? [:], events: &events)
         }
         // The histories did meet every case the property is about.
-        for e in ["late file sorting first", "re-exported day", "copy under a new name", "deleted file", "extended"] {
+        for e in ["late file sorting first", "re-exported day", "copy under a new name", "deleted file", "extended",
+                  "night adding a delta", "compaction of deltas"] {
             XCTAssertGreaterThan(events[e] ?? 0, 0, "no \(e) in these histories: \(events)")
         }
     }
 
     private func history(seed: UInt64, pool: [(source: URL, name: String)], catalogs: URL, root: URL,
-                         events: inout [String: Int]) throws {
+                         environment: [String: String], events: inout [String: Int]) throws {
         var rng = Random(state: seed)
         let input = root.appendingPathComponent("in")
         for sub in ["a", "b"] { try fm.createDirectory(at: input.appendingPathComponent(sub), withIntermediateDirectories: true) }
@@ -71,6 +76,7 @@ final class StatePropertyTests: XCTestCase {
         let kinds = [("month", "2024-02-01", "2024-03-31"), ("week", "2024-02-19", "2024-03-17"),
                      ("day", "2024-03-01", "2024-03-10"), ("quarter", "2024-01-01", "2024-03-31")]
         var lastGeneration = 0
+        var lastDeltas = 0
         for night in 0..<9 {
             var changedKnown = false
             let known = Set(present)   // what the state took in last night
@@ -124,7 +130,8 @@ final class StatePropertyTests: XCTestCase {
             var options = ["--rules", ["tt01", "qd766"][rng.below(2)]]
             if rng.chance(0.4) { options += ["--as-of", "2024-03-0\(1 + rng.below(9))"] }
             let stateThreads = String(1 + rng.below(2)), fullThreads = String(1 + rng.below(2))
-            let stated = try Harness.run(["run", "p.yaml", "--quiet", "--state", "st", "--out", "with-state", "--threads", stateThreads] + options, in: root)
+            let stated = try Harness.run(["run", "p.yaml", "--quiet", "--state", "st", "--out", "with-state", "--threads", stateThreads] + options,
+                                         in: root, environment: environment)
             XCTAssertEqual(stated.status, 0, "seed \(seed) night \(night): \(stated.stderr)")
             let full = try Harness.run(["run", "p.yaml", "--quiet", "--out", "full", "--threads", fullThreads] + options, in: root)
             XCTAssertEqual(full.status, 0, full.stderr)
@@ -139,6 +146,12 @@ final class StatePropertyTests: XCTestCase {
             let read = (state["files_read"] as? Int ?? 0) > 0 || state["rebuilt"] is String
             XCTAssertEqual(generation, lastGeneration + (read ? 1 : 0), "seed \(seed) night \(night)")
             lastGeneration = generation
+            let deltas = try fm.contentsOfDirectory(atPath: root.appendingPathComponent("st/current").path).filter { $0.hasPrefix("delta-") }.count
+            if read && state["rebuilt"] is NSNull {
+                if deltas > lastDeltas { events["night adding a delta", default: 0] += 1 }
+                if deltas == 0 && lastDeltas > 0 { events["compaction of deltas", default: 0] += 1 }
+            }
+            lastDeltas = deltas
             if night == 0 {
                 XCTAssertEqual(state["rebuilt"] as? String, "the state was empty")
             } else if changedKnown {

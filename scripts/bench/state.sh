@@ -7,6 +7,8 @@
 #              pristine copy before each repetition, outside the timed part)
 #   rebuild    the same with --full-refresh (every file read, the state written anew)
 #   nothing    a run with the state when nothing is new
+#   compacting the nightly run that compacts the state (MOTCUA_STATE_DELTAS=0: every partition
+#              written anew, as every night did before deltas; a night past the delta limit)
 #
 # for two pipelines over the same inputs and the same state (the state does not depend on the
 # outputs): "daily" writes what pipelines/daily.yaml writes (counters and KPIs as csv and json,
@@ -88,7 +90,7 @@ sync
 
 RESTORE="rm -rf st && cp -a st0 st && sync"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-KINDS=(full nightly rebuild nothing)
+KINDS=(full nightly rebuild nothing compacting)
 declare -A MEDIAN MIN MAX RSS CPU
 
 median_of() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
@@ -101,8 +103,9 @@ measure() {   # measure PIPELINE: fills MEDIAN/MIN/MAX/RSS[PIPELINE.kind] and re
         [nightly]="$run --state st --out o-$p-nightly"
         [rebuild]="$run --state st --out o-$p-rebuild --full-refresh"
         [nothing]="$run --state st1 --out o-$p-nothing"
+        [compacting]="env MOTCUA_STATE_DELTAS=0 $run --state st --out o-$p-compacting"
     )
-    declare -A PREP=([full]="true" [nightly]="$RESTORE" [rebuild]="$RESTORE" [nothing]="true")
+    declare -A PREP=([full]="true" [nightly]="$RESTORE" [rebuild]="$RESTORE" [nothing]="true" [compacting]="$RESTORE")
     for k in "${KINDS[@]}"; do
         key="$p.$k"
         log "timing $key: ${CMD[$k]}"
@@ -133,22 +136,28 @@ import json, sys; r = json.load(open(sys.argv[1]))['results'][0]; print(r['media
         RSS[$key]=$(sort -g "res/$key.rss" | tail -1)
     done
     # The outputs agree with the full run's (summary.json aside: timing and `state`).
-    for k in nightly rebuild nothing; do
+    for k in nightly rebuild nothing compacting; do
         for f in "o-$p-full"/*; do
             local n; n=$(basename "$f")
             [ "$n" = summary.json ] && continue
             cmp -s "$f" "o-$p-$k/$n" || { echo "o-$p-$k/$n differs from the full run's" >&2; exit 1; }
         done
     done
-    # The nightly run's phases: MOTCUA_DEBUG=1 marks (seconds since the run started).
-    : > "res/$p.phases"
-    for i in $(seq "$RUNS"); do
-        bash -c "$RESTORE"
-        local t0 t1; t0=$(date +%s.%N)
-        MOTCUA_DEBUG=1 "$MOTCUA" run "$p.yaml" --threads "$T" --state st --out "o-$p-nightly" > "res/$p.debug" 2>&1
-        t1=$(date +%s.%N)
-        sed -nE 's/.* debug motcua: (.* )?seconds=([0-9.e-]+) \[MotcuaRun\] (.*)$/'"$i"'\t\3\t\2/p' "res/$p.debug" >> "res/$p.phases"
-        printf '%s\twall\t%s\n' "$i" "$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$t0" "$t1")" >> "res/$p.phases"
+    # The nightly run's phases: MOTCUA_DEBUG=1 marks (seconds since the run started); then the
+    # same for a night that compacts (res/$p.compacting.phases).
+    local deltas
+    for deltas in "" 0; do
+        local phases="res/$p.phases"
+        [ -n "$deltas" ] && phases="res/$p.compacting.phases"
+        : > "$phases"
+        for i in $(seq "$RUNS"); do
+            bash -c "$RESTORE"
+            local t0 t1; t0=$(date +%s.%N)
+            env ${deltas:+MOTCUA_STATE_DELTAS=$deltas} MOTCUA_DEBUG=1 "$MOTCUA" run "$p.yaml" --threads "$T" --state st --out "o-$p-nightly" > "res/$p.debug" 2>&1
+            t1=$(date +%s.%N)
+            sed -nE 's/.* debug motcua: (.* )?seconds=([0-9.e-]+) \[MotcuaRun\] (.*)$/'"$i"'\t\3\t\2/p' "res/$p.debug" >> "$phases"
+            printf '%s\twall\t%s\n' "$i" "$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$t0" "$t1")" >> "$phases"
+        done
     done
 }
 
@@ -157,8 +166,8 @@ for p in daily lean; do measure "$p"; done
 # ------------------------------------------------------------------ the state's size
 "$MOTCUA" state st1 > res/state.txt
 cat res/state.txt >&2
-read -r DOSSIERS STATE_BYTES PART_BYTES ID_AVG < <(python3 - st1 <<'PY'
-import os, struct, sys
+read -r DOSSIERS STATE_BYTES PART_BYTES ID_AVG PART_DOSSIERS < <(python3 - st1 res/state.txt <<'PY'
+import os, re, struct, sys
 root = sys.argv[1]
 gen = os.path.join(root, os.readlink(os.path.join(root, "current")))
 total = sum(os.path.getsize(os.path.join(gen, n)) for n in os.listdir(gen))
@@ -176,7 +185,9 @@ for name in sorted(os.listdir(gen)):
         id_bytes += k
         at += 56 + k
     n += count
-print(n, total, part_bytes, id_bytes / n)
+# The state's dossiers (the partitions' and the deltas' new ones), as `motcua state` counts them.
+dossiers = int(re.search(r"dossiers +(\d+)", open(sys.argv[2]).read()).group(1))
+print(dossiers, total, part_bytes, id_bytes / n, n)
 PY
 )
 
@@ -208,14 +219,16 @@ done
 echo
 python3 -c "
 import sys
-n, total, part, idavg = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
-print(f'State: {total:,} bytes for {n:,} dossiers = **{total / n:.1f} B per dossier** (the 64 partitions alone '
-      f'{part / n:.1f}); average id length {idavg:.1f} B, so the target 64 + id = {64 + idavg:.1f} B.')
-" "$DOSSIERS" "$STATE_BYTES" "$PART_BYTES" "$ID_AVG"
+n, total, part, idavg, pn = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+print(f'State (st1: the state after the night, with its delta): {total:,} bytes for {n:,} dossiers = '
+      f'**{total / n:.1f} B per dossier** (the 64 partitions alone {part / pn:.1f} per dossier they hold); average id length {idavg:.1f} B, '
+      f'so the target 64 + id = {64 + idavg:.1f} B.')
+" "$DOSSIERS" "$STATE_BYTES" "$PART_BYTES" "$ID_AVG" "$PART_DOSSIERS"
 echo
-echo "The nightly run's phases (MOTCUA_DEBUG=1 marks; seconds per phase, median of $RUNS runs of their own):"
+echo "The nightly run's phases (MOTCUA_DEBUG=1 marks; seconds per phase, median of $RUNS runs of their own), and"
+echo "those of a night that compacts:"
 echo
-python3 - res/daily.phases res/lean.phases <<'PY'
+python3 - res/daily.phases res/lean.phases res/daily.compacting.phases res/lean.compacting.phases <<'PY'
 import statistics, sys
 names = ["state planned (digests)", "state loaded", "new files read", "read and reduced", "rolled up", "rendered",
          "state written", "state switched", "published"]
@@ -224,7 +237,7 @@ label = {"state planned (digests)": "resolve, list the inputs, digest them, plan
          "rolled up": "roll up", "rendered": "render the outputs", "state written": "write the generation (fsynced)",
          "state switched": "switch `current`, remove the previous generation", "published": "publish the outputs"}
 cols = []
-for path in sys.argv[1:3]:
+for path in sys.argv[1:5]:
     runs = {}
     for line in open(path):
         i, phase, t = line.rstrip("\n").split("\t")
@@ -239,10 +252,10 @@ for path in sys.argv[1:3]:
     med["outside"] = statistics.median(r["wall"] - r["published"] for r in runs.values())
     med["wall"] = statistics.median(r["wall"] for r in runs.values())
     cols.append(med)
-print("| phase | daily (s) | lean (s) |")
-print("|---|---:|---:|")
+print("| phase | daily (s) | lean (s) | daily, compacting (s) | lean, compacting (s) |")
+print("|---|---:|---:|---:|---:|")
 label["outside"] = "process start and exit, outside the marks"
 label["wall"] = "**wall** (these runs, with debug logging)"
 for n in names + ["outside", "wall"]:
-    print(f"| {label[n]} | {cols[0][n]:.3f} | {cols[1][n]:.3f} |")
+    print(f"| {label[n]} | " + " | ".join(f"{c[n]:.3f}" for c in cols) + " |")
 PY

@@ -4,7 +4,7 @@ at random moments and at chosen system calls, then run again normally and check 
 the kill shows.
 
     python3 scripts/reliability/state_crash_test.py [--binary .build/release/motcua] [--kills 120]
-        [--no-strace] [--seed 1] [--keep]
+        [--no-strace] [--seed 1] [--deltas 2] [--keep]
 
 A history of daily exports (`motcua generate`, two seeds: the second one's files serve as
 re-exports of a day) feeds a pipeline over `in/*.ndjson.gz`. The state starts with the first 20
@@ -26,8 +26,15 @@ sorts before the known ones, and, when the pool of days runs out, the inputs cut
    generation folder `current` names, whose number `summary.json` → `state.generation` gives;
    `motcua state --verify st` exits 0; no temporary names left in `out` or beside it.
 
-Then the strace part kills the run *at* each system call of interest: for three scenarios (a
-night extending the state, a re-exported day rebuilding it, a night with nothing new), one
+Every motcua run has MOTCUA_STATE_DELTAS set to `--deltas` (default 2: a state keeps at most two
+deltas, REFERENCE §7.7): nights extending the state then write a delta over the previous
+generation's hard-linked files, and every third one in a row compacts — both are killed.
+(`--deltas ''` leaves motcua's own limit, which these small nights pass: every night compacts.)
+
+Then the strace part (its pipeline without bieu-ii06a.xlsx, whose packing child process would
+take the unlink injections: strace counts them per process) kills the run *at* each system call of interest: for four scenarios (a
+night extending the state that has one delta already, a night compacting two deltas, a
+re-exported day rebuilding it, a night with nothing new), one
 traced run lists every rename, renameat2, symlink, link, mkdir, rmdir, unlink and fsync with
 its path (`strace -f -y`); for each occurrence N of each (counted per thread, as strace counts
 for `when=`), the scenario is restored and the run started under
@@ -54,6 +61,7 @@ class Harness:
         self.failures = []
         self.kills = 0
         self.events = {}
+        self.pipeline = "p.yaml"
 
     def path(self, *p):
         return os.path.join(self.work, *p)
@@ -64,7 +72,7 @@ class Harness:
     # -- commands ------------------------------------------------------------------------------
 
     def cmd(self, state="st", out="out"):
-        c = [self.binary, "run", "p.yaml", "--quiet", "--out", out, "--threads", self.threads]
+        c = [self.binary, "run", self.pipeline, "--quiet", "--out", out, "--threads", self.threads]
         return c + (["--state", state] if state else [])
 
     def run(self, c, kill_after=None):
@@ -173,6 +181,8 @@ class Harness:
             return self.fail(label, f"the state dir holds {names}, current -> {target}")
         if self.summary_generation("out") != int(target[1:]):
             return self.fail(label, f"summary.json says generation {self.summary_generation('out')}, current is {target}")
+        deltas = len([n for n in os.listdir(self.path("st", target)) if n.startswith("delta-")])
+        self.note(f"state after the run: {deltas} delta(s)")
         vrc, text = self.motcua("state", "--verify", "st")
         if vrc != 0:
             return self.fail(label, f"motcua state --verify exited {vrc}: {text.strip()[-600:]}")
@@ -189,14 +199,16 @@ class Harness:
                             str(per_day), "--units", "60", "--seed", seed, "--start", "2024-01-01", "--quiet",
                             "--threads", self.threads], check=True)
         self.pool = sorted(os.listdir(self.path("gen", "exports")))
-        with open(self.path("p.yaml"), "w") as f:
-            f.write("version: 1\nname: state-crash\n"
-                    "inputs: [{format: dvcqg-ndjson, paths: [\"in/*.ndjson.gz\"]}]\n"
-                    "catalogs: { units: gen/catalogs/units.csv, procedures: gen/catalogs/procedures.csv }\n"
-                    "periods: { kind: month, from: 2024-01-01, to: 2024-12-31 }\n"
-                    "breakdown: [sector]\n"
-                    "outputs: { dir: out, formats: [csv, json], form_ii06a: true, form_ii06a_xlsx: true, data_quality: true, report: true }\n"
-                    "limits: { max_reject_rate: 1 }\n")
+        # p-strace.yaml: the same without the workbook, for the kills at system calls (see strace_kills).
+        for name, xlsx in (("p.yaml", "true"), ("p-strace.yaml", "false")):
+            with open(self.path(name), "w") as f:
+                f.write("version: 1\nname: state-crash\n"
+                        "inputs: [{format: dvcqg-ndjson, paths: [\"in/*.ndjson.gz\"]}]\n"
+                        "catalogs: { units: gen/catalogs/units.csv, procedures: gen/catalogs/procedures.csv }\n"
+                        "periods: { kind: month, from: 2024-01-01, to: 2024-12-31 }\n"
+                        "breakdown: [sector]\n"
+                        f"outputs: {{ dir: out, formats: [csv, json], form_ii06a: true, form_ii06a_xlsx: {xlsx}, data_quality: true, report: true }}\n"
+                        "limits: { max_reject_rate: 1 }\n")
 
     def reset_inputs(self, days=20):
         shutil.rmtree(self.path("in"), ignore_errors=True)
@@ -344,13 +356,16 @@ class Harness:
                 out.append((name, i + 1, what[:110]))
         return out
 
-    def scenario(self, name, change):
-        """Sets up a state over 20 days, then `change`s the inputs; returns the saved directories'
-        name and the previous and new references."""
+    def scenario(self, name, change, nights=0):
+        """Sets up a state over 20 days and `nights` more (one day each), then `change`s the
+        inputs; returns the saved directories' name and the previous and new references."""
         self.reset_inputs()
         shutil.rmtree(self.path("st"), ignore_errors=True)
-        rc, _ = self.run(self.cmd())
-        assert rc == 0, self.last_stderr
+        for night in range(nights + 1):
+            if night:
+                self.add_day()
+            rc, _ = self.run(self.cmd())
+            assert rc == 0, self.last_stderr
         previous = self.outputs("out")
         change()
         new = self.full_reference()
@@ -359,6 +374,14 @@ class Harness:
         return saved, previous, new
 
     def strace_kills(self):
+        # Without bieu-ii06a.xlsx: the workbook is packed by a child process whose ~900 unlinks of
+        # anonymous temporary files come before the main process's unlinks of the state, and
+        # strace counts `when=N` per process — every unlink injection would kill the child (the
+        # run then fails with 74, outputs kept), none the state's writer. The random kills run
+        # with the workbook.
+        self.pipeline = "p-strace.yaml"
+        for n in ("out", "full"):
+            shutil.rmtree(self.path(n), ignore_errors=True)
         def extend():
             self.add_day()
             shutil.copyfile(self.path("reexport", "exports", self.pool[3]), self.path("in", "a-late-001.ndjson.gz"))
@@ -368,8 +391,12 @@ class Harness:
         killed = 0
         missed = 0
         per_scenario = {}
-        for name, change in (("extend", extend), ("rebuild", rebuild), ("nothing-new", lambda: None)):
-            saved, previous, new = self.scenario(name, change)
+        deltas = int(os.environ.get("MOTCUA_STATE_DELTAS") or 0)
+        for name, change, nights in (("extend", extend, 1 if deltas > 1 else 0), ("compact", self.add_day, deltas),
+                                     ("rebuild", rebuild, 0), ("nothing-new", lambda: None, 0)):
+            if name == "compact" and deltas == 0:
+                continue
+            saved, previous, new = self.scenario(name, change, nights)
             self.restore(saved)
             calls = self.traced_calls()
             counts = {}
@@ -410,7 +437,12 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--deltas", default="2", help="MOTCUA_STATE_DELTAS for every run ('' for motcua's own limit)")
     a = ap.parse_args()
+    if a.deltas:
+        os.environ["MOTCUA_STATE_DELTAS"] = a.deltas
+    else:
+        os.environ.pop("MOTCUA_STATE_DELTAS", None)
     if not a.no_strace and shutil.which("strace") is None:
         sys.exit("strace is not installed (apt-get install strace), or pass --no-strace")
     h = Harness(a)

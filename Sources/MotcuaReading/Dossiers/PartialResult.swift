@@ -166,6 +166,15 @@ public final class PartialResult {
         table(hash).pointee.keep(id, count, hash: hash, state)
     }
 
+    /// The state kept for an id, nil when none is (call `flushWaiting()` once before). Calls
+    /// may run on several threads at once while nothing is stored.
+    package func state(of id: UnsafePointer<UInt8>, _ count: Int, hash: UInt64) -> DossierState? {
+        let part = PartialResult.partition(ofHash: hash)
+        if let s = dossiers[part].find(id, count, hash: hash) { return s.pointee }
+        for t in absorbed[part] { if let s = t.find(id, count, hash: hash) { return s.pointee } }
+        return nil
+    }
+
     /// Stores the waiting records.
     package func flushWaiting() {
         if waitingCount >= 1 { table(waiting.0.hash).pointee.keep(waiting.0.id, waiting.0.count, hash: waiting.0.hash, waiting.0.state) }

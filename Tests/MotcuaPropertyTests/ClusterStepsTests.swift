@@ -165,5 +165,17 @@ final class ClusterStepsTests: XCTestCase {
         let corrupt = try motcua(["map", "p2.yaml", "--files", "in/a/hoso-2024-02-25-partial.ndjson.gz", "--out", "w/m2", "--quiet"], in: root, expect: 65)
         XCTAssertTrue(corrupt.stderr.contains("hoso-2024-02-25-partial.ndjson.gz"), corrupt.stderr)
         XCTAssertFalse(fm.fileExists(atPath: root.appendingPathComponent("w/m2").path))
+        // A damaged map output is mended by running its task again, not by a state's --full-refresh.
+        let m0 = root.appendingPathComponent("w/m0")
+        let part = try XCTUnwrap(fm.enumerator(atPath: m0.path)?.compactMap { $0 as? String }
+            .first { ($0 as NSString).lastPathComponent.hasPrefix("part-") })
+        let partURL = m0.appendingPathComponent(part)
+        let whole = try Data(contentsOf: partURL)
+        try whole.prefix(whole.count / 2).write(to: partURL)
+        let j = String(Int(((part as NSString).lastPathComponent.dropFirst(5).prefix(2)))!)
+        let damaged = try motcua(["reduce", "p.yaml", "--partition", j, "--maps", "w/m0", "w/m1", "--out", "w/parts", "--quiet"], in: root, expect: 65)
+        XCTAssertTrue(damaged.stderr.contains("the state is damaged"), damaged.stderr)
+        XCTAssertTrue(damaged.stderr.contains("run the cluster task that wrote it again"), damaged.stderr)
+        XCTAssertFalse(damaged.stderr.contains("--full-refresh"), damaged.stderr)
     }
 }

@@ -60,22 +60,32 @@ struct PeriodIndex {
     }
 }
 
-/// Counter arrays per group, `(periods + 1) × 16` each (the extra row absorbs range ends).
+/// Counter arrays per group, `(periods + 1) × 16` each (the extra row absorbs range ends), end
+/// to end in one array: a dossier's add touches its group's rows and no array header of its own.
+/// 32-bit, so that a row is 64 bytes and the groups of a big catalog stay in cache: a value is
+/// at most the dossiers added to the table (`Rollup` refuses more than `Int32.max` of them).
 struct CounterTable {
     let index: PeriodIndex
     let rules: RuleSet
-    package private(set) var groups: [[Int64]] = []
+    package private(set) var counters: [Int32] = []
+    private(set) var groupCount = 0
+    let groupWidth: Int
     var stride: Int { BaseCounter.count }
 
     init(periods: [Period], rules: RuleSet) {
         index = PeriodIndex(periods: periods)
         self.rules = rules
+        groupWidth = (periods.count + 1) * BaseCounter.count
     }
 
     mutating func addGroup() -> Int {
-        groups.append([Int64](repeating: 0, count: (index.periods.count + 1) * BaseCounter.count))
-        return groups.count - 1
+        counters.append(contentsOf: repeatElement(0, count: groupWidth))
+        groupCount += 1
+        return groupCount - 1
     }
+
+    /// Group `g`'s counters.
+    func group(_ g: Int) -> ArraySlice<Int32> { counters[g * groupWidth ..< (g + 1) * groupWidth] }
 
     /// Adds one in-scope dossier (status not 1/3, received date present) to `group`.
     mutating func add(_ d: DossierState, group g: Int) {
@@ -89,9 +99,10 @@ struct CounterTable {
         let end: Int32 = terminal ? d.ended : Int32.max
         let ke = terminal ? index.locate(end) : periods.count
 
-        groups[g].withUnsafeMutableBufferPointer { c in
-            @inline(__always) func bump(_ k: Int, _ counter: BaseCounter, _ v: Int64 = 1) {
-                c[k * BaseCounter.count + counter.rawValue] += v
+        let base = g * groupWidth
+        counters.withUnsafeMutableBufferPointer { c in
+            @inline(__always) func bump(_ k: Int, _ counter: BaseCounter, _ v: Int32 = 1) {
+                c[base + k * BaseCounter.count + counter.rawValue] += v
             }
             @inline(__always) func range(_ a: Int, _ b: Int, _ counter: BaseCounter) {
                 guard a <= b else { return }
@@ -157,13 +168,14 @@ struct CounterTable {
     /// Turns the difference arrays into per-period values.
     mutating func finish() {
         let n = index.periods.count
-        for g in 0..<groups.count {
-            groups[g].withUnsafeMutableBufferPointer { c in
+        counters.withUnsafeMutableBufferPointer { c in
+            for g in 0..<groupCount {
                 for counter in BaseCounter.ranged {
-                    var run: Int64 = 0
+                    var run: Int32 = 0
                     for k in 0..<n {
-                        run += c[k * BaseCounter.count + counter.rawValue]
-                        c[k * BaseCounter.count + counter.rawValue] = run
+                        let at = g * groupWidth + k * BaseCounter.count + counter.rawValue
+                        run += c[at]
+                        c[at] = run
                     }
                 }
             }

@@ -34,18 +34,25 @@ struct DossierAccumulator {
     private var sectorNames: [String]
     private var sectorIdOf: [String: Int] = [:]
     private var noSector = -1
-    private var groupOf: [Int64: Int] = [:]
-    private var sectorCache: [Int64: Int] = [:]
-    /// Unit totals (sector -1, the only groups without a breakdown) by array, not hashing.
-    private var unitGroup: [Int]
+    private var sectorCache = IntKeyMap()
+    /// Group ids by (unit, sector + 1) in one array, `directWidth` sector columns per unit —
+    /// the sectors known when the slice starts and a few more, while that stays small; the
+    /// other groups by hashing.
+    private var directGroup: [Int32]
+    private let directWidth: Int
+    private var groupOf = IntKeyMap()
 
     init(_ context: DossierContext) {
         self.context = context
         table = CounterTable(periods: context.periods, rules: context.rules)
-        activity = ProcedureActivity(units: context.model.units.count, periods: context.periods.count)
+        activity = ProcedureActivity(units: context.model.units.count, periods: context.periods.count,
+                                     procedures: context.unifiedProcedure.count)
         sectorNames = context.sectorCodes
+        let units = context.model.units.count
+        let width = context.groupBySector ? sectorNames.count + 10 : 1   // + "(none)" and 9 more
+        directWidth = units * width <= 1 << 22 ? width : 1
+        directGroup = [Int32](repeating: -1, count: units * directWidth)
         for (i, code) in sectorNames.enumerated() { sectorIdOf[code] = i }
-        unitGroup = [Int](repeating: -1, count: context.model.units.count)
         if context.groupBySector { noSector = sectorId("(none)") }
     }
 
@@ -63,11 +70,11 @@ struct DossierAccumulator {
                 sector = Int(d.sector)
             } else if d.procedure >= 0 {
                 let key = Int64(unit) << 32 | Int64(d.procedure)
-                if let s = sectorCache[key] { sector = s } else {
+                if let s = sectorCache.value(key) { sector = s } else {
                     let name = context.resolver.sector(procedure: context.procedureCodes[Int(d.procedure)],
                                                        unit: context.model.units[unit])
                     sector = name.map { sectorId($0) } ?? noSector
-                    sectorCache[key] = sector
+                    sectorCache.insert(key, sector)
                 }
             } else {
                 sector = noSector
@@ -86,15 +93,64 @@ struct DossierAccumulator {
         return sectorNames.count - 1
     }
 
+    @inline(__always)
     private mutating func group(_ unit: Int, _ sector: Int) -> Int {
-        if sector < 0, unitGroup[unit] >= 0 { return unitGroup[unit] }
+        let direct = sector + 1 < directWidth ? unit * directWidth + sector + 1 : -1
+        if direct >= 0 {
+            let g = directGroup[direct]
+            if g >= 0 { return Int(g) }
+        }
         let key = Int64(unit) << 32 | Int64(sector + 1)
-        if let g = groupOf[key] { return g }
+        if direct < 0, let g = groupOf.value(key) { return g }
         let g = table.addGroup()
-        groupOf[key] = g
-        if sector < 0 { unitGroup[unit] = g }
+        if direct >= 0 { directGroup[direct] = Int32(g) } else { groupOf.insert(key, g) }
         groupUnit.append(unit)
         groupSector.append(sector < 0 ? "" : sectorNames[sector])
         return g
+    }
+}
+
+/// Non-negative Int64 keys to Int values: open addressing with a multiplicative hash, because
+/// the loop looks up a group per dossier and `Dictionary`'s seeded SipHash cost more than the add.
+struct IntKeyMap {
+    private var keys = [Int64](repeating: -1, count: 16)
+    private var values = [Int](repeating: 0, count: 16)
+    private var count = 0
+
+    @inline(__always)
+    private static func start(_ key: Int64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    @inline(__always)
+    func value(_ key: Int64) -> Int? {
+        keys.withUnsafeBufferPointer { k in
+            let mask = k.count - 1
+            var i = IntKeyMap.start(key, mask)
+            while true {
+                if k[i] == key { return values[i] }
+                if k[i] < 0 { return nil }
+                i = (i + 1) & mask
+            }
+        }
+    }
+
+    /// `key` (≥ 0) must not be in the map yet.
+    mutating func insert(_ key: Int64, _ value: Int) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var i = IntKeyMap.start(key, mask)
+        while keys[i] >= 0 { i = (i + 1) & mask }
+        keys[i] = key
+        values[i] = value
+        count += 1
+    }
+
+    private mutating func grow() {
+        let (oldKeys, oldValues) = (keys, values)
+        keys = [Int64](repeating: -1, count: oldKeys.count * 2)
+        values = [Int](repeating: 0, count: oldKeys.count * 2)
+        count = 0
+        for i in oldKeys.indices where oldKeys[i] >= 0 { insert(oldKeys[i], oldValues[i]) }
     }
 }

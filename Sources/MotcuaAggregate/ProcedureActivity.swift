@@ -18,14 +18,30 @@ struct ProcedureIds {
 
 struct ProcedureActivity {
     let periodCount: Int
-    /// Per (unit, period) cell, `unit * periodCount + period`: procedure ids.
+    /// Per (unit, period) cell, `unit * periodCount + period`: procedure ids (after `seal`).
     package private(set) var newAny: [ProcedureSet]
     package private(set) var newOnline: [ProcedureSet]
     package private(set) var postal: [ProcedureSet]
+    /// While adding, when the ids are few enough: a bit per (cell, kind, id), `words` words per
+    /// cell and kind. The dossiers come in id-hash order, so each one lands on a random cell: a
+    /// few kilobytes of bits stay in cache where one hash set per cell (a heap block each) did not.
+    private var bits: [UInt64] = []
+    private let words: Int
+    private static let bitBudget = 16 << 20
 
-    init(units: Int, periods: Int) {
+    /// `procedures`: the ids `add` is given are below it.
+    init(units: Int, periods: Int, procedures: Int) {
         periodCount = periods
-        newAny = [ProcedureSet](repeating: ProcedureSet(), count: units * periods)
+        let words = (procedures + 63) / 64
+        let cells = units * periods
+        if cells * 3 * words * 8 <= ProcedureActivity.bitBudget {
+            self.words = words
+            bits = [UInt64](repeating: 0, count: cells * 3 * words)
+            newAny = []
+        } else {
+            self.words = 0
+            newAny = [ProcedureSet](repeating: ProcedureSet(), count: cells)
+        }
         newOnline = newAny
         postal = newAny
     }
@@ -33,28 +49,73 @@ struct ProcedureActivity {
     @inline(__always) func cell(_ unit: Int, _ period: Int) -> Int { unit * periodCount + period }
 
     /// Records one in-scope dossier of `unit` with procedure `proc`.
+    @inline(__always)
     mutating func add(_ d: DossierState, unit: Int, proc: Int32, index: PeriodIndex) {
         guard periodCount > 0 else { return }
         let last = periodCount - 1
         let kr = index.locate(d.received)
         if kr >= 0 && kr <= last {
-            newAny[cell(unit, kr)].insert(proc)
-            if d.channel == 2 { newOnline[cell(unit, kr)].insert(proc) }
-            if d.channel == 3 { postal[cell(unit, kr)].insert(proc) }
+            insert(proc, cell(unit, kr), 0)
+            if d.channel == 2 { insert(proc, cell(unit, kr), 1) }
+            if d.channel == 3 { insert(proc, cell(unit, kr), 2) }
         }
         if d.returned != noDay && d.returnChannel == 1 {
             let kt = index.locate(d.returned)
-            if kt >= 0 && kt <= last && d.received <= index.periods[kt].to { postal[cell(unit, kt)].insert(proc) }
+            if kt >= 0 && kt <= last && d.received <= index.periods[kt].to { insert(proc, cell(unit, kt), 2) }
         }
     }
 
-    /// Adds the procedures another slice of the dossiers recorded.
+    /// kind 0: new, 1: new online, 2: postal.
+    @inline(__always)
+    private mutating func insert(_ proc: Int32, _ c: Int, _ kind: Int) {
+        if words > 0 {
+            let p = Int(proc)
+            bits.withUnsafeMutableBufferPointer { $0[(c * 3 + kind) * words + p >> 6] |= 1 << UInt64(p & 63) }
+            return
+        }
+        switch kind {
+        case 0: newAny[c].insert(proc)
+        case 1: newOnline[c].insert(proc)
+        default: postal[c].insert(proc)
+        }
+    }
+
+    /// Adds the procedures another slice of the dossiers recorded (before `seal`).
     mutating func formUnion(_ other: ProcedureActivity) {
+        if words > 0 {
+            bits.withUnsafeMutableBufferPointer { b in
+                other.bits.withUnsafeBufferPointer { o in for i in b.indices { b[i] |= o[i] } }
+            }
+            return
+        }
         for c in other.newAny.indices {
             newAny[c].formUnion(other.newAny[c])
             newOnline[c].formUnion(other.newOnline[c])
             postal[c].formUnion(other.postal[c])
         }
+    }
+
+    /// Makes the sets from the bits; call once, after the last `add` and `formUnion`.
+    mutating func seal() {
+        guard words > 0 else { return }
+        let cells = bits.count / (3 * words)
+        var sets = [[ProcedureSet]](repeating: [ProcedureSet](repeating: ProcedureSet(), count: cells), count: 3)
+        bits.withUnsafeBufferPointer { b in
+            for c in 0..<cells {
+                for kind in 0..<3 {
+                    let base = (c * 3 + kind) * words
+                    for w in 0..<words {
+                        var word = b[base + w]
+                        while word != 0 {
+                            sets[kind][c].insert(Int32(w * 64 + word.trailingZeroBitCount))
+                            word &= word - 1
+                        }
+                    }
+                }
+            }
+        }
+        (newAny, newOnline, postal) = (sets[0], sets[1], sets[2])
+        bits = []
     }
 }
 

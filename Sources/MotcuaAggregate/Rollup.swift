@@ -51,6 +51,9 @@ public enum Rollup {
             sectorCodes: (0..<merged.sectors.count).map { merged.sectors.string(Int32($0)) },
             resolver: SectorResolver(procedures: catalogs.procedures))
         merged.flushWaiting()
+        guard merged.dossierCount < Int(Int32.max) else {
+            throw InvariantBroken(message: "\(merged.dossierCount) dossiers: the roll-up counts at most \(Int32.max)")
+        }
         // Each slice has its own counters and procedure sets per unit and period: with many of
         // both (day periods over years) one slice, as the memory matters more than the time.
         let perSliceBytes = model.units.count * (periods.count + 1) * (BaseCounter.count * 8 + 3 * 8)
@@ -69,12 +72,13 @@ public enum Rollup {
         var activity = slices[0].activity
         var tally = DossierTally()
         for (i, slice) in slices.enumerated() {
-            for (g, arr) in slice.table.groups.enumerated() {
-                let u = slice.groupUnit[g]
+            for g in 0..<slice.table.groupCount {
+                let u = slice.groupUnit[g], arr = slice.table.group(g)
                 add(arr, to: &ownTotal[u])
                 if groupBySector { add(arr, to: &ownSectors[u][slice.groupSector[g], default: zero]) }
             }
             if i > 0 { activity.formUnion(slice.activity) }
+            if i == slices.count - 1 { activity.seal() }
             tally.dossiers += slice.tally.dossiers
             tally.inScope += slice.tally.inScope
             tally.notReceived += slice.tally.notReceived
@@ -212,8 +216,18 @@ public enum Rollup {
                         targetSet: targetSet, targetSets: targetSets)
     }
 
-    private static func add(_ a: [Int64], to b: inout [Int64]) {
-        for i in 0..<a.count { b[i] += a[i] }
+    private static func add(_ a: [Int64], to b: inout [Int64]) { add(a[...], to: &b) }
+
+    private static func add(_ a: ArraySlice<Int32>, to b: inout [Int64]) {
+        b.withUnsafeMutableBufferPointer { b in
+            a.withUnsafeBufferPointer { a in for i in a.indices { b[i] += Int64(a[i]) } }
+        }
+    }
+
+    private static func add(_ a: ArraySlice<Int64>, to b: inout [Int64]) {
+        b.withUnsafeMutableBufferPointer { b in
+            a.withUnsafeBufferPointer { a in for i in a.indices { b[i] += a[i] } }
+        }
     }
 
     private static func emit(_ k: Int, _ u: Int, _ scope: Scope, _ total: [Int64], _ sectors: [String: [Int64]],

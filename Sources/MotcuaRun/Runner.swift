@@ -52,6 +52,7 @@ public enum Runner {
                     beforeReading: ((Plan) throws -> Void)?) throws -> RunReport {
         let clock = PhaseClock(logger: logger)
         var plan = try resolve(pipelinePath: pipelinePath, options: options, isCancelled: isCancelled)
+        clock.mark("resolved", ["files": "\(plan.files.count)"])
         try beforeReading?(plan)
         do {
             return try runPhases(plan, options: options, logger: logger, clock: clock, isCancelled: isCancelled)

@@ -81,14 +81,22 @@ enum Snapshot {
             var loaded = 0
             do {
                 for m in range where only.map({ $0 / perMemory == m }) ?? true {
-                    for k in 0..<perMemory where only.map({ $0 == m * perMemory + k }) ?? true {
-                        let p = m * perMemory + k
-                        var r = try StateFiles.read("\(dir)/\(partitionName(p))", .partition)
-                        let n = try r.count(unit: fixedBytes)
+                    let parts = (0..<perMemory).map { m * perMemory + $0 }.filter { only == nil || only == $0 }
+                    // Read the memory partition's files first: their counts size its table once.
+                    var readers = try parts.map { try StateFiles.read("\(dir)/\(partitionName($0))", .partition) }
+                    let counts = try readers.indices.map { try readers[$0].count(unit: fixedBytes) }
+                    var dossiers = counts.reduce(0, +), bytes = readers.indices.reduce(0) { $0 + readers[$1].bytes.count - readers[$1].at }
+                    for d in deltaFiles {
+                        for p in parts { dossiers += d.counts[p]; bytes += d.start[p + 1] - d.start[p] }
+                    }
+                    partial.reserveLoaded(partition: m, dossiers: dossiers, idBytes: max(0, bytes - dossiers * fixedBytes))
+                    for (j, p) in parts.enumerated() {
+                        let r = readers[j], n = counts[j]
                         try r.bytes.withUnsafeBytes { raw in
                             try loadRecords(raw, from: r.at, to: raw.count, count: n, partition: p, path: r.path, into: partial,
                                             fileMap: fileMap, codes: codes)
                         }
+                        readers[j] = StateReader([], path: r.path)   // its bytes are in the table now
                         loaded += n
                         for d in deltaFiles {
                             try d.file.withUnsafeBytes { raw in
@@ -111,30 +119,44 @@ enum Snapshot {
     private static func loadRecords(_ raw: UnsafeRawBufferPointer, from: Int, to end: Int, count n: Int, partition p: Int, path: String,
                                     into partial: PartialResult, fileMap: [Int32],
                                     codes: (units: Int32, procedures: Int32, sectors: Int32)) throws {
-        var at = from
-        for _ in 0..<n {
-            guard at + fixedBytes <= end else { throw StateFiles.damaged(path, "ends inside a dossier") }
-            func i32(_ k: Int) -> Int32 { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at + 4 * k, as: Int32.self)) }
-            func u8(_ k: Int) -> UInt8 { raw[at + 48 + k] }
-            let idCount = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at + 54, as: UInt16.self)))
-            guard at + fixedBytes + idCount <= end else { throw StateFiles.damaged(path, "ends inside a dossier") }
-            let file = i32(0)
-            guard file >= 0, Int(file) < fileMap.count, i32(3) < codes.units, i32(4) < codes.procedures, i32(5) < codes.sectors
-            else { throw StateFiles.damaged(path, "names a file or code the ledger does not have") }
-            var s = DossierState(position: RecordPosition(file: fileMap[Int(file)], chunk: i32(1), line: i32(2)),
-                                 unit: i32(3), procedure: i32(4), sector: i32(5), received: i32(6), due: i32(7),
-                                 ended: i32(8), returned: i32(9), status: u8(0), channel: u8(1), returnChannel: u8(2),
-                                 paidOnline: u8(3), flags: u8(4))
-            s.receivedMin = i32(10)
-            s.receivedMax = i32(11)
-            s.highestStage = u8(5)
-            let id = (raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self)
-            let hash = hashBytes(id, idCount)
-            guard StateFormat.partition(ofHash: hash) == p else { throw StateFiles.damaged(path, "holds a dossier of another partition") }
-            partial.insertLoaded(id, idCount, hash: hash, s)
-            at += fixedBytes + idCount
+        // In batches: the ids are hashed and their slots prefetched first, then inserted, so the
+        // table's cache misses overlap instead of coming one after another.
+        let batch = 16
+        try withUnsafeTemporaryAllocation(of: (offset: Int, hash: UInt64).self, capacity: batch) { pending in
+            var at = from, done = 0
+            while done < n {
+                var k = min(batch, n - done), truncated = false
+                for j in 0..<k {
+                    let idCount = at + fixedBytes <= end
+                        ? Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at + 54, as: UInt16.self))) : Int.max / 2
+                    guard at + fixedBytes + idCount <= end else { (k, truncated) = (j, true); break }
+                    let hash = hashBytes((raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self), idCount)
+                    partial.prefetchLoaded(hash: hash)
+                    pending[j] = (at, hash)
+                    at += fixedBytes + idCount
+                }
+                for (at, hash) in pending[0..<k] {
+                    func i32(_ k: Int) -> Int32 { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at + 4 * k, as: Int32.self)) }
+                    func u8(_ k: Int) -> UInt8 { raw[at + 48 + k] }
+                    let file = i32(0)
+                    guard file >= 0, Int(file) < fileMap.count, i32(3) < codes.units, i32(4) < codes.procedures, i32(5) < codes.sectors
+                    else { throw StateFiles.damaged(path, "names a file or code the ledger does not have") }
+                    var s = DossierState(position: RecordPosition(file: fileMap[Int(file)], chunk: i32(1), line: i32(2)),
+                                         unit: i32(3), procedure: i32(4), sector: i32(5), received: i32(6), due: i32(7),
+                                         ended: i32(8), returned: i32(9), status: u8(0), channel: u8(1), returnChannel: u8(2),
+                                         paidOnline: u8(3), flags: u8(4))
+                    s.receivedMin = i32(10)
+                    s.receivedMax = i32(11)
+                    s.highestStage = u8(5)
+                    guard StateFormat.partition(ofHash: hash) == p else { throw StateFiles.damaged(path, "holds a dossier of another partition") }
+                    let idCount = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at + 54, as: UInt16.self)))
+                    partial.insertLoaded((raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self), idCount, hash: hash, s)
+                }
+                if truncated { throw StateFiles.damaged(path, "ends inside a dossier") }
+                done += k
+            }
+            guard at == end else { throw StateFiles.damaged(path, "has bytes past its last dossier") }
         }
-        guard at == end else { throw StateFiles.damaged(path, "has bytes past its last dossier") }
     }
 
     // MARK: Deltas

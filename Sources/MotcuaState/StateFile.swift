@@ -50,7 +50,7 @@ struct StateWriter {
         header.u32(StateFormat.version)
         header.u32(kind.rawValue)
         header.u64(UInt64(bytes.count))
-        header.u64(bytes.withUnsafeBytes { XXH3_64bits($0.baseAddress, $0.count) })
+        header.u64(bytes.withUnsafeBytes { motcua_xxh3_64($0.baseAddress, $0.count) })
         return header.bytes + bytes
     }
 }
@@ -148,7 +148,7 @@ enum StateFiles {
             throw damaged(path, bytes.count < StateFormat.headerBytes + payloadBytes ? "it is truncated" : "it has bytes past its end")
         }
         let (sum, computed) = bytes.withUnsafeBytes {
-            ($0.loadUnaligned(fromByteOffset: 24, as: UInt64.self), XXH3_64bits($0.baseAddress! + StateFormat.headerBytes, payloadBytes))
+            ($0.loadUnaligned(fromByteOffset: 24, as: UInt64.self), motcua_xxh3_64($0.baseAddress! + StateFormat.headerBytes, payloadBytes))
         }
         guard UInt64(littleEndian: sum) == computed else { throw damaged(path, "it fails its checksum") }
         return StateReader(bytes, path: path, at: StateFormat.headerBytes)
@@ -211,7 +211,7 @@ package struct ContentDigest: Equatable {
 
     /// The digest of `bytes`.
     package static func of(bytes: [UInt8]) -> ContentDigest {
-        let h = bytes.withUnsafeBytes { XXH3_128bits($0.baseAddress, $0.count) }
+        let h = bytes.withUnsafeBytes { motcua_xxh3_128($0.baseAddress, $0.count) }
         return ContentDigest(low: h.low64, high: h.high64)
     }
 
@@ -235,7 +235,7 @@ package struct ContentDigest: Equatable {
             let n = pread(fd, buffer, size, offset)
             if n < 0 { if errno == EINTR { continue }; return nil }
             if n == 0 { break }
-            if sixtyFour { XXH3_64bits_update(state, buffer, n) } else { XXH3_128bits_update(state, buffer, n) }
+            if sixtyFour { motcua_xxh3_64_update(state, buffer, n) } else { motcua_xxh3_128_update(state, buffer, n) }
             offset += off_t(n)
         }
         if sixtyFour { return ContentDigest(low: XXH3_64bits_digest(state), high: 0) }

@@ -31,6 +31,16 @@ struct DossierTable {
         arena = .allocate(byteCount: arenaCapacity, alignment: 8)
     }
 
+    /// Makes room for `more` entries with `idBytes` id bytes in all, so that loading them grows
+    /// neither the slots nor the arena (each growth copies the arena or rehashes every slot).
+    mutating func reserve(_ more: Int, idBytes: Int) {
+        let arenaNeeded = arenaUsed + more * (DossierTable.keyOffset + 7) + idBytes
+        if arenaNeeded > arenaCapacity { growArena(arenaNeeded) }
+        var c = mask + 1
+        while (count + more) * 2 > c { c <<= 1 }
+        if c > mask + 1 { growSlots(to: c) }
+    }
+
     /// Frees the memory; the table must not be used afterwards.
     func deallocate() {
         slots.deallocate()
@@ -71,7 +81,7 @@ struct DossierTable {
         slots[i] = (hash & DossierTable.tagMask) | UInt64(arenaUsed >> 3 + 1)
         arenaUsed += size
         count += 1
-        if count * 2 > mask + 1 { growSlots() }
+        if count * 2 > mask + 1 { growSlots(to: (mask + 1) * 2) }
     }
 
     /// Calls `body` with every live entry's state, id bytes and hash, in insertion order.
@@ -161,6 +171,7 @@ struct DossierTable {
     private mutating func growArena(_ needed: Int) {
         var c = arenaCapacity * 2
         while c < needed { c *= 2 }
+        if needed > arenaCapacity * 2 { c = needed }   // an exact reserve: no doubling past it
         let bigger = UnsafeMutableRawPointer.allocate(byteCount: c, alignment: 8)
         bigger.copyMemory(from: arena, byteCount: arenaUsed)
         arena.deallocate()
@@ -168,8 +179,7 @@ struct DossierTable {
         arenaCapacity = c
     }
 
-    private mutating func growSlots() {
-        let c = (mask + 1) * 2
+    private mutating func growSlots(to c: Int) {
         slots.deallocate()
         slots = .allocate(capacity: c)
         slots.initialize(repeating: 0, count: c)

@@ -166,6 +166,16 @@ public final class PartialResult {
         table(hash).pointee.keep(id, count, hash: hash, state)
     }
 
+    /// Makes room in in-memory partition `part` for `dossiers` more loaded dossiers with
+    /// `idBytes` id bytes in all (before their `insertLoaded`; same threading rule).
+    package func reserveLoaded(partition part: Int, dossiers count: Int, idBytes: Int) {
+        dossiers[part].reserve(count, idBytes: idBytes)
+    }
+
+    /// Starts loading the slot `insertLoaded` of this hash probes first.
+    @inline(__always)
+    package func prefetchLoaded(hash: UInt64) { table(hash).pointee.prefetchSlot(hash) }
+
     /// The state kept for an id, nil when none is (call `flushWaiting()` once before). Calls
     /// may run on several threads at once while nothing is stored.
     package func state(of id: UnsafePointer<UInt8>, _ count: Int, hash: UInt64) -> DossierState? {

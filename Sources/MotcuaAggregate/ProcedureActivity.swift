@@ -27,14 +27,14 @@ struct ProcedureActivity {
     /// few kilobytes of bits stay in cache where one hash set per cell (a heap block each) did not.
     private var bits: [UInt64] = []
     private let words: Int
-    private static let bitBudget = 16 << 20
 
-    /// `procedures`: the ids `add` is given are below it.
-    init(units: Int, periods: Int, procedures: Int) {
+    /// `procedures`: the ids `add` is given are below it. `bitBudget`: the most bytes of bits
+    /// (beyond it, hash sets from the start).
+    init(units: Int, periods: Int, procedures: Int, bitBudget: Int = 16 << 20) {
         periodCount = periods
-        let words = (procedures + 63) / 64
+        let words = max(1, (procedures + 63) / 64)
         let cells = units * periods
-        if cells * 3 * words * 8 <= ProcedureActivity.bitBudget {
+        if cells * 3 * words * 8 <= bitBudget {
             self.words = words
             bits = [UInt64](repeating: 0, count: cells * 3 * words)
             newAny = []

@@ -100,7 +100,7 @@ let package = Package(
             // the hot path mark their stored properties `@exclusivity(unchecked)` instead.
         ),
         // Periods, catalogs, counters, roll-up and KPIs (SPEC §4, §5).
-        .target(name: "MotcuaAggregate", dependencies: ["MotcuaFoundation", "MotcuaReading"]),
+        .target(name: "MotcuaAggregate", dependencies: ["MotcuaFoundation", "MotcuaReading", "CByteKernels"]),
         // The output files, their encodings and the atomic publisher (SPEC §7.3). report.html's
         // Mustache templates are compiled into the module (`PackageResources`), so the binary
         // needs no resource folder beside it.

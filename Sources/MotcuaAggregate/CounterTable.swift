@@ -4,6 +4,7 @@
 // per dossier does not grow with the number of periods.
 import MotcuaFoundation
 import MotcuaReading
+import CByteKernels
 
 /// The counters kept per group and period; the derived ones of §5.2 are sums of these.
 enum BaseCounter: Int, CaseIterable {
@@ -86,6 +87,24 @@ struct CounterTable {
 
     /// Group `g`'s counters.
     func group(_ g: Int) -> ArraySlice<Int32> { counters[g * groupWidth ..< (g + 1) * groupWidth] }
+
+    /// Starts loading the rows `add(d, group: g)` writes first: the received and the end
+    /// periods' and the next ones (where the carried-over and pending ranges start and end).
+    @inline(__always)
+    func prefetch(_ d: DossierState, group g: Int) {
+        let count = index.periods.count
+        let kr = index.locate(d.received)
+        guard kr < count else { return }
+        let ke = rules.isTerminal(d.status) && d.ended != noDay ? min(index.locate(d.ended), count) : count
+        counters.withUnsafeBufferPointer { c in
+            let base = c.baseAddress! + g * groupWidth
+            @inline(__always) func row(_ k: Int) { if k <= count { motcua_prefetch(base + k * BaseCounter.count) } }
+            row(max(kr, 0))
+            row(max(kr, -1) + 1)
+            row(max(ke, 0))
+            row(max(ke, -1) + 1)
+        }
+    }
 
     /// Adds one in-scope dossier (status not 1/3, received date present) to `group`.
     mutating func add(_ d: DossierState, group g: Int) {

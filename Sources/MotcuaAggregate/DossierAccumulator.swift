@@ -54,37 +54,63 @@ struct DossierAccumulator {
         directGroup = [Int32](repeating: -1, count: units * directWidth)
         for (i, code) in sectorNames.enumerated() { sectorIdOf[code] = i }
         if context.groupBySector { noSector = sectorId("(none)") }
+        waiting.reserveCapacity(DossierAccumulator.batch)
+        waitingGroup.reserveCapacity(DossierAccumulator.batch)
     }
 
+    /// Takes one dossier. Dossiers come in id-hash order, so each lands on another group's
+    /// counters: they wait in batches whose groups are found and counter rows prefetched
+    /// first, so that the rows' cache misses overlap instead of coming one after another.
+    @inline(__always)
     mutating func add(_ d: DossierState) {
-        tally.dossiers += 1
-        if d.notReceived { tally.notReceived += 1; return }
-        tally.inScope += 1
-        let unit = context.unitOfId[Int(d.unit)]
-        if d.procedure >= 0 {
-            activity.add(d, unit: unit, proc: context.unifiedProcedure[Int(d.procedure)], index: table.index)
-        }
-        var sector = -1
-        if context.groupBySector {
-            if d.sector >= 0 {
-                sector = Int(d.sector)
-            } else if d.procedure >= 0 {
-                let key = Int64(unit) << 32 | Int64(d.procedure)
-                if let s = sectorCache.value(key) { sector = s } else {
-                    let name = context.resolver.sector(procedure: context.procedureCodes[Int(d.procedure)],
-                                                       unit: context.model.units[unit])
-                    sector = name.map { sectorId($0) } ?? noSector
-                    sectorCache.insert(key, sector)
-                }
-            } else {
-                sector = noSector
-            }
-        }
-        table.add(d, group: group(unit, sector))
+        waiting.append(d)
+        if waiting.count == DossierAccumulator.batch { addWaiting() }
     }
 
-    /// Ends the difference arrays; call once after the last `add`.
-    mutating func finish() { table.finish() }
+    /// Ends the batches and the difference arrays; call once after the last `add`.
+    mutating func finish() {
+        addWaiting()
+        table.finish()
+    }
+
+    private static let batch = 16
+    private var waiting: [DossierState] = []
+    private var waitingGroup: [(unit: Int, group: Int)] = []
+
+    private mutating func addWaiting() {
+        waitingGroup.removeAll(keepingCapacity: true)
+        for d in waiting {
+            tally.dossiers += 1
+            if d.notReceived { tally.notReceived += 1; waitingGroup.append((-1, -1)); continue }
+            tally.inScope += 1
+            let unit = context.unitOfId[Int(d.unit)]
+            let g = group(unit, sector(of: d, unit: unit))
+            table.prefetch(d, group: g)
+            waitingGroup.append((unit, g))
+        }
+        for (d, (unit, g)) in zip(waiting, waitingGroup) where g >= 0 {
+            if d.procedure >= 0 {
+                activity.add(d, unit: unit, proc: context.unifiedProcedure[Int(d.procedure)], index: table.index)
+            }
+            table.add(d, group: g)
+        }
+        waiting.removeAll(keepingCapacity: true)
+    }
+
+    /// The dossier's sector id when broken down by sector (its own, else its procedure's in
+    /// the catalog, else "(none)"); -1 without a breakdown.
+    @inline(__always)
+    private mutating func sector(of d: DossierState, unit: Int) -> Int {
+        guard context.groupBySector else { return -1 }
+        if d.sector >= 0 { return Int(d.sector) }
+        guard d.procedure >= 0 else { return noSector }
+        let key = Int64(unit) << 32 | Int64(d.procedure)
+        if let s = sectorCache.value(key) { return s }
+        let name = context.resolver.sector(procedure: context.procedureCodes[Int(d.procedure)], unit: context.model.units[unit])
+        let sector = name.map { sectorId($0) } ?? noSector
+        sectorCache.insert(key, sector)
+        return sector
+    }
 
     private mutating func sectorId(_ name: String) -> Int {
         if let i = sectorIdOf[name] { return i }

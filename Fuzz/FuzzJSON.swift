@@ -3,12 +3,25 @@
 // reject reason; an accepted record's texts lie inside the line or the decoder's scratch and
 // satisfy SPEC §3.3 (required fields present, codes in range, ended ≥ received). The structural
 // scanner (each stage-1 kernel) must agree with the reference JSONRecordScanner: same verdict,
-// same slots, and the same UTF-8 verdict as the scalar validator where stage 1 gives one.
+// same slots, and the same UTF-8 verdict as the scalar validator where stage 1 gives one. The
+// input read as a chunk of lines decodes the same with the one-pass line index as with the
+// reference decoder.
 import Foundation
 
 let decoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20)
 let scanner = JSONRecordScanner()
 let structural = [JSONStructuralScanner()] + (Int32(0)...3).filter(JSONStructuralScanner.hasKernel).map { JSONStructuralScanner(kernel: $0) }
+// The input as a chunk of NDJSON lines: the one-pass framing and index (what a parse worker
+// runs) against the reference decoder (each LF found first, the recursive-descent scanner).
+let framedDecoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20, reference: false)
+let referenceDecoder = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: 1 << 20, reference: true)
+
+/// Whether two decoded texts hold the same bytes.
+func sameText(_ a: ByteText, _ b: ByteText) -> Bool {
+    guard a.count == b.count else { return false }
+    guard a.count > 0 else { return true }
+    return memcmp(a.base!, b.base!, a.count) == 0
+}
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -37,6 +50,20 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
                           "structural scanner \(k): slot \(f) \(b) but the reference \(a)")
             }
         }
+    }
+    // Record by record over the whole input, LFs and CRs included: the same spans, reasons and fields.
+    var p = 0
+    var spanA = RecordSpan(), spanB = RecordSpan(), recA = DecodedRecord(), recB = DecodedRecord()
+    while p < size {
+        let a = framedDecoder.decode(UnsafePointer(line), from: p, to: size, span: &spanA, into: &recA)
+        let b = referenceDecoder.decode(UnsafePointer(line), from: p, to: size, span: &spanB, into: &recB)
+        fuzzCheck(spanA.next == spanB.next && spanA.byteCount == spanB.byteCount && spanA.lineFeeds == spanB.lineFeeds && a == b,
+                  "framed decode at \(p): \(a.map { $0.text } ?? "kept") but the reference \(b.map { $0.text } ?? "kept")")
+        if a == nil && b == nil && spanB.byteCount > 0 {
+            fuzzCheck(sameText(recA.id, recB.id) && sameText(recA.unit, recB.unit) && recA.status == recB.status &&
+                      recA.received == recB.received && recA.ended == recB.ended, "framed decode at \(p): fields differ")
+        }
+        p = spanB.next
     }
     var rec = DecodedRecord()
     let reason = decoder.decode(buf, into: &rec)

@@ -4,7 +4,9 @@
 // the starts of scalars follow by bit arithmetic, carried from block to block; the structural
 // positions are written out for stage 2 (JSONStructuralScanner.swift). Kernels: AVX-512 and
 // AVX2 (chosen at run time), SSE2 (every x86-64) and a byte-at-a-time scalar one, the
-// reference the others are tested against.
+// reference the others are tested against. The `_line` entry points also frame the line: they
+// stop at the first LF (NDJSON decoding reads each line once, with no search for its end
+// before). The AVX-512 kernel checks escapes with vector compares, the others one by one.
 #include "bytekernels.h"
 #include "utf8_tables.h"
 #include <string.h>
@@ -39,12 +41,18 @@ static ALWAYS_INLINE int is_ws(uint8_t b) { return b == ' ' || b == '\t' || b ==
 
 // MARK: - The reference: one byte at a time
 
-static long index_scalar(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
+/// With `stop_at_lf`, the line ends at the first LF of p[0..<n] (its offset, or n, goes to
+/// `*lf`); bytes after it are not read. A byte's checks only look ahead for hex digits, and an
+/// LF is none, so the verdicts on the line are those of scanning it alone.
+static ALWAYS_INLINE long index_scalar_impl(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8,
+                                            size_t *lf, int stop_at_lf) {
     *utf8 = -1;
     uint32_t *o = out;
     int in_string = 0, escaped = 0, in_scalar = 0, error = 0, any_escape = 0;
+    size_t end = n;
     for (size_t i = 0; i < n; i++) {
         uint8_t b = p[i];
+        if (stop_at_lf && b == '\n') { end = i; break; }
         if (in_string) {
             if (escaped) {
                 escaped = 0;
@@ -76,14 +84,31 @@ static long index_scalar(const uint8_t *p, size_t n, uint32_t *out, int *escapes
     }
     if (in_string) error = 1;
     *escapes = any_escape;
-    *o = (uint32_t)n;
+    *o = (uint32_t)end;
+    if (stop_at_lf) *lf = end;
     return error ? -1 : (long)(o - out);
+}
+
+static long index_scalar(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
+    return index_scalar_impl(p, n, out, escapes, utf8, 0, 0);
+}
+
+static long index_scalar_line(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8, size_t *lf) {
+    return index_scalar_impl(p, n, out, escapes, utf8, lf, 1);
 }
 
 // MARK: - 64-byte blocks: the bit arithmetic shared by the vector kernels
 
 /// One block's byte classes, bit i for byte i.
-typedef struct { uint64_t quote, backslash, op, ws, control; } block_masks;
+typedef struct { uint64_t quote, backslash, op, ws, control, lf; } block_masks;
+
+/// The masks of a block whose bytes from `keep` on are spaces: where a line ends inside it.
+static ALWAYS_INLINE block_masks cut_block(block_masks m, uint32_t keep) {
+    uint64_t k = keep ? ~0ULL >> (64 - keep) : 0;
+    m.quote &= k; m.backslash &= k; m.op &= k; m.control &= k; m.lf &= k;
+    m.ws |= ~k;
+    return m;
+}
 
 /// What one block hands the next.
 typedef struct {
@@ -92,6 +117,7 @@ typedef struct {
     uint64_t prev_scalar;     // 1 when the previous block ended in a scalar's bytes
     uint64_t error;
     int escapes;
+    uint64_t esc;             // with `vector_escapes`: the block's escaped characters, for the caller
 } block_state;
 
 /// Hides a mask's origin from the optimizer: clang otherwise keeps movemask results as vectors
@@ -125,8 +151,11 @@ static ALWAYS_INLINE uint64_t find_escaped(uint64_t backslash, uint64_t *prev_es
     return (even_bits ^ invert_mask) & follows_escape;
 }
 
-/// The block's structural positions as bits; updates what the next block needs.
-static ALWAYS_INLINE uint64_t block_structural(block_state *s, block_masks m, const uint8_t *p, size_t n, size_t at) {
+/// The block's structural positions as bits; updates what the next block needs. Escapes are
+/// checked here one by one, or with `vector_escapes` left in s->esc for the caller to check
+/// (the AVX-512 kernel, with vector compares).
+static ALWAYS_INLINE uint64_t block_structural_with(block_state *s, block_masks m, const uint8_t *p, size_t n, size_t at,
+                                                    int vector_escapes) {
     m = in_registers(m);
     uint64_t escaped = find_escaped(m.backslash, &s->prev_escaped);
     uint64_t quote = m.quote & ~escaped;
@@ -134,7 +163,9 @@ static ALWAYS_INLINE uint64_t block_structural(block_state *s, block_masks m, co
     s->prev_in_string = (uint64_t)((int64_t)in_string >> 63);
     s->error |= (m.control & in_string) | (m.backslash & ~in_string);
     uint64_t esc = escaped & in_string;
-    if (esc) {   // rare: check each escape against the bytes
+    if (vector_escapes) {
+        s->esc = esc;
+    } else if (esc) {   // rare: check each escape against the bytes
         s->escapes = 1;
         do {
             if (!valid_escape(p, n, at + trailing_zeros(esc))) s->error = 1;
@@ -147,6 +178,10 @@ static ALWAYS_INLINE uint64_t block_structural(block_state *s, block_masks m, co
     // Opening quotes only (in_string holds them, not the closing ones): stage 2 finds a
     // string's end from the next position when it needs it.
     return (m.op & ~in_string) | (quote & in_string) | scalar_start;
+}
+
+static ALWAYS_INLINE uint64_t block_structural(block_state *s, block_masks m, const uint8_t *p, size_t n, size_t at) {
+    return block_structural_with(s, m, p, n, at, 0);
 }
 
 /// Writes the offsets of the set bits, eight at a time whether or not they exist (the buffer
@@ -174,21 +209,39 @@ static ALWAYS_INLINE uint32_t *block_step(block_state *s, block_masks m, const u
 }
 
 /// Runs `classify` over the whole blocks, then over the tail padded with spaces (which add
-/// no positions and keep a string open if it was).
-#define INDEX_BLOCKS(classify)                                                              \
+/// no positions and keep a string open if it was). With `stop_at_lf` the line ends at the
+/// first LF: that block is cut there (its later bytes count as spaces) and is the last.
+#define INDEX_BLOCKS(classify, stop_at_lf)                                                  \
     block_state s = {0, 0, 0, 0, 0};                                                        \
     uint32_t *o = out;                                                                      \
-    size_t i = 0;                                                                           \
-    for (; i + 64 <= n; i += 64) o = block_step(&s, classify(p + i), p, n, i, o);           \
+    size_t i = 0, end = n;                                                                  \
+    for (; i + 64 <= n; i += 64) {                                                          \
+        block_masks m = classify(p + i);                                                    \
+        if (stop_at_lf && m.lf) {                                                           \
+            uint32_t j = trailing_zeros(m.lf);                                              \
+            end = i + j;                                                                    \
+            o = block_step(&s, cut_block(m, j), p, n, i, o);                                \
+            goto done;                                                                      \
+        }                                                                                   \
+        o = block_step(&s, m, p, n, i, o);                                                  \
+    }                                                                                       \
     if (i < n) {                                                                            \
         uint8_t tail[64];                                                                   \
         memset(tail, ' ', 64);                                                              \
         memcpy(tail, p + i, n - i);                                                         \
-        o = block_step(&s, classify(tail), p, n, i, o);                                     \
+        block_masks m = classify(tail);                                                     \
+        if (stop_at_lf && m.lf) {                                                           \
+            uint32_t j = trailing_zeros(m.lf);                                              \
+            end = i + j;                                                                    \
+            m = cut_block(m, j);                                                            \
+        }                                                                                   \
+        o = block_step(&s, m, p, n, i, o);                                                  \
     }                                                                                       \
+done:                                                                                       \
     if (s.prev_in_string) s.error = 1;                                                      \
     *escapes = s.escapes;                                                                   \
-    *o = (uint32_t)n;                                                                       \
+    *o = (uint32_t)end;                                                                     \
+    if (stop_at_lf) *lf = end;                                                              \
     return s.error ? -1 : (long)(o - out);
 
 #if MOTCUA_X86
@@ -198,7 +251,7 @@ static ALWAYS_INLINE block_masks classify_sse2(const uint8_t *p) {
                   open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}'), colon = _mm_set1_epi8(':'),
                   comma = _mm_set1_epi8(','), space = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'),
                   cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'), control = _mm_set1_epi8(0x1F);
-    block_masks m = {0, 0, 0, 0, 0};
+    block_masks m = {0, 0, 0, 0, 0, 0};
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
         __m128i folded = _mm_or_si128(v, lower);   // [ → {, ] → }
@@ -212,13 +265,20 @@ static ALWAYS_INLINE block_masks classify_sse2(const uint8_t *p) {
         m.op |= (uint64_t)(uint16_t)_mm_movemask_epi8(op) << shift;
         m.ws |= (uint64_t)(uint16_t)_mm_movemask_epi8(ws) << shift;
         m.control |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, control), v)) << shift;
+        m.lf |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) << shift;
     }
     return m;
 }
 
 static long index_sse2(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
     *utf8 = -1;
-    INDEX_BLOCKS(classify_sse2)
+    size_t *lf = 0;
+    INDEX_BLOCKS(classify_sse2, 0)
+}
+
+static long index_sse2_line(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8, size_t *lf) {
+    *utf8 = -1;
+    INDEX_BLOCKS(classify_sse2, 1)
 }
 
 #define AVX2 __attribute__((target("avx2,bmi,popcnt")))
@@ -228,7 +288,7 @@ AVX2 static ALWAYS_INLINE block_masks classify_avx2(const uint8_t *p) {
                   open = _mm256_set1_epi8('{'), close = _mm256_set1_epi8('}'), colon = _mm256_set1_epi8(':'),
                   comma = _mm256_set1_epi8(','), space = _mm256_set1_epi8(' '), tab = _mm256_set1_epi8('\t'),
                   cr = _mm256_set1_epi8('\r'), lf = _mm256_set1_epi8('\n'), control = _mm256_set1_epi8(0x1F);
-    block_masks m = {0, 0, 0, 0, 0};
+    block_masks m = {0, 0, 0, 0, 0, 0};
     for (int k = 0; k < 2; k++) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * k));
         __m256i folded = _mm256_or_si256(v, lower);
@@ -242,13 +302,20 @@ AVX2 static ALWAYS_INLINE block_masks classify_avx2(const uint8_t *p) {
         m.op |= (uint64_t)(uint32_t)_mm256_movemask_epi8(op) << shift;
         m.ws |= (uint64_t)(uint32_t)_mm256_movemask_epi8(ws) << shift;
         m.control |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(v, control), v)) << shift;
+        m.lf |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, lf)) << shift;
     }
     return m;
 }
 
 AVX2 static long index_avx2(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
     *utf8 = -1;
-    INDEX_BLOCKS(classify_avx2)
+    size_t *lf = 0;
+    INDEX_BLOCKS(classify_avx2, 0)
+}
+
+AVX2 static long index_avx2_line(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8, size_t *lf) {
+    *utf8 = -1;
+    INDEX_BLOCKS(classify_avx2, 1)
 }
 
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi,popcnt")))
@@ -277,21 +344,67 @@ AVX512 static ALWAYS_INLINE __m512i utf8_errors(__m512i input, __m512i prev_inpu
     return _mm512_xor_si512(must23, special);
 }
 
+/// Hex digits of a vector of bytes, as a mask.
+AVX512 static ALWAYS_INLINE uint64_t hex_digits(__m512i v) {
+    __m512i digit = _mm512_sub_epi8(v, _mm512_set1_epi8('0'));
+    __m512i letter = _mm512_sub_epi8(_mm512_or_si512(v, _mm512_set1_epi8(0x20)), _mm512_set1_epi8('a'));
+    return _mm512_cmplt_epu8_mask(digit, _mm512_set1_epi8(10)) | _mm512_cmplt_epu8_mask(letter, _mm512_set1_epi8(6));
+}
+
+/// Whether the escaped characters `esc` of the block v = p[at..<at+64] (bytes from `limit`, the
+/// line's end, are spaces in v) are each one of `"\/bfnrt`, or `u` and four hex digits before
+/// `limit` — valid_escape's verdicts, by vector compares: a `u` near the block's end takes its
+/// digits from the next bytes of the line.
+AVX512 static ALWAYS_INLINE int valid_escapes_avx512(__m512i v, uint64_t esc, const uint8_t *p, size_t at, size_t limit) {
+    uint64_t simple = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\')) |
+                      _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('/')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('b')) |
+                      _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('f')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('n')) |
+                      _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('r')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('t'));
+    uint64_t u = esc & _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('u'));
+    if (esc & ~(simple | u)) return 0;
+    if (!u) return 1;
+    uint64_t h0 = hex_digits(v), h1 = 0;
+    if (at + 64 < limit && (u >> 60) != 0) {
+        size_t more = limit - (at + 64) < 4 ? limit - (at + 64) : 4;
+        h1 = hex_digits(_mm512_maskz_loadu_epi8((__mmask64)((1ULL << more) - 1), p + at + 64));
+    }
+    uint64_t four = (h0 >> 1 | h1 << 63) & (h0 >> 2 | h1 << 62) & (h0 >> 3 | h1 << 61) & (h0 >> 4 | h1 << 60);
+    return (u & ~four) == 0;
+}
+
 /// AVX-512 (Zen 4, Ice Lake and later): the compares give the 64-bit masks directly, the tail
 /// is a masked load, the positions are written by compressing sixteen lanes at a time (no
-/// branch per position), and UTF-8 is validated on the way (the line is read once).
-AVX512 static long index_avx512(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
+/// branch per position), and UTF-8 is validated on the way (the line is read once). With
+/// `stop_at_lf` the line ends at the first LF: that block's later bytes become spaces.
+AVX512 static ALWAYS_INLINE long index_avx512_impl(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8,
+                                                   size_t *lf, int stop_at_lf) {
     const __m512i quote = _mm512_set1_epi8('"'), backslash = _mm512_set1_epi8('\\'), lower = _mm512_set1_epi8(0x20),
                   open = _mm512_set1_epi8('{'), close = _mm512_set1_epi8('}'), colon = _mm512_set1_epi8(':'),
                   comma = _mm512_set1_epi8(','), space = _mm512_set1_epi8(' '), tab = _mm512_set1_epi8('\t'),
-                  cr = _mm512_set1_epi8('\r'), lf = _mm512_set1_epi8('\n'), control = _mm512_set1_epi8(0x1F);
+                  cr = _mm512_set1_epi8('\r'), newline = _mm512_set1_epi8('\n'), control = _mm512_set1_epi8(0x1F);
     const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     block_state s = {0, 0, 0, 0, 0};
     uint32_t *o = out;
     __m512i prev = _mm512_setzero_si512(), utf8_error = _mm512_setzero_si512();
+    size_t end = n;
+    int padded = 0;   // the last block read ends in spaces: a character left unfinished is caught
     for (size_t i = 0; i < n; i += 64) {
-        __m512i v = n - i >= 64 ? _mm512_loadu_si512((const void *)(p + i))
-                                : _mm512_mask_loadu_epi8(space, (__mmask64)(~0ULL >> (64 - (n - i))), p + i);
+        padded = n - i < 64;
+        __m512i v = !padded ? _mm512_loadu_si512((const void *)(p + i))
+                            : _mm512_mask_loadu_epi8(space, (__mmask64)(~0ULL >> (64 - (n - i))), p + i);
+        int last = 0;
+        if (stop_at_lf) {
+            // The next lines of the chunk, which another thread wrote (inflated): asked for
+            // ahead so that the loads above find them nearer (a prefetch never faults).
+            _mm_prefetch((const char *)(p + i + 1024), _MM_HINT_T0);
+            uint64_t lfs = _mm512_cmpeq_epi8_mask(v, newline);
+            if (lfs) {
+                uint32_t j = trailing_zeros(lfs);
+                end = i + j;
+                v = _mm512_mask_mov_epi8(space, (__mmask64)(j ? ~0ULL >> (64 - j) : 0), v);
+                padded = last = 1;
+            }
+        }
         // An ASCII block after complete characters has nothing to check.
         if (_mm512_movepi8_mask(_mm512_or_si512(v, prev)) != 0) utf8_error = _mm512_or_si512(utf8_error, utf8_errors(v, prev));
         prev = v;
@@ -302,9 +415,14 @@ AVX512 static long index_avx512(const uint8_t *p, size_t n, uint32_t *out, int *
         m.op = _mm512_cmpeq_epi8_mask(folded, open) | _mm512_cmpeq_epi8_mask(folded, close) |
                _mm512_cmpeq_epi8_mask(v, colon) | _mm512_cmpeq_epi8_mask(v, comma);
         m.ws = _mm512_cmpeq_epi8_mask(v, space) | _mm512_cmpeq_epi8_mask(v, tab) |
-               _mm512_cmpeq_epi8_mask(v, cr) | _mm512_cmpeq_epi8_mask(v, lf);
+               _mm512_cmpeq_epi8_mask(v, cr) | _mm512_cmpeq_epi8_mask(v, newline);
         m.control = _mm512_cmple_epu8_mask(v, control);
-        uint64_t bits = block_structural(&s, m, p, n, i);
+        m.lf = 0;
+        uint64_t bits = block_structural_with(&s, m, p, n, i, 1);
+        if (s.esc) {
+            s.escapes = 1;
+            if (!valid_escapes_avx512(v, s.esc, p, i, last ? end : n)) s.error = 1;
+        }
         __m512i base = _mm512_add_epi32(lanes, _mm512_set1_epi32((int)i));
         for (int k = 0; k < 4; k++) {
             __mmask16 part = (__mmask16)(bits >> (16 * k));
@@ -312,15 +430,25 @@ AVX512 static long index_avx512(const uint8_t *p, size_t n, uint32_t *out, int *
             o += __builtin_popcount(part);
             base = _mm512_add_epi32(base, _mm512_set1_epi32(16));
         }
+        if (last) break;
     }
-    // A character left unfinished at the end: a space where its continuation is due (the
-    // padded tail block did this already unless n is a multiple of 64).
-    if (n % 64 == 0 && _mm512_movepi8_mask(prev) != 0) utf8_error = _mm512_or_si512(utf8_error, utf8_errors(space, prev));
+    // A character left unfinished at the end: a space where its continuation is due (done
+    // already when the last block was padded with spaces).
+    if (!padded && _mm512_movepi8_mask(prev) != 0) utf8_error = _mm512_or_si512(utf8_error, utf8_errors(space, prev));
     *utf8 = _mm512_test_epi8_mask(utf8_error, utf8_error) == 0;
     if (s.prev_in_string) s.error = 1;
     *escapes = s.escapes;
-    *o = (uint32_t)n;
+    *o = (uint32_t)end;
+    if (stop_at_lf) *lf = end;
     return s.error ? -1 : (long)(o - out);
+}
+
+AVX512 static long index_avx512(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
+    return index_avx512_impl(p, n, out, escapes, utf8, 0, 0);
+}
+
+AVX512 static long index_avx512_line(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8, size_t *lf) {
+    return index_avx512_impl(p, n, out, escapes, utf8, lf, 1);
 }
 
 static int has_avx512(void) {
@@ -367,5 +495,26 @@ long motcua_json_index(const uint8_t *p, size_t n, uint32_t *out, int *escapes, 
     return has_avx2() ? index_avx2(p, n, out, escapes, utf8) : index_sse2(p, n, out, escapes, utf8);
 #else
     return index_scalar(p, n, out, escapes, utf8);
+#endif
+}
+
+long motcua_json_index_line_with(int kernel, const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8, size_t *lf) {
+    switch (kernel) {
+    case MOTCUA_JSON_INDEX_SCALAR: return index_scalar_line(p, n, out, escapes, utf8, lf);
+#if MOTCUA_X86
+    case MOTCUA_JSON_INDEX_SSE2: return index_sse2_line(p, n, out, escapes, utf8, lf);
+    case MOTCUA_JSON_INDEX_AVX2: return has_avx2() ? index_avx2_line(p, n, out, escapes, utf8, lf) : -2;
+    case MOTCUA_JSON_INDEX_AVX512: return has_avx512() ? index_avx512_line(p, n, out, escapes, utf8, lf) : -2;
+#endif
+    default: *utf8 = -1; return -2;
+    }
+}
+
+long motcua_json_index_line(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8, size_t *lf) {
+#if MOTCUA_X86
+    if (has_avx512()) return index_avx512_line(p, n, out, escapes, utf8, lf);
+    return has_avx2() ? index_avx2_line(p, n, out, escapes, utf8, lf) : index_sse2_line(p, n, out, escapes, utf8, lf);
+#else
+    return index_scalar_line(p, n, out, escapes, utf8, lf);
 #endif
 }

@@ -37,19 +37,45 @@ final class JSONStructuralScannerTests: XCTestCase {
                     utf8Checked += 1
                     if (scanner.utf8 == 1) != isValidUTF8Scalar(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!, buf.count) { same = false }
                 }
-                if same && want {
-                    for f in 0..<DossierField.count {
-                        let a = reference.slots[f], b = scanner.slots[f]
-                        if a.kind != b.kind || a.start != b.start || a.end != b.end || a.escaped != b.escaped || a.flag != b.flag {
-                            same = false
-                        }
-                    }
-                }
+                if same && want && !sameSlots(scanner) { same = false }
                 if !same && differences.count < 8 {
                     differences.append("\(label()) [\(name)] reference \(want) got \(got): \(String(decoding: bytes.prefix(300), as: UTF8.self))")
                 }
+                // The same line framed and indexed in one pass (`indexLine`, NDJSON decoding):
+                // ended by LF, by CR LF (both followed by bytes that must not be read) or by the
+                // end of the chunk.
+                guard !bytes.isEmpty, !bytes.contains(0x0A), bytes.last != 0x0D else { continue }
+                let variant = compared % 3
+                let framed = bytes + ([[0x0A, 0x22, 0x5C, 0x7B], [0x0D, 0x0A, 0x7B, 0x22], []] as [[UInt8]])[variant]
+                framed.withUnsafeBufferPointer { fb in
+                    guard fb.count <= scanner.lineCapacity else { return }
+                    compared += 1
+                    let lf = scanner.indexLine(fb.baseAddress!, fb.count)
+                    var same = lf == [bytes.count, bytes.count + 1, bytes.count][variant]
+                    let got = scanner.scanIndexedLine(UnsafeBufferPointer(start: fb.baseAddress, count: bytes.count))
+                    if got != want { same = false }
+                    if scanner.utf8 >= 0 {
+                        utf8Checked += 1
+                        if (scanner.utf8 == 1) != isValidUTF8Scalar(fb.baseAddress!, bytes.count) { same = false }
+                    }
+                    if same && want && !sameSlots(scanner) { same = false }
+                    if !same && differences.count < 8 {
+                        differences.append("\(label()) [\(name), framed \(variant)] reference \(want) got \(got) lf \(lf): \(String(decoding: bytes.prefix(300), as: UTF8.self))")
+                    }
+                }
             }
         }
+    }
+
+    /// Whether the scanner's slots are the reference's.
+    func sameSlots(_ scanner: JSONStructuralScanner) -> Bool {
+        for f in 0..<DossierField.count {
+            let a = reference.slots[f], b = scanner.slots[f]
+            if a.kind != b.kind || a.start != b.start || a.end != b.end || a.escaped != b.escaped || a.flag != b.flag {
+                return false
+            }
+        }
+        return true
     }
 
     func assertNoDifferences(_ what: String, minimum: Int) {
@@ -174,6 +200,84 @@ final class JSONStructuralScannerTests: XCTestCase {
         XCTAssertTrue(ok.utf8.withContiguousStorageIfAvailable { candidates[0].1.scan($0) } ?? false)
         XCTAssertFalse(deep.utf8.withContiguousStorageIfAvailable { candidates[0].1.scan($0) } ?? true)
         assertNoDifferences("nesting", minimum: 100)
+    }
+
+    /// NDJSON decoding as a parse worker does it (`walkRecords` over a chunk), the one-pass
+    /// framing and index against the reference (each line's LF found first, then the
+    /// recursive-descent scanner): the same records, positions, line counts, reject reasons,
+    /// rejected values and decoded fields. Lines ended by LF, CR LF, CR CR LF or the chunk's end;
+    /// blank lines, lone CRs, whitespace-only lines, lines over `max_line_bytes`, lines longer
+    /// than the index's first capacity (the fallback), invalid UTF-8, generator records and
+    /// their mutations; chunks cut at every kind of place, a line split across their edge.
+    func testDecoderFramingAgainstReference() throws {
+        var pieces = try generatorLines(days: 1, perDay: 80) + fixtureLines()
+        pieces += [[], [0x0D], [0x20, 0x09], Array("{}".utf8), Array(" {\"MaHoSo\":1} ".utf8), [0xC3], [0xFF, 0x7B, 0x7D],
+                   Array("{\"a\":\"\\".utf8), Array("{\"a\":\"\\u12".utf8), Array("{\"a\":tru".utf8), Array("{\"a\":1".utf8)]
+        // Longer than the index's first 4096 entries: the decoder falls back to finding the LF first.
+        var long = Array(#"{"MaHoSo":"000.00.01.H56-240219-0002","X":""#.utf8)
+        long += [UInt8](repeating: 0x61, count: 9000) + Array(#"","TrangThaiHoSo":1}"#.utf8)
+        pieces.append(long)
+        var rng = SplitMix(seed: 1616)
+        let base = pieces.count
+        for _ in 0..<400 {
+            var m = pieces[Int(rng.next() % UInt64(base))]
+            guard !m.isEmpty else { continue }
+            let i = Int(rng.next() % UInt64(m.count))
+            let b = Array(#"\"{}[]:,0 -eu"#.utf8 + [0x0D, 0xC3, 0x01])[Int(rng.next() % 16)]
+            switch rng.next() % 3 {
+            case 0: m.remove(at: i)
+            case 1: m[i] = b
+            default: m.insert(b, at: i)
+            }
+            pieces.append(m)
+        }
+        let terminators: [[UInt8]] = [[0x0A], [0x0D, 0x0A], [0x0D, 0x0D, 0x0A], [0x0A, 0x0A]]
+        var stream: [UInt8] = []
+        for _ in 0..<8000 {
+            stream += pieces[Int(rng.next() % UInt64(pieces.count))]
+            stream += terminators[Int(rng.next() % UInt64(terminators.count))]
+        }
+        // Chunks: the stream cut at random places (a chunk's last line may lack its LF, or
+        // end in its CR); each is decoded alone, as a worker does.
+        var cuts = [0]
+        while cuts.last! < stream.count { cuts.append(min(stream.count, cuts.last! + 1 + Int(rng.next() % 40_000))) }
+        var records = 0
+        for maxLineBytes in [1 << 20, 700] {
+            let fused = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: maxLineBytes, reference: false)
+            let ref = NDJSONDecoder(dates: DateTimeParser(), maxLineBytes: maxLineBytes, reference: true)
+            for c in 0..<(cuts.count - 1) {
+                let chunk = Chunk(capacity: cuts[c + 1] - cuts[c] + 1)
+                chunk.count = cuts[c + 1] - cuts[c]
+                stream.withUnsafeBufferPointer { memcpy(chunk.base, $0.baseAddress! + cuts[c], chunk.count) }
+                let a = walk(chunk, fused), b = walk(chunk, ref)
+                records += b.count
+                if a != b && differences.count < 8 {
+                    let k = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+                    differences.append("chunk \(c) max \(maxLineBytes): record \(k) fused \(k < a.count ? a[k] : "-") reference \(k < b.count ? b[k] : "-")")
+                }
+            }
+        }
+        XCTAssertEqual(differences, [], "decoder framing")
+        XCTAssertGreaterThan(records, 15_000)
+        print("decoder framing: \(records) records and blank lines compared, \(differences.count) differences")
+    }
+
+    /// What `walkRecords` reports of a chunk, one line per record, then its line count.
+    func walk(_ chunk: Chunk, _ d: NDJSONDecoder) -> [String] {
+        var out: [String] = []
+        func text(_ t: ByteText) -> String { t.base.map { String(decoding: UnsafeBufferPointer(start: $0, count: t.count), as: UTF8.self) } ?? "-" }
+        let lines = walkRecords(chunk, d) { pos, bytes, reason, r in
+            var s = "line \(pos.line) bytes \(bytes.count) \(UnsafePointer(chunk.base).distance(to: bytes.baseAddress!)) "
+            if let reason {
+                s += "reject \(reason.text) \(d.rejectedValue(reason).map(text) ?? "")"
+            } else {
+                s += "\(text(r.id)) \(text(r.unit)) \(text(r.procedure)) \(text(r.sector)) \(r.status) \(r.channel) \(r.serviceLevel) "
+                s += "\(r.received) \(r.due) \(r.ended) \(r.returned) \(r.returnChannel) \(r.paidOnline) \(r.digitized) \(r.feeBearing) \(r.eResult)"
+            }
+            out.append(s)
+        }
+        out.append("lines \(lines)")
+        return out
     }
 
     // MARK: - Inputs

@@ -23,6 +23,17 @@ enum { MOTCUA_JSON_INDEX_SCALAR = 0, MOTCUA_JSON_INDEX_SSE2 = 1, MOTCUA_JSON_IND
 /// The same with one kernel (tests compare them); -2 when this CPU or build lacks it.
 long motcua_json_index_with(int kernel, const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8);
 
+/// Frames and indexes the first line of p[0..<n] in one pass (NDJSON decoding, instead of a
+/// search for the LF and then the index): the line ends at the first LF, whose offset (or n
+/// when there is none) goes to `*lf`; bytes after it are not read. The result and `out` are
+/// those of `motcua_json_index` on p[0..<*lf], except that a CR before the LF is indexed as
+/// trailing whitespace (it adds no position and changes no verdict: it is whitespace outside
+/// strings, a control byte inside one, no hex digit after `\u`, no UTF-8 continuation) and
+/// out[count] is *lf (the caller puts the line's own end there). `out` needs n + 72 entries.
+long motcua_json_index_line(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8, size_t *lf);
+/// The same with one kernel (tests compare them); -2 when this CPU or build lacks it.
+long motcua_json_index_line_with(int kernel, const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8, size_t *lf);
+
 #if defined(__x86_64__)
 #include <emmintrin.h>
 #endif

@@ -1,6 +1,7 @@
-// `dvcqg-ndjson` (SPEC §2.2): one portal-shaped JSON object per line. A line is validated as
-// RFC 8259 and its fields located by `JSONStructuralScanner`; codes are JSON integers or digit
-// strings, TrangThaiHoSo also the portal's English words.
+// `dvcqg-ndjson` (SPEC §2.2): one portal-shaped JSON object per line. A line is found (its
+// LF), validated as RFC 8259 and its fields located by `JSONStructuralScanner` — the LF in the
+// same pass as stage 1's index; codes are JSON integers or digit strings, TrangThaiHoSo also
+// the portal's English words.
 import MotcuaFoundation
 import Foundation
 
@@ -47,25 +48,52 @@ public final class NDJSONDecoder: RecordDecoding {
     private let scanner = JSONStructuralScanner()
     /// `MOTCUA_JSON_SCANNER=reference` scans with the recursive-descent reference instead (the
     /// same results; for comparing the two in one binary).
-    private let reference: JSONRecordScanner? = NDJSONDecoder.useReference ? JSONRecordScanner() : nil
+    private let reference: JSONRecordScanner?
     private let slots: UnsafeMutablePointer<ValueSlot>
-    static let useReference = ProcessInfo.processInfo.environment["MOTCUA_JSON_SCANNER"] == "reference"
+    public static let useReference = ProcessInfo.processInfo.environment["MOTCUA_JSON_SCANNER"] == "reference"
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
     @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) private var scratchCapacity = 4096
     @exclusivity(unchecked) private var lastLine = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
     private lazy var keys = TopLevelKeys()
 
-    public init(dates: DateTimeParser, maxLineBytes: Int) {
+    /// `reference`: scan with the reference (and find each line's LF first), as the variable says.
+    public init(dates: DateTimeParser, maxLineBytes: Int, reference: Bool = NDJSONDecoder.useReference) {
         self.dates = dates
         self.maxLineBytes = maxLineBytes
+        self.reference = reference ? JSONRecordScanner() : nil
         scratch = .allocate(capacity: scratchCapacity)
-        slots = reference?.slots ?? scanner.slots
+        slots = self.reference?.slots ?? scanner.slots
     }
     deinit { scratch.deallocate() }
 
     package func decode(_ base: UnsafePointer<UInt8>, from: Int, to: Int, span: inout RecordSpan,
                         into out: inout DecodedRecord) -> RejectReason? {
+        if reference == nil {
+            // Framing and stage 1 in one pass over the line (no separate search for its LF),
+            // unless the rest of the chunk is longer than the index holds and has no LF there.
+            let p = base + from, avail = to - from
+            let capped = min(avail, scanner.lineCapacity)
+            let lf = scanner.indexLine(p, capped)
+            if lf < capped || capped == avail {
+                var end = lf
+                let hasLF = lf < avail
+                span.next = hasLF ? from + lf + 1 : to
+                span.lineFeeds = hasLF ? 1 : 0
+                // A CR is part of the terminator only when LF follows it.
+                if hasLF && end > 0 && p[end - 1] == 0x0D { end -= 1 }
+                span.byteCount = end
+                if end == 0 { return nil }
+                let line = UnsafeBufferPointer(start: p, count: end)
+                lastLine = line
+                if end > maxLineBytes { return .lineTooLong }
+                // Stage 1 may have checked UTF-8 on the way; invalid UTF-8 is reported first.
+                let isJSON = scanner.scanIndexedLine(line)
+                guard scanner.utf8 == 1 || (scanner.utf8 < 0 && isValidUTF8(p, end)) else { return .invalidUTF8 }
+                guard isJSON else { return .malformedJSON }
+                return checkScanned(p, end, into: &out)
+            }
+        }
         let lf = memchr(base + from, 0x0A, to - from)
         var end = lf.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? to
         span.next = lf == nil ? to : end + 1
@@ -93,6 +121,12 @@ public final class NDJSONDecoder: RecordDecoding {
             guard scanner.utf8 == 1 || (scanner.utf8 < 0 && isValidUTF8(base, n)) else { return .invalidUTF8 }
         }
         guard isJSON else { return .malformedJSON }
+        return checkScanned(base, n, into: &out)
+    }
+
+    /// The SPEC checks of a line the scanner accepted.
+    @inline(__always)
+    private func checkScanned(_ base: UnsafePointer<UInt8>, _ n: Int, into out: inout DecodedRecord) -> RejectReason? {
         if n > scratchCapacity {
             scratch.deallocate()
             scratchCapacity = max(n, scratchCapacity * 2)

@@ -63,6 +63,35 @@ public final class JSONStructuralScanner {
         return scanTopObject(&w)
     }
 
+    /// The most bytes `indexLine` may be given.
+    @inline(__always) public var lineCapacity: Int { indexCapacity }
+
+    // What `indexLine` found, for `scanIndexedLine`.
+    @exclusivity(unchecked) private var lineCount = -1
+    @exclusivity(unchecked) private var lineEscapes: Int32 = 0
+
+    /// Stage 1 over the first line of p[0..<avail] (avail ≤ `lineCapacity`), framing it on the
+    /// way: returns the offset of its LF, or avail when there is none; `utf8` is set as by
+    /// `scan`. `scanIndexedLine` then finishes the scan of that line — the result is `scan`'s on
+    /// the line alone, its terminator (LF, or CR LF) removed.
+    @inline(__always)
+    public func indexLine(_ p: UnsafePointer<UInt8>, _ avail: Int) -> Int {
+        var lf = 0
+        lineCount = kernel < 0 ? motcua_json_index_line(p, avail, index, &lineEscapes, &utf8, &lf)
+                               : motcua_json_index_line_with(kernel, p, avail, index, &lineEscapes, &utf8, &lf)
+        return lf
+    }
+
+    /// Stage 2 over the line `indexLine` indexed last: `line` is it, its terminator removed.
+    @inline(__always)
+    public func scanIndexedLine(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        slots.update(repeating: ValueSlot(), count: DossierField.count)
+        guard lineCount > 0, let base = line.baseAddress else { return false }
+        index[lineCount] = UInt32(truncatingIfNeeded: line.count)   // the line's end, not its CR's
+        var w = StructuralWalk(base: base, n: line.count, idx: index, count: lineCount, escapes: lineEscapes != 0)
+        return scanTopObject(&w)
+    }
+
     private func scanTopObject(_ w: inout StructuralWalk) -> Bool {
         guard w.byte == UInt8(ascii: "{") else { return false }
         w.k += 1

@@ -38,8 +38,15 @@ public enum Rollup {
                              form: Scope? = nil, reportUnits: [String]? = nil, threads: Int = 1) throws -> RollupResult {
         let groupBySector = bySector || form != nil
         // Only units of the dossiers after latest-wins count (SPEC §2.5), not of superseded versions.
-        var unitUsed = [Bool](repeating: false, count: merged.units.count)
-        merged.forEachState { d in unitUsed[Int(d.unit)] = true }
+        merged.flushWaiting()
+        let unitCount = merged.units.count
+        let unitUsed = SideBySide.slices(PartialResult.partitionCount, threads: threads) { partitions in
+            var used = [Bool](repeating: false, count: unitCount)
+            merged.forEachState(partitions: partitions) { d in used[Int(d.unit)] = true }
+            return used
+        }.reduce(into: [Bool](repeating: false, count: unitCount)) { all, used in
+            for u in used.indices where used[u] { all[u] = true }
+        }
         let unitCodes = (0..<merged.units.count).map { merged.units.string(Int32($0)) }
         let model = UnitModel(catalog: catalogs.units, dossierUnitCodes: unitCodes.indices.filter { unitUsed[$0] }.map { unitCodes[$0] })
         let unitOfId = unitCodes.indices.map { unitUsed[$0] ? model.indexByCode[unitCodes[$0]]! : -1 }
@@ -95,12 +102,15 @@ public enum Rollup {
         let reported = model.subtrees(of: reportUnits)
         let unitOrder = (0..<model.units.count).filter { reported[$0] }
             .sorted { bytewiseLess(model.units[$0].code, model.units[$1].code) }
+        // Each unit's sectors sorted once, not once per period.
+        let sortedSectors = { (sectors: [String: [Int64]]) in sectors.sorted { bytewiseLess($0.key, $1.key) } }
+        let ownSorted = groupBySector ? ownSectors.map(sortedSectors) : [], subSorted = groupBySector ? subSectors.map(sortedSectors) : []
         var rows: [CounterRow] = []
         for k in 0..<periods.count {
             for u in unitOrder {
-                emit(k, u, .own, ownTotal[u], ownSectors[u], bySector, into: &rows)
+                emit(k, u, .own, ownTotal[u], bySector ? ownSorted[u] : [], into: &rows)
                 if !model.children[u].isEmpty {
-                    emit(k, u, .subtree, subTotal[u], subSectors[u], bySector, into: &rows)
+                    emit(k, u, .subtree, subTotal[u], bySector ? subSorted[u] : [], into: &rows)
                 }
             }
         }
@@ -110,9 +120,9 @@ public enum Rollup {
                 for u in unitOrder {
                     // A unit without descendants counts its own dossiers either way (and says so).
                     if form == .subtree && !model.children[u].isEmpty {
-                        emit(k, u, .subtree, subTotal[u], subSectors[u], true, into: &formRows)
+                        emit(k, u, .subtree, subTotal[u], subSorted[u], into: &formRows)
                     } else {
-                        emit(k, u, .own, ownTotal[u], ownSectors[u], true, into: &formRows)
+                        emit(k, u, .own, ownTotal[u], ownSorted[u], into: &formRows)
                     }
                 }
             }
@@ -230,13 +240,14 @@ public enum Rollup {
         }
     }
 
-    private static func emit(_ k: Int, _ u: Int, _ scope: Scope, _ total: [Int64], _ sectors: [String: [Int64]],
-                             _ bySector: Bool, into rows: inout [CounterRow]) {
+    /// The unit-total row of period `k`, then a row per sector (`sectors` in byte order; none
+    /// without a breakdown) that has a count.
+    private static func emit(_ k: Int, _ u: Int, _ scope: Scope, _ total: [Int64], _ sectors: [(key: String, value: [Int64])],
+                             into rows: inout [CounterRow]) {
         rows.append(CounterRow(period: k, unit: u, scope: scope, sector: "",
                                values: total.withUnsafeBufferPointer { publishedCounters($0, period: k) }))
-        guard bySector else { return }
-        for s in sectors.keys.sorted(by: bytewiseLess) {
-            let values = sectors[s]!.withUnsafeBufferPointer { publishedCounters($0, period: k) }
+        for (s, counters) in sectors {
+            let values = counters.withUnsafeBufferPointer { publishedCounters($0, period: k) }
             if values.contains(where: { $0 != 0 }) {
                 rows.append(CounterRow(period: k, unit: u, scope: scope, sector: s, values: values))
             }
@@ -248,14 +259,15 @@ public enum Rollup {
         func col(_ name: String) -> Int { counterColumns.firstIndex(of: name)! }
         let (recv, res, pend) = (col("received_total"), col("resolved_total"), col("pending_total"))
         let (e, o, l, w, ov) = (col("resolved_early"), col("resolved_on_time"), col("resolved_late"), col("pending_within"), col("pending_overdue"))
-        var previous: [String: (period: Int, pending: Int64)] = [:]
+        struct RowKey: Hashable { let unit: Int, scope: Scope, sector: String }
+        var previous: [RowKey: (period: Int, pending: Int64)] = [:]
         for r in rows {
             let v = r.values
             guard v[recv] == v[res] + v[pend], v[res] == v[e] + v[o] + v[l], v[pend] == v[w] + v[ov],
                   v.allSatisfy({ $0 >= 0 }) else {
                 throw InvariantBroken(message: "counter identities broken for unit #\(r.unit) in period \(periods[r.period].label)")
             }
-            let key = "\(r.unit)\u{0}\(r.scope.rawValue)\u{0}\(r.sector)"
+            let key = RowKey(unit: r.unit, scope: r.scope, sector: r.sector)
             if r.period > 0, periods[r.period - 1].to + 1 == periods[r.period].from,
                let before = previous[key], before.period == r.period - 1, before.pending != v[col("carried_over")] {
                 throw InvariantBroken(message: "carried_over of \(periods[r.period].label) differs from the previous pending_total")

@@ -56,11 +56,12 @@ enum Snapshot {
     }
 
     private static func encode(_ s: DossierState, id: UnsafeBufferPointer<UInt8>, file: Int32, into w: inout StateWriter) {
-        for v in [file, s.position.chunk, s.position.line, s.unit, s.procedure, s.sector, s.received, s.due, s.ended, s.returned,
-                  s.receivedMin, s.receivedMax] {
-            w.i32(v)
-        }
-        for v in [s.status, s.channel, s.returnChannel, s.paidOnline, s.flags, s.highestStage] { w.u8(v) }
+        // Field by field, in `loadRecords`' offsets (no array per dossier: a compaction writes them all).
+        w.i32(file); w.i32(s.position.chunk); w.i32(s.position.line)
+        w.i32(s.unit); w.i32(s.procedure); w.i32(s.sector)
+        w.i32(s.received); w.i32(s.due); w.i32(s.ended); w.i32(s.returned)
+        w.i32(s.receivedMin); w.i32(s.receivedMax)
+        w.u8(s.status); w.u8(s.channel); w.u8(s.returnChannel); w.u8(s.paidOnline); w.u8(s.flags); w.u8(s.highestStage)
         w.u16(UInt16(id.count))
         w.bytes.append(contentsOf: id)
     }
@@ -122,20 +123,20 @@ enum Snapshot {
         // In batches: the ids are hashed and their slots prefetched first, then inserted, so the
         // table's cache misses overlap instead of coming one after another.
         let batch = 16
-        try withUnsafeTemporaryAllocation(of: (offset: Int, hash: UInt64).self, capacity: batch) { pending in
+        try withUnsafeTemporaryAllocation(of: (offset: Int, idCount: Int, hash: UInt64).self, capacity: batch) { pending in
             var at = from, done = 0
             while done < n {
                 var k = min(batch, n - done), truncated = false
                 for j in 0..<k {
                     let idCount = at + fixedBytes <= end
-                        ? Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at + 54, as: UInt16.self))) : Int.max / 2
-                    guard at + fixedBytes + idCount <= end else { (k, truncated) = (j, true); break }
+                        ? Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at + 54, as: UInt16.self))) : nil
+                    guard let idCount, at + fixedBytes + idCount <= end else { (k, truncated) = (j, true); break }
                     let hash = hashBytes((raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self), idCount)
                     partial.prefetchLoaded(hash: hash)
-                    pending[j] = (at, hash)
+                    pending[j] = (at, idCount, hash)
                     at += fixedBytes + idCount
                 }
-                for (at, hash) in pending[0..<k] {
+                for (at, idCount, hash) in pending[0..<k] {
                     func i32(_ k: Int) -> Int32 { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at + 4 * k, as: Int32.self)) }
                     func u8(_ k: Int) -> UInt8 { raw[at + 48 + k] }
                     let file = i32(0)
@@ -149,7 +150,6 @@ enum Snapshot {
                     s.receivedMax = i32(11)
                     s.highestStage = u8(5)
                     guard StateFormat.partition(ofHash: hash) == p else { throw StateFiles.damaged(path, "holds a dossier of another partition") }
-                    let idCount = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at + 54, as: UInt16.self)))
                     partial.insertLoaded((raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self), idCount, hash: hash, s)
                 }
                 if truncated { throw StateFiles.damaged(path, "ends inside a dossier") }

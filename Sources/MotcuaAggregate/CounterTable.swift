@@ -106,8 +106,9 @@ struct CounterTable {
         }
     }
 
-    /// Adds one in-scope dossier (status not 1/3, received date present) to `group`.
-    mutating func add(_ d: DossierState, group g: Int) {
+    /// Adds one in-scope dossier (status not 1/3, received date present) to `group`; `sign`
+    /// -1 takes it out again (a memo's old version, `RollupMemo`).
+    mutating func add(_ d: DossierState, group g: Int, sign: Int32 = 1) {
         let periods = index.periods
         guard !periods.isEmpty else { return }
         let last = periods.count - 1
@@ -120,13 +121,14 @@ struct CounterTable {
 
         let base = g * groupWidth
         counters.withUnsafeMutableBufferPointer { c in
-            @inline(__always) func bump(_ k: Int, _ counter: BaseCounter, _ v: Int32 = 1) {
-                c[base + k * BaseCounter.count + counter.rawValue] += v
+            @inline(__always) func bump(_ k: Int, _ counter: BaseCounter, _ v: Int32) {
+                c[base + k * BaseCounter.count + counter.rawValue] &+= v
             }
+            @inline(__always) func bump(_ k: Int, _ counter: BaseCounter) { bump(k, counter, sign) }
             @inline(__always) func range(_ a: Int, _ b: Int, _ counter: BaseCounter) {
                 guard a <= b else { return }
-                bump(a, counter)
-                bump(b + 1, counter, -1)
+                bump(a, counter, sign)
+                bump(b + 1, counter, -sign)
             }
             // New in the period that holds the received date.
             if kr >= 0 {
@@ -184,7 +186,8 @@ struct CounterTable {
         }
     }
 
-    /// Turns the difference arrays into per-period values.
+    /// Turns the difference arrays into per-period values, and clears the extra row (the
+    /// ranges' ends past the last period), so that tables add up as values.
     mutating func finish() {
         let n = index.periods.count
         counters.withUnsafeMutableBufferPointer { c in
@@ -197,6 +200,8 @@ struct CounterTable {
                         c[at] = run
                     }
                 }
+                let extra = g * groupWidth + n * BaseCounter.count
+                for i in extra ..< extra + BaseCounter.count { c[i] = 0 }
             }
         }
     }

@@ -28,6 +28,10 @@ struct DossierAccumulator {
     /// Per counter group: its unit and sector name ("" for a unit total without breakdown).
     package private(set) var groupUnit: [Int] = []
     package private(set) var groupSector: [String] = []
+    /// Per counter group: the in-scope dossiers added (a memo's group with none left is gone).
+    package private(set) var groupDossiers: [Int32] = []
+    /// Per `context.model` unit: the dossiers added, in scope or not (the units a run uses).
+    package private(set) var unitDossiers: [Int32]
 
     // Group ids are integer keys, so the loop builds no string per dossier. Sector ids: the
     // dossiers' own sector codes first, then names the catalog supplies, then "(none)".
@@ -42,11 +46,13 @@ struct DossierAccumulator {
     private let directWidth: Int
     private var groupOf = IntKeyMap()
 
-    init(_ context: DossierContext) {
+    /// `counting`: procedure counts instead of sets (a memo is made or updated).
+    init(_ context: DossierContext, counting: Bool = false) {
         self.context = context
         table = CounterTable(periods: context.periods, rules: context.rules)
         activity = ProcedureActivity(units: context.model.units.count, periods: context.periods.count,
-                                     procedures: context.unifiedProcedure.count)
+                                     procedures: context.unifiedProcedure.count, counting: counting)
+        unitDossiers = [Int32](repeating: 0, count: context.model.units.count)
         sectorNames = context.sectorCodes
         let units = context.model.units.count
         let width = context.groupBySector ? sectorNames.count + 10 : 1   // + "(none)" and 9 more
@@ -61,8 +67,13 @@ struct DossierAccumulator {
     /// Takes one dossier. Dossiers come in id-hash order, so each lands on another group's
     /// counters: they wait in batches whose groups are found and counter rows prefetched
     /// first, so that the rows' cache misses overlap instead of coming one after another.
+    /// `sign` -1 takes out a dossier added before (its old version, when a memo is updated).
     @inline(__always)
-    mutating func add(_ d: DossierState) {
+    mutating func add(_ d: DossierState, sign: Int32 = 1) {
+        if sign != waitingSign {
+            addWaiting()
+            waitingSign = sign
+        }
         waiting.append(d)
         if waiting.count == DossierAccumulator.batch { addWaiting() }
     }
@@ -75,24 +86,28 @@ struct DossierAccumulator {
 
     private static let batch = 16
     private var waiting: [DossierState] = []
+    private var waitingSign: Int32 = 1
     private var waitingGroup: [(unit: Int, group: Int)] = []
 
     private mutating func addWaiting() {
         waitingGroup.removeAll(keepingCapacity: true)
+        let sign = waitingSign
         for d in waiting {
-            tally.dossiers += 1
-            if d.notReceived { tally.notReceived += 1; waitingGroup.append((-1, -1)); continue }
-            tally.inScope += 1
+            tally.dossiers += Int(sign)
             let unit = context.unitOfId[Int(d.unit)]
+            unitDossiers[unit] &+= sign
+            if d.notReceived { tally.notReceived += Int(sign); waitingGroup.append((-1, -1)); continue }
+            tally.inScope += Int(sign)
             let g = group(unit, sector(of: d, unit: unit))
+            groupDossiers[g] &+= sign
             table.prefetch(d, group: g)
             waitingGroup.append((unit, g))
         }
         for (d, (unit, g)) in zip(waiting, waitingGroup) where g >= 0 {
             if d.procedure >= 0 {
-                activity.add(d, unit: unit, proc: context.unifiedProcedure[Int(d.procedure)], index: table.index)
+                activity.add(d, unit: unit, proc: context.unifiedProcedure[Int(d.procedure)], index: table.index, sign: sign)
             }
-            table.add(d, group: g)
+            table.add(d, group: g, sign: sign)
         }
         waiting.removeAll(keepingCapacity: true)
     }
@@ -132,6 +147,7 @@ struct DossierAccumulator {
         if direct >= 0 { directGroup[direct] = Int32(g) } else { groupOf.insert(key, g) }
         groupUnit.append(unit)
         groupSector.append(sector < 0 ? "" : sectorNames[sector])
+        groupDossiers.append(0)
         return g
     }
 }

@@ -27,14 +27,26 @@ struct ProcedureActivity {
     /// few kilobytes of bits stay in cache where one hash set per cell (a heap block each) did not.
     private var bits: [UInt64] = []
     private let words: Int
+    /// Counting (for the roll-up's memo, `RollupMemo`): dossiers per (cell, kind, id), at
+    /// `(cell * 3 + kind) * procedureCount + id` — a count can go down again, a bit cannot.
+    package private(set) var counts: [Int32] = []
+    let counting: Bool
+    let procedureCount: Int
 
     /// `procedures`: the ids `add` is given are below it. `bitBudget`: the most bytes of bits
-    /// (beyond it, hash sets from the start).
-    init(units: Int, periods: Int, procedures: Int, bitBudget: Int = 16 << 20) {
+    /// (beyond it, hash sets from the start). `counting`: counts instead (the caller checked
+    /// `countBytes` against its own budget); kept after `seal`.
+    init(units: Int, periods: Int, procedures: Int, bitBudget: Int = 16 << 20, counting: Bool = false) {
         periodCount = periods
+        procedureCount = procedures
+        self.counting = counting
         let words = max(1, (procedures + 63) / 64)
         let cells = units * periods
-        if cells * 3 * words * 8 <= bitBudget {
+        if counting {
+            self.words = 0
+            counts = [Int32](repeating: 0, count: cells * 3 * procedures)
+            newAny = []
+        } else if cells * 3 * words * 8 <= bitBudget {
             self.words = words
             bits = [UInt64](repeating: 0, count: cells * 3 * words)
             newAny = []
@@ -46,31 +58,41 @@ struct ProcedureActivity {
         postal = newAny
     }
 
+    /// The bytes of a counting activity's counts.
+    static func countBytes(units: Int, periods: Int, procedures: Int) -> Int { units * periods * 3 * procedures * 4 }
+
+
     @inline(__always) func cell(_ unit: Int, _ period: Int) -> Int { unit * periodCount + period }
 
-    /// Records one in-scope dossier of `unit` with procedure `proc`.
+    /// Records one in-scope dossier of `unit` with procedure `proc` (`sign` -1: takes one out,
+    /// counting only).
     @inline(__always)
-    mutating func add(_ d: DossierState, unit: Int, proc: Int32, index: PeriodIndex) {
+    mutating func add(_ d: DossierState, unit: Int, proc: Int32, index: PeriodIndex, sign: Int32 = 1) {
         guard periodCount > 0 else { return }
         let last = periodCount - 1
         let kr = index.locate(d.received)
         if kr >= 0 && kr <= last {
-            insert(proc, cell(unit, kr), 0)
-            if d.channel == 2 { insert(proc, cell(unit, kr), 1) }
-            if d.channel == 3 { insert(proc, cell(unit, kr), 2) }
+            insert(proc, cell(unit, kr), 0, sign)
+            if d.channel == 2 { insert(proc, cell(unit, kr), 1, sign) }
+            if d.channel == 3 { insert(proc, cell(unit, kr), 2, sign) }
         }
         if d.returned != noDay && d.returnChannel == 1 {
             let kt = index.locate(d.returned)
-            if kt >= 0 && kt <= last && d.received <= index.periods[kt].to { insert(proc, cell(unit, kt), 2) }
+            if kt >= 0 && kt <= last && d.received <= index.periods[kt].to { insert(proc, cell(unit, kt), 2, sign) }
         }
     }
 
     /// kind 0: new, 1: new online, 2: postal.
     @inline(__always)
-    private mutating func insert(_ proc: Int32, _ c: Int, _ kind: Int) {
+    private mutating func insert(_ proc: Int32, _ c: Int, _ kind: Int, _ sign: Int32) {
         if words > 0 {
             let p = Int(proc)
             bits.withUnsafeMutableBufferPointer { $0[(c * 3 + kind) * words + p >> 6] |= 1 << UInt64(p & 63) }
+            return
+        }
+        if counting {
+            let at = (c * 3 + kind) * procedureCount + Int(proc)
+            counts.withUnsafeMutableBufferPointer { $0[at] &+= sign }
             return
         }
         switch kind {
@@ -80,11 +102,18 @@ struct ProcedureActivity {
         }
     }
 
-    /// Adds the procedures another slice of the dossiers recorded (before `seal`).
+    /// Adds the procedures another slice of the dossiers recorded (before `seal`; both
+    /// counting, or neither).
     mutating func formUnion(_ other: ProcedureActivity) {
         if words > 0 {
             bits.withUnsafeMutableBufferPointer { b in
                 other.bits.withUnsafeBufferPointer { o in for i in b.indices { b[i] |= o[i] } }
+            }
+            return
+        }
+        if counting {
+            counts.withUnsafeMutableBufferPointer { b in
+                other.counts.withUnsafeBufferPointer { o in for i in b.indices { b[i] &+= o[i] } }
             }
             return
         }
@@ -95,21 +124,40 @@ struct ProcedureActivity {
         }
     }
 
-    /// Makes the sets from the bits; call once, after the last `add` and `formUnion`.
+    /// Adds `count` dossiers to (cell, kind, id) of a counting activity (a memo's figures).
+    mutating func addCount(cell c: Int, kind: Int, procedure: Int, _ count: Int32) {
+        counts[(c * 3 + kind) * procedureCount + procedure] &+= count
+    }
+
+    /// Whether some count went below zero (a memo that does not match its dossiers).
+    var hasNegativeCount: Bool { counts.contains { $0 < 0 } }
+
+    /// Makes the sets from the bits or counts; call once, after the last `add` and `formUnion`.
     mutating func seal() {
-        guard words > 0 else { return }
-        let cells = bits.count / (3 * words)
+        guard words > 0 || counting else { return }
+        let cells = periodCount == 0 ? 0 : (words > 0 ? bits.count / (3 * words) : counts.count / max(1, 3 * procedureCount))
         var sets = [[ProcedureSet]](repeating: [ProcedureSet](repeating: ProcedureSet(), count: cells), count: 3)
-        bits.withUnsafeBufferPointer { b in
-            for c in 0..<cells {
-                for kind in 0..<3 {
-                    let base = (c * 3 + kind) * words
-                    for w in 0..<words {
-                        var word = b[base + w]
-                        while word != 0 {
-                            sets[kind][c].insert(Int32(w * 64 + word.trailingZeroBitCount))
-                            word &= word - 1
+        if words > 0 {
+            bits.withUnsafeBufferPointer { b in
+                for c in 0..<cells {
+                    for kind in 0..<3 {
+                        let base = (c * 3 + kind) * words
+                        for w in 0..<words {
+                            var word = b[base + w]
+                            while word != 0 {
+                                sets[kind][c].insert(Int32(w * 64 + word.trailingZeroBitCount))
+                                word &= word - 1
+                            }
                         }
+                    }
+                }
+            }
+        } else {
+            counts.withUnsafeBufferPointer { n in
+                for c in 0..<cells {
+                    for kind in 0..<3 {
+                        let base = (c * 3 + kind) * procedureCount
+                        for p in 0..<procedureCount where n[base + p] > 0 { sets[kind][c].insert(Int32(p)) }
                     }
                 }
             }

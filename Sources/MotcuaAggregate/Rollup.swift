@@ -25,6 +25,26 @@ public struct RollupResult {
     public var kpis: KPITable
     public var units: UnitModel
     public var tally: DossierTally
+    /// The sums to keep for the next run (`Rollup.build`'s `memo`; nil when not asked for, or
+    /// over the budget), whether they were updated from the previous ones, and why not.
+    public var memo: RollupMemo?
+    public var memoUsed = false
+    public var memoNote: String?
+
+    func noting(_ note: String) -> RollupResult {
+        var r = self
+        r.memoNote = note
+        return r
+    }
+}
+
+/// What `Rollup.build` does with the sums it keeps between runs (`RollupMemo`).
+public enum MemoUse {
+    case none
+    case make
+    case update(RollupMemoUpdate)
+
+    var wanted: Bool { if case .none = self { return false } else { return true } }
 }
 
 public struct InvariantBroken: Error { public let message: String }
@@ -33,21 +53,64 @@ public enum Rollup {
     /// `form`: the scope Biểu II.06a counts, when a form is wanted (`own`: each unit's own
     /// dossiers; `subtree`: with its descendants', where it has any). `reportUnits`: rows only
     /// for these units and their descendants (nil: every unit; codes not known are ignored).
+    /// `memo`: `.make` keeps the sums for the next run (`RollupResult.memo`); `.update` starts
+    /// from a previous run's sums and the dossiers changed since — when its key does not match
+    /// this run, or its figures do not match the dossiers, the roll-up goes over every dossier
+    /// and says why in `RollupResult.memoNote`.
     public static func build(_ merged: PartialResult, catalogs: Catalogs, periods: [Period],
                              rules: RuleSet, bySector: Bool, targets: [Target] = [],
-                             form: Scope? = nil, reportUnits: [String]? = nil, threads: Int = 1) throws -> RollupResult {
+                             form: Scope? = nil, reportUnits: [String]? = nil, threads: Int = 1,
+                             memo: MemoUse = .none) throws -> RollupResult {
         let groupBySector = bySector || form != nil
         // Only units of the dossiers after latest-wins count (SPEC §2.5), not of superseded versions.
         merged.flushWaiting()
-        let unitCount = merged.units.count
-        let unitUsed = SideBySide.slices(PartialResult.partitionCount, threads: threads) { partitions in
-            var used = [Bool](repeating: false, count: unitCount)
-            merged.forEachState(partitions: partitions) { d in used[Int(d.unit)] = true }
-            return used
-        }.reduce(into: [Bool](repeating: false, count: unitCount)) { all, used in
-            for u in used.indices where used[u] { all[u] = true }
+        let key: [UInt8]
+        var update: RollupMemoUpdate?
+        var memoNote: String?
+        switch memo {
+        case .none: key = []
+        case .make: key = RollupMemo.key(periods: periods, rules: rules, groupBySector: groupBySector, catalogs: catalogs)
+        case .update(let u):
+            key = RollupMemo.key(periods: periods, rules: rules, groupBySector: groupBySector, catalogs: catalogs)
+            if u.memo.key == key && u.memo.periodCount == periods.count { update = u } else {
+                memoNote = "the periods, rules, breakdown or catalogs changed since the sums were kept"
+            }
         }
-        let unitCodes = (0..<merged.units.count).map { merged.units.string(Int32($0)) }
+        let unitCount = merged.units.count
+        let unitCodes = (0..<unitCount).map { merged.units.string(Int32($0)) }
+        var unitUsed: [Bool] = []
+        if let u = update {
+            // Dossiers per unit: the memo's, less the versions replaced, plus the new ones.
+            var idOf: [String: Int] = [:]
+            for (i, code) in unitCodes.enumerated() { idOf[code] = i }
+            var count = [Int32](repeating: 0, count: unitCount)
+            var known = true
+            for (code, n) in zip(u.memo.unitCodes, u.memo.unitDossiers) {
+                guard let i = idOf[code] else { known = false; break }
+                count[i] &+= n
+            }
+            for d in u.removed { count[Int(d.unit)] &-= 1 }
+            for d in u.added { count[Int(d.unit)] &+= 1 }
+            if !known || count.contains(where: { $0 < 0 }) {
+                update = nil
+                memoNote = "the kept sums do not match the state's dossiers"
+            } else if u.removed.contains(where: { count[Int($0.unit)] == 0 }) {
+                // Its old versions would have to leave a unit this run's model no longer has.
+                update = nil
+                memoNote = "a unit lost its last dossier"
+            } else {
+                unitUsed = count.map { $0 > 0 }
+            }
+        }
+        if update == nil {
+            unitUsed = SideBySide.slices(PartialResult.partitionCount, threads: threads) { partitions in
+                var used = [Bool](repeating: false, count: unitCount)
+                merged.forEachState(partitions: partitions) { d in used[Int(d.unit)] = true }
+                return used
+            }.reduce(into: [Bool](repeating: false, count: unitCount)) { all, used in
+                for u in used.indices where used[u] { all[u] = true }
+            }
+        }
         let model = UnitModel(catalog: catalogs.units, dossierUnitCodes: unitCodes.indices.filter { unitUsed[$0] }.map { unitCodes[$0] })
         let unitOfId = unitCodes.indices.map { unitUsed[$0] ? model.indexByCode[unitCodes[$0]]! : -1 }
         let procedureCodes = (0..<merged.procedures.count).map { merged.procedures.string(Int32($0)) }
@@ -61,34 +124,67 @@ public enum Rollup {
         guard merged.dossierCount < Int(Int32.max) else {
             throw InvariantBroken(message: "\(merged.dossierCount) dossiers: the roll-up counts at most \(Int32.max)")
         }
-        // Each slice has its own counters and procedure sets per unit and period: with many of
-        // both (day periods over years) one slice, as the memory matters more than the time.
-        let perSliceBytes = model.units.count * (periods.count + 1) * (BaseCounter.count * 8 + 3 * 8)
-        let slices = SideBySide.slices(PartialResult.partitionCount, threads: perSliceBytes <= 64 << 20 ? threads : 1) { partitions in
-            var slice = DossierAccumulator(context)
-            merged.forEachState(partitions: partitions) { slice.add($0) }
-            slice.finish()
-            return slice
+        let countBytes = ProcedureActivity.countBytes(units: model.units.count, periods: periods.count, procedures: procedureCodes.count)
+        let counting = memo.wanted && countBytes <= RollupMemo.budget(dossiers: merged.dossierCount)
+        if !counting && memo.wanted {
+            memoNote = "the sums would take more than \(RollupMemo.budget(dossiers: merged.dossierCount) >> 20) MiB: not kept"
+            update = nil
+        }
+        let slices: [DossierAccumulator]
+        if let u = update {
+            var delta = DossierAccumulator(context, counting: true)
+            for d in u.removed { delta.add(d, sign: -1) }
+            for d in u.added { delta.add(d) }
+            delta.finish()
+            slices = [delta]
+        } else {
+            // Each slice has its own counters and procedure sets per unit and period: with many of
+            // both (day periods over years) one slice, as the memory matters more than the time.
+            let perSliceBytes = model.units.count * (periods.count + 1) * (BaseCounter.count * 8 + 3 * 8) + (counting ? countBytes : 0)
+            slices = SideBySide.slices(PartialResult.partitionCount, threads: perSliceBytes <= 64 << 20 ? threads : 1) { partitions in
+                var slice = DossierAccumulator(context, counting: counting)
+                merged.forEachState(partitions: partitions) { slice.add($0) }
+                slice.finish()
+                return slice
+            }
         }
 
-        // Own sums per unit (and per sector), then subtree sums in post-order.
+        // The groups of every slice (and of the memo) added up, by unit and sector.
         let width = (periods.count + 1) * BaseCounter.count
-        let zero = [Int64](repeating: 0, count: width)
-        var ownTotal = [[Int64]](repeating: zero, count: model.units.count)
-        var ownSectors = [[String: [Int64]]](repeating: [:], count: model.units.count)
+        var sums = GroupSums(width: width)
         var activity = slices[0].activity
         var tally = DossierTally()
+        var unitDossiers = [Int32](repeating: 0, count: model.units.count)
         for (i, slice) in slices.enumerated() {
             for g in 0..<slice.table.groupCount {
-                let u = slice.groupUnit[g], arr = slice.table.group(g)
-                add(arr, to: &ownTotal[u])
-                if groupBySector { add(arr, to: &ownSectors[u][slice.groupSector[g], default: zero]) }
+                sums.add(unit: slice.groupUnit[g], sector: slice.groupSector[g], dossiers: slice.groupDossiers[g], slice.table.group(g))
             }
             if i > 0 { activity.formUnion(slice.activity) }
-            if i == slices.count - 1 { activity.seal() }
             tally.dossiers += slice.tally.dossiers
             tally.inScope += slice.tally.inScope
             tally.notReceived += slice.tally.notReceived
+            for u in unitDossiers.indices { unitDossiers[u] &+= slice.unitDossiers[u] }
+        }
+        if let u = update {
+            if !sums.add(u.memo, model: model, procedures: procedureCodes, into: &activity, unitDossiers: &unitDossiers, tally: &tally) {
+                return try build(merged, catalogs: catalogs, periods: periods, rules: rules, bySector: bySector, targets: targets,
+                                 form: form, reportUnits: reportUnits, threads: threads, memo: .make)
+                    .noting("the kept sums do not match the state's dossiers")
+            }
+        }
+        var keptMemo: RollupMemo?
+        if counting {
+            keptMemo = sums.memo(key: key, periods: periods.count, model: model, procedures: procedureCodes, activity: activity,
+                                 unitDossiers: unitDossiers, tally: tally, budget: RollupMemo.budget(dossiers: merged.dossierCount))
+            if keptMemo == nil { memoNote = "the sums would take more than \(RollupMemo.budget(dossiers: merged.dossierCount) >> 20) MiB: not kept" }
+        }
+        activity.seal()
+        let zero = [Int64](repeating: 0, count: width)
+        var ownTotal = [[Int64]](repeating: zero, count: model.units.count)
+        var ownSectors = [[String: [Int64]]](repeating: [:], count: model.units.count)
+        sums.forEachKept { unit, sector, counters in
+            add(counters, to: &ownTotal[unit])
+            if groupBySector { add(counters, to: &ownSectors[unit][sector, default: zero]) }
         }
         var subTotal = ownTotal
         var subSectors = ownSectors
@@ -131,7 +227,8 @@ public enum Rollup {
         let kpis = kpiRows(rows, model: model, periods: periods, activity: activity,
                            pairs: CatalogScope.pairs(units: model, procedures: catalogs.procedures, ids: &procIds),
                            targets: targets, threads: threads)
-        return RollupResult(rows: rows, formRows: formRows, kpis: kpis, units: model, tally: tally)
+        return RollupResult(rows: rows, formRows: formRows, kpis: kpis, units: model, tally: tally,
+                            memo: keptMemo, memoUsed: update != nil, memoNote: memoNote)
     }
 
     /// KPI rows for every unit-total counter row, in the same order; periods side by side.

@@ -48,16 +48,19 @@ package struct RunFailure {
 }
 
 /// summary.json's `state` object (issue 13): the generation the outputs match, the files read
-/// this run and those the state already held (not read), the dossiers it keeps, and why it
-/// was rebuilt (nil: it was extended).
+/// this run and those the state already held (not read), the dossiers it keeps, why it
+/// was rebuilt (nil: it was extended), and whether the roll-up updated the sums the state
+/// kept ("updated") or went over every dossier ("full").
 package struct StateFigures: Sendable {
     package var generation: Int
     package var filesRead: Int
     package var filesSkipped: Int
     package var dossiers: Int
     package var rebuilt: String?
-    package init(generation: Int, filesRead: Int, filesSkipped: Int, dossiers: Int, rebuilt: String?) {
+    package var rollupUpdated: Bool
+    package init(generation: Int, filesRead: Int, filesSkipped: Int, dossiers: Int, rebuilt: String?, rollupUpdated: Bool) {
         (self.generation, self.filesRead, self.filesSkipped, self.dossiers, self.rebuilt) = (generation, filesRead, filesSkipped, dossiers, rebuilt)
+        self.rollupUpdated = rollupUpdated
     }
 }
 
@@ -161,7 +164,7 @@ package struct SummaryOutput {
             key("state")
             obj([("generation", .int(Int64(st.generation))), ("files_read", .int(Int64(st.filesRead))),
                  ("files_skipped", .int(Int64(st.filesSkipped))), ("dossiers", .int(Int64(st.dossiers))),
-                 ("rebuilt", st.rebuilt.map { .text($0) } ?? null)])
+                 ("rebuilt", st.rebuilt.map { .text($0) } ?? null), ("rollup", .text(st.rollupUpdated ? "updated" : "full"))])
         }
         o.append(contentsOf: Array("\n}\n".utf8))
         return o

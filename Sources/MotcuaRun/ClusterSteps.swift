@@ -144,7 +144,7 @@ extension Runner {
     static func saveMap(_ plan: Plan, _ read: Read, accounting: Accounting, options: RunOptions) throws -> RunReport {
         if let failure = read.failure { throw failure }
         guard let state = read.state else { throw MotcuaError(.software, "a map task runs with a state") }
-        try saveState(state, plan, read, options: options)
+        try saveState(state, plan, read, rollupSums: nil, options: options)
         try state.directory.commit()
         var accounting = accounting
         accounting.dossiers = read.merged.dossierCount

@@ -80,13 +80,14 @@ public enum Runner {
             rollup = rolled
             try stopIfCancelled(isCancelled)
             try count(&accounting, rolled, read)
-            clock.mark("rolled up")
+            clock.mark("rolled up", rolled.memoUsed ? ["from": "kept sums"] : [:])
+            if let note = rolled.memoNote, read.state != nil { logger.info("state: the roll-up went over every dossier: \(note)") }
             try checkRejectRate(plan, read, accounting)
             let summary = summarize(plan, read, rolled, accounting: accounting, options: options, started: clock.started)
             var results = RunResults(rollup: rolled, periods: plan.periods, catalogs: plan.catalogs,
                                      summary: summary, threads: options.threads)
             if let st = read.state, options.reportState {
-                results.summary.state = stateFigures(st, read, dossiers: accounting.dossiers)
+                results.summary.state = stateFigures(st, read, dossiers: accounting.dossiers, rollupUpdated: rolled.memoUsed)
                 results.summary.bytesRead = plan.files.indices.reduce(0) { $0 + (st.plan.known[$1] == nil ? read.outcome.files[$1].bytesKept : 0) }
             }
             results.isCancelled = isCancelled
@@ -107,7 +108,7 @@ public enum Runner {
             do {
                 if let st = read.state {
                     // The state first: published outputs then always match a committed generation.
-                    try saveState(st, plan, read, options: options)
+                    try saveState(st, plan, read, rollupSums: rolled.memo, options: options)
                     clock.mark("state written")
                     try stopIfCancelled(isCancelled)
                     try st.directory.commit()
@@ -295,7 +296,8 @@ public enum Runner {
         do {
             return try Rollup.build(read.merged, catalogs: plan.catalogs, periods: plan.periods, rules: p.rules,
                                     bySector: p.breakdownBySector, targets: p.targets,
-                                    form: p.outputs.formRowsScope, reportUnits: p.reportUnits, threads: options.threads)
+                                    form: p.outputs.formRowsScope, reportUnits: p.reportUnits, threads: options.threads,
+                                    memo: read.state?.memoUse ?? .none)
         } catch let e as InvariantBroken {
             throw MotcuaError(.software, "internal invariant broken: \(e.message); nothing published")
         }

@@ -6,6 +6,7 @@
 // next generation is written, and made current before the outputs are published.
 import MotcuaFoundation
 import MotcuaReading
+import MotcuaAggregate
 import MotcuaOutput
 import MotcuaState
 import Logging
@@ -19,6 +20,17 @@ struct StateRun {
     var loadedDossiers = 0
     /// The ids the new files hold (the next generation's delta), taken before their merge.
     var changed: ChangedDossiers?
+    /// The roll-up's sums the previous generation kept, and the versions of the changed ids
+    /// before and after the merge (the roll-up updates the sums with them).
+    var rollupSums: RollupMemo?
+    var replaced: [DossierState] = []
+    var kept: [DossierState] = []
+
+    /// What the roll-up does with its sums: update the kept ones, or make them anew.
+    var memoUse: MemoUse {
+        guard let sums = rollupSums else { return .make }
+        return .update(RollupMemoUpdate(memo: sums, removed: replaced, added: kept))
+    }
 
     /// Input indices the state already holds (not read).
     var known: [(index: Int, entry: Int)] { plan.known.enumerated().compactMap { i, e in e.map { (i, $0) } } }
@@ -51,6 +63,10 @@ extension Runner {
         guard let previous = state.plan.previous else { return nil }
         let base = PartialResult(fileCount: plan.files.count, spillDirectory: plan.output.path)
         state.loadedDossiers = try state.directory.load(previous, into: base, fileMap: state.plan.fileMap, threads: max(1, options.threads))
+        if let (bytes, start) = try state.directory.currentRollupSums() {
+            // Bytes that passed their checksum but do not read as sums: the run sums in full.
+            state.rollupSums = RollupMemo(decoding: bytes, from: start)
+        }
         for (i, id) in state.known {
             let e = previous.entries[id]
             if e.skipped { excluded.insert(i) }
@@ -63,8 +79,11 @@ extension Runner {
     /// put where a full run's reading would have put them; `state` keeps the ids they hold.
     static func splice(_ outcome: ReduceOutcome, into base: PartialResult, _ state: inout StateRun, threads: Int) -> ReduceOutcome {
         var outcome = outcome
-        state.changed = ChangedDossiers(outcome.merged)
+        let changed = ChangedDossiers(outcome.merged)
+        state.changed = changed
+        if state.rollupSums != nil { state.replaced = changed.states(in: base) }
         base.merge([outcome.merged], threads: threads)
+        if state.rollupSums != nil { state.kept = changed.states(in: base) }
         outcome.merged = base
         guard let previous = state.plan.previous else { return outcome }
         for (i, id) in state.known {
@@ -82,14 +101,14 @@ extension Runner {
     }
 
     /// summary.json's `state` object, known before the generation is written.
-    static func stateFigures(_ state: StateRun, _ read: Read, dossiers: Int) -> StateFigures {
+    static func stateFigures(_ state: StateRun, _ read: Read, dossiers: Int, rollupUpdated: Bool) -> StateFigures {
         let known = state.plan.reused
         return StateFigures(generation: state.plan.unchanged ? state.plan.current : state.plan.generation, filesRead: read.merged.files.count - known,
-                            filesSkipped: known, dossiers: dossiers, rebuilt: state.plan.rebuild)
+                            filesSkipped: known, dossiers: dossiers, rebuilt: state.plan.rebuild, rollupUpdated: rollupUpdated)
     }
 
     /// Writes the next generation (fsynced, not yet current); nothing when nothing is new.
-    static func saveState(_ state: StateRun, _ plan: Plan, _ read: Read, options: RunOptions) throws {
+    static func saveState(_ state: StateRun, _ plan: Plan, _ read: Read, rollupSums: RollupMemo?, options: RunOptions) throws {
         if state.plan.unchanged { return }
         let merged = read.merged
         var entries = state.plan.previous?.entries ?? []
@@ -116,6 +135,6 @@ extension Runner {
                                       mapping: InputMapping.global(zoneMinutes: p.zoneMinutes, maxLineBytes: p.maxLineBytes,
                                                                    onCorruptInput: p.onCorruptInput),
                                       previous: state.plan.previous, merged: merged, changed: state.changed,
-                                      newLogs: state.newLogs, threads: max(1, options.threads))
+                                      newLogs: state.newLogs, rollupSums: rollupSums?.encoded(), threads: max(1, options.threads))
     }
 }

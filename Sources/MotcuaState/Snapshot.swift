@@ -301,6 +301,18 @@ package struct ChangedDossiers {
         (self.keys, self.count) = (keys, count)
     }
 
+    /// Each of these ids' state in `partial`, where it holds one (the versions a night's files
+    /// replace, read before their merge; and the versions kept, after it).
+    package func states(in partial: PartialResult) -> [DossierState] {
+        partial.flushWaiting()
+        var states: [DossierState] = []
+        states.reserveCapacity(count)
+        forEach { id, hash in
+            if let s = partial.state(of: id.baseAddress!, id.count, hash: hash) { states.append(s) }
+        }
+        return states
+    }
+
     func forEach(_ body: (UnsafeBufferPointer<UInt8>, UInt64) throws -> Void) rethrows {
         try keys.withUnsafeBytes { raw in
             var at = 0

@@ -21,6 +21,8 @@ package struct StateDescription {
     package var deltas = 0
     package var deltaDossiers = 0
     package var deltaBytes = 0
+    /// The bytes of the roll-up's sums (`rollup.bin`), nil when the generation keeps none.
+    package var rollupBytes: Int?
     /// Files whose checksum was verified (`--verify`), nil when not asked.
     package var verified: Int?
 
@@ -54,6 +56,7 @@ package struct StateDescription {
         for n in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
             var st = stat()
             if stat("\(dir)/\(n)", &st) == 0 { d.bytes += Int(st.st_size); d.files += 1 }
+            if n == StateDirectory.rollupName { d.rollupBytes = Int(st.st_size) }
         }
         d.segments = d.ledger?.segments.count ?? 0
         d.rejects = d.ledger?.segments.reduce(0) { $0 + $1.count } ?? 0
@@ -71,6 +74,10 @@ package struct StateDescription {
             }
             for s in d.ledger?.segments ?? [] {
                 close(try StateFiles.openChecked("\(dir)/\(s.name)", .rejects))
+                checked += 1
+            }
+            if d.rollupBytes != nil {
+                _ = try StateFiles.read("\(dir)/\(StateDirectory.rollupName)", .rollup)
                 checked += 1
             }
             d.verified = checked

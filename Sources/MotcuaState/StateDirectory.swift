@@ -6,6 +6,7 @@
 //     DIR/g000008/part-00.bin … part-63.bin   dossiers by hash partition
 //     DIR/g000008/delta-000007.bin …      dossiers runs since the last compaction inserted or changed
 //     DIR/g000008/rejects-000003.bin …    rejects, one segment per run that read files
+//     DIR/g000008/rollup.bin              the roll-up's sums over these dossiers (optional)
 //
 // A run writes its generation beside the current one and switches `current` before it
 // publishes its outputs (published outputs always match a committed generation); then the
@@ -97,6 +98,18 @@ package final class StateDirectory {
         }
     }
 
+    static let rollupName = "rollup.bin"
+
+    /// The roll-up's sums the current generation keeps (`rollup.bin`, its payload from
+    /// `payloadStart` on); nil when it keeps none. Damage is exit 65, as for every state file.
+    package func currentRollupSums() throws -> (bytes: [UInt8], payloadStart: Int)? {
+        guard let name = currentName else { return nil }
+        let file = "\(path)/\(name)/\(StateDirectory.rollupName)"
+        guard access(file, F_OK) == 0 else { return nil }
+        let r = try StateFiles.read(file, .rollup)
+        return (r.bytes, r.at)
+    }
+
     /// Fills a fresh partial result (sized for the run's input files) with the state: code
     /// tables, dossiers, rejects and per-file figures, file positions through `fileMap`
     /// (ledger id → input index). Returns the dossiers loaded.
@@ -145,13 +158,15 @@ package final class StateDirectory {
 
     /// Writes the next generation beside the current one (every file fsynced, not yet
     /// current): `entries` in ledger-id order, dossiers and code tables from `merged`, the
-    /// rejects of this run's new files from `newLogs`. `previous` is the ledger extended (nil
+    /// rejects of this run's new files from `newLogs`, the roll-up's sums (`rollupSums`, when
+    /// the run kept them). `previous` is the ledger extended (nil
     /// for a rebuild: its segments and deltas are not carried). With `changed` (the ids the
     /// run's new files hold) and a previous ledger, the previous partitions and deltas are
     /// linked and those dossiers written as one delta — unless `Snapshot.Compaction` says the
     /// deltas are due to be folded in: then, as without, every partition is written anew.
     package func write(generation number: Int, entries: [LedgerEntry], ledgerIds: [Int32], mapping: String, previous: Ledger?,
-                       merged: PartialResult, changed: ChangedDossiers? = nil, newLogs: [RejectLog], threads: Int) throws -> Ledger {
+                       merged: PartialResult, changed: ChangedDossiers? = nil, newLogs: [RejectLog], rollupSums: [UInt8]? = nil,
+                       threads: Int) throws -> Ledger {
         let (name, dir) = try begin(generation: number)
         var ledger = Ledger()
         ledger.generation = number
@@ -187,6 +202,7 @@ package final class StateDirectory {
         ledger.sectors = table(merged.sectors)
         ledger.newestDay = merged.newestDay
         ledger.rejectsByUnit = merged.rejectsByUnit.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        if let rollupSums { try StateFiles.write("\(dir)/\(StateDirectory.rollupName)", .rollup, StateWriter(bytes: rollupSums), sync: durable) }
         try StateFiles.write("\(dir)/ledger.bin", .ledger, ledger.encoded(), sync: durable)
         if durable {
             try StateDirectory.syncDirectory(dir)

@@ -13,7 +13,7 @@ import Glibc
 #endif
 
 enum StateFileKind: UInt32 {
-    case ledger = 1, partition = 2, rejects = 3, delta = 4
+    case ledger = 1, partition = 2, rejects = 3, delta = 4, rollup = 5
 }
 
 enum StateFormat {

@@ -36,6 +36,7 @@ struct StateCommand: ParsableCommand {
         if d.deltas > 0 {
             print("  deltas      \(d.deltas) (\(d.deltaDossiers) dossiers, \(d.deltaBytes) bytes) since the partitions were last written")
         }
+        if let n = d.rollupBytes { print("  roll-up     \(n) bytes of sums, updated by the next run instead of summed again") }
         print("  rejects     \(d.rejects) in \(d.segments) segment\(d.segments == 1 ? "" : "s")")
         let perDossier = ledger.dossiers > 0 ? String(format: ", %.1f per dossier", Double(d.bytes) / Double(ledger.dossiers)) : ""
         print("  bytes       \(d.bytes) in \(d.files) files\(perDossier)")

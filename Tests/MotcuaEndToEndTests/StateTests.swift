@@ -2,7 +2,7 @@
 // way out, never a number; a held lock is 75; what shapes reading, when it changes, rebuilds;
 // a corrupt file left out under `skip` stays left out; leftovers of killed runs go; nights
 // write deltas over hard-linked partitions until a compaction; a state of the older format
-// is rebuilt.
+// is rebuilt; the roll-up updates the sums the state kept when periods and rules are theirs.
 import Foundation
 import XCTest
 import MotcuaTestSupport
@@ -74,7 +74,7 @@ final class StateTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let dossiers = (try summary(dir)["accounting"] as! [String: Int])["dossiers"]!
         XCTAssertEqual((try summary(dir))["state"] as? NSDictionary,
-                       ["generation": 2, "files_read": 4, "files_skipped": 0, "dossiers": dossiers, "rebuilt": "--full-refresh"] as NSDictionary)
+                       ["generation": 2, "files_read": 4, "files_skipped": 0, "dossiers": dossiers, "rebuilt": "--full-refresh", "rollup": "full"] as NSDictionary)
         XCTAssertEqual(try Harness.run(["state", "--verify", "st"], in: dir).status, 0)
     }
 
@@ -176,8 +176,8 @@ final class StateTests: XCTestCase {
 
     /// Every output of the state's run (`out`) equals a run over the same files without the
     /// state (a fresh one, removed after), summary.json aside from timing and `state`.
-    func assertSameAsFullRun(_ dir: URL, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let r = try run(dir, ["--out", "full", "--state", "fresh"])
+    func assertSameAsFullRun(_ dir: URL, _ what: String, options: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try run(dir, ["--out", "full", "--state", "fresh"] + options)
         XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
         try? fm.removeItem(at: dir.appendingPathComponent("fresh"))
         let keys = ["wall_seconds", "mb_per_s", "state"]
@@ -283,6 +283,37 @@ final class StateTests: XCTestCase {
         try addDay(dir, "22")                                    // the same records again, now sorting last: they win
         XCTAssertEqual(try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env).status, 0)
         try assertSameAsFullRun(dir, "the same records sorting last")
+    }
+
+    /// The roll-up's sums the state keeps (`rollup.bin`): a night with the same periods and
+    /// rules updates them ("updated"), a night with others goes over every dossier ("full")
+    /// and keeps its own; either way the outputs are a full run's. A damaged `rollup.bin` is
+    /// exit 65 naming it, as every state file.
+    func testRollupFromKeptSums() throws {
+        let dir = try workspace(days: ["19"])
+        defer { try? fm.removeItem(at: dir) }
+        func rollup() throws -> String? { (try summary(dir)["state"] as! [String: Any])["rollup"] as? String }
+        XCTAssertEqual(try run(dir).status, 0)
+        XCTAssertEqual(try rollup(), "full")
+        XCTAssertTrue(try describe(dir).contains("roll-up     "))
+        for (day, options, expected) in [("20", [String](), "updated"), ("21", ["--kind", "week"], "full"),
+                                         ("22", ["--kind", "week"], "updated"), ("23", ["--kind", "week", "--rules", "qd766"], "full")] {
+            try addDay(dir, day)
+            let r = try run(dir, options)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try rollup(), expected, "day \(day) \(options)")
+            try assertSameAsFullRun(dir, "day \(day) \(options)", options: options)
+        }
+        let sums = dir.appendingPathComponent("st/current/rollup.bin")
+        let bytes = try Data(contentsOf: sums)
+        try Data(bytes.enumerated().map { $0.offset == bytes.count - 7 ? $0.element ^ 0x01 : $0.element }).write(to: sums)
+        try addDay(dir, "24")
+        let r = try run(dir, ["--kind", "week", "--rules", "qd766"])
+        XCTAssertEqual(r.status, 65, r.stderr)
+        XCTAssertTrue(r.stderr.contains("rollup.bin: the state is damaged: it fails its checksum"), r.stderr)
+        let verify = try Harness.run(["state", "--verify", "st"], in: dir)
+        XCTAssertEqual(verify.status, 65, verify.stdout + verify.stderr)
+        XCTAssertTrue(verify.stderr.contains("rollup.bin"), verify.stderr)
     }
 
     /// A delta truncated or with a flipped byte stops the run (65) naming it, and `--verify`

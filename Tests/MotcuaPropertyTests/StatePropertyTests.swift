@@ -6,7 +6,9 @@
 // deleting a file; each night with its own period kind, rule set, as-of and thread count. One
 // history keeps at most two deltas (`MOTCUA_STATE_DELTAS=2`), so that nights add deltas over
 // linked partitions and then compact; the other uses the default limit, which this small
-// state's nights pass at once (every night compacts).
+// state's nights pass at once (every night compacts). A third keeps the same periods and rules
+// every night, so that the roll-up updates the sums the state kept (`state.rollup` "updated")
+// instead of going over every dossier.
 import Foundation
 import XCTest
 import MotcuaTestSupport
@@ -55,19 +57,19 @@ final class StatePropertyTests: XCTestCase {
         }
         let catalogs = root.appendingPathComponent("pool-dvcqg-ndjson/catalogs")
         var events: [String: Int] = [:]
-        for (seed, deltas) in [(11, "2"), (12, nil)] as [(UInt64, String?)] {
+        for (seed, deltas, fixed) in [(11, "2", false), (12, nil, false), (13, "3", true)] as [(UInt64, String?, Bool)] {
             try history(seed: seed, pool: pool, catalogs: catalogs, root: root.appendingPathComponent("h\(seed)"),
-                        environment: deltas.map { ["MOTCUA_STATE_DELTAS": $0] } ?? [:], events: &events)
+                        environment: deltas.map { ["MOTCUA_STATE_DELTAS": $0] } ?? [:], fixedSettings: fixed, events: &events)
         }
         // The histories did meet every case the property is about.
         for e in ["late file sorting first", "re-exported day", "copy under a new name", "deleted file", "extended",
-                  "night adding a delta", "compaction of deltas"] {
+                  "night adding a delta", "compaction of deltas", "roll-up from kept sums"] {
             XCTAssertGreaterThan(events[e] ?? 0, 0, "no \(e) in these histories: \(events)")
         }
     }
 
     private func history(seed: UInt64, pool: [(source: URL, name: String)], catalogs: URL, root: URL,
-                         environment: [String: String], events: inout [String: Int]) throws {
+                         environment: [String: String], fixedSettings: Bool = false, events: inout [String: Int]) throws {
         var rng = Random(state: seed)
         let input = root.appendingPathComponent("in")
         for sub in ["a", "b"] { try fm.createDirectory(at: input.appendingPathComponent(sub), withIntermediateDirectories: true) }
@@ -113,7 +115,7 @@ final class StatePropertyTests: XCTestCase {
                 changedKnown = changedKnown || known.contains(gone)
                 events["deleted file", default: 0] += 1
             }
-            let (kind, from, to) = kinds[rng.below(kinds.count)]
+            let (kind, from, to) = kinds[fixedSettings ? 0 : rng.below(kinds.count)]
             try """
             version: 1
             name: night
@@ -127,8 +129,8 @@ final class StatePropertyTests: XCTestCase {
             outputs: { dir: out, form_ii06a: true, data_quality: true }
             limits: { max_reject_rate: 1 }
             """.write(to: root.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
-            var options = ["--rules", ["tt01", "qd766"][rng.below(2)]]
-            if rng.chance(0.4) { options += ["--as-of", "2024-03-0\(1 + rng.below(9))"] }
+            var options = ["--rules", fixedSettings ? "qd766" : ["tt01", "qd766"][rng.below(2)]]
+            if !fixedSettings && rng.chance(0.4) { options += ["--as-of", "2024-03-0\(1 + rng.below(9))"] }
             let stateThreads = String(1 + rng.below(2)), fullThreads = String(1 + rng.below(2))
             let stated = try Harness.run(["run", "p.yaml", "--quiet", "--state", "st", "--out", "with-state", "--threads", stateThreads] + options,
                                          in: root, environment: environment)
@@ -159,6 +161,11 @@ final class StatePropertyTests: XCTestCase {
             } else {
                 XCTAssertTrue(state["rebuilt"] is NSNull, "seed \(seed) night \(night): rebuilt \(state["rebuilt"] ?? "?")")
                 events["extended", default: 0] += 1
+                if state["rollup"] as? String == "updated" { events["roll-up from kept sums", default: 0] += 1 }
+                if fixedSettings {
+                    // The same periods and rules as the night that kept the sums: they are updated.
+                    XCTAssertEqual(state["rollup"] as? String, "updated", "seed \(seed) night \(night)")
+                }
                 XCTAssertEqual((state["files_read"] as? Int ?? 0) + (state["files_skipped"] as? Int ?? 0), present.count)
             }
         }

@@ -1,0 +1,118 @@
+// The roll-up's counter groups added up by (unit, sector) over the slices of the dossiers —
+// and over a memo's sums kept from the previous run (`RollupMemo`), whose codes are mapped to
+// this run's ids here. A group counts its in-scope dossiers, so one that a night emptied is gone.
+import MotcuaFoundation
+import MotcuaReading
+
+struct GroupSums {
+    let width: Int
+    private struct Key: Hashable { let unit: Int, sector: String }
+    private var index: [Key: Int] = [:]
+    private var units: [Int] = []
+    private var sectors: [String] = []
+    private var dossiers: [Int32] = []
+    private var counters: [Int64] = []
+
+    init(width: Int) { self.width = width }
+
+    private mutating func slot(_ unit: Int, _ sector: String) -> Int {
+        if let g = index[Key(unit: unit, sector: sector)] { return g }
+        index[Key(unit: unit, sector: sector)] = units.count
+        units.append(unit)
+        sectors.append(sector)
+        dossiers.append(0)
+        counters.append(contentsOf: repeatElement(0, count: width))
+        return units.count - 1
+    }
+
+    mutating func add(unit: Int, sector: String, dossiers n: Int32, _ values: ArraySlice<Int32>) {
+        let g = slot(unit, sector)
+        dossiers[g] &+= n
+        counters.withUnsafeMutableBufferPointer { c in
+            values.withUnsafeBufferPointer { v in for i in v.indices { c[g * width + i] += Int64(v[i]) } }
+        }
+    }
+
+    /// Adds a memo's sums: its units (model codes) and procedures mapped to this run's. False
+    /// when they do not fit this run's dossiers — a code it does not have, or a count below zero
+    /// once added (the caller then rolls up in full).
+    mutating func add(_ memo: RollupMemo, model: UnitModel, procedures: [String], into activity: inout ProcedureActivity,
+                      unitDossiers: inout [Int32], tally: inout DossierTally) -> Bool {
+        guard activity.counting, memo.width == width else { return false }
+        var unitOf: [Int] = []
+        for code in memo.unitCodes {
+            guard let u = model.indexByCode[code] else { return false }
+            unitOf.append(u)
+        }
+        var procedureId: [String: Int] = [:]
+        for (i, code) in procedures.enumerated() { procedureId[code] = i }
+        var procedureOf: [Int] = []
+        for code in memo.procedureCodes {
+            guard let p = procedureId[code] else { return false }
+            procedureOf.append(p)
+        }
+        for (g, group) in memo.groups.enumerated() {
+            add(unit: unitOf[Int(group.unit)], sector: group.sector, dossiers: group.dossiers,
+                memo.counters[g * width ..< (g + 1) * width])
+        }
+        let (periods, procedureCount) = (memo.periodCount, memo.procedureCodes.count)
+        for (i, u) in unitOf.enumerated() {
+            unitDossiers[u] &+= memo.unitDossiers[i]
+            for k in 0..<periods {
+                for kind in 0..<3 {
+                    let base = ((i * periods + k) * 3 + kind) * procedureCount
+                    for p in 0..<procedureCount where memo.activity[base + p] != 0 {
+                        activity.addCount(cell: activity.cell(u, k), kind: kind, procedure: procedureOf[p], memo.activity[base + p])
+                    }
+                }
+            }
+        }
+        tally.dossiers += memo.tally.dossiers
+        tally.inScope += memo.tally.inScope
+        tally.notReceived += memo.tally.notReceived
+        for g in dossiers.indices {
+            if dossiers[g] < 0 { return false }
+            if dossiers[g] == 0 && counters[g * width ..< (g + 1) * width].contains(where: { $0 != 0 }) { return false }
+        }
+        return !counters.contains { $0 < 0 } && !activity.hasNegativeCount && !unitDossiers.contains { $0 < 0 }
+            && tally.dossiers >= 0 && tally.inScope >= 0 && tally.notReceived >= 0
+    }
+
+    /// Each group that holds a dossier: its unit, sector and counters.
+    func forEachKept(_ body: (Int, String, ArraySlice<Int64>) -> Void) {
+        for g in units.indices where dossiers[g] > 0 { body(units[g], sectors[g], counters[g * width ..< (g + 1) * width]) }
+    }
+
+    /// These sums as a memo for the next run (`activity` counting, before `seal`); nil when
+    /// its counts would take more than `budget` bytes. Units and groups in code order, so
+    /// that the memo is the same bytes for any thread count.
+    func memo(key: [UInt8], periods: Int, model: UnitModel, procedures: [String], activity: ProcedureActivity,
+              unitDossiers: [Int32], tally: DossierTally, budget: Int) -> RollupMemo? {
+        let kept = units.indices.filter { dossiers[$0] > 0 }
+        let memoUnits = model.units.indices.filter { unitDossiers[$0] > 0 }
+            .sorted { bytewiseLess(model.units[$0].code, model.units[$1].code) }
+        let block = periods * 3 * procedures.count
+        guard (kept.count * width + memoUnits.count * block) * 4 <= budget else { return nil }
+        var memoIndex = [Int32](repeating: -1, count: model.units.count)
+        for (i, u) in memoUnits.enumerated() { memoIndex[u] = Int32(i) }
+        let order = kept.sorted {
+            units[$0] != units[$1] ? memoIndex[units[$0]] < memoIndex[units[$1]] : bytewiseLess(sectors[$0], sectors[$1])
+        }
+        var groups: [(unit: Int32, sector: String, dossiers: Int32)] = []
+        var values: [Int32] = []
+        values.reserveCapacity(order.count * width)
+        for g in order {
+            groups.append((memoIndex[units[g]], sectors[g], dossiers[g]))
+            for v in counters[g * width ..< (g + 1) * width] { values.append(Int32(v)) }
+        }
+        var counts: [Int32] = []
+        counts.reserveCapacity(memoUnits.count * block)
+        for u in memoUnits {
+            let start = activity.cell(u, 0) * 3 * procedures.count
+            counts.append(contentsOf: activity.counts[start ..< start + block])
+        }
+        return RollupMemo(key: key, periodCount: periods, unitCodes: memoUnits.map { model.units[$0].code },
+                          unitDossiers: memoUnits.map { unitDossiers[$0] }, procedureCodes: procedures,
+                          groups: groups, counters: values, activity: counts, tally: tally)
+    }
+}

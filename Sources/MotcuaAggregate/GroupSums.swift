@@ -55,17 +55,10 @@ struct GroupSums {
             add(unit: unitOf[Int(group.unit)], sector: group.sector, dossiers: group.dossiers,
                 memo.counters[g * width ..< (g + 1) * width])
         }
-        let (periods, procedureCount) = (memo.periodCount, memo.procedureCodes.count)
+        let block = memo.periodCount * 3 * memo.procedureCodes.count
         for (i, u) in unitOf.enumerated() {
             unitDossiers[u] &+= memo.unitDossiers[i]
-            for k in 0..<periods {
-                for kind in 0..<3 {
-                    let base = ((i * periods + k) * 3 + kind) * procedureCount
-                    for p in 0..<procedureCount where memo.activity[base + p] != 0 {
-                        activity.addCount(cell: activity.cell(u, k), kind: kind, procedure: procedureOf[p], memo.activity[base + p])
-                    }
-                }
-            }
+            activity.addCounts(unit: u, memo.activity[i * block ..< (i + 1) * block], ids: procedureOf)
         }
         tally.dossiers += memo.tally.dossiers
         tally.inScope += memo.tally.inScope

@@ -124,9 +124,24 @@ struct ProcedureActivity {
         }
     }
 
-    /// Adds `count` dossiers to (cell, kind, id) of a counting activity (a memo's figures).
-    mutating func addCount(cell c: Int, kind: Int, procedure: Int, _ count: Int32) {
-        counts[(c * 3 + kind) * procedureCount + procedure] &+= count
+    /// Adds a memo's counts for `unit` (a counting activity): `block` holds its periods × 3
+    /// kinds × `ids.count` counts, column `p` of each being this activity's id `ids[p]`.
+    mutating func addCounts(unit: Int, _ block: ArraySlice<Int32>, ids: [Int]) {
+        let n = ids.count, width = procedureCount
+        let same = n <= width && ids.indices.allSatisfy { ids[$0] == $0 }
+        let base = cell(unit, 0) * 3 * width
+        counts.withUnsafeMutableBufferPointer { c in
+            block.withUnsafeBufferPointer { b in
+                for row in 0..<(periodCount * 3) {
+                    let from = row * n, to = base + row * width
+                    if same {
+                        for p in 0..<n { c[to + p] &+= b[from + p] }
+                    } else {
+                        for p in 0..<n where b[from + p] != 0 { c[to + ids[p]] &+= b[from + p] }
+                    }
+                }
+            }
+        }
     }
 
     /// Whether some count went below zero (a memo that does not match its dossiers).

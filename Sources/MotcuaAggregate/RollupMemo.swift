@@ -143,6 +143,7 @@ private struct MemoWriter {
     /// before it and the value (zigzag), as LEB128 varints; then the zeros after the last.
     mutating func sparse(_ v: [Int32]) {
         u64(UInt64(v.count))
+        bytes.reserveCapacity(bytes.count + v.count / 2 + 16)
         var zeros: UInt64 = 0
         for x in v {
             if x == 0 { zeros += 1; continue }
@@ -190,29 +191,41 @@ private struct MemoReader {
     mutating func text() -> String? { data().map { String(decoding: $0, as: UTF8.self) } }
     /// `MemoWriter.sparse`'s values; nil unless the runs add up to the count exactly.
     mutating func sparse() -> [Int32]? {
-        guard let n = u64(), n <= 1 << 40 else { return nil }
-        var values = [Int32](repeating: 0, count: Int(n))
-        var filled = 0
-        while true {
-            guard let zeros = varint(), zeros <= UInt64(values.count - filled) else { return nil }
-            filled += Int(zeros)
-            if filled == values.count { return values }
-            guard let z = varint(), z <= UInt64(UInt32.max) else { return nil }
-            let u = UInt32(z)
-            values[filled] = Int32(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
-            filled += 1
+        // At most the largest memo's counts (its budget, 64 MiB), however few bytes hold them.
+        guard let n = u64(), n <= 1 << 24 else { return nil }
+        let count = Int(n)
+        var ok = false
+        let values = [Int32](unsafeUninitializedCapacity: count) { out, initialized in
+            out.initialize(repeating: 0)
+            initialized = count
+            bytes.withUnsafeBufferPointer { b in
+                var at = self.at
+                // One LEB128 varint at `at` (nil past the end or over 64 bits).
+                func varint() -> UInt64? {
+                    var value: UInt64 = 0, shift: UInt64 = 0
+                    while at < b.count && shift < 64 {
+                        let byte = b[at]
+                        at += 1
+                        value |= UInt64(byte & 0x7F) << shift
+                        if byte < 0x80 { return value }
+                        shift += 7
+                    }
+                    return nil
+                }
+                var filled = 0
+                while true {
+                    guard let zeros = varint(), zeros <= UInt64(count - filled) else { return }
+                    filled += Int(zeros)
+                    if filled == count { break }
+                    guard let z = varint(), z <= UInt64(UInt32.max) else { return }
+                    let u = UInt32(z)
+                    out[filled] = Int32(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
+                    filled += 1
+                }
+                self.at = at
+                ok = true
+            }
         }
-    }
-    mutating func varint() -> UInt64? {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while at < bytes.count && shift < 64 {
-            let b = bytes[at]
-            at += 1
-            value |= UInt64(b & 0x7F) << shift
-            if b < 0x80 { return value }
-            shift += 7
-        }
-        return nil
+        return ok ? values : nil
     }
 }

@@ -18,6 +18,12 @@ struct DossierContext {
     let procedureCodes: [String]
     let sectorCodes: [String]
     let resolver: SectorResolver
+
+    /// The same, for other periods (contiguous, in order).
+    func with(periods: [Period]) -> DossierContext {
+        DossierContext(periods: periods, rules: rules, model: model, groupBySector: groupBySector, unitOfId: unitOfId,
+                       unifiedProcedure: unifiedProcedure, procedureCodes: procedureCodes, sectorCodes: sectorCodes, resolver: resolver)
+    }
 }
 
 struct DossierAccumulator {
@@ -46,9 +52,14 @@ struct DossierAccumulator {
     private let directWidth: Int
     private var groupOf = IntKeyMap()
 
+    /// Whether the dossiers are counted (the tally, per unit and per group), or only their
+    /// figures in the periods (a memo's periods summed anew: the memo has the counts).
+    private let countsDossiers: Bool
+
     /// `counting`: procedure counts instead of sets (a memo is made or updated).
-    init(_ context: DossierContext, counting: Bool = false) {
+    init(_ context: DossierContext, counting: Bool = false, countsDossiers: Bool = true) {
         self.context = context
+        self.countsDossiers = countsDossiers
         table = CounterTable(periods: context.periods, rules: context.rules)
         activity = ProcedureActivity(units: context.model.units.count, periods: context.periods.count,
                                      procedures: context.unifiedProcedure.count, counting: counting)
@@ -91,15 +102,15 @@ struct DossierAccumulator {
 
     private mutating func addWaiting() {
         waitingGroup.removeAll(keepingCapacity: true)
-        let sign = waitingSign
+        let sign = waitingSign, count = countsDossiers ? sign : 0
         for d in waiting {
-            tally.dossiers += Int(sign)
+            tally.dossiers += Int(count)
             let unit = context.unitOfId[Int(d.unit)]
-            unitDossiers[unit] &+= sign
-            if d.notReceived { tally.notReceived += Int(sign); waitingGroup.append((-1, -1)); continue }
-            tally.inScope += Int(sign)
+            unitDossiers[unit] &+= count
+            if d.notReceived { tally.notReceived += Int(count); waitingGroup.append((-1, -1)); continue }
+            tally.inScope += Int(count)
             let g = group(unit, sector(of: d, unit: unit))
-            groupDossiers[g] &+= sign
+            groupDossiers[g] &+= count
             table.prefetch(d, group: g)
             waitingGroup.append((unit, g))
         }

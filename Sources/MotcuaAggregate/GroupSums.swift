@@ -25,20 +25,32 @@ struct GroupSums {
         return units.count - 1
     }
 
-    mutating func add(unit: Int, sector: String, dossiers n: Int32, _ values: ArraySlice<Int32>) {
+    /// Adds a group's counters; `rows`: the run's period for each period row of `values` (-1:
+    /// left out), when they are not the run's periods in order.
+    mutating func add(unit: Int, sector: String, dossiers n: Int32, _ values: ArraySlice<Int32>, rows: [Int]? = nil) {
         let g = slot(unit, sector)
         dossiers[g] &+= n
+        let row = BaseCounter.count, base = g * width
         counters.withUnsafeMutableBufferPointer { c in
-            values.withUnsafeBufferPointer { v in for i in v.indices { c[g * width + i] += Int64(v[i]) } }
+            values.withUnsafeBufferPointer { v in
+                guard let rows else {
+                    for i in v.indices { c[base + i] += Int64(v[i]) }
+                    return
+                }
+                for (i, k) in rows.enumerated() where k >= 0 {
+                    for j in 0..<row { c[base + k * row + j] += Int64(v[i * row + j]) }
+                }
+            }
         }
     }
 
-    /// Adds a memo's sums: its units (model codes) and procedures mapped to this run's. False
+    /// Adds a memo's sums: its units (model codes), procedures and periods (`rows`: the run's
+    /// period of each of the memo's, -1 for one the run sums anew) mapped to this run's. False
     /// when they do not fit this run's dossiers — a code it does not have, or a count below zero
     /// once added (the caller then rolls up in full).
-    mutating func add(_ memo: RollupMemo, model: UnitModel, procedures: [String], into activity: inout ProcedureActivity,
+    mutating func add(_ memo: RollupMemo, rows: [Int], model: UnitModel, procedures: [String], into activity: inout ProcedureActivity,
                       unitDossiers: inout [Int32], tally: inout DossierTally) -> Bool {
-        guard activity.counting, memo.width == width else { return false }
+        guard activity.counting, rows.count == memo.periodCount else { return false }
         var unitOf: [Int] = []
         for code in memo.unitCodes {
             guard let u = model.indexByCode[code] else { return false }
@@ -53,12 +65,12 @@ struct GroupSums {
         }
         for (g, group) in memo.groups.enumerated() {
             add(unit: unitOf[Int(group.unit)], sector: group.sector, dossiers: group.dossiers,
-                memo.counters[g * width ..< (g + 1) * width])
+                memo.counters[g * memo.width ..< (g + 1) * memo.width], rows: rows)
         }
         let block = memo.periodCount * 3 * memo.procedureCodes.count
         for (i, u) in unitOf.enumerated() {
             unitDossiers[u] &+= memo.unitDossiers[i]
-            activity.addCounts(unit: u, memo.activity[i * block ..< (i + 1) * block], ids: procedureOf)
+            activity.addCounts(unit: u, memo.activity[i * block ..< (i + 1) * block], ids: procedureOf, rows: rows)
         }
         tally.dossiers += memo.tally.dossiers
         tally.inScope += memo.tally.inScope
@@ -79,12 +91,12 @@ struct GroupSums {
     /// These sums as a memo for the next run (`activity` counting, before `seal`); nil when
     /// its counts would take more than `budget` bytes. Units and groups in code order, so
     /// that the memo is the same bytes for any thread count.
-    func memo(key: [UInt8], periods: Int, model: UnitModel, procedures: [String], activity: ProcedureActivity,
+    func memo(key: [UInt8], periods: [Period], model: UnitModel, procedures: [String], activity: ProcedureActivity,
               unitDossiers: [Int32], tally: DossierTally, budget: Int) -> RollupMemo? {
         let kept = units.indices.filter { dossiers[$0] > 0 }
         let memoUnits = model.units.indices.filter { unitDossiers[$0] > 0 }
             .sorted { bytewiseLess(model.units[$0].code, model.units[$1].code) }
-        let block = periods * 3 * procedures.count
+        let block = periods.count * 3 * procedures.count
         guard (kept.count * width + memoUnits.count * block) * 4 <= budget else { return nil }
         var memoIndex = [Int32](repeating: -1, count: model.units.count)
         for (i, u) in memoUnits.enumerated() { memoIndex[u] = Int32(i) }
@@ -104,7 +116,7 @@ struct GroupSums {
             let start = activity.cell(u, 0) * 3 * procedures.count
             counts.append(contentsOf: activity.counts[start ..< start + block])
         }
-        return RollupMemo(key: key, periodCount: periods, unitCodes: memoUnits.map { model.units[$0].code },
+        return RollupMemo(key: key, periods: periods, unitCodes: memoUnits.map { model.units[$0].code },
                           unitDossiers: memoUnits.map { unitDossiers[$0] }, procedureCodes: procedures,
                           groups: groups, counters: values, activity: counts, tally: tally)
     }

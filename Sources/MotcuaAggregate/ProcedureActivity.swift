@@ -124,20 +124,39 @@ struct ProcedureActivity {
         }
     }
 
-    /// Adds a memo's counts for `unit` (a counting activity): `block` holds its periods × 3
-    /// kinds × `ids.count` counts, column `p` of each being this activity's id `ids[p]`.
-    mutating func addCounts(unit: Int, _ block: ArraySlice<Int32>, ids: [Int]) {
-        let n = ids.count, width = procedureCount
+    /// Adds a memo's counts for `unit` (a counting activity): `block` holds periods × 3 kinds ×
+    /// `ids.count` counts, column `p` being this activity's id `ids[p]` and period `i` this
+    /// activity's period `rows[i]` (-1: left out).
+    mutating func addCounts(unit: Int, _ block: ArraySlice<Int32>, ids: [Int], rows: [Int]) {
+        let n = ids.count, width = procedureCount, periods = periodCount
         let same = n <= width && ids.indices.allSatisfy { ids[$0] == $0 }
-        let base = cell(unit, 0) * 3 * width
         counts.withUnsafeMutableBufferPointer { c in
             block.withUnsafeBufferPointer { b in
-                for row in 0..<(periodCount * 3) {
-                    let from = row * n, to = base + row * width
-                    if same {
-                        for p in 0..<n { c[to + p] &+= b[from + p] }
-                    } else {
-                        for p in 0..<n where b[from + p] != 0 { c[to + ids[p]] &+= b[from + p] }
+                for (i, k) in rows.enumerated() where k >= 0 {
+                    for kind in 0..<3 {
+                        let from = (i * 3 + kind) * n, to = ((unit * periods + k) * 3 + kind) * width
+                        if same {
+                            for p in 0..<n { c[to + p] &+= b[from + p] }
+                        } else {
+                            for p in 0..<n where b[from + p] != 0 { c[to + ids[p]] &+= b[from + p] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds another counting activity's counts over the same units and ids, its period `i`
+    /// being this one's `rows[i]`.
+    mutating func addCounts(_ other: ProcedureActivity, rows: [Int]) {
+        let units = other.periodCount == 0 ? 0 : other.counts.count / (other.periodCount * 3 * max(1, procedureCount))
+        let block = 3 * procedureCount, (ours, theirs) = (periodCount, other.periodCount)
+        counts.withUnsafeMutableBufferPointer { c in
+            other.counts.withUnsafeBufferPointer { o in
+                for u in 0..<units {
+                    for (i, k) in rows.enumerated() {
+                        let from = (u * theirs + i) * block, to = (u * ours + k) * block
+                        for j in 0..<block { c[to + j] &+= o[from + j] }
                     }
                 }
             }

@@ -66,14 +66,21 @@ public enum Rollup {
         merged.flushWaiting()
         let key: [UInt8]
         var update: RollupMemoUpdate?
+        var memoRows: [Int] = []       // the run's period of each of the memo's (-1: not kept)
+        var fresh = 0..<0              // the run's periods the memo does not have: summed anew
         var memoNote: String?
         switch memo {
         case .none: key = []
-        case .make: key = RollupMemo.key(periods: periods, rules: rules, groupBySector: groupBySector, catalogs: catalogs)
+        case .make: key = RollupMemo.key(rules: rules, groupBySector: groupBySector, catalogs: catalogs)
         case .update(let u):
-            key = RollupMemo.key(periods: periods, rules: rules, groupBySector: groupBySector, catalogs: catalogs)
-            if u.memo.key == key && u.memo.periodCount == periods.count { update = u } else {
-                memoNote = "the periods, rules, breakdown or catalogs changed since the sums were kept"
+            key = RollupMemo.key(rules: rules, groupBySector: groupBySector, catalogs: catalogs)
+            if u.memo.key != key {
+                memoNote = "the rules, breakdown or catalogs changed since the sums were kept"
+            } else if let plan = periodPlan(periods, kept: u.memo.periods) {
+                update = u
+                (memoRows, fresh) = plan
+            } else {
+                memoNote = "the periods changed since the sums were kept"
             }
         }
         let unitCount = merged.units.count
@@ -130,13 +137,30 @@ public enum Rollup {
             memoNote = "the sums would take more than \(RollupMemo.budget(dossiers: merged.dossierCount) >> 20) MiB: not kept"
             update = nil
         }
-        let slices: [DossierAccumulator]
+        // Accumulators over the dossiers, each with the run's period of each of its own (nil: the run's).
+        var slices: [(sums: DossierAccumulator, rows: [Int]?)]
         if let u = update {
-            var delta = DossierAccumulator(context, counting: true)
+            // The memo's periods: its sums, less the changed dossiers' old versions, plus their new ones.
+            let kept = fresh.isEmpty ? 0..<periods.count : fresh.lowerBound == 0 ? fresh.upperBound..<periods.count : 0..<fresh.lowerBound
+            var delta = DossierAccumulator(context.with(periods: Array(periods[kept])), counting: true)
             for d in u.removed { delta.add(d, sign: -1) }
             for d in u.added { delta.add(d) }
             delta.finish()
-            slices = [delta]
+            slices = [(delta, Array(kept))]
+            // Periods it does not have (the last one moved by --as-of): over every dossier that
+            // may count in them, for their figures only (the dossiers are counted above).
+            if !fresh.isEmpty {
+                let (first, last) = (periods[fresh.lowerBound].from, periods[fresh.upperBound - 1].to)
+                let freshContext = context.with(periods: Array(periods[fresh]))
+                slices += SideBySide.slices(PartialResult.partitionCount, threads: threads) { partitions in
+                    var slice = DossierAccumulator(freshContext, counting: true, countsDossiers: false)
+                    merged.forEachState(partitions: partitions) { d in
+                        if mayCount(d, from: first, to: last, rules: rules) { slice.add(d) }
+                    }
+                    slice.finish()
+                    return slice
+                }.map { ($0, Array(fresh)) }
+            }
         } else {
             // Each slice has its own counters and procedure sets per unit and period: with many of
             // both (day periods over years) one slice, as the memory matters more than the time.
@@ -146,27 +170,28 @@ public enum Rollup {
                 merged.forEachState(partitions: partitions) { slice.add($0) }
                 slice.finish()
                 return slice
-            }
+            }.map { ($0, nil) }
         }
 
         // The groups of every slice (and of the memo) added up, by unit and sector.
         let width = (periods.count + 1) * BaseCounter.count
         var sums = GroupSums(width: width)
-        var activity = slices[0].activity
+        var activity = update == nil ? slices[0].sums.activity
+            : ProcedureActivity(units: model.units.count, periods: periods.count, procedures: procedureCodes.count, counting: true)
         var tally = DossierTally()
         var unitDossiers = [Int32](repeating: 0, count: model.units.count)
-        for (i, slice) in slices.enumerated() {
+        for (i, (slice, rows)) in slices.enumerated() {
             for g in 0..<slice.table.groupCount {
-                sums.add(unit: slice.groupUnit[g], sector: slice.groupSector[g], dossiers: slice.groupDossiers[g], slice.table.group(g))
+                sums.add(unit: slice.groupUnit[g], sector: slice.groupSector[g], dossiers: slice.groupDossiers[g], slice.table.group(g), rows: rows)
             }
-            if i > 0 { activity.formUnion(slice.activity) }
+            if let rows { activity.addCounts(slice.activity, rows: rows) } else if i > 0 { activity.formUnion(slice.activity) }
             tally.dossiers += slice.tally.dossiers
             tally.inScope += slice.tally.inScope
             tally.notReceived += slice.tally.notReceived
             for u in unitDossiers.indices { unitDossiers[u] &+= slice.unitDossiers[u] }
         }
         if let u = update {
-            if !sums.add(u.memo, model: model, procedures: procedureCodes, into: &activity, unitDossiers: &unitDossiers, tally: &tally) {
+            if !sums.add(u.memo, rows: memoRows, model: model, procedures: procedureCodes, into: &activity, unitDossiers: &unitDossiers, tally: &tally) {
                 return try build(merged, catalogs: catalogs, periods: periods, rules: rules, bySector: bySector, targets: targets,
                                  form: form, reportUnits: reportUnits, threads: threads, memo: .make)
                     .noting("the kept sums do not match the state's dossiers")
@@ -174,7 +199,7 @@ public enum Rollup {
         }
         var keptMemo: RollupMemo?
         if counting {
-            keptMemo = sums.memo(key: key, periods: periods.count, model: model, procedures: procedureCodes, activity: activity,
+            keptMemo = sums.memo(key: key, periods: periods, model: model, procedures: procedureCodes, activity: activity,
                                  unitDossiers: unitDossiers, tally: tally, budget: RollupMemo.budget(dossiers: merged.dossierCount))
             if keptMemo == nil { memoNote = "the sums would take more than \(RollupMemo.budget(dossiers: merged.dossierCount) >> 20) MiB: not kept" }
         }
@@ -229,6 +254,32 @@ public enum Rollup {
                            targets: targets, threads: threads)
         return RollupResult(rows: rows, formRows: formRows, kpis: kpis, units: model, tally: tally,
                             memo: keptMemo, memoUsed: update != nil, memoNote: memoNote)
+    }
+
+    /// Which of the run's periods a memo's sums cover: the run's period of each of the memo's
+    /// (-1: not among the run's), and the run's periods left to sum anew — nil when none is
+    /// covered, or the rest is not one run of periods at the start or the end (the periods
+    /// summed from the memo must be contiguous).
+    static func periodPlan(_ periods: [Period], kept: [Period]) -> (rows: [Int], fresh: Range<Int>)? {
+        let rows = kept.map { p in periods.firstIndex(of: p) ?? -1 }
+        let covered = Set(rows.filter { $0 >= 0 })
+        let fresh = periods.indices.filter { !covered.contains($0) }
+        guard !covered.isEmpty else { return nil }
+        guard let a = fresh.first, let b = fresh.last else { return (rows, 0..<0) }
+        guard b - a + 1 == fresh.count, a == 0 || b == periods.count - 1 else { return nil }
+        return (rows, a..<b + 1)
+    }
+
+    /// Whether a dossier may count in the periods from `first` to `last` (more than may: the
+    /// add decides) — not one received after them, nor one ended and received before them
+    /// unless it was returned within them.
+    @inline(__always)
+    static func mayCount(_ d: DossierState, from first: Int32, to last: Int32, rules: RuleSet) -> Bool {
+        if d.notReceived || d.received > last { return false }
+        if rules.isTerminal(d.status) && d.ended != noDay && d.ended < first && d.received < first {
+            return d.returned != noDay && d.returned >= first && d.returned <= last
+        }
+        return true
     }
 
     /// KPI rows for every unit-total counter row, in the same order; periods side by side.

@@ -4,22 +4,26 @@
 // (counters, dossiers per group and unit, dossiers per unit, period, kind and procedure), so
 // taking a version out is adding it with sign -1, and the result is the full roll-up's.
 //
-// Figures are keyed by unit and procedure codes and sector names, not by a run's ids. The key
-// is what shaped them — periods, rules, breakdown, both catalogs — compared byte for byte:
-// any difference, and the run rolls up in full (and keeps a new memo).
+// Figures are keyed by unit and procedure codes and sector names, not by a run's ids, and
+// kept per period: a period's sums depend on its own dates only, so a run whose last period
+// moved (`--as-of yesterday`, night after night) takes the others from the memo and sums only
+// the moved one over the dossiers. The key is what else shaped them — rules, breakdown, both
+// catalogs — compared byte for byte: any difference, and the run rolls up in full.
 import MotcuaFoundation
 import MotcuaReading
 
 public struct RollupMemo {
     /// Layout of `encoded()`; bumped when it or what the sums mean changes.
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     /// The most bytes of counts a memo may take (beyond it, every night rolls up in full: day
     /// periods over years with a big catalog): 32 B a dossier, within SPEC §8's 200, at least
     /// 4 MiB and at most 64 MiB.
     static func budget(dossiers: Int) -> Int { min(64 << 20, max(4 << 20, 32 * dossiers)) }
 
     let key: [UInt8]
-    let periodCount: Int
+    /// The periods the sums are for (each row of `counters` and `activity` is one of them).
+    let periods: [Period]
+    var periodCount: Int { periods.count }
     /// Units with dossiers (model codes), and their dossiers (in scope or not).
     var unitCodes: [String]
     var unitDossiers: [Int32]
@@ -35,17 +39,10 @@ public struct RollupMemo {
 
     var width: Int { (periodCount + 1) * BaseCounter.count }
 
-    /// What a roll-up's sums depend on besides the dossiers.
-    static func key(periods: [Period], rules: RuleSet, groupBySector: Bool, catalogs: Catalogs) -> [UInt8] {
+    /// What a roll-up's sums depend on besides the dossiers and the periods.
+    static func key(rules: RuleSet, groupBySector: Bool, catalogs: Catalogs) -> [UInt8] {
         var w = MemoWriter()
         w.u32(version)
-        w.u32(UInt32(periods.count))
-        for p in periods {
-            w.text(p.label)
-            w.i32(p.from)
-            w.i32(p.to)
-            w.u8(p.partial ? 1 : 0)
-        }
         w.text(rules.rawValue)
         w.u8(groupBySector ? 1 : 0)
         w.u32(UInt32(catalogs.units.count))
@@ -64,7 +61,13 @@ public struct RollupMemo {
     public func encoded() -> [UInt8] {
         var w = MemoWriter()
         w.data(key)
-        w.u32(UInt32(periodCount))
+        w.u32(UInt32(periods.count))
+        for p in periods {
+            w.text(p.label)
+            w.i32(p.from)
+            w.i32(p.to)
+            w.u8(p.partial ? 1 : 0)
+        }
         w.u64(UInt64(tally.dossiers))
         w.u64(UInt64(tally.inScope))
         w.u64(UInt64(tally.notReceived))
@@ -82,10 +85,15 @@ public struct RollupMemo {
     /// Reads `encoded()`'s bytes back; nil when they do not hold a whole, consistent memo.
     public init?(decoding bytes: [UInt8], from start: Int = 0) {
         var r = MemoReader(bytes: bytes, at: start)
-        guard let key = r.data(), let periods = r.u32(), let dossiers = r.u64(), let inScope = r.u64(),
-              let notReceived = r.u64(), let unitCount = r.count(min: 8) else { return nil }
+        guard let key = r.data(), let periodCount = r.count(min: 13) else { return nil }
+        var periods: [Period] = []
+        for _ in 0..<periodCount {
+            guard let label = r.text(), let from = r.i32(), let to = r.i32(), let partial = r.u8() else { return nil }
+            periods.append(Period(label: label, from: from, to: to, partial: partial != 0))
+        }
+        guard let dossiers = r.u64(), let inScope = r.u64(), let notReceived = r.u64(), let unitCount = r.count(min: 8) else { return nil }
         self.key = key
-        periodCount = Int(periods)
+        self.periods = periods
         tally = DossierTally(dossiers: Int(dossiers), inScope: Int(inScope), notReceived: Int(notReceived))
         (unitCodes, unitDossiers) = ([], [])
         for _ in 0..<unitCount {
@@ -112,9 +120,9 @@ public struct RollupMemo {
         self.activity = activity
     }
 
-    init(key: [UInt8], periodCount: Int, unitCodes: [String], unitDossiers: [Int32], procedureCodes: [String],
+    init(key: [UInt8], periods: [Period], unitCodes: [String], unitDossiers: [Int32], procedureCodes: [String],
          groups: [(unit: Int32, sector: String, dossiers: Int32)], counters: [Int32], activity: [Int32], tally: DossierTally) {
-        (self.key, self.periodCount, self.unitCodes, self.unitDossiers) = (key, periodCount, unitCodes, unitDossiers)
+        (self.key, self.periods, self.unitCodes, self.unitDossiers) = (key, periods, unitCodes, unitDossiers)
         (self.procedureCodes, self.groups, self.counters, self.activity, self.tally) = (procedureCodes, groups, counters, activity, tally)
     }
 }
@@ -175,6 +183,7 @@ private struct MemoReader {
         defer { at += n }
         return T(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: T.self) })
     }
+    mutating func u8() -> UInt8? { take(UInt8.self) }
     mutating func u32() -> UInt32? { take(UInt32.self) }
     mutating func i32() -> Int32? { take(Int32.self) }
     mutating func u64() -> UInt64? { take(UInt64.self) }

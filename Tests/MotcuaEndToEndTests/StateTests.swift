@@ -285,19 +285,21 @@ final class StateTests: XCTestCase {
         try assertSameAsFullRun(dir, "the same records sorting last")
     }
 
-    /// The roll-up's sums the state keeps (`rollup.bin`): a night with the same periods and
-    /// rules updates them ("updated"), a night with others goes over every dossier ("full")
-    /// and keeps its own; either way the outputs are a full run's. A damaged `rollup.bin` is
+    /// The roll-up's sums the state keeps (`rollup.bin`): a night with the same period kind and
+    /// rules updates them ("updated", a moved last period summed anew), a night with others goes
+    /// over every dossier ("full") and keeps its own; either way the outputs are a full run's. A damaged `rollup.bin` is
     /// exit 65 naming it, as every state file.
     func testRollupFromKeptSums() throws {
         let dir = try workspace(days: ["19"])
         defer { try? fm.removeItem(at: dir) }
         func rollup() throws -> String? { (try summary(dir)["state"] as! [String: Any])["rollup"] as? String }
-        XCTAssertEqual(try run(dir).status, 0)
+        let months = ["--to", "2024-03-31"]
+        XCTAssertEqual(try run(dir, months).status, 0)
         XCTAssertEqual(try rollup(), "full")
         XCTAssertTrue(try describe(dir).contains("roll-up     "))
-        for (day, options, expected) in [("20", [String](), "updated"), ("21", ["--kind", "week"], "full"),
-                                         ("22", ["--kind", "week"], "updated"), ("23", ["--kind", "week", "--rules", "qd766"], "full")] {
+        for (day, options, expected) in [("20", months, "updated"), ("21", months + ["--as-of", "2024-03-05"], "updated"),
+                                         ("22", ["--kind", "week"], "full"), ("23", ["--kind", "week"], "updated"),
+                                         ("24", ["--kind", "week", "--rules", "qd766"], "full")] {
             try addDay(dir, day)
             let r = try run(dir, options)
             XCTAssertEqual(r.status, 0, r.stderr)
@@ -307,7 +309,7 @@ final class StateTests: XCTestCase {
         let sums = dir.appendingPathComponent("st/current/rollup.bin")
         let bytes = try Data(contentsOf: sums)
         try Data(bytes.enumerated().map { $0.offset == bytes.count - 7 ? $0.element ^ 0x01 : $0.element }).write(to: sums)
-        try addDay(dir, "24")
+        try addDay(dir, "25")
         let r = try run(dir, ["--kind", "week", "--rules", "qd766"])
         XCTAssertEqual(r.status, 65, r.stderr)
         XCTAssertTrue(r.stderr.contains("rollup.bin: the state is damaged: it fails its checksum"), r.stderr)

@@ -1,7 +1,8 @@
 // The roll-up's kept sums (issue 13, `RollupMemo`): updated with a night's changed dossiers —
-// their old versions out, their new ones in — they give the full roll-up's rows and KPI
-// figures, and the same sums as a roll-up made anew; sums that do not fit are not used; bytes
-// cut short do not read as sums.
+// their old versions out, their new ones in — and with the periods they do not have summed
+// anew (the last one cut at another as-of, one more period), they give the full roll-up's rows
+// and KPI figures, and the same sums as a roll-up made anew; sums that do not fit are not
+// used; bytes cut short do not read as sums.
 import XCTest
 import MotcuaTestSupport
 @testable import MotcuaFoundation
@@ -64,10 +65,27 @@ final class RollupMemoTests: XCTestCase {
         return p
     }
 
-    func build(_ dossiers: [String: DossierState], _ memo: MemoUse, rules: RuleSet = .tt01, bySector: Bool = true,
-               threads: Int = 2) throws -> RollupResult {
-        try Rollup.build(partial(dossiers), catalogs: catalogs, periods: periods, rules: rules, bySector: bySector,
+    func build(_ dossiers: [String: DossierState], _ memo: MemoUse, periods: [Period]? = nil, rules: RuleSet = .tt01,
+               bySector: Bool = true, threads: Int = 2) throws -> RollupResult {
+        try Rollup.build(partial(dossiers), catalogs: catalogs, periods: periods ?? self.periods, rules: rules, bySector: bySector,
                          threads: threads, memo: memo)
+    }
+
+    /// The periods of a night after the memo's: the same; the last cut at another day (as
+    /// `--as-of` does); or the last cut and a period more (a new month has begun).
+    func nightPeriods(_ variant: Int, _ rng: inout SplitMix) -> [Period] {
+        var p = periods
+        let last = p.count - 1
+        switch variant % 3 {
+        case 0: return p
+        case 1:
+            p[last].to = p[last].from + Int32(rng.next() % 29)
+            p[last].partial = true
+            return p
+        default:
+            p[last].to = p[last].from + Int32(rng.next() % 29)
+            return p + [Period(label: "P6", from: p[last].to + 1, to: p[last].to + 1 + Int32(rng.next() % 20), partial: true)]
+        }
     }
 
     func assertSame(_ a: RollupResult, _ b: RollupResult, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
@@ -106,16 +124,21 @@ final class RollupMemoTests: XCTestCase {
             let changedIds = Set(after.keys.filter { after[$0]!.position != before[$0]?.position })
             removed = changedIds.compactMap { before[$0] }
             added = changedIds.map { after[$0]! }
-            let full = try build(after, .none, rules: rules, bySector: bySector, threads: 1)
-            let update = try build(after, .update(RollupMemoUpdate(memo: memo, removed: removed, added: added)), rules: rules, bySector: bySector)
+            let night = nightPeriods(round / 2, &rng)
+            let full = try build(after, .none, periods: night, rules: rules, bySector: bySector, threads: 1)
+            let update = try build(after, .update(RollupMemoUpdate(memo: memo, removed: removed, added: added)), periods: night,
+                                   rules: rules, bySector: bySector)
             assertSame(update, full, "round \(round)")
-            let anew = try build(after, .make, rules: rules, bySector: bySector, threads: 1)
+            let anew = try build(after, .make, periods: night, rules: rules, bySector: bySector, threads: 1)
             XCTAssertEqual(update.memo?.encoded(), anew.memo?.encoded(), "round \(round): the updated sums are the sums made anew")
             if update.memoUsed { updated += 1 } else {
                 XCTAssertEqual(update.memoNote, "a unit lost its last dossier", "round \(round)")
             }
         }
         XCTAssertGreaterThan(updated, 30, "most rounds update the sums")
+        XCTAssertEqual(Rollup.periodPlan(periods, kept: periods)?.fresh, 0..<0)
+        XCTAssertEqual(Rollup.periodPlan(periods + [Period(label: "P6", from: 19_880, to: 19_890)], kept: periods)?.fresh, 6..<7)
+        XCTAssertEqual(Rollup.periodPlan(Array(periods.dropFirst()), kept: periods)?.rows, [-1, 0, 1, 2, 3, 4])
     }
 
     /// Sums kept with other periods, rules or breakdown, or that do not fit the dossiers, are
@@ -128,8 +151,19 @@ final class RollupMemoTests: XCTestCase {
         let full = try build(dossiers, .none)
         let otherRules = try build(dossiers, .update(RollupMemoUpdate(memo: memo, removed: [], added: [])), rules: .qd766)
         XCTAssertFalse(otherRules.memoUsed)
-        XCTAssertEqual(otherRules.memoNote, "the periods, rules, breakdown or catalogs changed since the sums were kept")
+        XCTAssertEqual(otherRules.memoNote, "the rules, breakdown or catalogs changed since the sums were kept")
         assertSame(otherRules, try build(dossiers, .none, rules: .qd766), "other rules")
+        // Periods the memo does not cover (weeks), or covers but for one in the middle.
+        let weeks = (0..<8).map { Period(label: "W\($0)", from: 19_700 + Int32($0) * 7, to: 19_706 + Int32($0) * 7) }
+        var middle = periods
+        middle[2].to -= 3
+        middle[3].from -= 3
+        for (other, what) in [(weeks, "weeks"), (middle, "a period in the middle")] {
+            let r = try build(dossiers, .update(RollupMemoUpdate(memo: memo, removed: [], added: [])), periods: other)
+            XCTAssertFalse(r.memoUsed, what)
+            XCTAssertEqual(r.memoNote, "the periods changed since the sums were kept", what)
+            assertSame(r, try build(dossiers, .none, periods: other), what)
+        }
         // A version taken out that the sums never held: counts below zero.
         let stranger = DossierState(position: RecordPosition(file: 0, chunk: 0, line: 9), unit: 3, procedure: 2, sector: -1,
                                     received: 19_705, due: noDay, ended: noDay, returned: noDay, status: 2, channel: 3,

@@ -9,6 +9,10 @@
 #   nothing    a run with the state when nothing is new
 #   compacting the nightly run that compacts the state (MOTCUA_STATE_DELTAS=0: every partition
 #              written anew, as every night did before deltas; a night past the delta limit)
+#   asof       the nightly run of the guide's cron, `--as-of` the new day, over a state kept by a
+#              run `--as-of` the day before: the last period moved, so the roll-up sums it anew
+#              (the other periods from the sums the state kept); its outputs are compared with
+#              a full run `--as-of` the new day
 #
 # for two pipelines over the same inputs and the same state (the state does not depend on the
 # outputs): "daily" writes what pipelines/daily.yaml writes (counters and KPIs as csv and json,
@@ -86,11 +90,16 @@ rm -rf st0 st st1
 ln "Y/exports/$NEW" "in/$NEW"
 cp -a st0 st1
 "$MOTCUA" run daily.yaml --quiet --threads "$T" --state st1 --out o-st1   # st1: after the night, nothing new for it
+NEW_DAY=$(echo "$NEW" | grep -o '[0-9]\{4\}-[0-9]\{2\}-[0-9]\{2\}')
+PREV_DAY=$(date -u -d "$NEW_DAY - 1 day" +%F)
+rm -rf st0a && mv "in/$NEW" "new.tmp"   # st0a: st0 kept by a run --as-of the day before
+"$MOTCUA" run daily.yaml --quiet --threads "$T" --state st0a --out o-first-asof --as-of "$PREV_DAY"
+mv new.tmp "in/$NEW"
 sync
 
 RESTORE="rm -rf st && cp -a st0 st && sync"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-KINDS=(full nightly rebuild nothing compacting)
+KINDS=(full nightly rebuild nothing compacting asof)
 declare -A MEDIAN MIN MAX RSS CPU
 
 median_of() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
@@ -104,8 +113,10 @@ measure() {   # measure PIPELINE: fills MEDIAN/MIN/MAX/RSS[PIPELINE.kind] and re
         [rebuild]="$run --state st --out o-$p-rebuild --full-refresh"
         [nothing]="$run --state st1 --out o-$p-nothing"
         [compacting]="env MOTCUA_STATE_DELTAS=0 $run --state st --out o-$p-compacting"
+        [asof]="$run --state st --out o-$p-asof --as-of $NEW_DAY"
     )
-    declare -A PREP=([full]="true" [nightly]="$RESTORE" [rebuild]="$RESTORE" [nothing]="true" [compacting]="$RESTORE")
+    declare -A PREP=([full]="true" [nightly]="$RESTORE" [rebuild]="$RESTORE" [nothing]="true" [compacting]="$RESTORE"
+                     [asof]="rm -rf st && cp -a st0a st && sync")
     for k in "${KINDS[@]}"; do
         key="$p.$k"
         log "timing $key: ${CMD[$k]}"
@@ -135,14 +146,20 @@ import json, sys; r = json.load(open(sys.argv[1]))['results'][0]; print(r['media
         done
         RSS[$key]=$(sort -g "res/$key.rss" | tail -1)
     done
-    # The outputs agree with the full run's (summary.json aside: timing and `state`).
-    for k in nightly rebuild nothing compacting; do
-        for f in "o-$p-full"/*; do
+    # The outputs agree with the full run's (summary.json aside: timing and `state`); the
+    # as-of night's with a full run --as-of the same day.
+    $run --out "o-$p-full-asof" --as-of "$NEW_DAY"
+    for k in nightly rebuild nothing compacting asof; do
+        local reference="o-$p-full"
+        [ "$k" = asof ] && reference="o-$p-full-asof"
+        for f in "$reference"/*; do
             local n; n=$(basename "$f")
             [ "$n" = summary.json ] && continue
-            cmp -s "$f" "o-$p-$k/$n" || { echo "o-$p-$k/$n differs from the full run's" >&2; exit 1; }
+            cmp -s "$f" "o-$p-$k/$n" || { echo "o-$p-$k/$n differs from $reference's" >&2; exit 1; }
         done
     done
+    grep -q '"rollup":"updated"' "o-$p-asof/summary.json" || { echo "o-$p-asof: the roll-up did not update the kept sums" >&2; exit 1; }
+    grep -q '"rollup":"updated"' "o-$p-nightly/summary.json" || { echo "o-$p-nightly: the roll-up did not update the kept sums" >&2; exit 1; }
     # The nightly run's phases: MOTCUA_DEBUG=1 marks (seconds since the run started); then the
     # same for a night that compacts (res/$p.compacting.phases).
     local deltas

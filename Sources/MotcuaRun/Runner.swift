@@ -81,7 +81,9 @@ public enum Runner {
             try stopIfCancelled(isCancelled)
             try count(&accounting, rolled, read)
             clock.mark("rolled up", rolled.memoUsed ? ["from": "kept sums"] : [:])
-            if let note = rolled.memoNote, read.state != nil { logger.info("state: the roll-up went over every dossier: \(note)") }
+            if let note = rolled.memoNote ?? read.state?.rollupNote, read.state != nil {
+                logger.info("state: the roll-up went over every dossier: \(note)")
+            }
             try checkRejectRate(plan, read, accounting)
             let summary = summarize(plan, read, rolled, accounting: accounting, options: options, started: clock.started)
             var results = RunResults(rollup: rolled, periods: plan.periods, catalogs: plan.catalogs,

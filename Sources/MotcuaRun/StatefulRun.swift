@@ -23,6 +23,8 @@ struct StateRun {
     /// The roll-up's sums the previous generation kept, and the versions of the changed ids
     /// before and after the merge (the roll-up updates the sums with them).
     var rollupSums: RollupMemo?
+    /// Why the previous generation's sums are not used, when it has some.
+    var rollupNote: String?
     var replaced: [DossierState] = []
     var kept: [DossierState] = []
 
@@ -64,8 +66,10 @@ extension Runner {
         let base = PartialResult(fileCount: plan.files.count, spillDirectory: plan.output.path)
         state.loadedDossiers = try state.directory.load(previous, into: base, fileMap: state.plan.fileMap, threads: max(1, options.threads))
         if let (bytes, start) = try state.directory.currentRollupSums() {
-            // Bytes that passed their checksum but do not read as sums: the run sums in full.
+            // Bytes that passed their checksum but do not read as sums (another layout): the
+            // run sums in full, and keeps its own.
             state.rollupSums = RollupMemo(decoding: bytes, from: start)
+            if state.rollupSums == nil { state.rollupNote = "the kept sums are of another layout" }
         }
         for (i, id) in state.known {
             let e = previous.entries[id]

@@ -66,6 +66,8 @@ public enum MetricsFile {
                     ("\(label),kind=\"read\"", Double(st.filesRead)), ("\(label),kind=\"skipped\"", Double(st.filesSkipped))])
                 metric("state_dossiers", "Dossiers the state keeps.", [(label, Double(st.dossiers))])
                 metric("state_rebuilt", "1 when the last run rebuilt the state from every input file.", [(label, st.rebuilt == nil ? 0 : 1)])
+                metric("state_rollup_updated", "1 when the last run's roll-up updated the sums the state kept, 0 when it went over every dossier.",
+                       [(label, st.rollupUpdated ? 1 : 0)])
             }
         }
         switch database {

@@ -301,9 +301,11 @@ final class StateTests: XCTestCase {
                                          ("22", ["--kind", "week"], "full"), ("23", ["--kind", "week"], "updated"),
                                          ("24", ["--kind", "week", "--rules", "qd766"], "full")] {
             try addDay(dir, day)
-            let r = try run(dir, options)
+            let r = try run(dir, options + ["--metrics-file", "m.prom"])
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(try rollup(), expected, "day \(day) \(options)")
+            let metrics = try String(contentsOf: dir.appendingPathComponent("m.prom"), encoding: .utf8)
+            XCTAssertTrue(metrics.contains("motcua_state_rollup_updated{pipeline=\"st\"} \(expected == "updated" ? 1 : 0)\n"), metrics)
             try assertSameAsFullRun(dir, "day \(day) \(options)", options: options)
         }
         let sums = dir.appendingPathComponent("st/current/rollup.bin")

@@ -45,6 +45,14 @@ public enum MemoUse {
     case update(RollupMemoUpdate)
 
     var wanted: Bool { if case .none = self { return false } else { return true } }
+    /// Whether the caller keeps the new sums (a night with nothing new writes no generation).
+    var keepsNew: Bool {
+        switch self {
+        case .none: return false
+        case .make: return true
+        case .update(let u): return u.keep
+        }
+    }
 }
 
 public struct InvariantBroken: Error { public let message: String }
@@ -54,7 +62,7 @@ public enum Rollup {
     /// dossiers; `subtree`: with its descendants', where it has any). `reportUnits`: rows only
     /// for these units and their descendants (nil: every unit; codes not known are ignored).
     /// `memo`: `.make` keeps the sums for the next run (`RollupResult.memo`); `.update` starts
-    /// from a previous run's sums and the dossiers changed since — when its key does not match
+    /// from a previous run's sums (and keeps the new ones unless told not to) and the dossiers changed since — when its key does not match
     /// this run, or its figures do not match the dossiers, the roll-up goes over every dossier
     /// and says why in `RollupResult.memoNote`.
     public static func build(_ merged: PartialResult, catalogs: Catalogs, periods: [Period],
@@ -132,11 +140,13 @@ public enum Rollup {
             throw InvariantBroken(message: "\(merged.dossierCount) dossiers: the roll-up counts at most \(Int32.max)")
         }
         let countBytes = ProcedureActivity.countBytes(units: model.units.count, periods: periods.count, procedures: procedureCodes.count)
-        let counting = memo.wanted && countBytes <= RollupMemo.budget(dossiers: merged.dossierCount)
-        if !counting && memo.wanted {
+        let withinBudget = countBytes <= RollupMemo.budget(dossiers: merged.dossierCount)
+        if !withinBudget && memo.wanted {
             memoNote = "the sums would take more than \(RollupMemo.budget(dossiers: merged.dossierCount) >> 20) MiB: not kept"
             update = nil
         }
+        // Counts (not bits) when updating sums or making sums to keep.
+        let counting = withinBudget && (update != nil || memo.keepsNew)
         // Accumulators over the dossiers, each with the run's period of each of its own (nil: the run's).
         var slices: [(sums: DossierAccumulator, rows: [Int]?)]
         if let u = update {
@@ -193,12 +203,12 @@ public enum Rollup {
         if let u = update {
             if !sums.add(u.memo, rows: memoRows, model: model, procedures: procedureCodes, into: &activity, unitDossiers: &unitDossiers, tally: &tally) {
                 return try build(merged, catalogs: catalogs, periods: periods, rules: rules, bySector: bySector, targets: targets,
-                                 form: form, reportUnits: reportUnits, threads: threads, memo: .make)
+                                 form: form, reportUnits: reportUnits, threads: threads, memo: memo.keepsNew ? .make : .none)
                     .noting("the kept sums do not match the state's dossiers")
             }
         }
         var keptMemo: RollupMemo?
-        if counting {
+        if counting && memo.keepsNew {
             keptMemo = sums.memo(key: key, periods: periods, model: model, procedures: procedureCodes, activity: activity,
                                  unitDossiers: unitDossiers, tally: tally, budget: RollupMemo.budget(dossiers: merged.dossierCount))
             if keptMemo == nil { memoNote = "the sums would take more than \(RollupMemo.budget(dossiers: merged.dossierCount) >> 20) MiB: not kept" }

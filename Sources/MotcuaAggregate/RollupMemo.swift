@@ -133,9 +133,11 @@ public struct RollupMemoUpdate {
     public var memo: RollupMemo
     public var removed: [DossierState]
     public var added: [DossierState]
+    /// Whether the caller keeps the updated sums (false: nothing is written, so none are made).
+    public var keep: Bool
 
-    public init(memo: RollupMemo, removed: [DossierState], added: [DossierState]) {
-        (self.memo, self.removed, self.added) = (memo, removed, added)
+    public init(memo: RollupMemo, removed: [DossierState], added: [DossierState], keep: Bool = true) {
+        (self.memo, self.removed, self.added, self.keep) = (memo, removed, added, keep)
     }
 }
 

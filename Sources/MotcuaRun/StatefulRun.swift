@@ -28,10 +28,11 @@ struct StateRun {
     var replaced: [DossierState] = []
     var kept: [DossierState] = []
 
-    /// What the roll-up does with its sums: update the kept ones, or make them anew.
+    /// What the roll-up does with its sums: update the kept ones, or make them anew — and
+    /// neither makes new ones on a night with nothing new (no generation keeps them).
     var memoUse: MemoUse {
-        guard let sums = rollupSums else { return .make }
-        return .update(RollupMemoUpdate(memo: sums, removed: replaced, added: kept))
+        guard let sums = rollupSums else { return plan.unchanged ? .none : .make }
+        return .update(RollupMemoUpdate(memo: sums, removed: replaced, added: kept, keep: !plan.unchanged))
     }
 
     /// Input indices the state already holds (not read).

@@ -185,6 +185,12 @@ final class RollupMemoTests: XCTestCase {
         XCTAssertFalse(negative.memoUsed, "a procedure count below zero")
         XCTAssertEqual(negative.memoNote, "the kept sums do not match the state's dossiers")
         assertSame(negative, full, "procedure counts that do not fit")
+        // A night that writes nothing keeps no new sums (and makes none).
+        let notKept = try build(dossiers, .update(RollupMemoUpdate(memo: memo, removed: [], added: [], keep: false)))
+        XCTAssertTrue(notKept.memoUsed)
+        XCTAssertNil(notKept.memo)
+        assertSame(notKept, full, "sums not kept")
+        XCTAssertNil(try build(dossiers, .update(RollupMemoUpdate(memo: memo, removed: [], added: [], keep: false)), rules: .qd766).memo)
         let same = try build(dossiers, .update(RollupMemoUpdate(memo: memo, removed: [taken], added: [taken])))
         XCTAssertTrue(same.memoUsed)
         assertSame(same, full, "the same version out and in")

@@ -1,6 +1,7 @@
 // report.html's renderer in-process: the data-quality block shows the run's per-unit rows (the
 // rows of data-quality.csv), and says when there are none; a unit
-// whose rows are all zero shows `—` for its ratios, never a division by zero.
+// whose rows are all zero shows `—` for its ratios, never a division by zero; a name holding
+// the sections' marker renders the page whole.
 import XCTest
 @testable import MotcuaFoundation
 @testable import MotcuaAggregate
@@ -45,6 +46,22 @@ final class ReportOutputTests: XCTestCase {
         XCTAssertTrue(html.contains("Kỳ báo cáo: Tháng 3/2024 <small>(01/03/2024 – 31/03/2024)</small>"))
         XCTAssertFalse(html.contains("Diễn biến qua các kỳ</h2>"), "one period: no trends")
         XCTAssertEqual(try ReportOutput.html(results()), try ReportOutput.html(results()))
+    }
+
+    /// A name that holds the sections' marker (the page is then rendered whole, not streamed
+    /// around the marker) gives the page another name gives, that name aside.
+    func testMarkerInTheDataRendersThePageWhole() throws {
+        func page(_ name: String) throws -> String {
+            var given = results()
+            given.dataQuality = [DataQualityRow(unitCode: "D", unitName: name, check: "done_without_return",
+                                                checkName: "Đã giải quyết nhưng không có ngày trả", count: 1, examples: ["D-1"])]
+            return String(decoding: try ReportOutput.html(given), as: UTF8.self)
+        }
+        let marker = "\u{1}motcua-sections-1\u{1}"
+        let whole = try page("UBND \(marker)")
+        XCTAssertEqual(whole.components(separatedBy: marker).count, 2, "the marker stays in the name, once")
+        XCTAssertEqual(whole.components(separatedBy: "Kỳ báo cáo: Tháng 3/2024").count, 2, "the period's section, once")
+        XCTAssertEqual(whole.replacingOccurrences(of: marker, with: "X"), try page("UBND X"))
     }
 
     /// Each period's section is rendered on its own, a signal heard before each.

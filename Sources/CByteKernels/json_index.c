@@ -318,7 +318,7 @@ AVX2 static long index_avx2_line(const uint8_t *p, size_t n, uint32_t *out, int 
     INDEX_BLOCKS(classify_avx2, 1)
 }
 
-#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi,popcnt")))
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi,avx512vbmi2,bmi,popcnt")))
 
 /// One table of utf8_tables.h in all four 128-bit lanes (vpshufb looks up within a lane).
 #define TABLE512(t) _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(t)))
@@ -372,9 +372,11 @@ AVX512 static ALWAYS_INLINE int valid_escapes_avx512(__m512i v, uint64_t esc, co
     return (u & ~four) == 0;
 }
 
-/// AVX-512 (Zen 4, Ice Lake and later): the compares give the 64-bit masks directly, the tail
-/// is a masked load, the positions are written by compressing sixteen lanes at a time (no
-/// branch per position), and UTF-8 is validated on the way (the line is read once). With
+/// AVX-512 (Zen 4, Ice Lake and later; VBMI2 for the byte compress): the compares give the
+/// 64-bit masks directly, the tail is a masked load, the positions' offsets in the block are
+/// compressed as bytes (no branch per position) and widened to positions sixteen at a time —
+/// one 64-byte store for a block of at most 16 positions, where four compresses of sixteen
+/// 32-bit lanes wrote four — and UTF-8 is validated on the way (the line is read once). With
 /// `stop_at_lf` the line ends at the first LF: that block's later bytes become spaces.
 AVX512 static ALWAYS_INLINE long index_avx512_impl(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8,
                                                    size_t *lf, int stop_at_lf) {
@@ -382,7 +384,9 @@ AVX512 static ALWAYS_INLINE long index_avx512_impl(const uint8_t *p, size_t n, u
                   open = _mm512_set1_epi8('{'), close = _mm512_set1_epi8('}'), colon = _mm512_set1_epi8(':'),
                   comma = _mm512_set1_epi8(','), space = _mm512_set1_epi8(' '), tab = _mm512_set1_epi8('\t'),
                   cr = _mm512_set1_epi8('\r'), newline = _mm512_set1_epi8('\n'), control = _mm512_set1_epi8(0x1F);
-    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i byte_lanes = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44,
+        43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14,
+        13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
     block_state s = {0, 0, 0, 0, 0};
     uint32_t *o = out;
     __m512i prev = _mm512_setzero_si512(), utf8_error = _mm512_setzero_si512();
@@ -423,13 +427,20 @@ AVX512 static ALWAYS_INLINE long index_avx512_impl(const uint8_t *p, size_t n, u
             s.escapes = 1;
             if (!valid_escapes_avx512(v, s.esc, p, i, last ? end : n)) s.error = 1;
         }
-        __m512i base = _mm512_add_epi32(lanes, _mm512_set1_epi32((int)i));
-        for (int k = 0; k < 4; k++) {
-            __mmask16 part = (__mmask16)(bits >> (16 * k));
-            _mm512_storeu_si512((void *)o, _mm512_maskz_compress_epi32(part, base));
-            o += __builtin_popcount(part);
-            base = _mm512_add_epi32(base, _mm512_set1_epi32(16));
+        // The positions' offsets in the block, compressed as bytes and widened sixteen at a
+        // time: one store for most blocks (these records have ~8.5 positions a block), not four.
+        __m512i offsets = _mm512_maskz_compress_epi8(bits, byte_lanes);
+        __m512i at = _mm512_set1_epi32((int)i);
+        uint32_t count = (uint32_t)__builtin_popcountll(bits);
+        _mm512_storeu_si512((void *)o, _mm512_add_epi32(at, _mm512_cvtepu8_epi32(_mm512_castsi512_si128(offsets))));
+        if (count > 16) {
+            _mm512_storeu_si512((void *)(o + 16), _mm512_add_epi32(at, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(offsets, 1))));
+            if (count > 32) {
+                _mm512_storeu_si512((void *)(o + 32), _mm512_add_epi32(at, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(offsets, 2))));
+                _mm512_storeu_si512((void *)(o + 48), _mm512_add_epi32(at, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(offsets, 3))));
+            }
         }
+        o += count;
         if (last) break;
     }
     // A character left unfinished at the end: a space where its continuation is due (done
@@ -457,7 +468,8 @@ static int has_avx512(void) {
     if (k < 0) {
         __builtin_cpu_init();
         k = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-            __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("bmi") &&
+            __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vbmi2") &&
+            __builtin_cpu_supports("bmi") &&
             __builtin_cpu_supports("popcnt") ? 1 : 0;
         __atomic_store_n(&known, k, __ATOMIC_RELAXED);
     }

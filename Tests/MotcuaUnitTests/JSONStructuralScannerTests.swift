@@ -3,7 +3,8 @@
 // slot for every §2.2 field (kind, offsets, escapes, the arrays' flags), with each stage-1
 // kernel (scalar, SSE2, AVX2 where the CPU has it, and the run-time choice). Lines: JSONTestSuite
 // (as given and as values inside records), the fuzz seeds' fixture lines, generator records and
-// their mutations at every byte offset, random documents, nesting around the 64-level limit.
+// their mutations at every byte offset, random documents, nesting around the 64-level limit,
+// separators at every block edge; and stage 1's positions, each kernel against the scalar one.
 // Where stage 1 validated UTF-8 on the way (AVX-512), its verdict is compared with the scalar
 // validator's.
 import Foundation
@@ -200,6 +201,88 @@ final class JSONStructuralScannerTests: XCTestCase {
         XCTAssertTrue(ok.utf8.withContiguousStorageIfAvailable { candidates[0].1.scan($0) } ?? false)
         XCTAssertFalse(deep.utf8.withContiguousStorageIfAvailable { candidates[0].1.scan($0) } ?? true)
         assertNoDifferences("nesting", minimum: 100)
+    }
+
+    /// Separators at every block edge: valid and invalid uses — doubled, missing, trailing,
+    /// leading, swapped (`{"a",1:"b":2}` has as many of each as it should) — with whitespace
+    /// runs of 0–65 bytes around them and the line shifted by 0–63 bytes.
+    func testSeparatorsAtBlockEdges() {
+        let cases = [
+            #"{"a":1,"b":[1,2,{"c":"d"}],"e":{"f":null,"g":[]},"h":"i"}"#,
+            #"{"a"::1}"#, #"{"a":1,,"b":2}"#, #"{"a":1,}"#, #"{"x":[1,]}"#, #"{"a" 1}"#, #"{"a":1 "b":2}"#,
+            #"{"a","b"}"#, #"{"a",1:"b":2}"#, #"{"x":[1:2]}"#, #"{"x":{"a":1,"b"}}"#, #"{"a":1},"#, #",{"a":1}"#,
+            #"{"a":1}:"#, #"{,"a":1}"#, #"{"x":[,1]}"#, #"{"x":[1 2]}"#, #"{"x":[1,,2]}"#, #"{"x":{"a":1,}}"#,
+            #"{"x":{"a":1:2}}"#, #"{"x":[{"a":1},{"b":2}:{}]}"#, #"{"DanhSachLePhi":[{"Gia":1,}]}"#,
+            #"{"DanhSachLePhi":[{"Gia":1},]}"#, #"{"DanhSachLePhi":[{"Gia",1}]}"#, #"{"DanhSachLePhi":[{"Gia":1}:{}]}"#,
+            #"{"MaHoSo"," x"}"#, #"{"MaHoSo":"x":"y"}"#, #"{"x":[":",",",{":":","}]}"#,
+        ]
+        for text in cases {
+            let bytes = Array(text.utf8)
+            for run in [0, 1, 2, 62, 63, 64, 65] {
+                // The run of spaces before and after every separator outside strings.
+                var spaced: [UInt8] = []
+                var inString = false
+                for b in bytes {
+                    if b == 0x22 { inString.toggle() }
+                    if !inString && (b == 0x3A || b == 0x2C) {
+                        spaced += [UInt8](repeating: 0x20, count: run) + [b] + [UInt8](repeating: 0x20, count: run)
+                    } else {
+                        spaced.append(b)
+                    }
+                }
+                for shift in 0..<64 {
+                    check([UInt8](repeating: 0x20, count: shift) + spaced, "\(text) run \(run) shift \(shift)")
+                }
+            }
+        }
+        assertNoDifferences("separators", minimum: 20_000)
+    }
+
+    /// Stage 1 alone: every kernel's verdict, positions and escape flag against the scalar
+    /// kernel's, through both entry points, on generator records, their mutations, random
+    /// documents and lines dense in positions (16, 32, 48 and 64 of them in one 64-byte block:
+    /// the AVX-512 kernel writes them sixteen at a time), shifted across block edges.
+    func testStage1PositionsAcrossKernels() throws {
+        var lines = try generatorLines(days: 1, perDay: 60)
+        var rng = SplitMix(seed: 316)
+        for doc in 0..<3000 {
+            var out: [UInt8] = []
+            randomObject(&rng, &out, depth: 1, top: true)
+            lines.append(out)
+            var m = doc % 2 == 0 ? out : lines[Int(rng.next() % UInt64(lines.count))]
+            for _ in 0..<3 {
+                let i = Int(rng.next() % UInt64(m.count + 1))
+                let b = Array(#"\"{}[]:,0 -eu"#.utf8)[Int(rng.next() % 13)]
+                if i < m.count && rng.next() % 2 == 0 { m[i] = b } else { m.insert(b, at: i) }
+            }
+            lines.append(m)
+        }
+        for dense in ["[]", "[1,2]", "{}", "[[],[]]", "1,", "\"\","] {
+            for repeats in [8, 16, 24, 32, 40, 64] {
+                let body = String(repeating: dense, count: repeats)
+                for shift in 0..<64 { lines.append(Array((String(repeating: " ", count: shift) + "{\"x\":[" + body + "0]}").utf8)) }
+            }
+        }
+        let kernels = (Int32(1)...3).filter(JSONStructuralScanner.hasKernel)
+        var positions = 0, acceptedLines = 0, diffs: [String] = []
+        for line in lines {
+            for framed in [false, true] {
+                let bytes = framed ? line + [0x0A, 0x7B, 0x22] : line
+                let want = JSONStructuralScanner.stage1(kernel: 0, bytes, line: framed)
+                if want.count >= 0 { acceptedLines += 1; positions += want.count }
+                for k in kernels {
+                    let got = JSONStructuralScanner.stage1(kernel: k, bytes, line: framed)
+                    let same = (got.count < 0) == (want.count < 0) && (want.count < 0 || (got.count == want.count &&
+                        got.positions == want.positions && got.escapes == want.escapes))
+                    if !same && diffs.count < 8 {
+                        diffs.append("kernel \(k) framed \(framed) count \(got.count) scalar \(want.count): \(String(decoding: line.prefix(200), as: UTF8.self))")
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(diffs, [], "stage 1 positions")
+        XCTAssertGreaterThan(acceptedLines, 4000)
+        print("stage 1 positions: \(lines.count) lines × 2 entry points × \(kernels.count) kernels against the scalar one, \(acceptedLines) accepted, \(positions) positions compared, \(diffs.count) differences")
     }
 
     /// NDJSON decoding as a parse worker does it (`walkRecords` over a chunk), the one-pass

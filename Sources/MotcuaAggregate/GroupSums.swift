@@ -12,16 +12,21 @@ struct GroupSums {
     private var sectors: [String] = []
     private var dossiers: [Int32] = []
     private var counters: [Int64] = []
+    private let zeros: [Int64]
 
-    init(width: Int) { self.width = width }
+    init(width: Int) {
+        self.width = width
+        zeros = [Int64](repeating: 0, count: width)
+    }
 
     private mutating func slot(_ unit: Int, _ sector: String) -> Int {
-        if let g = index[Key(unit: unit, sector: sector)] { return g }
-        index[Key(unit: unit, sector: sector)] = units.count
+        let key = Key(unit: unit, sector: sector)
+        if let g = index[key] { return g }
+        index[key] = units.count
         units.append(unit)
         sectors.append(sector)
         dossiers.append(0)
-        counters.append(contentsOf: repeatElement(0, count: width))
+        counters += zeros   // one copy (a `repeatElement` append went element by element)
         return units.count - 1
     }
 
@@ -75,11 +80,14 @@ struct GroupSums {
         tally.dossiers += memo.tally.dossiers
         tally.inScope += memo.tally.inScope
         tally.notReceived += memo.tally.notReceived
-        for g in dossiers.indices {
-            if dossiers[g] < 0 { return false }
-            if dossiers[g] == 0 && counters[g * width ..< (g + 1) * width].contains(where: { $0 != 0 }) { return false }
+        let width = width
+        let fits = counters.withUnsafeBufferPointer { c in
+            dossiers.indices.allSatisfy { g in
+                let row = UnsafeBufferPointer(rebasing: c[g * width ..< (g + 1) * width])
+                return dossiers[g] > 0 ? (row.min() ?? 0) >= 0 : (dossiers[g] == 0 && row.allSatisfy { $0 == 0 })
+            }
         }
-        return !counters.contains { $0 < 0 } && !activity.hasNegativeCount && !unitDossiers.contains { $0 < 0 }
+        return fits && !activity.hasNegativeCount && (unitDossiers.min() ?? 0) >= 0
             && tally.dossiers >= 0 && tally.inScope >= 0 && tally.notReceived >= 0
     }
 
@@ -100,16 +108,25 @@ struct GroupSums {
         guard (kept.count * width + memoUnits.count * block) * 4 <= budget else { return nil }
         var memoIndex = [Int32](repeating: -1, count: model.units.count)
         for (i, u) in memoUnits.enumerated() { memoIndex[u] = Int32(i) }
+        // Sectors ranked once, so that the groups sort on integers.
+        var rank: [String: Int] = [:]
+        for (i, name) in Set(sectors).sorted(by: bytewiseLess).enumerated() { rank[name] = i }
+        let sectorRank = sectors.map { rank[$0]! }
         let order = kept.sorted {
-            units[$0] != units[$1] ? memoIndex[units[$0]] < memoIndex[units[$1]] : bytewiseLess(sectors[$0], sectors[$1])
+            units[$0] != units[$1] ? memoIndex[units[$0]] < memoIndex[units[$1]] : sectorRank[$0] < sectorRank[$1]
         }
         var groups: [(unit: Int32, sector: String, dossiers: Int32)] = []
-        var values: [Int32] = []
-        values.reserveCapacity(order.count * width)
-        for g in order {
-            groups.append((memoIndex[units[g]], sectors[g], dossiers[g]))
-            for v in counters[g * width ..< (g + 1) * width] { values.append(Int32(v)) }
+        groups.reserveCapacity(order.count)
+        let width = width
+        let values = [Int32](unsafeUninitializedCapacity: order.count * width) { out, initialized in
+            counters.withUnsafeBufferPointer { c in
+                for (n, g) in order.enumerated() {
+                    for i in 0..<width { out[n * width + i] = Int32(truncatingIfNeeded: c[g * width + i]) }
+                }
+            }
+            initialized = order.count * width
         }
+        for g in order { groups.append((memoIndex[units[g]], sectors[g], dossiers[g])) }
         var counts: [Int32] = []
         counts.reserveCapacity(memoUnits.count * block)
         for u in memoUnits {

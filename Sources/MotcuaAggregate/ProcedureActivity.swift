@@ -164,7 +164,7 @@ struct ProcedureActivity {
     }
 
     /// Whether some count went below zero (a memo that does not match its dossiers).
-    var hasNegativeCount: Bool { counts.contains { $0 < 0 } }
+    var hasNegativeCount: Bool { (counts.min() ?? 0) < 0 }
 
     /// Makes the sets from the bits or counts; call once, after the last `add` and `formUnion`.
     mutating func seal() {

@@ -186,15 +186,19 @@ public enum Rollup {
         // The groups of every slice (and of the memo) added up, by unit and sector.
         let width = (periods.count + 1) * BaseCounter.count
         var sums = GroupSums(width: width)
-        var activity = update == nil ? slices[0].sums.activity
-            : ProcedureActivity(units: model.units.count, periods: periods.count, procedures: procedureCodes.count, counting: true)
+        // Updating: the run's counts are the first slice's when its periods are the run's (no
+        // period summed anew), else a table of their own.
+        let ownCounts = update != nil && !fresh.isEmpty
+        var activity = ownCounts
+            ? ProcedureActivity(units: model.units.count, periods: periods.count, procedures: procedureCodes.count, counting: true)
+            : slices[0].sums.activity
         var tally = DossierTally()
         var unitDossiers = [Int32](repeating: 0, count: model.units.count)
         for (i, (slice, rows)) in slices.enumerated() {
             for g in 0..<slice.table.groupCount {
                 sums.add(unit: slice.groupUnit[g], sector: slice.groupSector[g], dossiers: slice.groupDossiers[g], slice.table.group(g), rows: rows)
             }
-            if let rows { activity.addCounts(slice.activity, rows: rows) } else if i > 0 { activity.formUnion(slice.activity) }
+            if ownCounts, let rows { activity.addCounts(slice.activity, rows: rows) } else if i > 0 { activity.formUnion(slice.activity) }
             tally.dossiers += slice.tally.dossiers
             tally.inScope += slice.tally.inScope
             tally.notReceived += slice.tally.notReceived
@@ -417,6 +421,7 @@ public enum Rollup {
         func col(_ name: String) -> Int { counterColumns.firstIndex(of: name)! }
         let (recv, res, pend) = (col("received_total"), col("resolved_total"), col("pending_total"))
         let (e, o, l, w, ov) = (col("resolved_early"), col("resolved_on_time"), col("resolved_late"), col("pending_within"), col("pending_overdue"))
+        let carried = col("carried_over")
         struct RowKey: Hashable { let unit: Int, scope: Scope, sector: String }
         var previous: [RowKey: (period: Int, pending: Int64)] = [:]
         for r in rows {
@@ -427,7 +432,7 @@ public enum Rollup {
             }
             let key = RowKey(unit: r.unit, scope: r.scope, sector: r.sector)
             if r.period > 0, periods[r.period - 1].to + 1 == periods[r.period].from,
-               let before = previous[key], before.period == r.period - 1, before.pending != v[col("carried_over")] {
+               let before = previous[key], before.period == r.period - 1, before.pending != v[carried] {
                 throw InvariantBroken(message: "carried_over of \(periods[r.period].label) differs from the previous pending_total")
             }
             previous[key] = (r.period, v[pend])

@@ -91,10 +91,11 @@ public struct RollupMemo {
             guard let label = r.text(), let from = r.i32(), let to = r.i32(), let partial = r.u8() else { return nil }
             periods.append(Period(label: label, from: from, to: to, partial: partial != 0))
         }
-        guard let dossiers = r.u64(), let inScope = r.u64(), let notReceived = r.u64(), let unitCount = r.count(min: 8) else { return nil }
+        guard let dossiers = r.u64().flatMap({ Int(exactly: $0) }), let inScope = r.u64().flatMap({ Int(exactly: $0) }),
+              let notReceived = r.u64().flatMap({ Int(exactly: $0) }), let unitCount = r.count(min: 8) else { return nil }
         self.key = key
         self.periods = periods
-        tally = DossierTally(dossiers: Int(dossiers), inScope: Int(inScope), notReceived: Int(notReceived))
+        tally = DossierTally(dossiers: dossiers, inScope: inScope, notReceived: notReceived)
         (unitCodes, unitDossiers) = ([], [])
         for _ in 0..<unitCount {
             guard let code = r.text(), let n = r.i32() else { return nil }
@@ -113,6 +114,11 @@ public struct RollupMemo {
             guard let u = r.i32(), u >= 0, Int(u) < unitCount, let sector = r.text(), let n = r.i32() else { return nil }
             groups.append((u, sector, n))
         }
+        // Each unit, procedure, period and group once: one named twice would be added twice.
+        struct GroupKey: Hashable { let unit: Int32, sector: String }
+        guard Set(unitCodes).count == unitCount, Set(procedureCodes).count == procedureCount,
+              Set(periods.map(\.label)).count == periodCount,
+              Set(groups.map { GroupKey(unit: $0.unit, sector: $0.sector) }).count == groupCount else { return nil }
         guard let counters = r.sparse(), let activity = r.sparse(), r.atEnd,
               counters.count == groupCount * (periodCount + 1) * BaseCounter.count,
               activity.count == unitCount * periodCount * 3 * procedureCount else { return nil }

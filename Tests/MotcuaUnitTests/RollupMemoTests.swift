@@ -2,7 +2,7 @@
 // their old versions out, their new ones in — and with the periods they do not have summed
 // anew (the last one cut at another as-of, one more period), they give the full roll-up's rows
 // and KPI figures, and the same sums as a roll-up made anew; sums that do not fit are not
-// used; bytes cut short do not read as sums.
+// used; bytes cut short, or naming a unit or procedure twice, do not read as sums.
 import XCTest
 import MotcuaTestSupport
 @testable import MotcuaFoundation
@@ -207,5 +207,12 @@ final class RollupMemoTests: XCTestCase {
             XCTAssertNil(RollupMemo(decoding: Array(bytes.prefix(cut))), "cut at \(cut) of \(bytes.count)")
         }
         XCTAssertNil(RollupMemo(decoding: bytes + [0]), "a byte past the end")
+        // Sums naming a unit twice (well formed otherwise) are not sums: they would count it twice.
+        var twice = try XCTUnwrap(RollupMemo(decoding: bytes))
+        twice.unitCodes[1] = twice.unitCodes[0]
+        XCTAssertNil(RollupMemo(decoding: twice.encoded()), "a unit named twice")
+        var procedureTwice = try XCTUnwrap(RollupMemo(decoding: bytes))
+        procedureTwice.procedureCodes[1] = procedureTwice.procedureCodes[0]
+        XCTAssertNil(RollupMemo(decoding: procedureTwice.encoded()), "a procedure named twice")
     }
 }

@@ -57,6 +57,10 @@ public enum MemoUse {
 
 public struct InvariantBroken: Error { public let message: String }
 
+/// The roll-up cannot update kept sums and must go over every dossier, but the partial result
+/// holds only the changed ones (a selective load): the caller loads the rest and builds again.
+public struct RollupNeedsEveryDossier: Error { public let reason: String }
+
 public enum Rollup {
     /// `form`: the scope Biểu II.06a counts, when a form is wanted (`own`: each unit's own
     /// dossiers; `subtree`: with its descendants', where it has any). `reportUnits`: rows only
@@ -91,6 +95,9 @@ public enum Rollup {
                 memoNote = "the periods changed since the sums were kept"
             }
         }
+        if !merged.isComplete, update == nil || !fresh.isEmpty {
+            throw RollupNeedsEveryDossier(reason: memoNote ?? (update == nil ? "no kept sums" : "a period is summed anew"))
+        }
         let unitCount = merged.units.count
         let unitCodes = (0..<unitCount).map { merged.units.string(Int32($0)) }
         var unitUsed: [Bool] = []
@@ -118,6 +125,7 @@ public enum Rollup {
             }
         }
         if update == nil {
+            guard merged.isComplete else { throw RollupNeedsEveryDossier(reason: memoNote ?? "the kept sums do not apply") }
             unitUsed = SideBySide.slices(PartialResult.partitionCount, threads: threads) { partitions in
                 var used = [Bool](repeating: false, count: unitCount)
                 merged.forEachState(partitions: partitions) { d in used[Int(d.unit)] = true }
@@ -145,6 +153,7 @@ public enum Rollup {
             memoNote = "the sums would take more than \(RollupMemo.budget(dossiers: merged.dossierCount) >> 20) MiB: not kept"
             update = nil
         }
+        if update == nil && !merged.isComplete { throw RollupNeedsEveryDossier(reason: memoNote ?? "the kept sums do not apply") }
         // Counts (not bits) when updating sums or making sums to keep.
         let counting = withinBudget && (update != nil || memo.keepsNew)
         // Accumulators over the dossiers, each with the run's period of each of its own (nil: the run's).
@@ -206,6 +215,7 @@ public enum Rollup {
         }
         if let u = update {
             if !sums.add(u.memo, rows: memoRows, model: model, procedures: procedureCodes, into: &activity, unitDossiers: &unitDossiers, tally: &tally) {
+                guard merged.isComplete else { throw RollupNeedsEveryDossier(reason: "the kept sums do not match the state's dossiers") }
                 return try build(merged, catalogs: catalogs, periods: periods, rules: rules, bySector: bySector, targets: targets,
                                  form: form, reportUnits: reportUnits, threads: threads, memo: memo.keepsNew ? .make : .none)
                     .noting("the kept sums do not match the state's dossiers")
@@ -282,6 +292,16 @@ public enum Rollup {
         guard let a = fresh.first, let b = fresh.last else { return (rows, 0..<0) }
         guard b - a + 1 == fresh.count, a == 0 || b == periods.count - 1 else { return nil }
         return (rows, a..<b + 1)
+    }
+
+    /// Whether `build` would update `memo` from the changed dossiers alone (the same key, and
+    /// every period kept) — then a run need not load the others. `build` still decides, and
+    /// says when it needs them after all (`RollupNeedsEveryDossier`).
+    public static func updates(_ memo: RollupMemo, catalogs: Catalogs, periods: [Period], rules: RuleSet, bySector: Bool,
+                               form: Scope? = nil) -> Bool {
+        guard memo.key == RollupMemo.key(rules: rules, groupBySector: bySector || form != nil, catalogs: catalogs),
+              let plan = periodPlan(periods, kept: memo.periods) else { return false }
+        return plan.fresh.isEmpty
     }
 
     /// Whether a dossier may count in the periods from `first` to `last` (more than may: the

@@ -49,8 +49,10 @@ package struct RunFailure {
 
 /// summary.json's `state` object (issue 13): the generation the outputs match, the files read
 /// this run and those the state already held (not read), the dossiers it keeps, why it
-/// was rebuilt (nil: it was extended), and whether the roll-up updated the sums the state
-/// kept ("updated") or went over every dossier ("full").
+/// was rebuilt (nil: it was extended), whether the roll-up updated the sums the state
+/// kept ("updated") or went over every dossier ("full"), and how many of the state's saved
+/// dossiers the run loaded (only the new files' ids when the sums were updated and no
+/// compaction was due).
 package struct StateFigures: Sendable {
     package var generation: Int
     package var filesRead: Int
@@ -58,9 +60,10 @@ package struct StateFigures: Sendable {
     package var dossiers: Int
     package var rebuilt: String?
     package var rollupUpdated: Bool
-    package init(generation: Int, filesRead: Int, filesSkipped: Int, dossiers: Int, rebuilt: String?, rollupUpdated: Bool) {
+    package var dossiersLoaded: Int
+    package init(generation: Int, filesRead: Int, filesSkipped: Int, dossiers: Int, rebuilt: String?, rollupUpdated: Bool, dossiersLoaded: Int) {
         (self.generation, self.filesRead, self.filesSkipped, self.dossiers, self.rebuilt) = (generation, filesRead, filesSkipped, dossiers, rebuilt)
-        self.rollupUpdated = rollupUpdated
+        (self.rollupUpdated, self.dossiersLoaded) = (rollupUpdated, dossiersLoaded)
     }
 }
 
@@ -164,7 +167,8 @@ package struct SummaryOutput {
             key("state")
             obj([("generation", .int(Int64(st.generation))), ("files_read", .int(Int64(st.filesRead))),
                  ("files_skipped", .int(Int64(st.filesSkipped))), ("dossiers", .int(Int64(st.dossiers))),
-                 ("rebuilt", st.rebuilt.map { .text($0) } ?? null), ("rollup", .text(st.rollupUpdated ? "updated" : "full"))])
+                 ("rebuilt", st.rebuilt.map { .text($0) } ?? null), ("rollup", .text(st.rollupUpdated ? "updated" : "full")),
+                 ("dossiers_loaded", .int(Int64(st.dossiersLoaded)))])
         }
         o.append(contentsOf: Array("\n}\n".utf8))
         return o

@@ -68,6 +68,8 @@ public enum MetricsFile {
                 metric("state_rebuilt", "1 when the last run rebuilt the state from every input file.", [(label, st.rebuilt == nil ? 0 : 1)])
                 metric("state_rollup_updated", "1 when the last run's roll-up updated the sums the state kept, 0 when it went over every dossier.",
                        [(label, st.rollupUpdated ? 1 : 0)])
+                metric("state_dossiers_loaded", "Saved dossiers the last run loaded from the state (the new files' ids alone when it updated the kept sums).",
+                       [(label, Double(st.dossiersLoaded))])
             }
         }
         switch database {

@@ -263,7 +263,7 @@ public enum Runner {
                 guard var st = state else { return Read(outcome: outcome, corrupt: corrupt, excluded: excluded) }
                 st.newLogs = outcome.merged.rejectLogs
                 clock?.mark("new files read", ["files": "\(plan.files.count - st.plan.reused)"])
-                let spliced = base.map { splice(outcome, into: $0, &st, threads: max(1, options.threads)) } ?? outcome
+                let spliced = try base.map { try splice(outcome, into: $0, &st, threads: max(1, options.threads)) } ?? outcome
                 return Read(outcome: spliced, corrupt: corrupt, excluded: excluded, state: st)
             }
             logger.info("reading again without corrupt input \(plan.files[skip].relativePath)")
@@ -295,11 +295,19 @@ public enum Runner {
     /// Counters, KPIs and form rows (exit 70 if an identity breaks).
     static func rollUp(_ plan: Plan, _ read: Read, options: RunOptions) throws -> RollupResult {
         let p = plan.pipeline
+        func build() throws -> RollupResult {
+            try Rollup.build(read.merged, catalogs: plan.catalogs, periods: plan.periods, rules: p.rules,
+                             bySector: p.breakdownBySector, targets: p.targets,
+                             form: p.outputs.formRowsScope, reportUnits: p.reportUnits, threads: options.threads,
+                             memo: read.state?.memoUse ?? .none)
+        }
         do {
-            return try Rollup.build(read.merged, catalogs: plan.catalogs, periods: plan.periods, rules: p.rules,
-                                    bySector: p.breakdownBySector, targets: p.targets,
-                                    form: p.outputs.formRowsScope, reportUnits: p.reportUnits, threads: options.threads,
-                                    memo: read.state?.memoUse ?? .none)
+            do { return try build() } catch is RollupNeedsEveryDossier {
+                // The kept sums did not apply after all: the rest of the state, then the full roll-up.
+                guard let st = read.state else { throw MotcuaError(.software, "internal invariant broken: a roll-up without a state lacks dossiers; nothing published") }
+                try st.directory.completeLoad(read.merged, threads: max(1, options.threads))
+                return try build()
+            }
         } catch let e as InvariantBroken {
             throw MotcuaError(.software, "internal invariant broken: \(e.message); nothing published")
         }

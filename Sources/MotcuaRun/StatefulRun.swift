@@ -10,6 +10,7 @@ import MotcuaAggregate
 import MotcuaOutput
 import MotcuaState
 import Logging
+import Foundation
 
 /// The state's part of one run.
 struct StateRun {
@@ -27,6 +28,9 @@ struct StateRun {
     var rollupNote: String?
     var replaced: [DossierState] = []
     var kept: [DossierState] = []
+    /// Whether only the changed ids' saved versions are loaded (after the new files are read):
+    /// the roll-up updates kept sums from them alone, and nothing else walks the dossiers.
+    var selective = false
 
     /// What the roll-up does with its sums: update the kept ones, or make them anew — and
     /// neither makes new ones on a night with nothing new (no generation keeps them).
@@ -65,12 +69,21 @@ extension Runner {
                           excluded: inout Set<Int>, corrupt: inout [Int: CorruptInput]) throws -> PartialResult? {
         guard let previous = state.plan.previous else { return nil }
         let base = PartialResult(fileCount: plan.files.count, spillDirectory: plan.output.path)
-        state.loadedDossiers = try state.directory.load(previous, into: base, fileMap: state.plan.fileMap, threads: max(1, options.threads))
         if let (bytes, start) = try state.directory.currentRollupSums() {
             // Bytes that passed their checksum but do not read as sums (another layout): the
             // run sums in full, and keeps its own.
             state.rollupSums = RollupMemo(decoding: bytes, from: start)
             if state.rollupSums == nil { state.rollupNote = "the kept sums are of another layout" }
+        }
+        let p = plan.pipeline
+        state.selective = !p.outputs.wantsDataQuality && !wholeStateForced && state.rollupSums.map {
+            Rollup.updates($0, catalogs: plan.catalogs, periods: plan.periods, rules: p.rules, bySector: p.breakdownBySector,
+                           form: p.outputs.formRowsScope)
+        } == true
+        if state.selective {
+            try state.directory.loadFigures(previous, into: base, fileMap: state.plan.fileMap)
+        } else {
+            state.loadedDossiers = try state.directory.load(previous, into: base, fileMap: state.plan.fileMap, threads: max(1, options.threads))
         }
         for (i, id) in state.known {
             let e = previous.entries[id]
@@ -82,13 +95,21 @@ extension Runner {
 
     /// The new files' outcome merged into the loaded state, with the state's files' figures
     /// put where a full run's reading would have put them; `state` keeps the ids they hold.
-    static func splice(_ outcome: ReduceOutcome, into base: PartialResult, _ state: inout StateRun, threads: Int) -> ReduceOutcome {
+    static func splice(_ outcome: ReduceOutcome, into base: PartialResult, _ state: inout StateRun, threads: Int) throws -> ReduceOutcome {
         var outcome = outcome
         let changed = ChangedDossiers(outcome.merged)
         state.changed = changed
+        if state.selective, let previous = state.plan.previous {
+            state.loadedDossiers = try state.directory.loadDossiers(previous, into: base, fileMap: state.plan.fileMap,
+                                                                    selecting: changed, threads: threads)
+        }
         if state.rollupSums != nil { state.replaced = changed.states(in: base) }
         base.merge([outcome.merged], threads: threads)
         if state.rollupSums != nil { state.kept = changed.states(in: base) }
+        if let previous = state.plan.previous, !base.isComplete, state.directory.compacts(previous, adding: changed, dossiers: base.dossierCount) {
+            // This night writes every partition anew: it needs every dossier.
+            try state.directory.completeLoad(base, threads: threads)
+        }
         outcome.merged = base
         guard let previous = state.plan.previous else { return outcome }
         for (i, id) in state.known {
@@ -105,11 +126,17 @@ extension Runner {
         return outcome
     }
 
+    /// `MOTCUA_STATE_LOAD=all` (tests, benchmarks): every saved dossier loaded, as before the
+    /// selective load.
+    static var wholeStateForced: Bool { ProcessInfo.processInfo.environment["MOTCUA_STATE_LOAD"] == "all" }
+
     /// summary.json's `state` object, known before the generation is written.
     static func stateFigures(_ state: StateRun, _ read: Read, dossiers: Int, rollupUpdated: Bool) -> StateFigures {
         let known = state.plan.reused
+        let loaded = (state.plan.previous?.dossiers ?? 0) - read.merged.notLoaded
         return StateFigures(generation: state.plan.unchanged ? state.plan.current : state.plan.generation, filesRead: read.merged.files.count - known,
-                            filesSkipped: known, dossiers: dossiers, rebuilt: state.plan.rebuild, rollupUpdated: rollupUpdated)
+                            filesSkipped: known, dossiers: dossiers, rebuilt: state.plan.rebuild, rollupUpdated: rollupUpdated,
+                            dossiersLoaded: loaded)
     }
 
     /// Writes the next generation (fsynced, not yet current); nothing when nothing is new.

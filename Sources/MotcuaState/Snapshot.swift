@@ -71,9 +71,12 @@ enum Snapshot {
     /// partition's by `DossierState.absorb`, the rule a run's merge uses: the later input
     /// position wins, so a delta cannot undo what a file later in the input order says. File
     /// positions go through `fileMap` (ledger id → input index). `only`: that partition alone.
+    /// `selecting`: only the saved dossiers whose id hash these ids have (a night whose
+    /// roll-up updates kept sums needs no other); every record is still walked and bounded.
     /// Returns the saved dossiers read (a dossier in the partitions and a delta counts twice).
     static func loadDossiers(_ dir: String, deltas: [DeltaFile] = [], into partial: PartialResult, fileMap: [Int32],
-                             codes: (units: Int32, procedures: Int32, sectors: Int32), only: Int? = nil, threads: Int) throws -> Int {
+                             codes: (units: Int32, procedures: Int32, sectors: Int32), only: Int? = nil,
+                             selecting: ChangedDossiers? = nil, threads: Int) throws -> Int {
         // The deltas are small (Compaction bounds them): each read and checked once, whole.
         let deltaFiles = try deltas.map { try DeltaSlices("\(dir)/\($0.name)", dossiers: $0.dossiers) }
         let memoryParts = PartialResult.partitionCount
@@ -90,19 +93,19 @@ enum Snapshot {
                     for d in deltaFiles {
                         for p in parts { dossiers += d.counts[p]; bytes += d.start[p + 1] - d.start[p] }
                     }
-                    partial.reserveLoaded(partition: m, dossiers: dossiers, idBytes: max(0, bytes - dossiers * fixedBytes))
+                    if selecting == nil { partial.reserveLoaded(partition: m, dossiers: dossiers, idBytes: max(0, bytes - dossiers * fixedBytes)) }
                     for (j, p) in parts.enumerated() {
                         let r = readers[j], n = counts[j]
                         try r.bytes.withUnsafeBytes { raw in
                             try loadRecords(raw, from: r.at, to: raw.count, count: n, partition: p, path: r.path, into: partial,
-                                            fileMap: fileMap, codes: codes)
+                                            fileMap: fileMap, codes: codes, selecting: selecting)
                         }
                         readers[j] = StateReader([], path: r.path)   // its bytes are in the table now
                         loaded += n
                         for d in deltaFiles {
                             try d.file.withUnsafeBytes { raw in
                                 try loadRecords(raw, from: d.start[p], to: d.start[p + 1], count: d.counts[p], partition: p, path: d.path,
-                                                into: partial, fileMap: fileMap, codes: codes)
+                                                into: partial, fileMap: fileMap, codes: codes, selecting: selecting)
                             }
                             loaded += d.counts[p]
                         }
@@ -116,42 +119,60 @@ enum Snapshot {
         return try results.reduce(0) { $0 + (try $1.get()) }
     }
 
-    /// Stores the `n` saved dossiers of partition `p` that fill `raw[from..<end]` in `partial`.
+    /// Stores the `n` saved dossiers of partition `p` that fill `raw[from..<end]` in `partial`
+    /// (with `selecting`, only those whose id hash it may hold).
     private static func loadRecords(_ raw: UnsafeRawBufferPointer, from: Int, to end: Int, count n: Int, partition p: Int, path: String,
                                     into partial: PartialResult, fileMap: [Int32],
-                                    codes: (units: Int32, procedures: Int32, sectors: Int32)) throws {
+                                    codes: (units: Int32, procedures: Int32, sectors: Int32), selecting: ChangedDossiers?) throws {
+        func store(at: Int, idCount: Int, hash: UInt64) throws {
+            func i32(_ k: Int) -> Int32 { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at + 4 * k, as: Int32.self)) }
+            func u8(_ k: Int) -> UInt8 { raw[at + 48 + k] }
+            let file = i32(0)
+            guard file >= 0, Int(file) < fileMap.count, i32(3) < codes.units, i32(4) < codes.procedures, i32(5) < codes.sectors
+            else { throw StateFiles.damaged(path, "names a file or code the ledger does not have") }
+            var s = DossierState(position: RecordPosition(file: fileMap[Int(file)], chunk: i32(1), line: i32(2)),
+                                 unit: i32(3), procedure: i32(4), sector: i32(5), received: i32(6), due: i32(7),
+                                 ended: i32(8), returned: i32(9), status: u8(0), channel: u8(1), returnChannel: u8(2),
+                                 paidOnline: u8(3), flags: u8(4))
+            s.receivedMin = i32(10)
+            s.receivedMax = i32(11)
+            s.highestStage = u8(5)
+            guard StateFormat.partition(ofHash: hash) == p else { throw StateFiles.damaged(path, "holds a dossier of another partition") }
+            partial.insertLoaded((raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self), idCount, hash: hash, s)
+        }
+        /// The id length of the dossier at `at`, nil when it does not fit before `end`.
+        func idCount(at: Int) -> Int? {
+            guard at + fixedBytes <= end else { return nil }
+            let k = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at + 54, as: UInt16.self)))
+            return at + fixedBytes + k <= end ? k : nil
+        }
+        var at = from
+        if let selecting {
+            // A few ids among all: each record hashed and tested, the few found stored.
+            for _ in 0..<n {
+                guard let k = idCount(at: at) else { throw StateFiles.damaged(path, "ends inside a dossier") }
+                let hash = hashBytes((raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self), k)
+                if selecting.mayHold(hash: hash) { try store(at: at, idCount: k, hash: hash) }
+                at += fixedBytes + k
+            }
+            guard at == end else { throw StateFiles.damaged(path, "has bytes past its last dossier") }
+            return
+        }
         // In batches: the ids are hashed and their slots prefetched first, then inserted, so the
         // table's cache misses overlap instead of coming one after another.
         let batch = 16
         try withUnsafeTemporaryAllocation(of: (offset: Int, idCount: Int, hash: UInt64).self, capacity: batch) { pending in
-            var at = from, done = 0
+            var done = 0
             while done < n {
                 var k = min(batch, n - done), truncated = false
                 for j in 0..<k {
-                    let idCount = at + fixedBytes <= end
-                        ? Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at + 54, as: UInt16.self))) : nil
-                    guard let idCount, at + fixedBytes + idCount <= end else { (k, truncated) = (j, true); break }
-                    let hash = hashBytes((raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self), idCount)
+                    guard let count = idCount(at: at) else { (k, truncated) = (j, true); break }
+                    let hash = hashBytes((raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self), count)
                     partial.prefetchLoaded(hash: hash)
-                    pending[j] = (at, idCount, hash)
-                    at += fixedBytes + idCount
+                    pending[j] = (at, count, hash)
+                    at += fixedBytes + count
                 }
-                for (at, idCount, hash) in pending[0..<k] {
-                    func i32(_ k: Int) -> Int32 { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at + 4 * k, as: Int32.self)) }
-                    func u8(_ k: Int) -> UInt8 { raw[at + 48 + k] }
-                    let file = i32(0)
-                    guard file >= 0, Int(file) < fileMap.count, i32(3) < codes.units, i32(4) < codes.procedures, i32(5) < codes.sectors
-                    else { throw StateFiles.damaged(path, "names a file or code the ledger does not have") }
-                    var s = DossierState(position: RecordPosition(file: fileMap[Int(file)], chunk: i32(1), line: i32(2)),
-                                         unit: i32(3), procedure: i32(4), sector: i32(5), received: i32(6), due: i32(7),
-                                         ended: i32(8), returned: i32(9), status: u8(0), channel: u8(1), returnChannel: u8(2),
-                                         paidOnline: u8(3), flags: u8(4))
-                    s.receivedMin = i32(10)
-                    s.receivedMax = i32(11)
-                    s.highestStage = u8(5)
-                    guard StateFormat.partition(ofHash: hash) == p else { throw StateFiles.damaged(path, "holds a dossier of another partition") }
-                    partial.insertLoaded((raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self), idCount, hash: hash, s)
-                }
+                for (at, count, hash) in pending[0..<k] { try store(at: at, idCount: count, hash: hash) }
                 if truncated { throw StateFiles.damaged(path, "ends inside a dossier") }
                 done += k
             }
@@ -288,18 +309,60 @@ enum Snapshot {
 package struct ChangedDossiers {
     private var keys: [UInt8] = []
     package private(set) var count = 0
+    /// The ids' hashes in an open-addressing table (0: empty; a hash of 0 is `hasZero`), for
+    /// the selective load's test of every saved dossier.
+    private var hashes: [UInt64] = []
+    private var hasZero = false
+    private var shift: UInt64 = 63
 
     package init(_ partial: PartialResult) {
-        var keys: [UInt8] = [], count = 0
+        var keys: [UInt8] = [], all: [UInt64] = []
         partial.flushWaiting()
         partial.forEachDossier(partitions: 0..<PartialResult.partitionCount) { _, id in
-            withUnsafeBytes(of: hashBytes(id.baseAddress!, id.count).littleEndian) { keys.append(contentsOf: $0) }
+            let hash = hashBytes(id.baseAddress!, id.count)
+            withUnsafeBytes(of: hash.littleEndian) { keys.append(contentsOf: $0) }
             withUnsafeBytes(of: UInt16(id.count).littleEndian) { keys.append(contentsOf: $0) }
             keys.append(contentsOf: id)
-            count += 1
+            all.append(hash)
         }
-        (self.keys, self.count) = (keys, count)
+        (self.keys, count) = (keys, all.count)
+        // At most a quarter full: a test of a hash not here ends at the first or second slot.
+        var bits = 4
+        while 1 << bits < 4 * all.count { bits += 1 }
+        shift = UInt64(64 - bits)
+        var table = [UInt64](repeating: 0, count: 1 << bits)
+        for hash in all {
+            guard hash != 0 else { hasZero = true; continue }
+            var slot = ChangedDossiers.slot(hash, shift)
+            while table[slot] != 0 && table[slot] != hash { slot = (slot + 1) & (table.count - 1) }
+            table[slot] = hash
+        }
+        hashes = table
     }
+
+    /// The bytes of `Snapshot.deltaPayload` for these ids: its table, then each dossier.
+    package var deltaPayloadBytes: Int { 16 * StateFormat.partitionCount + count * Snapshot.fixedBytes + keys.count - 10 * count }
+
+    /// Whether one of these ids has this hash (then the id may be one of them).
+    @inline(__always)
+    package func mayHold(hash: UInt64) -> Bool {
+        guard hash != 0 else { return hasZero }
+        return hashes.withUnsafeBufferPointer { table in
+            let mask = table.count - 1
+            var slot = ChangedDossiers.slot(hash, shift)
+            while true {
+                let h = table[slot]
+                if h == hash { return true }
+                if h == 0 { return false }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
+    /// The partition bits are the hash's top ones (equal within a partition): the slot comes
+    /// from all of them, mixed.
+    @inline(__always)
+    private static func slot(_ hash: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
     /// Each of these ids' state in `partial`, where it holds one (the versions a night's files
     /// replace, read before their merge; and the versions kept, after it).

@@ -28,6 +28,8 @@ package final class StateDirectory {
     private var lockFD: Int32 = -1
     /// The generation being written, until committed or discarded.
     var pending: (name: String, number: Int)?
+    /// The ledger and file map of a selective load (`loadDossiers(selecting:)`), for `completeLoad`.
+    private var selected: (ledger: Ledger, fileMap: [Int32])?
 
     /// Creates the directory if needed, takes its lock, removes what killed runs left.
     package init(path: String, durable: Bool = true) throws {
@@ -114,16 +116,16 @@ package final class StateDirectory {
     /// tables, dossiers, rejects and per-file figures, file positions through `fileMap`
     /// (ledger id → input index). Returns the dossiers loaded.
     package func load(_ ledger: Ledger, into partial: PartialResult, fileMap: [Int32], threads: Int) throws -> Int {
-        guard let name = currentName else { return 0 }
+        try loadFigures(ledger, into: partial, fileMap: fileMap)
+        return try loadDossiers(ledger, into: partial, fileMap: fileMap, threads: threads)
+    }
+
+    /// All `load` puts in a fresh partial but the dossiers: the code tables, the rejects, the
+    /// files' figures, the newest day.
+    package func loadFigures(_ ledger: Ledger, into partial: PartialResult, fileMap: [Int32]) throws {
+        guard let name = currentName else { return }
         let dir = "\(path)/\(name)"
         try StateDirectory.internCodes(ledger, into: partial, ledgerPath: "\(dir)/ledger.bin")
-        _ = try Snapshot.loadDossiers(dir, deltas: ledger.deltas, into: partial, fileMap: fileMap,
-                                      codes: (Int32(ledger.units.count), Int32(ledger.procedures.count), Int32(ledger.sectors.count)),
-                                      threads: threads)
-        let loaded = partial.dossierCount
-        guard loaded == ledger.dossiers else {
-            throw StateFiles.damaged("\(dir)/ledger.bin", "counts \(ledger.dossiers) dossiers where its partitions and deltas hold \(loaded)")
-        }
         for segment in ledger.segments {
             partial.rejectLogs.append(try Snapshot.loadRejects(segment, in: dir, fileMap: fileMap))
         }
@@ -139,7 +141,51 @@ package final class StateDirectory {
         }
         partial.newestDay = max(partial.newestDay, ledger.newestDay)
         for (unit, tally) in ledger.rejectsByUnit { partial.rejectsByUnit[unit, default: ExampleIds()].merge(tally) }
+    }
+
+    /// The saved dossiers into a partial holding none yet (its code tables the ledger's).
+    /// `selecting`: only those ids' (and any of the same hash); the rest stay on disk, counted
+    /// in `notLoaded`, until `completeLoad`. Returns the dossiers loaded.
+    package func loadDossiers(_ ledger: Ledger, into partial: PartialResult, fileMap: [Int32], selecting: ChangedDossiers? = nil,
+                              threads: Int) throws -> Int {
+        guard let name = currentName else { return 0 }
+        let dir = "\(path)/\(name)"
+        _ = try Snapshot.loadDossiers(dir, deltas: ledger.deltas, into: partial, fileMap: fileMap,
+                                      codes: (Int32(ledger.units.count), Int32(ledger.procedures.count), Int32(ledger.sectors.count)),
+                                      selecting: selecting, threads: threads)
+        let loaded = partial.dossierCount
+        guard selecting == nil ? loaded == ledger.dossiers : loaded <= ledger.dossiers else {
+            throw StateFiles.damaged("\(dir)/ledger.bin", "counts \(ledger.dossiers) dossiers where its partitions and deltas hold \(selecting == nil ? "" : "at least ")\(loaded)")
+        }
+        if selecting != nil {
+            partial.notLoaded = ledger.dossiers - loaded
+            selected = (ledger, fileMap)
+        }
         return loaded
+    }
+
+    /// Whether the generation after `previous` with the delta of `changed` is written
+    /// compacted (`write`'s choice, known before the roll-up: such a night loads every dossier).
+    package func compacts(_ previous: Ledger, adding changed: ChangedDossiers, dossiers: Int) -> Bool {
+        let delta = DeltaFile(name: "", dossiers: changed.count, bytes: StateFormat.headerBytes + changed.deltaPayloadBytes)
+        return Snapshot.Compaction.due(deltas: previous.deltas + (changed.count > 0 ? [delta] : []), dossiers: dossiers)
+    }
+
+    /// What a selective load left on disk, loaded into `partial` (which may have merged other
+    /// partials since: a saved version folds into the one held by `DossierState.absorb`, the
+    /// merge's own rule, so the result is what a full load and the same merge would hold).
+    package func completeLoad(_ partial: PartialResult, threads: Int) throws {
+        guard !partial.isComplete, let (ledger, fileMap) = selected, let name = currentName else { return }
+        let dir = "\(path)/\(name)"
+        let missing = partial.notLoaded
+        partial.notLoaded = 0
+        let held = partial.dossierCount
+        _ = try Snapshot.loadDossiers(dir, deltas: ledger.deltas, into: partial, fileMap: fileMap,
+                                      codes: (Int32(ledger.units.count), Int32(ledger.procedures.count), Int32(ledger.sectors.count)),
+                                      threads: threads)
+        guard partial.dossierCount - held == missing else {
+            throw StateFiles.damaged("\(dir)/ledger.bin", "counts \(ledger.dossiers) dossiers where its partitions and deltas hold \(ledger.dossiers - missing + partial.dossierCount - held)")
+        }
     }
 
     /// Gives a fresh partial the ledger's code tables, in their order (saved dossiers name
@@ -184,6 +230,7 @@ package final class StateDirectory {
         if let previous, let current, let changed {
             let (payload, count) = try Snapshot.deltaPayload(changed, merged: merged, ledgerIds: ledgerIds)
             let delta = DeltaFile(name: "delta-\(name.dropFirst()).bin", dossiers: count, bytes: StateFormat.headerBytes + payload.bytes.count)
+            assert(payload.bytes.count == changed.deltaPayloadBytes && count == changed.count)
             let deltas = previous.deltas + (count > 0 ? [delta] : [])
             let dossiers = merged.dossierCount
             if !Snapshot.Compaction.due(deltas: deltas, dossiers: dossiers) {
@@ -195,7 +242,10 @@ package final class StateDirectory {
                 compact = false
             }
         }
-        if compact { ledger.dossiers = try Snapshot.saveDossiers(merged, ledgerIds: ledgerIds, to: dir, sync: durable, threads: threads) }
+        if compact {
+            try completeLoad(merged, threads: threads)
+            ledger.dossiers = try Snapshot.saveDossiers(merged, ledgerIds: ledgerIds, to: dir, sync: durable, threads: threads)
+        }
         func table(_ interner: Interner) -> [[UInt8]] { (0..<interner.count).map { Array(interner.string(Int32($0)).utf8) } }
         ledger.units = table(merged.units)
         ledger.procedures = table(merged.procedures)

@@ -74,7 +74,8 @@ final class StateTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let dossiers = (try summary(dir)["accounting"] as! [String: Int])["dossiers"]!
         XCTAssertEqual((try summary(dir))["state"] as? NSDictionary,
-                       ["generation": 2, "files_read": 4, "files_skipped": 0, "dossiers": dossiers, "rebuilt": "--full-refresh", "rollup": "full"] as NSDictionary)
+                       ["generation": 2, "files_read": 4, "files_skipped": 0, "dossiers": dossiers, "rebuilt": "--full-refresh", "rollup": "full",
+                        "dossiers_loaded": 0] as NSDictionary)
         XCTAssertEqual(try Harness.run(["state", "--verify", "st"], in: dir).status, 0)
     }
 
@@ -318,6 +319,52 @@ final class StateTests: XCTestCase {
         let verify = try Harness.run(["state", "--verify", "st"], in: dir)
         XCTAssertEqual(verify.status, 65, verify.stdout + verify.stderr)
         XCTAssertTrue(verify.stderr.contains("rollup.bin"), verify.stderr)
+    }
+
+    /// A night whose roll-up updates the kept sums loads only the saved dossiers its new files
+    /// hold (`state.dossiers_loaded`); when the sums turn out not to apply (here a unit loses
+    /// its last dossier to another unit), the rest is loaded and the roll-up goes over every
+    /// dossier. Either way the outputs are a full run's. Hand-made records, so that each
+    /// count is known.
+    func testNightLoadsOnlyTheDossiersItsFilesHold() throws {
+        let dir = try Harness.scratch("state-selective")
+        defer { try? fm.removeItem(at: dir) }
+        try fm.createDirectory(at: dir.appendingPathComponent("in"), withIntermediateDirectories: true)
+        func records(_ name: String, _ dossiers: [(id: String, unit: String, status: Int)]) throws {
+            try dossiers.map { d in
+                """
+                {"MaHoSo":"\(d.id)","MaTTHC":"1.001193","MaLinhVuc":"G09-TP01","KenhThucHien":"2","MaDonVi":"\(d.unit)",\
+                "NgayNopHoSo":"20240219010333","TrangThaiHoSo":\(d.status),"NgayTiepNhan":"20240219080000",\
+                "NgayHenTra":"20240226170000","NgayKetThucXuLy":null,"NgayTra":""}
+                """
+            }.joined(separator: "\n").appending("\n").write(to: dir.appendingPathComponent("in/\(name)"), atomically: true, encoding: .utf8)
+        }
+        try pipeline(dir, "")
+        try String(contentsOf: dir.appendingPathComponent("p.yaml"), encoding: .utf8).replacingOccurrences(of: "in/*.ndjson.gz", with: "in/*.ndjson")
+            .write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        let (commune, department) = ("000.02.21.H56", "000.00.06.H56")
+        let env = ["MOTCUA_STATE_DELTAS": "4"]   // no compaction: that night loads every dossier
+        func night(_ what: String) throws -> [String: Any] {
+            let r = try Harness.run(["run", "p.yaml", "--quiet"], in: dir, environment: env)
+            XCTAssertEqual(r.status, 0, "\(what): \(r.stderr)")
+            try assertSameAsFullRun(dir, what)
+            return try summary(dir)["state"] as! [String: Any]
+        }
+        try records("a.ndjson", [("X-1", commune, 2), ("X-2", department, 2), ("X-3", department, 2)])
+        var state = try night("the first night")
+        XCTAssertEqual(state["dossiers_loaded"] as? Int, 0)
+        try records("b.ndjson", [("X-2", department, 4)])
+        state = try night("one dossier changed")
+        XCTAssertEqual(state["rollup"] as? String, "updated")
+        XCTAssertEqual(state["dossiers_loaded"] as? Int, 1, "only X-2's saved version")
+        state = try night("nothing new")
+        XCTAssertEqual(state["dossiers_loaded"] as? Int, 0)
+        XCTAssertEqual(state["rollup"] as? String, "updated")
+        try records("c.ndjson", [("X-1", department, 2), ("X-4", department, 2)])
+        state = try night("the commune's only dossier moved")
+        XCTAssertEqual(state["rollup"] as? String, "full", "the kept sums cannot lose the commune's last dossier")
+        XCTAssertEqual(state["dossiers_loaded"] as? Int, 3, "every saved dossier, for the full roll-up")
+        XCTAssertEqual(state["dossiers"] as? Int, 4)
     }
 
     /// A delta truncated or with a flipped byte stops the run (65) naming it, and `--verify`

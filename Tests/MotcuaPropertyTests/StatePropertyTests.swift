@@ -9,7 +9,9 @@
 // state's nights pass at once (every night compacts). A third keeps the same period kind and
 // rules every night, its last period cut at a random `--as-of` or not, so that the roll-up
 // updates the sums the state kept (`state.rollup` "updated": the changed dossiers, and the
-// moved period summed anew) instead of going over every dossier.
+// moved period summed anew) instead of going over every dossier. A fourth keeps its periods
+// too and has no data-quality output, so that its nights load only the saved dossiers their
+// files hold (`state.dossiers_loaded`), and all of them when they compact.
 import Foundation
 import XCTest
 import MotcuaTestSupport
@@ -58,19 +60,23 @@ final class StatePropertyTests: XCTestCase {
         }
         let catalogs = root.appendingPathComponent("pool-dvcqg-ndjson/catalogs")
         var events: [String: Int] = [:]
-        for (seed, deltas, fixed) in [(11, "2", false), (12, nil, false), (13, "3", true)] as [(UInt64, String?, Bool)] {
+        for (seed, deltas, fixed, selective) in [(11, "2", false, false), (12, nil, false, false), (13, "3", true, false),
+                                                 (14, "3", true, true)] as [(UInt64, String?, Bool, Bool)] {
             try history(seed: seed, pool: pool, catalogs: catalogs, root: root.appendingPathComponent("h\(seed)"),
-                        environment: deltas.map { ["MOTCUA_STATE_DELTAS": $0] } ?? [:], fixedSettings: fixed, events: &events)
+                        environment: deltas.map { ["MOTCUA_STATE_DELTAS": $0] } ?? [:], fixedSettings: fixed, selective: selective,
+                        events: &events)
         }
         // The histories did meet every case the property is about.
         for e in ["late file sorting first", "re-exported day", "copy under a new name", "deleted file", "extended",
-                  "night adding a delta", "compaction of deltas", "roll-up from kept sums"] {
+                  "night adding a delta", "compaction of deltas", "roll-up from kept sums", "selective load",
+                  "compaction after a selective plan"] {
             XCTAssertGreaterThan(events[e] ?? 0, 0, "no \(e) in these histories: \(events)")
         }
     }
 
     private func history(seed: UInt64, pool: [(source: URL, name: String)], catalogs: URL, root: URL,
-                         environment: [String: String], fixedSettings: Bool = false, events: inout [String: Int]) throws {
+                         environment: [String: String], fixedSettings: Bool = false, selective: Bool = false,
+                         events: inout [String: Int]) throws {
         var rng = Random(state: seed)
         let input = root.appendingPathComponent("in")
         for sub in ["a", "b"] { try fm.createDirectory(at: input.appendingPathComponent(sub), withIntermediateDirectories: true) }
@@ -80,6 +86,7 @@ final class StatePropertyTests: XCTestCase {
                      ("day", "2024-03-01", "2024-03-10"), ("quarter", "2024-01-01", "2024-03-31")]
         var lastGeneration = 0
         var lastDeltas = 0
+        var lastDossiers = 0
         for night in 0..<9 {
             var changedKnown = false
             let known = Set(present)   // what the state took in last night
@@ -127,11 +134,11 @@ final class StatePropertyTests: XCTestCase {
             periods: { kind: \(kind), from: \(from), to: \(to) }
             breakdown: [sector]
             targets: [{ kpi: on_time_rate, min: \(["0.9", "0.95"][rng.below(2)]) }]
-            outputs: { dir: out, form_ii06a: true, data_quality: true }
+            outputs: { dir: out, form_ii06a: true\(selective ? "" : ", data_quality: true") }
             limits: { max_reject_rate: 1 }
             """.write(to: root.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
             var options = ["--rules", fixedSettings ? "qd766" : ["tt01", "qd766"][rng.below(2)]]
-            if rng.chance(fixedSettings ? 0.6 : 0.4) { options += ["--as-of", "2024-03-0\(1 + rng.below(9))"] }
+            if rng.chance(selective ? 0 : fixedSettings ? 0.6 : 0.4) { options += ["--as-of", "2024-03-0\(1 + rng.below(9))"] }
             let stateThreads = String(1 + rng.below(2)), fullThreads = String(1 + rng.below(2))
             let stated = try Harness.run(["run", "p.yaml", "--quiet", "--state", "st", "--out", "with-state", "--threads", stateThreads] + options,
                                          in: root, environment: environment)
@@ -154,6 +161,19 @@ final class StatePropertyTests: XCTestCase {
                 if deltas > lastDeltas { events["night adding a delta", default: 0] += 1 }
                 if deltas == 0 && lastDeltas > 0 { events["compaction of deltas", default: 0] += 1 }
             }
+            if selective && read && state["rebuilt"] is NSNull {
+                // Periods, rules and outputs the same every night, no data-quality output: only
+                // the new files' ids are loaded, unless the night compacts (then all of them).
+                let loaded = state["dossiers_loaded"] as? Int ?? -1
+                if deltas > lastDeltas {
+                    XCTAssertLessThanOrEqual(loaded, lastDossiers, "seed \(seed) night \(night)")
+                    if loaded < lastDossiers { events["selective load", default: 0] += 1 }
+                } else if deltas == 0 {
+                    XCTAssertEqual(loaded, lastDossiers, "seed \(seed) night \(night): a compaction loads every saved dossier")
+                    events["compaction after a selective plan", default: 0] += 1
+                }
+            }
+            lastDossiers = state["dossiers"] as? Int ?? 0
             lastDeltas = deltas
             if night == 0 {
                 XCTAssertEqual(state["rebuilt"] as? String, "the state was empty")

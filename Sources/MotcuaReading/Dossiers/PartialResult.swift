@@ -70,11 +70,19 @@ public final class PartialResult {
         idCopies.deallocate()
     }
 
-    /// Distinct dossiers kept (waiting records are stored first).
+    /// Distinct dossiers this result stands for: those kept (waiting records are stored
+    /// first) and those of a state not loaded (`notLoaded`).
     public var dossierCount: Int {
         flushWaiting()
-        return (0..<PartialResult.partitionCount).reduce(0) { n, i in n + dossiers[i].count + absorbed[i].reduce(0) { $0 + $1.count } }
+        return notLoaded + (0..<PartialResult.partitionCount).reduce(0) { n, i in n + dossiers[i].count + absorbed[i].reduce(0) { $0 + $1.count } }
     }
+
+    /// Dossiers of a saved state left on disk: a night whose roll-up updates kept sums loads
+    /// only the ids its new files hold (`MotcuaState`'s selective load). Such a result cannot
+    /// be walked; whatever needs every dossier completes the load first.
+    package var notLoaded = 0
+    /// Whether every dossier is held here (nothing left on disk).
+    public var isComplete: Bool { notLoaded == 0 }
 
     /// Every kept dossier's latest state, partition by partition. The order depends on which
     /// thread read what; callers only sum and collect, so results do not.
@@ -86,6 +94,7 @@ public final class PartialResult {
     /// The same over some partitions only, for a loop split across threads: call
     /// `flushWaiting()` once before (waiting records are stored there, not here).
     package func forEachState(partitions: Range<Int>, _ body: (DossierState) -> Void) {
+        precondition(isComplete, "walking a partial result whose dossiers are not all loaded")
         for i in partitions {
             dossiers[i].forEach { s, _, _, _ in body(s) }
             for t in absorbed[i] { t.forEach { s, _, _, _ in body(s) } }
@@ -94,6 +103,7 @@ public final class PartialResult {
 
     /// Every kept dossier's latest state with its id bytes, over some partitions (as above).
     package func forEachDossier(partitions: Range<Int>, _ body: (DossierState, UnsafeBufferPointer<UInt8>) -> Void) {
+        precondition(isComplete, "walking a partial result whose dossiers are not all loaded")
         for i in partitions {
             dossiers[i].forEach { s, p, n, _ in body(s, UnsafeBufferPointer(start: p, count: n)) }
             for t in absorbed[i] { t.forEach { s, p, n, _ in body(s, UnsafeBufferPointer(start: p, count: n)) } }

@@ -95,8 +95,11 @@ public enum Rollup {
                 memoNote = "the periods changed since the sums were kept"
             }
         }
-        if !merged.isComplete, update == nil || !fresh.isEmpty {
-            throw RollupNeedsEveryDossier(reason: memoNote ?? (update == nil ? "no kept sums" : "a period is summed anew"))
+        if !merged.isComplete {
+            if update == nil { throw RollupNeedsEveryDossier(reason: memoNote ?? "no kept sums") }
+            if !fresh.isEmpty, merged.heldWindow.map({ $0 != (periods[fresh.lowerBound].from, periods[fresh.upperBound - 1].to) }) ?? true {
+                throw RollupNeedsEveryDossier(reason: "the periods summed anew are not those loaded for")
+            }
         }
         let unitCount = merged.units.count
         let unitCodes = (0..<unitCount).map { merged.units.string(Int32($0)) }
@@ -173,7 +176,8 @@ public enum Rollup {
                 let freshContext = context.with(periods: Array(periods[fresh]))
                 slices += SideBySide.slices(PartialResult.partitionCount, threads: threads) { partitions in
                     var slice = DossierAccumulator(freshContext, counting: true, countsDossiers: false)
-                    merged.forEachState(partitions: partitions) { d in
+                    // Held: every dossier, or (a selective load) at least all that may count here.
+                    merged.forEachHeldState(partitions: partitions) { d in
                         if mayCount(d, from: first, to: last, rules: rules) { slice.add(d) }
                     }
                     slice.finish()
@@ -294,14 +298,17 @@ public enum Rollup {
         return (rows, a..<b + 1)
     }
 
-    /// Whether `build` would update `memo` from the changed dossiers alone (the same key, and
-    /// every period kept) — then a run need not load the others. `build` still decides, and
-    /// says when it needs them after all (`RollupNeedsEveryDossier`).
+    /// Whether `build` would update `memo` (the same key, periods it covers but at an end) —
+    /// then a run need not load every dossier: those changed, and those `mayCount` in the
+    /// periods summed anew, between `window`'s days (nil: none is). `build` still decides, and
+    /// says when it needs them all after all (`RollupNeedsEveryDossier`).
     public static func updates(_ memo: RollupMemo, catalogs: Catalogs, periods: [Period], rules: RuleSet, bySector: Bool,
-                               form: Scope? = nil) -> Bool {
+                               form: Scope? = nil) -> (window: (from: Int32, to: Int32)?, mayCount: (DossierState) -> Bool)? {
         guard memo.key == RollupMemo.key(rules: rules, groupBySector: bySector || form != nil, catalogs: catalogs),
-              let plan = periodPlan(periods, kept: memo.periods) else { return false }
-        return plan.fresh.isEmpty
+              let plan = periodPlan(periods, kept: memo.periods) else { return nil }
+        guard !plan.fresh.isEmpty else { return (nil, { _ in false }) }
+        let (first, last) = (periods[plan.fresh.lowerBound].from, periods[plan.fresh.upperBound - 1].to)
+        return ((first, last), { mayCount($0, from: first, to: last, rules: rules) })
     }
 
     /// Whether a dossier may count in the periods from `first` to `last` (more than may: the

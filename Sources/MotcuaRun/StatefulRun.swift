@@ -31,6 +31,9 @@ struct StateRun {
     /// Whether only the changed ids' saved versions are loaded (after the new files are read):
     /// the roll-up updates kept sums from them alone, and nothing else walks the dossiers.
     var selective = false
+    /// With `selective`: the days of the periods the roll-up sums anew, and which saved dossiers
+    /// may count in them (loaded too).
+    var window: (days: (from: Int32, to: Int32), mayCount: (DossierState) -> Bool)?
 
     /// What the roll-up does with its sums: update the kept ones, or make them anew — and
     /// neither makes new ones on a night with nothing new (no generation keeps them).
@@ -76,10 +79,12 @@ extension Runner {
             if state.rollupSums == nil { state.rollupNote = "the kept sums are of another layout" }
         }
         let p = plan.pipeline
-        state.selective = !p.outputs.wantsDataQuality && !wholeStateForced && state.rollupSums.map {
-            Rollup.updates($0, catalogs: plan.catalogs, periods: plan.periods, rules: p.rules, bySector: p.breakdownBySector,
-                           form: p.outputs.formRowsScope)
-        } == true
+        if !p.outputs.wantsDataQuality && !wholeStateForced, let sums = state.rollupSums,
+           let update = Rollup.updates(sums, catalogs: plan.catalogs, periods: plan.periods, rules: p.rules,
+                                       bySector: p.breakdownBySector, form: p.outputs.formRowsScope) {
+            state.selective = true
+            state.window = update.window.map { ($0, update.mayCount) }
+        }
         if state.selective {
             try state.directory.loadFigures(previous, into: base, fileMap: state.plan.fileMap)
         } else {
@@ -101,7 +106,8 @@ extension Runner {
         state.changed = changed
         if state.selective, let previous = state.plan.previous {
             state.loadedDossiers = try state.directory.loadDossiers(previous, into: base, fileMap: state.plan.fileMap,
-                                                                    selecting: changed, threads: threads)
+                                                                    selecting: changed, alsoKeeping: state.window?.mayCount, threads: threads)
+            base.heldWindow = state.window?.days
         }
         if state.rollupSums != nil { state.replaced = changed.states(in: base) }
         base.merge([outcome.merged], threads: threads)

@@ -72,11 +72,13 @@ enum Snapshot {
     /// position wins, so a delta cannot undo what a file later in the input order says. File
     /// positions go through `fileMap` (ledger id → input index). `only`: that partition alone.
     /// `selecting`: only the saved dossiers whose id hash these ids have (a night whose
-    /// roll-up updates kept sums needs no other); every record is still walked and bounded.
+    /// roll-up updates kept sums needs no other), and those `keep` accepts (the dossiers that
+    /// may count in the periods it sums anew); every record is still walked and bounded.
     /// Returns the saved dossiers read (a dossier in the partitions and a delta counts twice).
     static func loadDossiers(_ dir: String, deltas: [DeltaFile] = [], into partial: PartialResult, fileMap: [Int32],
                              codes: (units: Int32, procedures: Int32, sectors: Int32), only: Int? = nil,
-                             selecting: ChangedDossiers? = nil, threads: Int) throws -> Int {
+                             selecting: ChangedDossiers? = nil, alsoKeeping keep: ((DossierState) -> Bool)? = nil,
+                             threads: Int) throws -> Int {
         // The deltas are small (Compaction bounds them): each read and checked once, whole.
         let deltaFiles = try deltas.map { try DeltaSlices("\(dir)/\($0.name)", dossiers: $0.dossiers) }
         let memoryParts = PartialResult.partitionCount
@@ -98,14 +100,14 @@ enum Snapshot {
                         let r = readers[j], n = counts[j]
                         try r.bytes.withUnsafeBytes { raw in
                             try loadRecords(raw, from: r.at, to: raw.count, count: n, partition: p, path: r.path, into: partial,
-                                            fileMap: fileMap, codes: codes, selecting: selecting)
+                                            fileMap: fileMap, codes: codes, selecting: selecting, alsoKeeping: keep, isDelta: false)
                         }
                         readers[j] = StateReader([], path: r.path)   // its bytes are in the table now
                         loaded += n
                         for d in deltaFiles {
                             try d.file.withUnsafeBytes { raw in
                                 try loadRecords(raw, from: d.start[p], to: d.start[p + 1], count: d.counts[p], partition: p, path: d.path,
-                                                into: partial, fileMap: fileMap, codes: codes, selecting: selecting)
+                                                into: partial, fileMap: fileMap, codes: codes, selecting: selecting, alsoKeeping: keep, isDelta: true)
                             }
                             loaded += d.counts[p]
                         }
@@ -123,20 +125,27 @@ enum Snapshot {
     /// (with `selecting`, only those whose id hash it may hold).
     private static func loadRecords(_ raw: UnsafeRawBufferPointer, from: Int, to end: Int, count n: Int, partition p: Int, path: String,
                                     into partial: PartialResult, fileMap: [Int32],
-                                    codes: (units: Int32, procedures: Int32, sectors: Int32), selecting: ChangedDossiers?) throws {
-        func store(at: Int, idCount: Int, hash: UInt64) throws {
+                                    codes: (units: Int32, procedures: Int32, sectors: Int32), selecting: ChangedDossiers?,
+                                    alsoKeeping keep: ((DossierState) -> Bool)?, isDelta: Bool) throws {
+        /// The dossier at `at` as saved (its position's file a ledger id, not checked yet).
+        func decode(at: Int) -> DossierState {
             func i32(_ k: Int) -> Int32 { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at + 4 * k, as: Int32.self)) }
             func u8(_ k: Int) -> UInt8 { raw[at + 48 + k] }
-            let file = i32(0)
-            guard file >= 0, Int(file) < fileMap.count, i32(3) < codes.units, i32(4) < codes.procedures, i32(5) < codes.sectors
-            else { throw StateFiles.damaged(path, "names a file or code the ledger does not have") }
-            var s = DossierState(position: RecordPosition(file: fileMap[Int(file)], chunk: i32(1), line: i32(2)),
+            var s = DossierState(position: RecordPosition(file: i32(0), chunk: i32(1), line: i32(2)),
                                  unit: i32(3), procedure: i32(4), sector: i32(5), received: i32(6), due: i32(7),
                                  ended: i32(8), returned: i32(9), status: u8(0), channel: u8(1), returnChannel: u8(2),
                                  paidOnline: u8(3), flags: u8(4))
             s.receivedMin = i32(10)
             s.receivedMax = i32(11)
             s.highestStage = u8(5)
+            return s
+        }
+        func store(_ saved: DossierState, at: Int, idCount: Int, hash: UInt64) throws {
+            var s = saved
+            let file = s.position.file
+            guard file >= 0, Int(file) < fileMap.count, s.unit < codes.units, s.procedure < codes.procedures, s.sector < codes.sectors
+            else { throw StateFiles.damaged(path, "names a file or code the ledger does not have") }
+            s.position.file = fileMap[Int(file)]
             guard StateFormat.partition(ofHash: hash) == p else { throw StateFiles.damaged(path, "holds a dossier of another partition") }
             partial.insertLoaded((raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self), idCount, hash: hash, s)
         }
@@ -148,11 +157,20 @@ enum Snapshot {
         }
         var at = from
         if let selecting {
-            // A few ids among all: each record hashed and tested, the few found stored.
+            // A few ids among all: each record hashed and tested (and, with `keep`, its state),
+            // the few found stored.
             for _ in 0..<n {
                 guard let k = idCount(at: at) else { throw StateFiles.damaged(path, "ends inside a dossier") }
-                let hash = hashBytes((raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self), k)
-                if selecting.mayHold(hash: hash) { try store(at: at, idCount: k, hash: hash) }
+                let id = (raw.baseAddress! + at + fixedBytes).assumingMemoryBound(to: UInt8.self)
+                let hash = hashBytes(id, k)
+                if selecting.mayHold(hash: hash) {
+                    try store(decode(at: at), at: at, idCount: k, hash: hash)
+                } else if let keep {
+                    // A delta's version is the dossier's whole state after its night: it replaces
+                    // a version held, kept or not (else a stale one that `keep` took would stay).
+                    let s = decode(at: at)
+                    if keep(s) || (isDelta && partial.state(of: id, k, hash: hash) != nil) { try store(s, at: at, idCount: k, hash: hash) }
+                }
                 at += fixedBytes + k
             }
             guard at == end else { throw StateFiles.damaged(path, "has bytes past its last dossier") }
@@ -172,7 +190,7 @@ enum Snapshot {
                     pending[j] = (at, count, hash)
                     at += fixedBytes + count
                 }
-                for (at, count, hash) in pending[0..<k] { try store(at: at, idCount: count, hash: hash) }
+                for (at, count, hash) in pending[0..<k] { try store(decode(at: at), at: at, idCount: count, hash: hash) }
                 if truncated { throw StateFiles.damaged(path, "ends inside a dossier") }
                 done += k
             }

@@ -144,15 +144,15 @@ package final class StateDirectory {
     }
 
     /// The saved dossiers into a partial holding none yet (its code tables the ledger's).
-    /// `selecting`: only those ids' (and any of the same hash); the rest stay on disk, counted
-    /// in `notLoaded`, until `completeLoad`. Returns the dossiers loaded.
+    /// `selecting`: only those ids' (and any of the same hash) and those `keep` accepts; the
+    /// rest stay on disk, counted in `notLoaded`, until `completeLoad`. Returns the dossiers loaded.
     package func loadDossiers(_ ledger: Ledger, into partial: PartialResult, fileMap: [Int32], selecting: ChangedDossiers? = nil,
-                              threads: Int) throws -> Int {
+                              alsoKeeping keep: ((DossierState) -> Bool)? = nil, threads: Int) throws -> Int {
         guard let name = currentName else { return 0 }
         let dir = "\(path)/\(name)"
         _ = try Snapshot.loadDossiers(dir, deltas: ledger.deltas, into: partial, fileMap: fileMap,
                                       codes: (Int32(ledger.units.count), Int32(ledger.procedures.count), Int32(ledger.sectors.count)),
-                                      selecting: selecting, threads: threads)
+                                      selecting: selecting, alsoKeeping: keep, threads: threads)
         let loaded = partial.dossierCount
         guard selecting == nil ? loaded == ledger.dossiers : loaded <= ledger.dossiers else {
             throw StateFiles.damaged("\(dir)/ledger.bin", "counts \(ledger.dossiers) dossiers where its partitions and deltas hold \(selecting == nil ? "" : "at least ")\(loaded)")
@@ -179,6 +179,7 @@ package final class StateDirectory {
         let dir = "\(path)/\(name)"
         let missing = partial.notLoaded
         partial.notLoaded = 0
+        partial.heldWindow = nil
         let held = partial.dossierCount
         _ = try Snapshot.loadDossiers(dir, deltas: ledger.deltas, into: partial, fileMap: fileMap,
                                       codes: (Int32(ledger.units.count), Int32(ledger.procedures.count), Int32(ledger.sectors.count)),

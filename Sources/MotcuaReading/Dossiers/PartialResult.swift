@@ -83,6 +83,10 @@ public final class PartialResult {
     package var notLoaded = 0
     /// Whether every dossier is held here (nothing left on disk).
     public var isComplete: Bool { notLoaded == 0 }
+    /// With dossiers left on disk: the days (first, last) of the periods a roll-up sums anew,
+    /// for which every saved dossier that may count (`Rollup.mayCount`) was loaded anyway —
+    /// those periods may be summed over what is held (`forEachHeldState`).
+    package var heldWindow: (from: Int32, to: Int32)?
 
     /// Every kept dossier's latest state, partition by partition. The order depends on which
     /// thread read what; callers only sum and collect, so results do not.
@@ -95,6 +99,11 @@ public final class PartialResult {
     /// `flushWaiting()` once before (waiting records are stored there, not here).
     package func forEachState(partitions: Range<Int>, _ body: (DossierState) -> Void) {
         precondition(isComplete, "walking a partial result whose dossiers are not all loaded")
+        forEachHeldState(partitions: partitions, body)
+    }
+
+    /// The same over the dossiers held, whether or not all are (see `heldWindow`).
+    package func forEachHeldState(partitions: Range<Int>, _ body: (DossierState) -> Void) {
         for i in partitions {
             dossiers[i].forEach { s, _, _, _ in body(s) }
             for t in absorbed[i] { t.forEach { s, _, _, _ in body(s) } }

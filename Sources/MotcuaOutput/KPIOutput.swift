@@ -36,6 +36,26 @@ package enum KPIOutput: RowsOutput {
         cells.append(met)
     }
 
+    static func appendCSVCells(_ r: KPIRow, to out: inout [UInt8]) {
+        let (value, ok) = published(r)
+        let comma = UInt8(ascii: ",")
+        CSVEncoding.appendText(r.scope.rawValue, to: &out)
+        out.append(comma)
+        CSVEncoding.appendText(r.kpi, to: &out)
+        out.append(comma)
+        appendInt(r.numerator, to: &out)
+        out.append(comma)
+        appendInt(r.denominator, to: &out)
+        out.append(comma)
+        if let value { appendMicros(value, to: &out) }
+        out.append(comma)
+        if let min = r.target?.min { appendMicros(min, to: &out) }
+        out.append(comma)
+        if let max = r.target?.max { appendMicros(max, to: &out) }
+        out.append(comma)
+        if let ok { out.append(contentsOf: (ok ? "true" : "false").utf8) }
+    }
+
     /// The rows as COPY text for the database's `kpis` table (`RowsOutput.copyTextWindows`).
     package static func copyText(_ rows: KPITable, periods: [Period], units: UnitModel, threads: Int = 1,
                                  leading: [String], trailing: [String]) -> CopyTextWindows {

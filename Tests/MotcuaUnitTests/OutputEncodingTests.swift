@@ -48,6 +48,34 @@ final class OutputEncodingTests: XCTestCase {
     }
 
     /// Enough rows for several slices; names that need quoting and the formula guard.
+    /// The files' direct CSV writers write what the cells they stand for encode to: texts that
+    /// need quotes or the formula guard, zeros and negatives, KPI values with and without a
+    /// denominator, targets with one bound, both or none.
+    func testDirectCSVCellsMatchTheCells() {
+        var rng = SplitMix(seed: 16)
+        let sectors = ["", "G09-TP01", "=SUM(A1)", "a,b", "say \"x\"", "-1", "Xã\nB", "@x", "Hộ tịch"]
+        for _ in 0..<2_000 {
+            let values = (0..<BaseCounter.count).map { _ in Int64(bitPattern: rng.next()) >> Int64(rng.next() % 64) }
+            let row = CounterRow(period: 0, unit: 0, scope: rng.next() % 2 == 0 ? .own : .subtree,
+                                 sector: sectors[Int(rng.next() % UInt64(sectors.count))], values: values)
+            var cells: [Cell] = [], expected: [UInt8] = [], direct: [UInt8] = []
+            CountersOutput.cells(row, into: &cells)
+            CSVEncoding.appendCells(cells, to: &expected)
+            CountersOutput.appendCSVCells(row, to: &direct)
+            XCTAssertEqual(String(decoding: direct, as: UTF8.self), String(decoding: expected, as: UTF8.self))
+            func bound() -> Double? { rng.next() % 3 == 0 ? nil : Double(rng.next() % 1_000_001) / 1e6 }
+            let target = rng.next() % 4 == 0 ? nil : Target(kpi: "on_time_rate", tier: nil, scope: nil, min: bound(), max: bound())
+            let kpi = KPIRow(period: 0, unit: 0, scope: row.scope, kpiIndex: Int(rng.next() % UInt64(KPIs.names.count)),
+                             numerator: Int64(rng.next() % 1_000), denominator: Int64(rng.next() % 3 == 0 ? 0 : rng.next() % 1_000),
+                             target: target.map(TargetBounds.init))
+            cells = []; expected = []; direct = []
+            KPIOutput.cells(kpi, into: &cells)
+            CSVEncoding.appendCells(cells, to: &expected)
+            KPIOutput.appendCSVCells(kpi, to: &direct)
+            XCTAssertEqual(String(decoding: direct, as: UTF8.self), String(decoding: expected, as: UTF8.self))
+        }
+    }
+
     func testRowsEncodedInSlicesMatchOneThread() throws {
         let catalog = [UnitInfo(code: "000.00.01.H56", name: "Sở \"Tài chính\", tỉnh", tier: "so_nganh", parent: ""),
                        UnitInfo(code: "000.00.02.H56", name: "=cmd", tier: "huyen", parent: "000.00.01.H56"),

@@ -59,12 +59,6 @@ protocol RowsOutput {
 let rowsPerBlock = 4096
 
 extension RowsOutput {
-    static func appendCSVCells(_ r: Row, to out: inout [UInt8]) {
-        var cells: [Cell] = []
-        self.cells(r, into: &cells)
-        CSVEncoding.appendCells(cells, to: &out)
-    }
-
     /// Slices of rows are encoded side by side on up to `threads` threads and joined in order;
     /// each slice in blocks of `rowsPerBlock` rows, `isCancelled` asked before each one and
     /// before each is written (`Interrupted` then).

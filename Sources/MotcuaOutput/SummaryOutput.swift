@@ -176,12 +176,20 @@ package struct SummaryOutput {
 
     /// One line of rejects.ndjson: the SPEC §7.3 keys, then `value` for an invalid_value reject.
     package static func appendReject(_ e: NumberedReject, to o: inout [UInt8]) {
-        var pairs: [(String, Cell)] = [("file", .text(e.file)), ("line", .int(Int64(e.line))),
-                                       ("reason", .text(e.reason)),
-                                       ("excerpt", .text(String(decoding: e.excerpt, as: UTF8.self)))]
-        if let v = e.value { pairs.append(("value", .text(String(decoding: v, as: UTF8.self)))) }
-        JSONEncoding.appendObject(pairs.map(\.0), pairs.map(\.1), to: &o)
-        o.append(0x0A)
+        // Member by member (a night writes every reject the state holds: no arrays per reject).
+        o.append(contentsOf: #"{"file":"#.utf8)
+        JSONEncoding.appendString(e.file, to: &o)
+        o.append(contentsOf: #","line":"#.utf8)
+        appendInt(Int64(e.line), to: &o)
+        o.append(contentsOf: #","reason":"#.utf8)
+        JSONEncoding.appendString(e.reason, to: &o)
+        o.append(contentsOf: #","excerpt":"#.utf8)
+        JSONEncoding.appendString(String(decoding: e.excerpt, as: UTF8.self), to: &o)
+        if let v = e.value {
+            o.append(contentsOf: #","value":"#.utf8)
+            JSONEncoding.appendString(String(decoding: v, as: UTF8.self), to: &o)
+        }
+        o.append(contentsOf: "}\n".utf8)
     }
 
     /// A reject as a failure message names it: `file:line: reason`, and an invalid_value's

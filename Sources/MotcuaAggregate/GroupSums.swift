@@ -19,6 +19,16 @@ struct GroupSums {
         zeros = [Int64](repeating: 0, count: width)
     }
 
+    /// Room for `groups` groups, made once (growing the counters copies and faults them in
+    /// again at every doubling: megabytes for a province's units and sectors).
+    mutating func reserve(groups: Int) {
+        index.reserveCapacity(groups)
+        units.reserveCapacity(groups)
+        sectors.reserveCapacity(groups)
+        dossiers.reserveCapacity(groups)
+        counters.reserveCapacity(groups * width)
+    }
+
     private mutating func slot(_ unit: Int, _ sector: String) -> Int {
         let key = Key(unit: unit, sector: sector)
         if let g = index[key] { return g }

@@ -199,6 +199,10 @@ public enum Rollup {
         // The groups of every slice (and of the memo) added up, by unit and sector.
         let width = (periods.count + 1) * BaseCounter.count
         var sums = GroupSums(width: width)
+        // At most every slice's groups and the memo's (the same groups, mostly: an upper bound).
+        var groups = slices.reduce(0) { $0 + $1.sums.table.groupCount }
+        if let u = update { groups += u.memo.groups.count }
+        sums.reserve(groups: groups)
         // Updating: the run's counts are the first slice's when its periods are the run's (no
         // period summed anew), else a table of their own.
         let ownCounts = update != nil && !fresh.isEmpty

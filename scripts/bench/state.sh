@@ -160,6 +160,14 @@ import json, sys; r = json.load(open(sys.argv[1]))['results'][0]; print(r['media
     done
     grep -q '"rollup":"updated"' "o-$p-asof/summary.json" || { echo "o-$p-asof: the roll-up did not update the kept sums" >&2; exit 1; }
     grep -q '"rollup":"updated"' "o-$p-nightly/summary.json" || { echo "o-$p-nightly: the roll-up did not update the kept sums" >&2; exit 1; }
+    # Both nights load only part of the state: the new day's ids (and, the cron night, the
+    # dossiers that may count in the moved period).
+    for k in nightly asof; do
+        python3 -c "
+import json, sys; s = json.load(open(sys.argv[1]))['state']
+sys.exit(0 if s['dossiers_loaded'] < s['dossiers'] / 2 else 1)" "o-$p-$k/summary.json" \
+            || { echo "o-$p-$k: the night loaded every saved dossier" >&2; exit 1; }
+    done
     # The nightly run's phases: MOTCUA_DEBUG=1 marks (seconds since the run started); then the
     # same for a night that compacts (res/$p.compacting.phases).
     local deltas
@@ -249,8 +257,10 @@ python3 - res/daily.phases res/lean.phases res/daily.compacting.phases res/lean.
 import statistics, sys
 names = ["state planned (digests)", "state loaded", "new files read", "read and reduced", "rolled up", "rendered",
          "state written", "state switched", "published"]
-label = {"state planned (digests)": "resolve, list the inputs, digest them, plan", "state loaded": "load the state",
-         "new files read": "read the new file", "read and reduced": "merge into the state",
+label = {"state planned (digests)": "resolve, list the inputs, digest them, plan",
+         "state loaded": "load the state (the ledger's figures and the kept sums; every dossier only when the night needs them)",
+         "new files read": "read the new file",
+         "read and reduced": "load the saved versions of the new file's ids (all of them on a compacting night), merge",
          "rolled up": "roll up", "rendered": "render the outputs", "state written": "write the generation (fsynced)",
          "state switched": "switch `current`, remove the previous generation", "published": "publish the outputs"}
 cols = []

@@ -4,7 +4,7 @@ at random moments and at chosen system calls, then run again normally and check 
 the kill shows.
 
     python3 scripts/reliability/state_crash_test.py [--binary .build/release/motcua] [--kills 120]
-        [--no-strace] [--seed 1] [--deltas 2] [--keep]
+        [--no-strace] [--seed 1] [--deltas 2] [--selective] [--keep]
 
 A history of daily exports (`motcua generate`, two seeds: the second one's files serve as
 re-exports of a day) feeds a pipeline over `in/*.ndjson.gz`. The state starts with the first 20
@@ -57,6 +57,7 @@ class Harness:
         self.work = tempfile.mkdtemp(prefix="motcua-state-crash-")
         self.rng = random.Random(a.seed)
         self.threads = str(a.threads)
+        self.selective = a.selective
         self.bad = 0
         self.failures = []
         self.kills = 0
@@ -200,6 +201,9 @@ class Harness:
                             "--threads", self.threads], check=True)
         self.pool = sorted(os.listdir(self.path("gen", "exports")))
         # p-strace.yaml: the same without the workbook, for the kills at system calls (see strace_kills).
+        # --selective: no output that shows the data-quality rows, so that nights load only the
+        # saved dossiers their files hold (REFERENCE §7.7) — and are killed doing so.
+        quality = "" if self.selective else ", data_quality: true, report: true"
         for name, xlsx in (("p.yaml", "true"), ("p-strace.yaml", "false")):
             with open(self.path(name), "w") as f:
                 f.write("version: 1\nname: state-crash\n"
@@ -207,7 +211,7 @@ class Harness:
                         "catalogs: { units: gen/catalogs/units.csv, procedures: gen/catalogs/procedures.csv }\n"
                         "periods: { kind: month, from: 2024-01-01, to: 2024-12-31 }\n"
                         "breakdown: [sector]\n"
-                        f"outputs: {{ dir: out, formats: [csv, json], form_ii06a: true, form_ii06a_xlsx: {xlsx}, data_quality: true, report: true }}\n"
+                        f"outputs: {{ dir: out, formats: [csv, json], form_ii06a: true, form_ii06a_xlsx: {xlsx}{quality} }}\n"
                         "limits: { max_reject_rate: 1 }\n")
 
     def reset_inputs(self, days=20):
@@ -437,6 +441,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--selective", action="store_true",
+                    help="no data-quality output: nights load only the saved dossiers their files hold")
     ap.add_argument("--deltas", default="2", help="MOTCUA_STATE_DELTAS for every run ('' for motcua's own limit)")
     a = ap.parse_args()
     if a.deltas:

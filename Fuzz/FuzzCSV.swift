@@ -20,7 +20,7 @@ func records(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ delimiter: 
             rows.append((0..<r.cellCount).map { c in
                 let s = splitter.starts[c], e = splitter.ends[c]
                 fuzzCheck(s >= 0 && s <= e && e <= to - p, "cell \(c) span \(s)..<\(e) outside the output")
-                return Array(UnsafeBufferPointer(start: out + s, count: e - s))
+                return Array(UnsafeBufferPointer(start: splitter.cells + s, count: e - s))
             })
         }
         p = r.next

@@ -2,17 +2,28 @@
 // Parsing/CSVRecordSplitter, Formats/CSVFormat: the layout compiled from a header row and its
 // decoder). Properties: the records are the same whether the bytes are split whole or piece
 // by piece at the framing's cut points (how the engine chunks them); the splitter always
-// advances and its cells stay inside the output; decoding never crashes and always advances,
-// its span staying inside the record it consumed.
+// advances and its cells stay inside the output; the splitter (its 64-byte kernel first) and
+// the framing (64 bytes at a time) agree with their byte-by-byte references; decoding never
+// crashes and always advances, its span staying inside the record it consumed.
 import Foundation
 
 func records(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ delimiter: UInt8,
              _ out: UnsafeMutablePointer<UInt8>) -> [[[UInt8]]] {
-    let splitter = CSVRecordSplitter(delimiter: delimiter)
+    let splitter = CSVRecordSplitter(delimiter: delimiter), reference = CSVRecordSplitter(delimiter: delimiter)
+    let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: to - from + 1)
+    defer { scratch.deallocate() }
     var rows: [[[UInt8]]] = []
     var p = from
     while p < to {
         let r = splitter.split(base, from: p, to: to, into: out)
+        let w = reference.splitReference(base, from: p, to: to, into: scratch)
+        fuzzCheck(r.next == w.next && r.byteCount == w.byteCount && r.lineFeeds == w.lineFeeds && r.malformed == w.malformed
+                  && r.cellCount == w.cellCount, "split differs from the reference at \(p)")
+        for c in 0..<min(r.cellCount, w.cellCount) {
+            fuzzCheck(Array(UnsafeBufferPointer(start: splitter.cells + splitter.starts[c], count: splitter.ends[c] - splitter.starts[c]))
+                      == Array(UnsafeBufferPointer(start: reference.cells + reference.starts[c], count: reference.ends[c] - reference.starts[c])),
+                      "cell \(c) of the record at \(p) differs from the reference")
+        }
         fuzzCheck(r.next > p && r.next <= to, "splitter did not advance (\(p) → \(r.next), end \(to))")
         fuzzCheck(r.byteCount >= 0 && r.byteCount <= r.next - p, "byteCount \(r.byteCount) beyond the record")
         fuzzCheck(r.cellCount == splitter.cellCount && r.cellCount >= 1, "cell count")
@@ -20,7 +31,7 @@ func records(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ delimiter: 
             rows.append((0..<r.cellCount).map { c in
                 let s = splitter.starts[c], e = splitter.ends[c]
                 fuzzCheck(s >= 0 && s <= e && e <= to - p, "cell \(c) span \(s)..<\(e) outside the output")
-                return Array(UnsafeBufferPointer(start: out + s, count: e - s))
+                return Array(UnsafeBufferPointer(start: splitter.cells + s, count: e - s))
             })
         }
         p = r.next
@@ -41,12 +52,19 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let format = CSVFormat(spec: InputSpec(format: .csv, patterns: ["fuzz.csv"], delimiter: delimiter))
 
     // Framing in pieces of `piece` bytes, as reads arrive.
-    var framing = RecordFraming(mode: format.framing)
+    var framing = RecordFraming(mode: format.framing), byteByByte = RecordFraming(mode: format.framing)
     var cuts: [Int] = []
     var scanned = 0
     while scanned < n {
         let to = min(n, scanned + piece)
         let last = framing.lastBoundary(bytes, from: scanned, to: to)
+        var expected = -1, at = scanned, lines = 0
+        while at < to {
+            let found = byteByByte.firstBoundary(bytes, from: at, to: to, lines: &lines)
+            if found < 0 { break }
+            (expected, at) = (found, found + 1)
+        }
+        fuzzCheck(last == expected, "lastBoundary \(last), byte by byte \(expected), in \(scanned)..<\(to)")
         if last >= 0 {
             fuzzCheck(last >= scanned && last < to && bytes[last] == 0x0A, "boundary \(last) is not an LF in range")
             cuts.append(last + 1)

@@ -8,6 +8,7 @@
 // stop at the first LF (NDJSON decoding reads each line once, with no search for its end
 // before). The AVX-512 kernel checks escapes with vector compares, the others one by one.
 #include "bytekernels.h"
+#include "cpu.h"
 #include "utf8_tables.h"
 #include <string.h>
 
@@ -471,18 +472,6 @@ static int has_avx512(void) {
             __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vbmi2") &&
             __builtin_cpu_supports("bmi") &&
             __builtin_cpu_supports("popcnt") ? 1 : 0;
-        __atomic_store_n(&known, k, __ATOMIC_RELAXED);
-    }
-    return k;
-}
-
-static int has_avx2(void) {
-    // Parse workers call this concurrently: the CPU check is cached with atomic accesses.
-    static int known = -1;
-    int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
-    if (k < 0) {
-        __builtin_cpu_init();
-        k = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("popcnt") ? 1 : 0;
         __atomic_store_n(&known, k, __ATOMIC_RELAXED);
     }
     return k;

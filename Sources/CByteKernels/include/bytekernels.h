@@ -34,6 +34,37 @@ long motcua_json_index_line(const uint8_t *p, size_t n, uint32_t *out, int *esca
 /// The same with one kernel (tests compare them); -2 when this CPU or build lacks it.
 long motcua_json_index_line_with(int kernel, const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8, size_t *lf);
 
+/// A CSV record split by motcua_csv_split: offsets from its first byte.
+typedef struct {
+    size_t next;          // after its terminator
+    size_t byte_count;    // its bytes without the LF or CR LF
+    size_t line_feeds;    // LFs inside its quotes, and the terminator
+    size_t cell_count;
+} motcua_csv_record;
+
+/// CSVRecordSplitter's fast path (csv_index.c): splits the record at the start of p[0..<n]
+/// (delimiter `delim`, never `"`, CR, LF or NUL) and writes each cell's span, trimmed and
+/// without its quotes, as offsets from p to starts[k]..<ends[k]; returns 1. Returns 0 — the
+/// caller then splits with the reference — when the record is not plain: a quote that neither
+/// opens a field nor closes one before a delimiter, LF or CR LF (`""`, a quote inside an
+/// unquoted field, text after a closing quote), no record-ending LF before n, or more than
+/// `capacity` cells. A plain record's cells are those of the reference, byte for byte.
+/// `starts` and `ends` need capacity + 8 entries.
+int motcua_csv_split(const uint8_t *p, size_t n, uint8_t delim, long *starts, long *ends, size_t capacity,
+                     motcua_csv_record *r);
+
+/// RecordFraming.lastBoundary's kernel: continues the framing state machine (`*state`: 0 at a
+/// field start, 1 in an unquoted field, 2 inside quotes, 3 just after a quote inside quotes)
+/// over p[0..<n]; returns the offset of the last record-ending LF in it, or -1.
+long motcua_csv_last_boundary(const uint8_t *p, size_t n, uint8_t delim, int *state);
+
+enum { MOTCUA_CSV_SCALAR = 0, MOTCUA_CSV_SSE2 = 1, MOTCUA_CSV_AVX2 = 2 };
+/// The same with one kernel (tests compare them with the Swift reference); -2 when this CPU or
+/// build lacks it.
+int motcua_csv_split_with(int kernel, const uint8_t *p, size_t n, uint8_t delim, long *starts, long *ends,
+                          size_t capacity, motcua_csv_record *r);
+long motcua_csv_last_boundary_with(int kernel, const uint8_t *p, size_t n, uint8_t delim, int *state);
+
 #if defined(__x86_64__)
 #include <emmintrin.h>
 #endif

@@ -46,7 +46,7 @@ package struct CSVFormat: RecordFormat {
         defer { out.deallocate() }
         let rec = splitter.split(base, from: 0, to: bytes.count, into: out)
         return (0..<rec.cellCount).map {
-            String(decoding: UnsafeBufferPointer(start: out + splitter.starts[$0], count: splitter.ends[$0] - splitter.starts[$0]), as: UTF8.self)
+            String(decoding: UnsafeBufferPointer(start: splitter.cells + splitter.starts[$0], count: splitter.ends[$0] - splitter.starts[$0]), as: UTF8.self)
         }
     }
 }
@@ -81,7 +81,8 @@ final class CSVFileLayout: FileLayout {
     }
 }
 
-/// Decodes CSV records: cells into a scratch buffer, then the §3.3 checks on the mapped columns.
+/// Decodes CSV records: cells found in place (or unescaped into a scratch buffer), then the
+/// §3.3 checks on the mapped columns.
 public final class CSVDecoder: RecordDecoding {
     let layout: CSVLayout
     /// The layout's column per field, in raw storage (read for every field of every record).
@@ -132,7 +133,7 @@ public final class CSVDecoder: RecordDecoding {
         guard isValidUTF8(base + from, record.byteCount) else { return .invalidUTF8 }
         if layout.malformed || record.malformed || record.cellCount != layout.columnCount { return .malformedCSV }
         var values = CSVFieldValues(column: UnsafePointer(column), starts: splitter.starts, ends: splitter.ends,
-                                    cells: UnsafePointer(scratch), labels: labels)
+                                    cells: splitter.cells, labels: labels)
         return checkRecord(&values, dates: dates, into: &out)
     }
 
@@ -140,13 +141,13 @@ public final class CSVDecoder: RecordDecoding {
     package func invalidValue(_ f: DossierField) -> ByteText {
         let c = column[f.rawValue]
         guard c >= 0, c < lastCells, splitter.ends[c] > splitter.starts[c] else { return .none }
-        return ByteText(base: scratch + splitter.starts[c], count: splitter.ends[c] - splitter.starts[c])
+        return ByteText(base: splitter.cells + splitter.starts[c], count: splitter.ends[c] - splitter.starts[c])
     }
 
     /// For `motcua init`: cell `column` of the record last decoded, as written (unescaped).
     package func cell(_ column: Int) -> String? {
         guard column < lastCells else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: scratch + splitter.starts[column], count: splitter.ends[column] - splitter.starts[column]),
+        return String(decoding: UnsafeBufferPointer(start: splitter.cells + splitter.starts[column], count: splitter.ends[column] - splitter.starts[column]),
                       as: UTF8.self)
     }
 

@@ -1,6 +1,8 @@
 // Where records end (SPEC §2.1, §2.3): at every LF for NDJSON; for CSV at an LF outside
 // quotes, found with a small state machine that carries across reads, so that a chunk is
 // never cut inside a quoted field. A quote opens a quoted field only as a field's first byte.
+// `lastBoundary` runs the machine 64 bytes at a time in CByteKernels; `firstBoundary` byte by
+// byte here, the reference the kernel is tested against.
 import MotcuaFoundation
 import CByteKernels
 
@@ -12,10 +14,14 @@ struct RecordFraming {
     private let delimiter: UInt8
     private let isCSV: Bool
 
-    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
-    private var state = State.fieldStart
+    /// The raw values are those of `motcua_csv_last_boundary`'s state.
+    enum State: CInt { case fieldStart = 0, unquoted = 1, quoted = 2, quoteInQuoted = 3 }
+    private(set) var state = State.fieldStart
+    /// Which kernel `lastBoundary` runs (`MOTCUA_CSV_*`), or -1 for the best this CPU has.
+    private let kernel: Int32
 
-    init(mode: FramingRule) {
+    init(mode: FramingRule, kernel: Int32 = -1) {
+        self.kernel = kernel
         self.mode = mode
         if case .csv(let d) = mode { delimiter = d; isCSV = true } else { delimiter = 0x0A; isCSV = false }
     }
@@ -57,35 +63,19 @@ struct RecordFraming {
             }
             return -1
         }
-        // Only quotes change how LFs count, so the scan jumps from quote to quote: in a run
-        // without quotes every LF ends a record and the state after it depends on the last
-        // byte alone (a delimiter or LF leaves a field start, anything else an unquoted field).
-        var last = -1
-        var i = from
-        while i < to {
-            switch state {
-            case .quoted:
-                let q = firstOf(base, from: i, to: to, 0x22, 0x22)
-                if q == to { return last }
-                state = .quoteInQuoted
-                i = q + 1
-            case .quoteInQuoted:
-                if step(base[i]) { last = i }
-                i += 1
-            case .fieldStart, .unquoted:
-                let q = firstOf(base, from: i, to: to, 0x22, 0x22)
-                if q > i {
-                    let lf = motcua_last_of(base + i, q - i, 0x0A)
-                    if lf >= 0 { last = i + lf }
-                    let b = base[q - 1]
-                    state = b == delimiter || b == 0x0A ? .fieldStart : .unquoted
-                }
-                if q == to { return last }
-                state = state == .fieldStart ? .quoted : .unquoted
-                i = q + 1
-            }
+        guard delimiter != 0 else {
+            // The kernel pads its last block with NULs: this delimiter (pathological) goes byte by byte.
+            var last = -1
+            for i in from..<max(from, to) where step(base[i]) { last = i }
+            return last
         }
-        return last
+        // 64 bytes at a time (CByteKernels' csv_index.c), the state carried in and out.
+        guard from < to else { return -1 }
+        var s = state.rawValue
+        let last = kernel < 0 ? motcua_csv_last_boundary(base + from, to - from, delimiter, &s)
+                              : motcua_csv_last_boundary_with(kernel, base + from, to - from, delimiter, &s)
+        state = State(rawValue: s)!
+        return last < 0 ? -1 : from + last
     }
 
     /// Continues over base[from..<to] until the first record-ending LF; returns its index or -1.

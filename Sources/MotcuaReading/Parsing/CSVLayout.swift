@@ -65,7 +65,7 @@ public struct CSVLayout: Sendable {
             warnings.append(hint)
         }
         let names = (0..<rec.cellCount).map {
-            normalizeLabel(String(decoding: UnsafeBufferPointer(start: buf + splitter.starts[$0], count: splitter.ends[$0] - splitter.starts[$0]), as: UTF8.self))
+            normalizeLabel(String(decoding: UnsafeBufferPointer(start: splitter.cells + splitter.starts[$0], count: splitter.ends[$0] - splitter.starts[$0]), as: UTF8.self))
         }
         for (name, field) in CSVLayout.canonical {
             let wanted = (overrides[name].map { [$0] } ?? CSVLayout.defaultHeaders[name]!).map(normalizeLabel)

@@ -2,8 +2,12 @@
 // unescaped, cells trimmed — and says where the record ends. A quote opens a quoted field
 // only as the field's first byte; text after a closing quote and a quote left open at the
 // end of the input make the record malformed (framing still ends it where it would have).
+// Plain records (every quote opens or closes a field) are split 64 bytes at a time by
+// CByteKernels' `motcua_csv_split`; the rest by `splitReference`, byte by byte, which is what
+// the kernel is tested against.
 import MotcuaFoundation
 import Foundation
+import CByteKernels
 
 struct CSVRecord {
     /// Index after the record's terminator (or the end of the input).
@@ -18,22 +22,50 @@ struct CSVRecord {
 
 final class CSVRecordSplitter {
     let delimiter: UInt8
+    /// Whether the kernel can take this delimiter (it cannot be a quote, LF, CR or NUL).
+    private let vectorSplit: Bool
+    /// Which kernel (`MOTCUA_CSV_*`), or -1 for the best this CPU has.
+    private let kernel: Int32
+    /// `MOTCUA_CSV_SPLIT=reference` splits every record with the reference (the same results;
+    /// for comparing the two in one binary).
+    static let useReference = ProcessInfo.processInfo.environment["MOTCUA_CSV_SPLIT"] == "reference"
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
     /// Cell spans into the output buffer (`cellCount` of them), reused across records; raw
-    /// storage, so recording a cell costs two stores.
+    /// storage, so recording a cell costs two stores. 8 entries of slack: the kernel writes
+    /// delimiters' offsets eight at a time.
     @exclusivity(unchecked) package private(set) var starts: UnsafeMutablePointer<Int>
     @exclusivity(unchecked) package private(set) var ends: UnsafeMutablePointer<Int>
     @exclusivity(unchecked) package private(set) var cellCount = 0
     @exclusivity(unchecked) private var capacity = 64
+    /// What the spans index: the record's own bytes when the kernel split it (its cells need no
+    /// unescaping), else the output buffer.
+    @exclusivity(unchecked) package private(set) var cells: UnsafePointer<UInt8>
 
-    init(delimiter: UInt8) {
+    init(delimiter: UInt8, kernel: Int32 = -1) {
         self.delimiter = delimiter
-        starts = .allocate(capacity: capacity)
-        ends = .allocate(capacity: capacity)
+        self.kernel = kernel
+        vectorSplit = delimiter != 0x22 && delimiter != 0x0A && delimiter != 0x0D && delimiter != 0 && !Self.useReference
+        starts = .allocate(capacity: capacity + 8)
+        ends = .allocate(capacity: capacity + 8)
+        cells = UnsafeRawPointer(starts).assumingMemoryBound(to: UInt8.self)   // no cells before the first split
     }
     deinit {
         starts.deallocate()
         ends.deallocate()
+    }
+
+    /// Whether kernel `k` (`MOTCUA_CSV_*`: 0 scalar, 1 SSE2, 2 AVX2) runs on this CPU.
+    package static func hasKernel(_ k: Int32) -> Bool {
+        var r = motcua_csv_record()
+        var s = [Int](repeating: 0, count: 9), e = s
+        return motcua_csv_split_with(k, "\n", 1, 0x2C, &s, &e, 1, &r) != -2
+    }
+
+    /// Whether the kernel splits the record at base[from..<to] itself (tests; overwrites the cells).
+    package func kernelTakes(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Bool {
+        var r = motcua_csv_record()
+        return vectorSplit && from < to && (kernel < 0 ? motcua_csv_split(base + from, to - from, delimiter, starts, ends, capacity, &r)
+            : motcua_csv_split_with(kernel, base + from, to - from, delimiter, starts, ends, capacity, &r)) == 1
     }
 
     /// Records a cell out[s..<e], trimmed (SPEC §3.5).
@@ -50,7 +82,7 @@ final class CSVRecordSplitter {
 
     private func grow() {
         let bigger = capacity * 2
-        let s = UnsafeMutablePointer<Int>.allocate(capacity: bigger), e = UnsafeMutablePointer<Int>.allocate(capacity: bigger)
+        let s = UnsafeMutablePointer<Int>.allocate(capacity: bigger + 8), e = UnsafeMutablePointer<Int>.allocate(capacity: bigger + 8)
         s.update(from: starts, count: cellCount)
         e.update(from: ends, count: cellCount)
         starts.deallocate()
@@ -58,9 +90,28 @@ final class CSVRecordSplitter {
         (starts, ends, capacity) = (s, e, bigger)
     }
 
-    /// Parses the record at base[from..<to], writing cell bytes to `out` (at least to - from bytes).
+    /// Parses the record at base[from..<to]; its cells are `cells[starts[k]..<ends[k]]`, in the
+    /// record itself or in `out` (at least to - from bytes), valid while both are.
     func split(_ base: UnsafePointer<UInt8>, from: Int, to: Int, into out: UnsafeMutablePointer<UInt8>) -> CSVRecord {
+        if vectorSplit && from < to {
+            var k = motcua_csv_record()
+            let done = kernel < 0 ? motcua_csv_split(base + from, to - from, delimiter, starts, ends, capacity, &k)
+                                  : motcua_csv_split_with(kernel, base + from, to - from, delimiter, starts, ends, capacity, &k)
+            if done == 1 {
+                // A plain record's cells are its own bytes between quotes: no copy.
+                cells = base + from
+                cellCount = k.cell_count
+                return CSVRecord(next: from + k.next, byteCount: k.byte_count, lineFeeds: k.line_feeds, malformed: false,
+                                 cellCount: k.cell_count)
+            }
+        }
+        return splitReference(base, from: from, to: to, into: out)
+    }
+
+    /// `split` byte by byte, for every record: the reference the kernel is tested against.
+    func splitReference(_ base: UnsafePointer<UInt8>, from: Int, to: Int, into out: UnsafeMutablePointer<UInt8>) -> CSVRecord {
         var r = CSVRecord()
+        cells = UnsafePointer(out)
         cellCount = 0
         var o = 0
         var i = from

@@ -1,0 +1,324 @@
+// CSV framing and cell splitting (issue 16) 64 bytes at a time, after simdjson's stage 1:
+// quote, delimiter, LF and CR bytes become bit masks and the in-quotes mask is a prefix XOR of
+// the quotes, carried from block to block. SPEC §2.3 opens a quote only at a field's start,
+// so the XOR alone is not the truth: a quote inside an unquoted field is literal. Each block
+// therefore checks that every quote the XOR takes as opening follows a field start (or, when
+// framing, a closing quote: `""` inside quotes); where one does not, framing runs that block
+// through the byte-at-a-time state machine and splitting hands the record back to the Swift
+// splitter (CSVRecordSplitter, the reference), which also takes every malformed record and
+// every `""`. Kernels: AVX2 (chosen at run time), SSE2 (every x86-64) and a scalar one that
+// builds the same masks byte by byte.
+#include "bytekernels.h"
+#include "cpu.h"
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define MOTCUA_X86 1
+#include <immintrin.h>
+#endif
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/// One block's byte classes, bit i for byte i.
+typedef struct { uint64_t quote, delim, lf, cr; } csv_masks;
+
+/// Keeps movemask results in general registers (clang otherwise does the bit arithmetic on
+/// vectors of booleans; see json_index.c).
+#define IN_REGISTER(x) __asm__("" : "+r"(x))
+
+static ALWAYS_INLINE uint64_t prefix_xor(uint64_t x) {
+    x ^= x << 1; x ^= x << 2; x ^= x << 4; x ^= x << 8; x ^= x << 16; x ^= x << 32;
+    return x;
+}
+
+static ALWAYS_INLINE int trimmable(uint8_t b) { return b == ' ' || b == '\t' || b == '\r' || b == '\n'; }
+
+static ALWAYS_INLINE csv_masks classify_scalar(const uint8_t *p, uint8_t delim) {
+    csv_masks m = {0, 0, 0, 0};
+    for (int k = 0; k < 64; k++) {
+        uint64_t bit = 1ULL << k;
+        uint8_t b = p[k];
+        if (b == '"') m.quote |= bit;
+        if (b == delim) m.delim |= bit;
+        if (b == '\n') m.lf |= bit;
+        if (b == '\r') m.cr |= bit;
+    }
+    return m;
+}
+
+// MARK: - Framing
+
+enum { FIELD_START = 0, UNQUOTED = 1, QUOTED = 2, QUOTE_IN_QUOTED = 3 };
+
+/// RecordFraming's state machine, one byte; 1 when the byte is a record-ending LF.
+static ALWAYS_INLINE int frame_step(int *state, uint8_t b, uint8_t delim) {
+    switch (*state) {
+    case FIELD_START:
+        if (b == '"') *state = QUOTED; else if (b == '\n') return 1; else if (b != delim) *state = UNQUOTED;
+        return 0;
+    case UNQUOTED:
+        if (b == delim) *state = FIELD_START; else if (b == '\n') { *state = FIELD_START; return 1; }
+        return 0;
+    case QUOTED:
+        if (b == '"') *state = QUOTE_IN_QUOTED;
+        return 0;
+    default:
+        if (b == '"') *state = QUOTED;
+        else if (b == delim) *state = FIELD_START;
+        else if (b == '\n') { *state = FIELD_START; return 1; }
+        else *state = UNQUOTED;
+        return 0;
+    }
+}
+
+/// The record-ending LFs of one block (its first `len` bytes) as bits, from `*state` on;
+/// leaves the state after byte len - 1.
+static ALWAYS_INLINE uint64_t frame_block(csv_masks m, const uint8_t *p, uint32_t len, uint8_t delim, int *state) {
+    uint64_t valid = ~0ULL >> (64 - len);
+    m.quote &= valid; m.delim &= valid; m.lf &= valid;
+    IN_REGISTER(m.quote); IN_REGISTER(m.delim); IN_REGISTER(m.lf);
+    int s = *state;
+    uint64_t inside = prefix_xor(m.quote) ^ (s == QUOTED ? ~0ULL : 0);
+    uint64_t opening = m.quote & inside, closing = m.quote & ~inside;
+    // A quote opens where the machine is at a field start or just after a closing quote.
+    uint64_t may_open = (m.delim | m.lf | closing) << 1 | (uint64_t)(s == FIELD_START || s == QUOTE_IN_QUOTED);
+    uint32_t last = len - 1;
+    if (__builtin_expect((opening & ~may_open) != 0, 0)) {
+        uint64_t ends = 0;
+        for (uint32_t k = 0; k < len; k++) {
+            if (frame_step(&s, p[k], delim)) ends |= 1ULL << k;
+        }
+        *state = s;
+        return ends;
+    }
+    uint64_t at_last = 1ULL << last;
+    if (inside & at_last) *state = QUOTED;
+    else if (closing & at_last) *state = QUOTE_IN_QUOTED;
+    else if ((m.delim | m.lf) & at_last) *state = FIELD_START;
+    else *state = UNQUOTED;
+    return m.lf & ~inside;
+}
+
+#define FRAME_BLOCKS(classify)                                                              \
+    long found = -1;                                                                        \
+    size_t i = 0;                                                                           \
+    for (; i + 64 <= n; i += 64) {                                                          \
+        uint64_t ends = frame_block(classify(p + i, delim), p + i, 64, delim, state);      \
+        if (ends) found = (long)(i + 63 - (size_t)__builtin_clzll(ends));                  \
+    }                                                                                       \
+    if (i < n) {                                                                            \
+        uint8_t tail[64];                                                                   \
+        memset(tail, 0, 64);                                                                \
+        memcpy(tail, p + i, n - i);                                                         \
+        uint64_t ends = frame_block(classify(tail, delim), tail, (uint32_t)(n - i), delim, state); \
+        if (ends) found = (long)(i + 63 - (size_t)__builtin_clzll(ends));                  \
+    }                                                                                       \
+    return found;
+
+static long frame_scalar(const uint8_t *p, size_t n, uint8_t delim, int *state) { FRAME_BLOCKS(classify_scalar) }
+
+// MARK: - Splitting
+
+/// Space, tab, CR or LF: what a cell is trimmed of (isTrimmable in Swift).
+static ALWAYS_INLINE uint64_t trimmable_bit(uint8_t b) { return b <= ' ' ? (0x100002600ULL >> b) & 1 : 0; }
+
+/// Writes the offsets of the set bits, eight at a time whether or not they exist (the arrays
+/// have 8 entries of slack): fewer unpredictable branches than one per delimiter.
+static ALWAYS_INLINE void flatten(long *o, size_t at, uint64_t bits) {
+    long at64 = (long)at;
+    while (bits) {
+        o[0] = at64 + __builtin_ctzll(bits); bits &= bits - 1;
+        o[1] = at64 + (bits ? __builtin_ctzll(bits) : 0); bits &= bits - 1;
+        o[2] = at64 + (bits ? __builtin_ctzll(bits) : 0); bits &= bits - 1;
+        o[3] = at64 + (bits ? __builtin_ctzll(bits) : 0); bits &= bits - 1;
+        o[4] = at64 + (bits ? __builtin_ctzll(bits) : 0); bits &= bits - 1;
+        o[5] = at64 + (bits ? __builtin_ctzll(bits) : 0); bits &= bits - 1;
+        o[6] = at64 + (bits ? __builtin_ctzll(bits) : 0); bits &= bits - 1;
+        o[7] = at64 + (bits ? __builtin_ctzll(bits) : 0); bits &= bits - 1;
+        o += 8;
+    }
+}
+
+/// Turns the cells' ends (ends[k]: the offset of the delimiter after cell k, or of the
+/// record's end) into spans: quotes dropped, trimmed. A quoted cell is `"…"` exactly — the
+/// checks leave no other form — and p[s] is readable for an empty cell too (it is the
+/// delimiter, the LF or the CR before it).
+static ALWAYS_INLINE void spans(const uint8_t *p, size_t count, long *starts, long *ends) {
+    size_t s = 0;
+    uint64_t trim = 0;
+    for (size_t k = 0; k < count; k++) {
+        size_t e = (size_t)ends[k];
+        size_t q = p[s] == '"';
+        size_t a = s + q, b = e - q;
+        uint64_t nonempty = a < b;
+        trim |= nonempty & (trimmable_bit(p[a]) | trimmable_bit(p[b - nonempty]));
+        starts[k] = (long)a;
+        ends[k] = (long)b;
+        s = e + 1;
+    }
+    if (__builtin_expect(trim != 0, 0)) {   // some cell has spaces around it
+        for (size_t k = 0; k < count; k++) {
+            size_t a = (size_t)starts[k], b = (size_t)ends[k];
+            while (a < b && trimmable(p[a])) a++;
+            while (b > a && trimmable(p[b - 1])) b--;
+            starts[k] = (long)a;
+            ends[k] = (long)b;
+        }
+    }
+}
+
+/// Splits the record at p[0..<n] (see motcua_csv_split): a block's checks cover its bytes up to
+/// the record's LF; the delimiters outside quotes are the cells' ends, turned into spans last.
+#define SPLIT_BLOCKS(classify)                                                              \
+    uint64_t carry_inside = 0;      /* all ones when the block starts inside quotes */      \
+    uint64_t carry_start = 1;       /* the block's first byte starts a field */             \
+    uint64_t carry_follow = 0;      /* its first byte must be a delimiter, LF or CR LF */   \
+    uint64_t carry_cr_lf = 0;       /* its first byte must be the LF of a CR LF */          \
+    uint64_t prev_cr = 0;           /* the previous block ended with a CR */                \
+    size_t lines = 0, cells = 0;                                                            \
+    uint8_t tail[64];                                                                       \
+    for (size_t i = 0; i < n; i += 64) {                                                    \
+        const uint8_t *b = p + i;                                                           \
+        uint64_t keep = ~0ULL;          /* the record's bytes in this block, LF included */ \
+        if (i + 64 > n) {                                                                   \
+            memset(tail, 0, 64);                                                            \
+            memcpy(tail, p + i, n - i);                                                     \
+            b = tail;                                                                       \
+            keep = ~0ULL >> (64 - (n - i));                                                 \
+        }                                                                                   \
+        csv_masks m = classify(b, delim);                                                   \
+        m.quote &= keep; m.delim &= keep; m.lf &= keep; m.cr &= keep;                       \
+        IN_REGISTER(m.quote); IN_REGISTER(m.delim); IN_REGISTER(m.lf); IN_REGISTER(m.cr);   \
+        uint64_t inside = prefix_xor(m.quote) ^ carry_inside;                               \
+        uint64_t ends = m.lf & ~inside;                                                     \
+        if (ends) {                                                                         \
+            uint32_t j = (uint32_t)__builtin_ctzll(ends);                                   \
+            keep = j == 63 ? ~0ULL : (2ULL << j) - 1;                                       \
+        }                                                                                   \
+        uint64_t opening = m.quote & inside & keep, closing = m.quote & ~inside & keep;     \
+        uint64_t follow = m.delim | m.lf | (m.cr & (m.lf >> 1 | 1ULL << 63));              \
+        uint64_t must_follow = (closing << 1 | carry_follow) & keep;                        \
+        uint64_t bad = (opening & ~(m.delim << 1 | carry_start)) | (must_follow & ~follow)  \
+                     | (carry_cr_lf & ~m.lf);                                               \
+        if (bad) return 0;                                                                  \
+        carry_cr_lf = (must_follow & m.cr) >> 63;                                           \
+        carry_follow = closing >> 63;                                                       \
+        carry_start = (m.delim & ~inside) >> 63;                                            \
+        carry_inside = (uint64_t)((int64_t)inside >> 63);                                   \
+        lines += (size_t)__builtin_popcountll(m.lf & inside & keep);                        \
+        uint64_t seps = m.delim & ~inside & keep;                                           \
+        size_t count = (size_t)__builtin_popcountll(seps);                                  \
+        if (cells + count >= capacity) return 0;   /* the last cell needs one more */       \
+        flatten(ends_out + cells, i, seps);                                                 \
+        cells += count;                                                                     \
+        if (ends) {                                                                         \
+            uint32_t j = (uint32_t)__builtin_ctzll(ends);                                   \
+            size_t lf = i + j;                                                              \
+            size_t cr = j ? (size_t)((m.cr >> (j - 1)) & 1) : (size_t)prev_cr;              \
+            ends_out[cells++] = (long)(lf - cr);                                            \
+            spans(p, cells, starts, ends_out);                                              \
+            r->next = lf + 1;                                                               \
+            r->byte_count = lf - cr;                                                        \
+            r->line_feeds = lines + 1;                                                      \
+            r->cell_count = cells;                                                          \
+            return 1;                                                                       \
+        }                                                                                   \
+        prev_cr = m.cr >> 63;                                                               \
+    }                                                                                       \
+    return 0;   /* no record-ending LF before n */
+
+static int split_scalar(const uint8_t *p, size_t n, uint8_t delim, long *starts, long *ends_out, size_t capacity,
+                        motcua_csv_record *r) {
+    SPLIT_BLOCKS(classify_scalar)
+}
+
+#if MOTCUA_X86
+
+static ALWAYS_INLINE csv_masks classify_sse2(const uint8_t *p, uint8_t delim) {
+    const __m128i quote = _mm_set1_epi8('"'), d = _mm_set1_epi8((char)delim), lf = _mm_set1_epi8('\n'),
+                  cr = _mm_set1_epi8('\r');
+    csv_masks m = {0, 0, 0, 0};
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+        int shift = 16 * k;
+        m.quote |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) << shift;
+        m.delim |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, d)) << shift;
+        m.lf |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) << shift;
+        m.cr |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cr)) << shift;
+    }
+    return m;
+}
+
+static long frame_sse2(const uint8_t *p, size_t n, uint8_t delim, int *state) { FRAME_BLOCKS(classify_sse2) }
+
+static int split_sse2(const uint8_t *p, size_t n, uint8_t delim, long *starts, long *ends_out, size_t capacity,
+                      motcua_csv_record *r) {
+    SPLIT_BLOCKS(classify_sse2)
+}
+
+#define AVX2 __attribute__((target("avx2,bmi,popcnt")))
+
+AVX2 static ALWAYS_INLINE csv_masks classify_avx2(const uint8_t *p, uint8_t delim) {
+    const __m256i quote = _mm256_set1_epi8('"'), d = _mm256_set1_epi8((char)delim), lf = _mm256_set1_epi8('\n'),
+                  cr = _mm256_set1_epi8('\r');
+    csv_masks m = {0, 0, 0, 0};
+    for (int k = 0; k < 2; k++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * k));
+        int shift = 32 * k;
+        m.quote |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, quote)) << shift;
+        m.delim |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, d)) << shift;
+        m.lf |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, lf)) << shift;
+        m.cr |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, cr)) << shift;
+    }
+    return m;
+}
+
+AVX2 static long frame_avx2(const uint8_t *p, size_t n, uint8_t delim, int *state) { FRAME_BLOCKS(classify_avx2) }
+
+AVX2 static int split_avx2(const uint8_t *p, size_t n, uint8_t delim, long *starts, long *ends_out, size_t capacity,
+                           motcua_csv_record *r) {
+    SPLIT_BLOCKS(classify_avx2)
+}
+#endif
+
+// MARK: - Entry points
+
+long motcua_csv_last_boundary_with(int kernel, const uint8_t *p, size_t n, uint8_t delim, int *state) {
+    switch (kernel) {
+    case MOTCUA_CSV_SCALAR: return frame_scalar(p, n, delim, state);
+#if MOTCUA_X86
+    case MOTCUA_CSV_SSE2: return frame_sse2(p, n, delim, state);
+    case MOTCUA_CSV_AVX2: return has_avx2() ? frame_avx2(p, n, delim, state) : -2;
+#endif
+    default: return -2;
+    }
+}
+
+long motcua_csv_last_boundary(const uint8_t *p, size_t n, uint8_t delim, int *state) {
+#if MOTCUA_X86
+    return has_avx2() ? frame_avx2(p, n, delim, state) : frame_sse2(p, n, delim, state);
+#else
+    return frame_scalar(p, n, delim, state);
+#endif
+}
+
+int motcua_csv_split_with(int kernel, const uint8_t *p, size_t n, uint8_t delim, long *starts, long *ends,
+                          size_t capacity, motcua_csv_record *r) {
+    switch (kernel) {
+    case MOTCUA_CSV_SCALAR: return split_scalar(p, n, delim, starts, ends, capacity, r);
+#if MOTCUA_X86
+    case MOTCUA_CSV_SSE2: return split_sse2(p, n, delim, starts, ends, capacity, r);
+    case MOTCUA_CSV_AVX2: return has_avx2() ? split_avx2(p, n, delim, starts, ends, capacity, r) : -2;
+#endif
+    default: return -2;
+    }
+}
+
+int motcua_csv_split(const uint8_t *p, size_t n, uint8_t delim, long *starts, long *ends, size_t capacity,
+                     motcua_csv_record *r) {
+#if MOTCUA_X86
+    return has_avx2() ? split_avx2(p, n, delim, starts, ends, capacity, r) : split_sse2(p, n, delim, starts, ends, capacity, r);
+#else
+    return split_scalar(p, n, delim, starts, ends, capacity, r);
+#endif
+}

@@ -354,7 +354,18 @@ final class StateTests: XCTestCase {
         var state = try night("the first night")
         XCTAssertEqual(state["dossiers_loaded"] as? Int, 0)
         try records("b.ndjson", [("X-2", department, 4)])
+        // The same night loading every saved dossier writes the same generation, byte for byte.
+        try fm.copyItem(at: dir.appendingPathComponent("st"), to: dir.appendingPathComponent("st-all"))
+        let all = try Harness.run(["run", "p.yaml", "--quiet", "--state", "st-all", "--out", "out-all"], in: dir,
+                                  environment: env.merging(["MOTCUA_STATE_LOAD": "all"]) { $1 })
+        XCTAssertEqual(all.status, 0, all.stderr)
         state = try night("one dossier changed")
+        let generation = try fm.destinationOfSymbolicLink(atPath: dir.appendingPathComponent("st/current").path)
+        for name in try fm.contentsOfDirectory(atPath: dir.appendingPathComponent("st/\(generation)").path) {
+            XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("st/\(generation)/\(name)")),
+                           try Data(contentsOf: dir.appendingPathComponent("st-all/\(generation)/\(name)")), name)
+        }
+        XCTAssertEqual((try summary(dir, "out-all")["state"] as! [String: Any])["dossiers_loaded"] as? Int, 3)
         XCTAssertEqual(state["rollup"] as? String, "updated")
         XCTAssertEqual(state["dossiers_loaded"] as? Int, 1, "only X-2's saved version")
         state = try night("nothing new")

@@ -8,7 +8,7 @@ import XCTest
 final class InputPathTests: XCTestCase {
     func testAbsolutePathsAsFoundationStandardizes() {
         let rels = ["in/hoso-2024-02-19.ndjson.gz", "a.csv", "in/b/c/d.xlsx", "Tháng 2/hồ sơ.csv", "in/./x.gz", "in/../x.gz",
-                    "../shared/x.gz", "in//x.gz", "./x.gz", "in/x.gz.", "in/.hidden", "in/..x", "a b/c,d.csv"]
+                    "../data/x.gz", "in//x.gz", "./x.gz", "in/x.gz.", "in/.hidden", "in/..x", "a b/c,d.csv"]
         for dir in ["/srv/motcua", "/", "/tmp/a b/pipelines", "/srv/motcua/./p", "/srv/motcua/x/.."] {
             let base = URL(fileURLWithPath: dir, isDirectory: true)
             let basePath = base.standardizedFileURL.path

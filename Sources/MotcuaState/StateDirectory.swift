@@ -148,11 +148,8 @@ package final class StateDirectory {
     /// rest stay on disk, counted in `notLoaded`, until `completeLoad`. Returns the dossiers loaded.
     package func loadDossiers(_ ledger: Ledger, into partial: PartialResult, fileMap: [Int32], selecting: ChangedDossiers? = nil,
                               alsoKeeping keep: ((DossierState) -> Bool)? = nil, threads: Int) throws -> Int {
-        guard let name = currentName else { return 0 }
-        let dir = "\(path)/\(name)"
-        _ = try Snapshot.loadDossiers(dir, deltas: ledger.deltas, into: partial, fileMap: fileMap,
-                                      codes: (Int32(ledger.units.count), Int32(ledger.procedures.count), Int32(ledger.sectors.count)),
-                                      selecting: selecting, alsoKeeping: keep, threads: threads)
+        guard let dir = try loadSaved(ledger, into: partial, fileMap: fileMap, selecting: selecting, alsoKeeping: keep, threads: threads)
+        else { return 0 }
         let loaded = partial.dossierCount
         guard selecting == nil ? loaded == ledger.dossiers : loaded <= ledger.dossiers else {
             throw StateFiles.damaged("\(dir)/ledger.bin", "counts \(ledger.dossiers) dossiers where its partitions and deltas hold \(selecting == nil ? "" : "at least ")\(loaded)")
@@ -162,6 +159,18 @@ package final class StateDirectory {
             selected = (ledger, fileMap)
         }
         return loaded
+    }
+
+    /// The current generation's saved dossiers into `partial` (`Snapshot.loadDossiers`, codes
+    /// bounded by the ledger's tables); returns the generation's folder, nil without one.
+    private func loadSaved(_ ledger: Ledger, into partial: PartialResult, fileMap: [Int32], selecting: ChangedDossiers? = nil,
+                           alsoKeeping keep: ((DossierState) -> Bool)? = nil, threads: Int) throws -> String? {
+        guard let name = currentName else { return nil }
+        let dir = "\(path)/\(name)"
+        _ = try Snapshot.loadDossiers(dir, deltas: ledger.deltas, into: partial, fileMap: fileMap,
+                                      codes: (Int32(ledger.units.count), Int32(ledger.procedures.count), Int32(ledger.sectors.count)),
+                                      selecting: selecting, alsoKeeping: keep, threads: threads)
+        return dir
     }
 
     /// Whether the generation after `previous` with the delta of `changed` is written
@@ -175,15 +184,12 @@ package final class StateDirectory {
     /// partials since: a saved version folds into the one held by `DossierState.absorb`, the
     /// merge's own rule, so the result is what a full load and the same merge would hold).
     package func completeLoad(_ partial: PartialResult, threads: Int) throws {
-        guard !partial.isComplete, let (ledger, fileMap) = selected, let name = currentName else { return }
-        let dir = "\(path)/\(name)"
+        guard !partial.isComplete, let (ledger, fileMap) = selected, currentName != nil else { return }
         let missing = partial.notLoaded
         partial.notLoaded = 0
         partial.heldWindow = nil
         let held = partial.dossierCount
-        _ = try Snapshot.loadDossiers(dir, deltas: ledger.deltas, into: partial, fileMap: fileMap,
-                                      codes: (Int32(ledger.units.count), Int32(ledger.procedures.count), Int32(ledger.sectors.count)),
-                                      threads: threads)
+        guard let dir = try loadSaved(ledger, into: partial, fileMap: fileMap, threads: threads) else { return }
         guard partial.dossierCount - held == missing else {
             throw StateFiles.damaged("\(dir)/ledger.bin", "counts \(ledger.dossiers) dossiers where its partitions and deltas hold \(ledger.dossiers - missing + partial.dossierCount - held)")
         }

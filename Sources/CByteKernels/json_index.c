@@ -6,7 +6,8 @@
 // AVX2 (chosen at run time), SSE2 (every x86-64) and a byte-at-a-time scalar one, the
 // reference the others are tested against. The `_line` entry points also frame the line: they
 // stop at the first LF (NDJSON decoding reads each line once, with no search for its end
-// before). The AVX-512 kernel checks escapes with vector compares, the others one by one.
+// before). The AVX-512 and AVX2 kernels also validate UTF-8 on the way; the AVX-512 kernel
+// checks escapes with vector compares, the others one by one.
 #include "bytekernels.h"
 #include "cpu.h"
 #include "utf8_tables.h"
@@ -154,13 +155,14 @@ static ALWAYS_INLINE uint64_t find_escaped(uint64_t backslash, uint64_t *prev_es
 
 /// The block's structural positions as bits; updates what the next block needs. Escapes are
 /// checked here one by one, or with `vector_escapes` left in s->esc for the caller to check
-/// (the AVX-512 kernel, with vector compares).
+/// (the AVX-512 kernel, with vector compares). `xor_prefix` is prefix_xor, or the AVX2
+/// kernel's carry-less multiply (a constant: inlined).
 static ALWAYS_INLINE uint64_t block_structural_with(block_state *s, block_masks m, const uint8_t *p, size_t n, size_t at,
-                                                    int vector_escapes) {
+                                                    int vector_escapes, uint64_t (*xor_prefix)(uint64_t)) {
     m = in_registers(m);
     uint64_t escaped = find_escaped(m.backslash, &s->prev_escaped);
     uint64_t quote = m.quote & ~escaped;
-    uint64_t in_string = prefix_xor(quote) ^ s->prev_in_string;   // opening quote in, closing out
+    uint64_t in_string = xor_prefix(quote) ^ s->prev_in_string;   // opening quote in, closing out
     s->prev_in_string = (uint64_t)((int64_t)in_string >> 63);
     s->error |= (m.control & in_string) | (m.backslash & ~in_string);
     uint64_t esc = escaped & in_string;
@@ -182,7 +184,7 @@ static ALWAYS_INLINE uint64_t block_structural_with(block_state *s, block_masks 
 }
 
 static ALWAYS_INLINE uint64_t block_structural(block_state *s, block_masks m, const uint8_t *p, size_t n, size_t at) {
-    return block_structural_with(s, m, p, n, at, 0);
+    return block_structural_with(s, m, p, n, at, 0, prefix_xor);
 }
 
 /// Writes the offsets of the set bits, eight at a time whether or not they exist (the buffer
@@ -282,41 +284,134 @@ static long index_sse2_line(const uint8_t *p, size_t n, uint32_t *out, int *esca
     INDEX_BLOCKS(classify_sse2, 1)
 }
 
-#define AVX2 __attribute__((target("avx2,bmi,popcnt")))
+#define AVX2 __attribute__((target("avx2,bmi,popcnt,pclmul")))
 
-AVX2 static ALWAYS_INLINE block_masks classify_avx2(const uint8_t *p) {
+/// prefix_xor in one carry-less multiply by all ones.
+AVX2 static ALWAYS_INLINE uint64_t prefix_xor_clmul(uint64_t x) {
+    return (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)x), _mm_set1_epi8(-1), 0));
+}
+
+/// The byte classes of one block, given as two vectors (lf is left 0: the kernel finds the
+/// line's end itself). Whitespace and operators by one table lookup each on the low nibble:
+/// the four whitespace bytes have distinct low nibbles, and so do the four operators once
+/// `[` and `]` are folded onto `{` and `}` (| 0x20); a byte is in the class when it equals its
+/// nibble's entry. The fold also maps the control bytes 0x0C and 0x1A onto `,` and `:`, so
+/// control bytes are taken out of the operators.
+AVX2 static ALWAYS_INLINE block_masks classify_avx2(__m256i v0, __m256i v1) {
+    const __m256i ws_table = _mm256_setr_epi8(' ', -1, -1, -1, -1, -1, -1, -1, -1, '\t', '\n', -1, -1, '\r', -1, -1,
+                                              ' ', -1, -1, -1, -1, -1, -1, -1, -1, '\t', '\n', -1, -1, '\r', -1, -1);
+    const __m256i op_table = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0,
+                                              0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0);
     const __m256i quote = _mm256_set1_epi8('"'), backslash = _mm256_set1_epi8('\\'), lower = _mm256_set1_epi8(0x20),
-                  open = _mm256_set1_epi8('{'), close = _mm256_set1_epi8('}'), colon = _mm256_set1_epi8(':'),
-                  comma = _mm256_set1_epi8(','), space = _mm256_set1_epi8(' '), tab = _mm256_set1_epi8('\t'),
-                  cr = _mm256_set1_epi8('\r'), lf = _mm256_set1_epi8('\n'), control = _mm256_set1_epi8(0x1F);
+                  control = _mm256_set1_epi8(0x1F);
     block_masks m = {0, 0, 0, 0, 0, 0};
     for (int k = 0; k < 2; k++) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * k));
-        __m256i folded = _mm256_or_si256(v, lower);
-        __m256i op = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(folded, open), _mm256_cmpeq_epi8(folded, close)),
-                                     _mm256_or_si256(_mm256_cmpeq_epi8(v, colon), _mm256_cmpeq_epi8(v, comma)));
-        __m256i ws = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, space), _mm256_cmpeq_epi8(v, tab)),
-                                     _mm256_or_si256(_mm256_cmpeq_epi8(v, cr), _mm256_cmpeq_epi8(v, lf)));
+        __m256i v = k ? v1 : v0;
+        __m256i ws = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(ws_table, v), v);
+        __m256i op = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(op_table, v), _mm256_or_si256(v, lower));
         int shift = 32 * k;
         m.quote |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, quote)) << shift;
         m.backslash |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, backslash)) << shift;
         m.op |= (uint64_t)(uint32_t)_mm256_movemask_epi8(op) << shift;
         m.ws |= (uint64_t)(uint32_t)_mm256_movemask_epi8(ws) << shift;
         m.control |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(v, control), v)) << shift;
-        m.lf |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, lf)) << shift;
     }
+    m.op &= ~m.control;
     return m;
 }
 
+/// For each byte value, the indices of its set bits, in order (then zeros): the positions of
+/// eight mask bits at a time without a branch per position (flatten's loop runs one, two or
+/// three rounds a block, and the CPU cannot predict which).
+static uint8_t bit_indices[256][8];
+
+__attribute__((constructor)) static void fill_bit_indices(void) {
+    for (int b = 0; b < 256; b++) {
+        int k = 0;
+        for (int i = 0; i < 8; i++) if (b >> i & 1) bit_indices[b][k++] = (uint8_t)i;
+    }
+}
+
+/// flatten's result by table: eight positions are written for each byte of the mask (a
+/// buffer with slack), and the output moves on by the byte's bit count.
+AVX2 static ALWAYS_INLINE uint32_t *flatten_avx2(uint32_t *o, size_t at, uint64_t bits) {
+    __m256i base = _mm256_set1_epi32((int)at);
+    const __m256i eight = _mm256_set1_epi32(8);
+    for (int j = 0; j < 8; j++) {
+        uint32_t byte = (uint32_t)(bits >> (8 * j)) & 0xFF;
+        __m128i indices = _mm_loadl_epi64((const __m128i *)bit_indices[byte]);
+        _mm256_storeu_si256((__m256i *)o, _mm256_add_epi32(_mm256_cvtepu8_epi32(indices), base));
+        o += __builtin_popcount(byte);
+        base = _mm256_add_epi32(base, eight);
+    }
+    return o;
+}
+
+/// AVX2: two 32-byte halves a block, and UTF-8 validated on the way, as the AVX-512 kernel
+/// does (the line is read once; a CPU without AVX-512 otherwise validates it in a second pass).
+/// With `stop_at_lf` the line ends at the first LF: that block's later bytes become spaces.
+AVX2 static ALWAYS_INLINE long index_avx2_impl(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8,
+                                               size_t *lf, int stop_at_lf) {
+    const __m256i space = _mm256_set1_epi8(' '), newline = _mm256_set1_epi8('\n');
+    const __m256i lanes = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                                           23, 24, 25, 26, 27, 28, 29, 30, 31);
+    block_state s = {0, 0, 0, 0, 0};
+    uint32_t *o = out;
+    __m256i prev = _mm256_setzero_si256(), utf8_error = _mm256_setzero_si256();
+    size_t end = n;
+    int padded = 0;   // the last block read ends in spaces: a character left unfinished is caught
+    for (size_t i = 0; i < n; i += 64) {
+        __m256i v0, v1;
+        padded = n - i < 64;
+        if (!padded) {
+            v0 = _mm256_loadu_si256((const __m256i *)(p + i));
+            v1 = _mm256_loadu_si256((const __m256i *)(p + i + 32));
+        } else {
+            uint8_t tail[64];
+            memset(tail, ' ', 64);
+            memcpy(tail, p + i, n - i);
+            v0 = _mm256_loadu_si256((const __m256i *)tail);
+            v1 = _mm256_loadu_si256((const __m256i *)(tail + 32));
+        }
+        int last = 0;
+        if (stop_at_lf) {
+            // The next lines of the chunk, asked for ahead (see the AVX-512 kernel).
+            _mm_prefetch((const char *)(p + i + 1024), _MM_HINT_T0);
+            uint64_t lfs = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, newline)) |
+                           (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v1, newline)) << 32;
+            if (lfs) {
+                uint32_t j = trailing_zeros(lfs);
+                end = i + j;
+                // Lanes at j and after become spaces (as signed bytes: j - 32 < 0 keeps none of v1).
+                v0 = _mm256_blendv_epi8(space, v0, _mm256_cmpgt_epi8(_mm256_set1_epi8((char)j), lanes));
+                v1 = _mm256_blendv_epi8(space, v1, _mm256_cmpgt_epi8(_mm256_set1_epi8((char)((int)j - 32)), lanes));
+                padded = last = 1;
+            }
+        }
+        // An ASCII block after complete characters has nothing to check.
+        if (_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(v0, v1), prev)) != 0)
+            utf8_error = _mm256_or_si256(utf8_error, _mm256_or_si256(utf8_errors_avx2(v0, prev), utf8_errors_avx2(v1, v0)));
+        prev = v1;
+        o = flatten_avx2(o, i, block_structural_with(&s, classify_avx2(v0, v1), p, last ? end : n, i, 0, prefix_xor_clmul));
+        if (last) break;
+    }
+    // A character left unfinished at the end: a space where its continuation is due (done
+    // already when the last block was padded with spaces).
+    if (!padded && _mm256_movemask_epi8(prev) != 0) utf8_error = _mm256_or_si256(utf8_error, utf8_errors_avx2(space, prev));
+    *utf8 = _mm256_testz_si256(utf8_error, utf8_error);
+    if (s.prev_in_string) s.error = 1;
+    *escapes = s.escapes;
+    *o = (uint32_t)end;
+    if (stop_at_lf) *lf = end;
+    return s.error ? -1 : (long)(o - out);
+}
+
 AVX2 static long index_avx2(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
-    *utf8 = -1;
-    size_t *lf = 0;
-    INDEX_BLOCKS(classify_avx2, 0)
+    return index_avx2_impl(p, n, out, escapes, utf8, 0, 0);
 }
 
 AVX2 static long index_avx2_line(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8, size_t *lf) {
-    *utf8 = -1;
-    INDEX_BLOCKS(classify_avx2, 1)
+    return index_avx2_impl(p, n, out, escapes, utf8, lf, 1);
 }
 
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi,avx512vbmi2,bmi,popcnt")))
@@ -423,7 +518,7 @@ AVX512 static ALWAYS_INLINE long index_avx512_impl(const uint8_t *p, size_t n, u
                _mm512_cmpeq_epi8_mask(v, cr) | _mm512_cmpeq_epi8_mask(v, newline);
         m.control = _mm512_cmple_epu8_mask(v, control);
         m.lf = 0;
-        uint64_t bits = block_structural_with(&s, m, p, n, i, 1);
+        uint64_t bits = block_structural_with(&s, m, p, n, i, 1, prefix_xor);
         if (s.esc) {
             s.escapes = 1;
             if (!valid_escapes_avx512(v, s.esc, p, i, last ? end : n)) s.error = 1;
@@ -463,6 +558,18 @@ AVX512 static long index_avx512_line(const uint8_t *p, size_t n, uint32_t *out, 
     return index_avx512_impl(p, n, out, escapes, utf8, lf, 1);
 }
 
+/// The AVX2 kernel also needs PCLMULQDQ (every AVX2 CPU has it, but a VM may hide it).
+static int has_avx2_clmul(void) {
+    static int known = -1;
+    int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (k < 0) {
+        __builtin_cpu_init();
+        k = has_avx2() && __builtin_cpu_supports("pclmul") ? 1 : 0;
+        __atomic_store_n(&known, k, __ATOMIC_RELAXED);
+    }
+    return k;
+}
+
 static int has_avx512(void) {
     static int known = -1;
     int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
@@ -483,7 +590,7 @@ long motcua_json_index_with(int kernel, const uint8_t *p, size_t n, uint32_t *ou
     case MOTCUA_JSON_INDEX_SCALAR: return index_scalar(p, n, out, escapes, utf8);
 #if MOTCUA_X86
     case MOTCUA_JSON_INDEX_SSE2: return index_sse2(p, n, out, escapes, utf8);
-    case MOTCUA_JSON_INDEX_AVX2: return has_avx2() ? index_avx2(p, n, out, escapes, utf8) : -2;
+    case MOTCUA_JSON_INDEX_AVX2: return has_avx2_clmul() ? index_avx2(p, n, out, escapes, utf8) : -2;
     case MOTCUA_JSON_INDEX_AVX512: return has_avx512() ? index_avx512(p, n, out, escapes, utf8) : -2;
 #endif
     default: *utf8 = -1; return -2;
@@ -493,7 +600,7 @@ long motcua_json_index_with(int kernel, const uint8_t *p, size_t n, uint32_t *ou
 long motcua_json_index(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
 #if MOTCUA_X86
     if (has_avx512()) return index_avx512(p, n, out, escapes, utf8);
-    return has_avx2() ? index_avx2(p, n, out, escapes, utf8) : index_sse2(p, n, out, escapes, utf8);
+    return has_avx2_clmul() ? index_avx2(p, n, out, escapes, utf8) : index_sse2(p, n, out, escapes, utf8);
 #else
     return index_scalar(p, n, out, escapes, utf8);
 #endif
@@ -504,7 +611,7 @@ long motcua_json_index_line_with(int kernel, const uint8_t *p, size_t n, uint32_
     case MOTCUA_JSON_INDEX_SCALAR: return index_scalar_line(p, n, out, escapes, utf8, lf);
 #if MOTCUA_X86
     case MOTCUA_JSON_INDEX_SSE2: return index_sse2_line(p, n, out, escapes, utf8, lf);
-    case MOTCUA_JSON_INDEX_AVX2: return has_avx2() ? index_avx2_line(p, n, out, escapes, utf8, lf) : -2;
+    case MOTCUA_JSON_INDEX_AVX2: return has_avx2_clmul() ? index_avx2_line(p, n, out, escapes, utf8, lf) : -2;
     case MOTCUA_JSON_INDEX_AVX512: return has_avx512() ? index_avx512_line(p, n, out, escapes, utf8, lf) : -2;
 #endif
     default: *utf8 = -1; return -2;
@@ -514,7 +621,7 @@ long motcua_json_index_line_with(int kernel, const uint8_t *p, size_t n, uint32_
 long motcua_json_index_line(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8, size_t *lf) {
 #if MOTCUA_X86
     if (has_avx512()) return index_avx512_line(p, n, out, escapes, utf8, lf);
-    return has_avx2() ? index_avx2_line(p, n, out, escapes, utf8, lf) : index_sse2_line(p, n, out, escapes, utf8, lf);
+    return has_avx2_clmul() ? index_avx2_line(p, n, out, escapes, utf8, lf) : index_sse2_line(p, n, out, escapes, utf8, lf);
 #else
     return index_scalar_line(p, n, out, escapes, utf8, lf);
 #endif

@@ -5,8 +5,8 @@
 // (as given and as values inside records), the fuzz seeds' fixture lines, generator records and
 // their mutations at every byte offset, random documents, nesting around the 64-level limit,
 // separators at every block edge; and stage 1's positions, each kernel against the scalar one.
-// Where stage 1 validated UTF-8 on the way (AVX-512), its verdict is compared with the scalar
-// validator's.
+// Where stage 1 validated UTF-8 on the way (AVX2, AVX-512), its verdict is compared with the
+// scalar validator's.
 import Foundation
 import XCTest
 import MotcuaTestSupport
@@ -240,8 +240,9 @@ final class JSONStructuralScannerTests: XCTestCase {
 
     /// Stage 1 alone: every kernel's verdict, positions and escape flag against the scalar
     /// kernel's, through both entry points, on generator records, their mutations, random
-    /// documents and lines dense in positions (16, 32, 48 and 64 of them in one 64-byte block:
-    /// the AVX-512 kernel writes them sixteen at a time), shifted across block edges.
+    /// documents, lines dense in positions (16, 32, 48 and 64 of them in one 64-byte block:
+    /// the AVX-512 kernel writes them sixteen at a time, the AVX2 kernel eight a byte of the
+    /// mask) and every byte value in and out of a string, shifted across block edges.
     func testStage1PositionsAcrossKernels() throws {
         var lines = try generatorLines(days: 1, perDay: 60)
         var rng = SplitMix(seed: 316)
@@ -261,6 +262,16 @@ final class JSONStructuralScannerTests: XCTestCase {
             for repeats in [8, 16, 24, 32, 40, 64] {
                 let body = String(repeating: dense, count: repeats)
                 for shift in 0..<64 { lines.append(Array((String(repeating: " ", count: shift) + "{\"x\":[" + body + "0]}").utf8)) }
+            }
+        }
+        // Every byte value outside and inside a string, in every lane of a block: the vector
+        // kernels classify bytes by table lookups, which must not take any other byte for an
+        // operator, whitespace, a quote or a backslash.
+        for b in UInt8(0)...UInt8(255) {
+            for shift in stride(from: 0, to: 64, by: 3) {
+                let pad = [UInt8](repeating: 0x20, count: shift)
+                lines.append(pad + Array(#"{"x":[1,"#.utf8) + [b] + Array("a]}".utf8))
+                lines.append(pad + Array(#"{"x":"1"#.utf8) + [b] + Array(#"a"}"#.utf8))
             }
         }
         let kernels = (Int32(1)...3).filter(JSONStructuralScanner.hasKernel)
@@ -283,6 +294,49 @@ final class JSONStructuralScannerTests: XCTestCase {
         XCTAssertEqual(diffs, [], "stage 1 positions")
         XCTAssertGreaterThan(acceptedLines, 4000)
         print("stage 1 positions: \(lines.count) lines × 2 entry points × \(kernels.count) kernels against the scalar one, \(acceptedLines) accepted, \(positions) positions compared, \(diffs.count) differences")
+    }
+
+    /// Stage 1's UTF-8 verdict, where a kernel validates on the way (AVX2, AVX-512), against the
+    /// scalar validator: valid and invalid sequences (a lone continuation, a lead byte cut short,
+    /// overlong forms, a surrogate, above U+10FFFF, bytes never used) at every offset across the
+    /// 32- and 64-byte edges, inside and outside strings, at the line's end, and cut by the LF
+    /// with continuation bytes after it (which are the next line's).
+    func testStage1UTF8AtBlockEdges() {
+        let kernels = (Int32(1)...3).filter(JSONStructuralScanner.hasKernel)
+        let sequences: [[UInt8]] = [[0xC3, 0xA9], [0xE1, 0xBB, 0xA7], [0xF0, 0x9D, 0x84, 0x9E], [0x80], [0xBF, 0xBF],
+                                    [0xE1, 0xBB], [0xF0, 0x9D, 0x84], [0xC3], [0xC0, 0xAF], [0xE0, 0x80, 0xAF],
+                                    [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xFF],
+                                    [0xC3, 0xA9, 0xA9], [0xE1, 0xBB, 0xA7, 0xE1, 0xBB]]
+        var compared = 0, validated = 0, invalid = 0, diffs: [String] = []
+        for seq in sequences {
+            for shift in 0..<140 {
+                let pad = [UInt8](repeating: UInt8(ascii: "a"), count: shift)
+                let lines: [[UInt8]] = [
+                    Array(#"{"x":""#.utf8) + pad + seq + Array(#""}"#.utf8),     // inside a string
+                    Array(#"{"x":""#.utf8) + pad + Array(#"","y":1"#.utf8) + seq + Array("}".utf8),   // outside: also not JSON
+                    Array(#"{"x":""#.utf8) + pad + seq,                          // at the line's end
+                ]
+                for line in lines {
+                    let truth = line.withUnsafeBufferPointer { isValidUTF8Scalar($0.baseAddress!, $0.count) }
+                    if !truth { invalid += 1 }
+                    for framed in [false, true] {
+                        let bytes = framed ? line + [0x0A, 0x80, 0xBB, 0x22] : line
+                        for k in kernels {
+                            let got = JSONStructuralScanner.stage1(kernel: k, bytes, line: framed)
+                            compared += 1
+                            guard got.utf8 >= 0 else { continue }
+                            validated += 1
+                            if (got.utf8 == 1) != truth && diffs.count < 8 {
+                                diffs.append("kernel \(k) framed \(framed) shift \(shift) seq \(seq): utf8 \(got.utf8), scalar \(truth)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(diffs, [], "stage 1 UTF-8 verdicts")
+        if kernels.contains(where: { $0 >= 2 }) { XCTAssertGreaterThan(validated, 10_000) }
+        print("stage 1 UTF-8: \(compared) verdicts asked, \(validated) given by a kernel and compared (\(invalid) invalid lines), \(diffs.count) differences")
     }
 
     /// NDJSON decoding as a parse worker does it (`walkRecords` over a chunk), the one-pass

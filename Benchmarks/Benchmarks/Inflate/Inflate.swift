@@ -18,12 +18,11 @@ let benchmarks: @Sendable () -> Void = {
             let gzip = MicroData.ndjsonGzip
             let inflate = try! MicroKernels.Inflate(kind)
             benchmark.startMeasurement()
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let clock = MicroData.Stopwatch()
             let n = gzip.withUnsafeBytes { inflate.run($0) }
-            let t1 = DispatchTime.now().uptimeNanoseconds
+            clock.record(benchmark, bytes: n)
             benchmark.stopMeasurement()
             precondition(n == MicroData.ndjson.count, "inflated \(n) bytes, expected \(MicroData.ndjson.count)")
-            benchmark.measurement(MicroData.megabytesPerSecondMetric, MicroData.megabytesPerSecond(n, t1 - t0))
         } setup: {
             _ = MicroData.ndjsonGzip
         }
@@ -33,7 +32,7 @@ let benchmarks: @Sendable () -> Void = {
             let out = UnsafeMutableRawBufferPointer.allocate(byteCount: FileChunker.defaultChunkBytes, alignment: 64)
             defer { out.deallocate() }
             benchmark.startMeasurement()
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let clock = MicroData.Stopwatch()
             let reader = try! InputReader(path: path, inflater: kind)
             var n = 0
             while true {
@@ -41,10 +40,9 @@ let benchmarks: @Sendable () -> Void = {
                 if k == 0 { break }
                 n += k
             }
-            let t1 = DispatchTime.now().uptimeNanoseconds
+            clock.record(benchmark, bytes: n)
             benchmark.stopMeasurement()
             precondition(n == MicroData.ndjson.count, "read \(n) bytes, expected \(MicroData.ndjson.count)")
-            benchmark.measurement(MicroData.megabytesPerSecondMetric, MicroData.megabytesPerSecond(n, t1 - t0))
         } setup: {
             _ = gzipFile
         }

@@ -42,16 +42,15 @@ let benchmarks: @Sendable () -> Void = {
         var record = DecodedRecord()
         var accepted = 0
         benchmark.startMeasurement()
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let clock = MicroData.Stopwatch()
         bytes.withUnsafeBufferPointer { buf in
             for l in lines where decoder.decode(UnsafeBufferPointer(rebasing: buf[l.start..<(l.start + l.count)]), into: &record) == nil {
                 accepted += 1
             }
         }
-        let t1 = DispatchTime.now().uptimeNanoseconds
+        clock.record(benchmark, bytes: bytes.count)
         benchmark.stopMeasurement()
         precondition(accepted == lines.count, "accepted \(accepted) of \(lines.count)")
-        benchmark.measurement(MicroData.megabytesPerSecondMetric, MicroData.megabytesPerSecond(bytes.count, t1 - t0))
     } setup: {
         _ = ndjsonLines
     }
@@ -88,16 +87,15 @@ func measureScan(_ benchmark: Benchmark, _ scan: (UnsafeBufferPointer<UInt8>) ->
     let bytes = MicroData.ndjson, lines = ndjsonLines
     var accepted = 0
     benchmark.startMeasurement()
-    let t0 = DispatchTime.now().uptimeNanoseconds
+    let clock = MicroData.Stopwatch()
     bytes.withUnsafeBufferPointer { buf in
         for l in lines where scan(UnsafeBufferPointer(rebasing: buf[l.start..<(l.start + l.count)])) {
             accepted += 1
         }
     }
-    let t1 = DispatchTime.now().uptimeNanoseconds
+    clock.record(benchmark, bytes: bytes.count)
     benchmark.stopMeasurement()
     precondition(accepted == lines.count, "accepted \(accepted) of \(lines.count)")
-    benchmark.measurement(MicroData.megabytesPerSecondMetric, MicroData.megabytesPerSecond(bytes.count, t1 - t0))
 }
 let ndjsonChunks = try! MicroKernels.Reduce(MicroData.ndjson, format: .dvcqgNdjson)
 let rawChunks = try! MicroKernels.Reduce(MicroData.ndjsonWithRejects, format: .dvcqgNdjson)

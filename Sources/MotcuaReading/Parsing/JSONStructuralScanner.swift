@@ -45,17 +45,18 @@ public final class JSONStructuralScanner {
 
     /// Stage 1 alone with kernel `k` (tests): the position count (-1 for a line that cannot be
     /// JSON; -2 when this CPU lacks the kernel), the positions and the line's length after
-    /// them, and whether some string has an escape; with `line`, through the line entry point
-    /// (the bytes after the first LF are not the line's).
-    package static func stage1(kernel k: Int32, _ bytes: [UInt8], line: Bool = false) -> (count: Int, positions: [UInt32], escapes: Bool) {
+    /// them, whether some string has an escape, and the UTF-8 verdict (1, 0, or -1 when the
+    /// kernel does not validate); with `line`, through the line entry point (the bytes after
+    /// the first LF are not the line's).
+    package static func stage1(kernel k: Int32, _ bytes: [UInt8], line: Bool = false) -> (count: Int, positions: [UInt32], escapes: Bool, utf8: Int32) {
         var positions = [UInt32](repeating: 0, count: bytes.count + 72)
         var escapes: Int32 = 0, utf8: Int32 = 0, lf = 0
         let count = bytes.withUnsafeBufferPointer {
             line ? motcua_json_index_line_with(k, $0.baseAddress, $0.count, &positions, &escapes, &utf8, &lf)
                  : motcua_json_index_with(k, $0.baseAddress, $0.count, &positions, &escapes, &utf8)
         }
-        guard count >= 0 else { return (count, [], false) }
-        return (count, Array(positions[...count]), escapes != 0)
+        guard count >= 0 else { return (count, [], false, utf8) }
+        return (count, Array(positions[...count]), escapes != 0, utf8)
     }
 
     /// Scans `line`; false when it is not a single JSON object.

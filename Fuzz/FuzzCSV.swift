@@ -3,7 +3,8 @@
 // decoder). Properties: the records are the same whether the bytes are split whole or piece
 // by piece at the framing's cut points (how the engine chunks them); the splitter always
 // advances and its cells stay inside the output; the splitter (its 64-byte kernel first) and
-// the framing (64 bytes at a time) agree with their byte-by-byte references; decoding never
+// the framing (64 bytes at a time) agree with their byte-by-byte references (and the
+// splitter's UTF-8 verdict, when its kernel gives one, with isValidUTF8's); decoding never
 // crashes and always advances, its span staying inside the record it consumed.
 import Foundation
 
@@ -19,6 +20,9 @@ func records(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ delimiter: 
         let w = reference.splitReference(base, from: p, to: to, into: scratch)
         fuzzCheck(r.next == w.next && r.byteCount == w.byteCount && r.lineFeeds == w.lineFeeds && r.malformed == w.malformed
                   && r.cellCount == w.cellCount, "split differs from the reference at \(p)")
+        if let valid = r.validUTF8 {
+            fuzzCheck(valid == isValidUTF8Scalar(base + p, w.byteCount), "UTF-8 verdict of the record at \(p) differs")
+        }
         for c in 0..<min(r.cellCount, w.cellCount) {
             fuzzCheck(Array(UnsafeBufferPointer(start: splitter.cells + splitter.starts[c], count: splitter.ends[c] - splitter.starts[c]))
                       == Array(UnsafeBufferPointer(start: reference.cells + reference.starts[c], count: reference.ends[c] - reference.starts[c])),

@@ -10,6 +10,7 @@
 // checks escapes with vector compares, the others one by one.
 #include "bytekernels.h"
 #include "cpu.h"
+#include "utf8_avx2.h"
 #include "utf8_tables.h"
 #include <string.h>
 

@@ -10,7 +10,7 @@
 #include <immintrin.h>
 #include <string.h>
 
-#include "utf8_tables.h"
+#include "utf8_avx2.h"
 
 #define AVX2 __attribute__((target("avx2")))
 

@@ -2,10 +2,11 @@
 // replace on the hot path (SPEC §2.3): each kernel (scalar, SSE2, AVX2 where the CPU has it,
 // and the run-time choice) splits every plain record into the cells `splitReference` gives and
 // hands back every other one; `lastBoundary` finds the LFs and leaves the state that the
-// byte-by-byte machine does. Inputs: random records of quoted and unquoted cells (delimiters,
-// LF and CR LF inside quotes, `""`, quotes inside unquoted cells, text after a closing quote,
-// multi-byte UTF-8), shifted so that every byte class falls on every 32/64-byte block edge,
-// and random soup of the special bytes.
+// byte-by-byte machine does; the UTF-8 verdict the AVX2 kernel gives on the way is
+// isValidUTF8's. Inputs: random records of quoted and unquoted cells (delimiters, LF and CR LF
+// inside quotes, `""`, quotes inside unquoted cells, text after a closing quote, multi-byte
+// UTF-8, invalid UTF-8, bytes trimmed or not at a cell's edges), shifted so that every byte
+// class falls on every 32/64-byte block edge, and random soup of the special bytes.
 import XCTest
 import MotcuaTestSupport
 @testable import MotcuaReading
@@ -13,6 +14,8 @@ import MotcuaTestSupport
 final class CSVKernelTests: XCTestCase {
     /// -1 is the run-time choice.
     let kernels: [Int32] = [-1] + (Int32(0)...2).filter(CSVRecordSplitter.hasKernel)
+    /// Kernels that validate UTF-8 on the way (AVX2, and the run-time choice where it is AVX2).
+    lazy var validating: Set<Int32> = CSVRecordSplitter.hasKernel(2) ? [-1, 2] : []
 
     /// A random CSV text: `records` records of `fields` cells, terminated by LF or CR LF (the
     /// last one sometimes not at all); `odd` is the chance of a cell that is not plain.
@@ -85,9 +88,14 @@ final class CSVKernelTests: XCTestCase {
                                    Array(UnsafeBufferPointer(start: slow.cells + slow.starts[c], count: slow.ends[c] - slow.starts[c])),
                                    "\(where_) cell \(c)")
                 }
+                if let valid = got.validUTF8 {
+                    XCTAssertEqual(valid, isValidUTF8Scalar(base + p, want.byteCount), "\(where_): UTF-8 verdict")
+                }
                 if fast.kernelTakes(base, from: p, to: buf.count) {
                     plain += 1
                     XCTAssertFalse(want.malformed, where_)
+                    // (plain records only: a record past the cells' capacity went to the reference first)
+                    if expectPlain && validating.contains(kernel) { XCTAssertNotNil(got.validUTF8, where_) }
                 } else if expectPlain && base[want.next - 1] == 0x0A {
                     XCTFail("the kernel handed back a plain record: \(where_)")
                 }
@@ -129,6 +137,61 @@ final class CSVKernelTests: XCTestCase {
                 }
                 let odd = randomCSV(&rng, records: 3, fields: 8, delimiter: 0x2C, odd: 0.2, shift: shift)
                 checkSplit(odd, delimiter: 0x2C, kernel: k, "odd shift \(shift)")
+            }
+        }
+    }
+
+    /// Invalid UTF-8 (a lone continuation, characters cut short, overlongs, a surrogate, a code
+    /// point above U+10FFFF, 0xFF) in quoted and unquoted cells, at a record's end before its
+    /// CR LF or LF, and in the next record only (the bytes after an LF must not count), shifted
+    /// over every 32/64-byte edge: the kernel's verdict is isValidUTF8's (checked in checkSplit).
+    func testUTF8VerdictAtEveryBlockEdge() {
+        var rng = SplitMix64(seed: 8)
+        let bad: [[UInt8]] = [[0x80], [0xC3], [0xE1, 0xBB], [0xF0, 0x9D, 0x84], [0xC0, 0xAF], [0xE0, 0x80, 0xAF],
+                              [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF], [0xBB, 0x93]]
+        let good: [[UInt8]] = ["ồ", "Hậu Định", "𝄞", "plain", "\"q,\nr\"", ""].map { Array($0.utf8) }
+        for k in kernels {
+            var invalid = 0
+            for shift in 0..<130 {
+                for _ in 0..<4 {
+                    func row() -> [UInt8] {
+                        var cells = (0..<6).map { _ in good.randomElement(using: &rng)! }
+                        let b = bad.randomElement(using: &rng)!
+                        let at = Int.random(in: 0..<cells.count, using: &rng)
+                        switch Int.random(in: 0..<4, using: &rng) {
+                        case 0: cells[at] = Array("ab".utf8) + b + Array("c".utf8)            // unquoted
+                        case 1: cells[at] = [0x22] + b + Array("x,y".utf8) + [0x22]            // quoted
+                        case 2: cells[cells.count - 1] = Array("end".utf8) + b                 // before the terminator
+                        default: break                                                        // valid
+                        }
+                        return Array(cells.joined(separator: [0x2C])) + (Bool.random(using: &rng) ? [0x0A] : [0x0D, 0x0A])
+                    }
+                    let bytes = Array(repeating: UInt8(ascii: "p"), count: shift) + [0x2C] + row() + row()
+                    XCTAssertEqual(checkSplit(bytes, delimiter: 0x2C, kernel: k, plain: true, "utf8 shift \(shift)"), 2,
+                                   "shift \(shift)")
+                    invalid += isValidUTF8Scalar(bytes, bytes.count) ? 0 : 1
+                }
+            }
+            XCTAssertGreaterThan(invalid, 300, "kernel \(k)")
+        }
+    }
+
+    /// Cells with bytes that are trimmed (space, tab, CR, LF) or only look like it (a control
+    /// byte) at either edge, quoted and unquoted, shifted over every 32/64-byte edge: the
+    /// masks' guess that a record needs trimming must never miss one.
+    func testTrimAtEveryBlockEdge() {
+        var rng = SplitMix64(seed: 20)
+        let cells: [String] = [" a", "b ", "\tc\t", "\" q \"", "\"\nr\r\n\"", "\" \"", "\u{1}x\u{1}", "\"\u{1F}y\"", "x\ry",
+                               "plain", "\"p\"", "", "ồ "]
+        for k in kernels {
+            for shift in 0..<130 {
+                for _ in 0..<3 {
+                    var row = cells.shuffled(using: &rng).prefix(Int.random(in: 1...6, using: &rng)).joined(separator: ";")
+                    row += Bool.random(using: &rng) ? "\n" : "\r\n"
+                    let bytes = Array((String(repeating: "p", count: shift) + ";" + row + row).utf8)
+                    XCTAssertEqual(checkSplit(bytes, delimiter: 0x3B, kernel: k, plain: true, "trim shift \(shift)"), 2,
+                                   "shift \(shift): \(row.debugDescription)")
+                }
             }
         }
     }

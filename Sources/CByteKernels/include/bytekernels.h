@@ -40,6 +40,7 @@ typedef struct {
     size_t byte_count;    // its bytes without the LF or CR LF
     size_t line_feeds;    // LFs inside its quotes, and the terminator
     size_t cell_count;
+    int utf8;             // 1 or 0 when the kernel validated its bytes as isValidUTF8 does (AVX2), else -1
 } motcua_csv_record;
 
 /// CSVRecordSplitter's fast path (csv_index.c): splits the record at the start of p[0..<n]
@@ -49,7 +50,8 @@ typedef struct {
 /// opens a field nor closes one before a delimiter, LF or CR LF (`""`, a quote inside an
 /// unquoted field, text after a closing quote), no record-ending LF before n, or more than
 /// `capacity` cells. A plain record's cells are those of the reference, byte for byte.
-/// `starts` and `ends` need capacity + 8 entries.
+/// `starts` and `ends` need capacity + 8 entries. `r->utf8` is isValidUTF8's verdict on the
+/// record's bytes when the kernel (AVX2) checked them on the way, else -1.
 int motcua_csv_split(const uint8_t *p, size_t n, uint8_t delim, long *starts, long *ends, size_t capacity,
                      motcua_csv_record *r);
 

@@ -130,7 +130,7 @@ public final class CSVDecoder: RecordDecoding {
         lastCells = record.cellCount
         if record.byteCount == 0 { return nil }
         if record.byteCount > maxLineBytes { return .lineTooLong }
-        guard isValidUTF8(base + from, record.byteCount) else { return .invalidUTF8 }
+        guard record.validUTF8 ?? isValidUTF8(base + from, record.byteCount) else { return .invalidUTF8 }
         if layout.malformed || record.malformed || record.cellCount != layout.columnCount { return .malformedCSV }
         var values = CSVFieldValues(column: UnsafePointer(column), starts: splitter.starts, ends: splitter.ends,
                                     cells: splitter.cells, labels: labels)

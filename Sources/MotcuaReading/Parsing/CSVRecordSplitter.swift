@@ -18,6 +18,9 @@ struct CSVRecord {
     var lineFeeds = 0
     var malformed = false
     var cellCount = 0
+    /// Whether the record's bytes are UTF-8 (isValidUTF8), when the kernel checked them on the
+    /// way (AVX2); nil when the caller must.
+    var validUTF8: Bool? = nil
 }
 
 final class CSVRecordSplitter {
@@ -102,7 +105,7 @@ final class CSVRecordSplitter {
                 cells = base + from
                 cellCount = k.cell_count
                 return CSVRecord(next: from + k.next, byteCount: k.byte_count, lineFeeds: k.line_feeds, malformed: false,
-                                 cellCount: k.cell_count)
+                                 cellCount: k.cell_count, validUTF8: k.utf8 < 0 ? nil : k.utf8 == 1)
             }
         }
         return splitReference(base, from: from, to: to, into: out)

@@ -387,8 +387,7 @@ func numericStringIsPositive(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _
 /// 24 bytes, so its first, second and last words (zero-padded below 8 bytes) identify it.
 final class FieldNameMatcher {
     private struct Name { var first: UInt64 = 0, second: UInt64 = 0, last: UInt64 = 0, field = -1 }
-    static let maxLength = 24
-    private static let perLength = 2
+    private static let maxLength = 24, perLength = 2
     /// `perLength` names per length (field -1 where there are fewer).
     private let names: UnsafeMutablePointer<Name>
 

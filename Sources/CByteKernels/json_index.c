@@ -212,6 +212,17 @@ static ALWAYS_INLINE uint32_t *block_step(block_state *s, block_masks m, const u
     return flatten(o, at, block_structural(s, m, p, n, at));
 }
 
+/// Every kernel's end: a string left open is an error; the line's length follows its
+/// positions; the count, or -1 for a line that cannot be JSON.
+static ALWAYS_INLINE long finish_index(block_state *s, uint32_t *out, uint32_t *o, size_t end, int *escapes, size_t *lf,
+                                       int stop_at_lf) {
+    if (s->prev_in_string) s->error = 1;
+    *escapes = s->escapes;
+    *o = (uint32_t)end;
+    if (stop_at_lf) *lf = end;
+    return s->error ? -1 : (long)(o - out);
+}
+
 /// Runs `classify` over the whole blocks, then over the tail padded with spaces (which add
 /// no positions and keep a string open if it was). With `stop_at_lf` the line ends at the
 /// first LF: that block is cut there (its later bytes count as spaces) and is the last.
@@ -242,11 +253,7 @@ static ALWAYS_INLINE uint32_t *block_step(block_state *s, block_masks m, const u
         o = block_step(&s, m, p, n, i, o);                                                  \
     }                                                                                       \
 done:                                                                                       \
-    if (s.prev_in_string) s.error = 1;                                                      \
-    *escapes = s.escapes;                                                                   \
-    *o = (uint32_t)end;                                                                     \
-    if (stop_at_lf) *lf = end;                                                              \
-    return s.error ? -1 : (long)(o - out);
+    return finish_index(&s, out, o, end, escapes, lf, stop_at_lf);
 
 #if MOTCUA_X86
 
@@ -400,11 +407,7 @@ AVX2 static ALWAYS_INLINE long index_avx2_impl(const uint8_t *p, size_t n, uint3
     // already when the last block was padded with spaces).
     if (!padded && _mm256_movemask_epi8(prev) != 0) utf8_error = _mm256_or_si256(utf8_error, utf8_errors_avx2(space, prev));
     *utf8 = _mm256_testz_si256(utf8_error, utf8_error);
-    if (s.prev_in_string) s.error = 1;
-    *escapes = s.escapes;
-    *o = (uint32_t)end;
-    if (stop_at_lf) *lf = end;
-    return s.error ? -1 : (long)(o - out);
+    return finish_index(&s, out, o, end, escapes, lf, stop_at_lf);
 }
 
 AVX2 static long index_avx2(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {
@@ -544,11 +547,7 @@ AVX512 static ALWAYS_INLINE long index_avx512_impl(const uint8_t *p, size_t n, u
     // already when the last block was padded with spaces).
     if (!padded && _mm512_movepi8_mask(prev) != 0) utf8_error = _mm512_or_si512(utf8_error, utf8_errors(space, prev));
     *utf8 = _mm512_test_epi8_mask(utf8_error, utf8_error) == 0;
-    if (s.prev_in_string) s.error = 1;
-    *escapes = s.escapes;
-    *o = (uint32_t)end;
-    if (stop_at_lf) *lf = end;
-    return s.error ? -1 : (long)(o - out);
+    return finish_index(&s, out, o, end, escapes, lf, stop_at_lf);
 }
 
 AVX512 static long index_avx512(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {

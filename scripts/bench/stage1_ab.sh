@@ -15,10 +15,11 @@ BASE=${1:?base commit}; FILE=${2:?ndjson file}; KERNEL=${3:-2}; ROUNDS=${4:-9}
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
 K="$ROOT/Sources/CByteKernels"
 mkdir -p "$WORK/a" "$WORK/b"
-for f in json_index.c utf8_tables.h cpu.h; do
-    git -C "$ROOT" show "$BASE:Sources/CByteKernels/$f" > "$WORK/a/$f"
-    cp "$K/$f" "$WORK/b/$f"
+# The kernel and the private headers beside it, as each side has them.
+for f in $(git -C "$ROOT" ls-tree --name-only "$BASE" Sources/CByteKernels/ | grep -E '/(json_index\.c|[^/]*\.h)$'); do
+    git -C "$ROOT" show "$BASE:$f" > "$WORK/a/$(basename "$f")"
 done
+cp "$K/json_index.c" "$K"/*.h "$WORK/b/"
 rename() { echo "-Dmotcua_json_index=$1_index -Dmotcua_json_index_with=$1_index_with -Dmotcua_json_index_line=$1_line -Dmotcua_json_index_line_with=$1_line_with"; }
 CC=${CC:-clang}
 for v in a b; do

@@ -6,8 +6,8 @@
 // AVX2 (chosen at run time), SSE2 (every x86-64) and a byte-at-a-time scalar one, the
 // reference the others are tested against. The `_line` entry points also frame the line: they
 // stop at the first LF (NDJSON decoding reads each line once, with no search for its end
-// before). The AVX-512 and AVX2 kernels also validate UTF-8 on the way; the AVX-512 kernel
-// checks escapes with vector compares, the others one by one.
+// before). The AVX-512 and AVX2 kernels also validate UTF-8 on the way and check escapes
+// with vector compares; the others check escapes one by one.
 #include "bytekernels.h"
 #include "cpu.h"
 #include "utf8_avx2.h"
@@ -355,6 +355,64 @@ AVX2 static ALWAYS_INLINE uint32_t *flatten_avx2(uint32_t *o, size_t at, uint64_
     return o;
 }
 
+/// What valid_escapes_avx2 asks of a byte, as flags from one lookup per nibble: a byte has a
+/// flag when both its high nibble's entry and its low nibble's entry have it. Each flag is a
+/// set of high nibbles times a set of low nibbles (so `b` and `f` are both an escape and a hex
+/// digit); bytes from 0x80 have none.
+enum {
+    ESC_QUOTE_SLASH = 0x01,   // " /
+    ESC_BACKSLASH = 0x02,     // \ (0x5C)
+    ESC_BFN = 0x04,           // b f n
+    ESC_RT = 0x08,            // r t
+    ESC_U = 0x10,             // u
+    HEX_DIGIT = 0x20,         // 0-9
+    HEX_LETTER = 0x40,        // A-F a-f
+};
+
+/// Escape and hex-digit masks of one 32-byte half (bit i for byte i).
+typedef struct { uint32_t simple, u, hex; } escape_masks;
+
+AVX2 static ALWAYS_INLINE escape_masks escape_classes_avx2(__m256i v) {
+    const __m256i high_table = _mm256_setr_epi8(
+        0, 0, ESC_QUOTE_SLASH, HEX_DIGIT, HEX_LETTER, ESC_BACKSLASH, ESC_BFN | HEX_LETTER, ESC_RT | ESC_U, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, ESC_QUOTE_SLASH, HEX_DIGIT, HEX_LETTER, ESC_BACKSLASH, ESC_BFN | HEX_LETTER, ESC_RT | ESC_U, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i low_table = _mm256_setr_epi8(
+        HEX_DIGIT, HEX_DIGIT | HEX_LETTER, ESC_QUOTE_SLASH | ESC_BFN | ESC_RT | HEX_DIGIT | HEX_LETTER, HEX_DIGIT | HEX_LETTER,
+        ESC_RT | HEX_DIGIT | HEX_LETTER, ESC_U | HEX_DIGIT | HEX_LETTER, ESC_BFN | HEX_DIGIT | HEX_LETTER, HEX_DIGIT, HEX_DIGIT,
+        HEX_DIGIT, 0, 0, ESC_BACKSLASH, 0, ESC_BFN, ESC_QUOTE_SLASH,
+        HEX_DIGIT, HEX_DIGIT | HEX_LETTER, ESC_QUOTE_SLASH | ESC_BFN | ESC_RT | HEX_DIGIT | HEX_LETTER, HEX_DIGIT | HEX_LETTER,
+        ESC_RT | HEX_DIGIT | HEX_LETTER, ESC_U | HEX_DIGIT | HEX_LETTER, ESC_BFN | HEX_DIGIT | HEX_LETTER, HEX_DIGIT, HEX_DIGIT,
+        HEX_DIGIT, 0, 0, ESC_BACKSLASH, 0, ESC_BFN, ESC_QUOTE_SLASH);
+    const __m256i nibble = _mm256_set1_epi8(0x0F), zero = _mm256_setzero_si256();
+    __m256i high = _mm256_shuffle_epi8(high_table, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+    __m256i flags = _mm256_and_si256(high, _mm256_shuffle_epi8(low_table, _mm256_and_si256(v, nibble)));
+#define HAS_FLAGS(f) ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(flags, _mm256_set1_epi8(f)), zero))
+    escape_masks m = {HAS_FLAGS(ESC_QUOTE_SLASH | ESC_BACKSLASH | ESC_BFN | ESC_RT), HAS_FLAGS(ESC_U),
+                      HAS_FLAGS(HEX_DIGIT | HEX_LETTER)};
+#undef HAS_FLAGS
+    return m;
+}
+
+/// valid_escapes_avx512's check with AVX2: whether the escaped characters `esc` of the block
+/// v0 ‖ v1 = p[at..<at+64] (bytes from `limit`, the line's end, are spaces there) are each one
+/// of `"\/bfnrt`, or `u` and four hex digits before `limit`. A `u` in the block's last four
+/// bytes takes its digits from the line's next bytes.
+AVX2 static ALWAYS_INLINE int valid_escapes_avx2(__m256i v0, __m256i v1, uint64_t esc, const uint8_t *p, size_t at,
+                                                 size_t limit) {
+    escape_masks lo = escape_classes_avx2(v0), hi = escape_classes_avx2(v1);
+    uint64_t simple = (uint64_t)lo.simple | (uint64_t)hi.simple << 32;
+    uint64_t u = esc & ((uint64_t)lo.u | (uint64_t)hi.u << 32);
+    if (esc & ~(simple | u)) return 0;
+    if (!u) return 1;
+    uint64_t h0 = (uint64_t)lo.hex | (uint64_t)hi.hex << 32, h1 = 0;
+    if (at + 64 < limit && (u >> 60) != 0) {
+        size_t more = limit - (at + 64) < 4 ? limit - (at + 64) : 4;
+        for (size_t k = 0; k < more; k++) h1 |= (uint64_t)is_hex(p[at + 64 + k]) << k;
+    }
+    uint64_t four = (h0 >> 1 | h1 << 63) & (h0 >> 2 | h1 << 62) & (h0 >> 3 | h1 << 61) & (h0 >> 4 | h1 << 60);
+    return (u & ~four) == 0;
+}
+
 /// AVX2: two 32-byte halves a block, and UTF-8 validated on the way, as the AVX-512 kernel
 /// does (the line is read once; a CPU without AVX-512 otherwise validates it in a second pass).
 /// With `stop_at_lf` the line ends at the first LF: that block's later bytes become spaces.
@@ -400,7 +458,12 @@ AVX2 static ALWAYS_INLINE long index_avx2_impl(const uint8_t *p, size_t n, uint3
         if (_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(v0, v1), prev)) != 0)
             utf8_error = _mm256_or_si256(utf8_error, _mm256_or_si256(utf8_errors_avx2(v0, prev), utf8_errors_avx2(v1, v0)));
         prev = v1;
-        o = flatten_avx2(o, i, block_structural_with(&s, classify_avx2(v0, v1), p, last ? end : n, i, 0, prefix_xor_clmul));
+        uint64_t bits = block_structural_with(&s, classify_avx2(v0, v1), p, n, i, 1, prefix_xor_clmul);
+        if (s.esc) {
+            s.escapes = 1;
+            if (!valid_escapes_avx2(v0, v1, s.esc, p, i, last ? end : n)) s.error = 1;
+        }
+        o = flatten_avx2(o, i, bits);
         if (last) break;
     }
     // A character left unfinished at the end: a space where its continuation is due (done

@@ -4,7 +4,7 @@
 // kernel (scalar, SSE2, AVX2 where the CPU has it, and the run-time choice). Lines: JSONTestSuite
 // (as given and as values inside records), the fuzz seeds' fixture lines, generator records and
 // their mutations at every byte offset, random documents, nesting around the 64-level limit,
-// separators at every block edge; and stage 1's positions, each kernel against the scalar one.
+// separators at every block edge; and stage 1's positions and escape checks, each kernel against the scalar one.
 // Where stage 1 validated UTF-8 on the way (AVX2, AVX-512), its verdict is compared with the
 // scalar validator's.
 import Foundation
@@ -238,6 +238,60 @@ final class JSONStructuralScannerTests: XCTestCase {
         assertNoDifferences("separators", minimum: 20_000)
     }
 
+    /// The scanners guess each top-level key from the order learned on earlier lines
+    /// (KeyOrder) and take it without reading its end only when its bytes are the guess's: a
+    /// line in a learned order, then the same line with one key changed — one byte at every
+    /// offset, cut short, made longer, escaped, followed by whitespace or cut by the line's
+    /// end — and in shuffled orders, keys of 0 to 40 bytes (the guess compares up to four
+    /// words), each against the reference with the scanners' learning carried from line to line.
+    func testKeyGuessesAgainstReference() {
+        var keys = DossierField.names + ["", "a", "Ab", "GhiChu", "TaiKhoanDuocXacThucVoiVNeID", "DiaChi"]
+        for n in [7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 40] { keys.append(String(repeating: "k", count: n - 1) + "\(n % 10)") }
+        let values = [#""20240102030405""#, "2", "null", #"[{"Gia":"5"}]"#, #"[{"DuongDanTepTinKetQua":"/x"}]"#, "{}", "-1.5e3", "true"]
+        func line(_ ks: [String]) -> [UInt8] {
+            Array(("{" + ks.enumerated().map { "\"\($1)\":\(values[$0 % values.count])" }.joined(separator: ",") + "}").utf8)
+        }
+        var rng = SplitMix(seed: 1_016)
+        let learned = line(keys)
+        for (j, key) in keys.enumerated() {
+            let bytes = Array(key.utf8)
+            var variants: [String] = [key + "x", key + " ", String(key.dropLast()), key + "\\u0041"]
+            if let first = bytes.first { variants.append(#"\u00"# + String(first, radix: 16) + String(decoding: bytes.dropFirst(), as: UTF8.self)) }
+            for i in bytes.indices {
+                var b = bytes
+                b[i] ^= 0x01
+                variants.append(String(decoding: b, as: UTF8.self))
+            }
+            for v in variants {
+                check(learned, "learned")
+                var ks = keys
+                ks[j] = v
+                check(line(ks), "key \(j) as \(v)")
+                // Whitespace between the key and its colon, and the line cut right after the key.
+                var spaced = line(keys)
+                if let colon = findKeyEnd(spaced, key) { spaced.insert(0x20, at: colon) }
+                check(spaced, "key \(j) then a space")
+                let cut = Array(line(Array(keys[..<j]) + [v]).dropLast(values[j % values.count].utf8.count + 2))
+                check(cut, "cut after key \(j) as \(v)")
+            }
+        }
+        for _ in 0..<300 {
+            check(learned, "learned")
+            var ks = keys
+            for i in ks.indices.reversed() { ks.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            check(line(Array(ks.prefix(Int(rng.next() % UInt64(ks.count + 1))))), "shuffled")
+        }
+        assertNoDifferences("key guesses", minimum: 10_000)
+    }
+
+    /// The offset just after `"key"` in `line`.
+    func findKeyEnd(_ line: [UInt8], _ key: String) -> Int? {
+        let needle = Array(("\"" + key + "\"").utf8)
+        guard line.count >= needle.count else { return nil }
+        for i in 0...(line.count - needle.count) where Array(line[i..<(i + needle.count)]) == needle { return i + needle.count }
+        return nil
+    }
+
     /// Stage 1 alone: every kernel's verdict, positions and escape flag against the scalar
     /// kernel's, through both entry points, on generator records, their mutations, random
     /// documents, lines dense in positions (16, 32, 48 and 64 of them in one 64-byte block:
@@ -281,19 +335,26 @@ final class JSONStructuralScannerTests: XCTestCase {
                 let bytes = framed ? line + [0x0A, 0x7B, 0x22] : line
                 let want = JSONStructuralScanner.stage1(kernel: 0, bytes, line: framed)
                 if want.count >= 0 { acceptedLines += 1; positions += want.count }
-                for k in kernels {
-                    let got = JSONStructuralScanner.stage1(kernel: k, bytes, line: framed)
-                    let same = (got.count < 0) == (want.count < 0) && (want.count < 0 || (got.count == want.count &&
-                        got.positions == want.positions && got.escapes == want.escapes))
-                    if !same && diffs.count < 8 {
-                        diffs.append("kernel \(k) framed \(framed) count \(got.count) scalar \(want.count): \(String(decoding: line.prefix(200), as: UTF8.self))")
-                    }
+                for (k, got) in stage1Differences(kernels, bytes, framed: framed, from: want) where diffs.count < 8 {
+                    diffs.append("kernel \(k) framed \(framed) count \(got) scalar \(want.count): \(String(decoding: line.prefix(200), as: UTF8.self))")
                 }
             }
         }
         XCTAssertEqual(diffs, [], "stage 1 positions")
         XCTAssertGreaterThan(acceptedLines, 4000)
         print("stage 1 positions: \(lines.count) lines × 2 entry points × \(kernels.count) kernels against the scalar one, \(acceptedLines) accepted, \(positions) positions compared, \(diffs.count) differences")
+    }
+
+    /// The kernels whose stage 1 of `bytes` differs from `want` (the scalar kernel's) in
+    /// verdict, positions or escape flag, with their counts.
+    func stage1Differences(_ kernels: [Int32], _ bytes: [UInt8], framed: Bool,
+                           from want: (count: Int, positions: [UInt32], escapes: Bool, utf8: Int32)) -> [(Int32, Int)] {
+        kernels.compactMap { k in
+            let got = JSONStructuralScanner.stage1(kernel: k, bytes, line: framed)
+            let same = (got.count < 0) == (want.count < 0) && (want.count < 0 || (got.count == want.count &&
+                got.positions == want.positions && got.escapes == want.escapes))
+            return same ? nil : (k, got.count)
+        }
     }
 
     /// Stage 1's UTF-8 verdict, where a kernel validates on the way (AVX2, AVX-512), against the
@@ -337,6 +398,46 @@ final class JSONStructuralScannerTests: XCTestCase {
         XCTAssertEqual(diffs, [], "stage 1 UTF-8 verdicts")
         if kernels.contains(where: { $0 >= 2 }) { XCTAssertGreaterThan(validated, 10_000) }
         print("stage 1 UTF-8: \(compared) verdicts asked, \(validated) given by a kernel and compared (\(invalid) invalid lines), \(diffs.count) differences")
+    }
+
+    /// Stage 1's escape checks (vector compares in the AVX2 and AVX-512 kernels, one by one in
+    /// the others), each kernel against the scalar one: a backslash before every byte value,
+    /// `\u` with 0–4 hex digits (every digit class, and the bytes just outside them), runs of
+    /// backslashes, at every offset across the 32- and 64-byte edges — so a `\u`'s digits lie
+    /// in the next block — inside a string, at the line's end and cut by the LF.
+    func testStage1EscapesAtBlockEdges() {
+        let kernels = (Int32(1)...3).filter(JSONStructuralScanner.hasKernel)
+        var escapes: [[UInt8]] = (UInt8(0)...UInt8(255)).map { [0x5C, $0] }
+        for digits in ["", "0", "09", "09a", "09aF", "Af9b", "/:@G", "`gfA", "00e9", "D83D", "dE00", "0 12", "12\\"] {
+            escapes.append(Array(("\\u" + digits).utf8))
+            escapes.append(Array(("\\u" + digits + "x").utf8))
+        }
+        for run in 2...5 { escapes.append([UInt8](repeating: 0x5C, count: run) + Array("u00e9".utf8)) }
+        var compared = 0, accepted = 0, diffs: [String] = []
+        for esc in escapes {
+            for shift in 0..<140 {
+                let pad = [UInt8](repeating: UInt8(ascii: "a"), count: shift)
+                let lines: [[UInt8]] = [
+                    Array(#"{"x":""#.utf8) + pad + esc + Array(#""}"#.utf8),    // inside a string
+                    Array(#"{"x":""#.utf8) + pad + esc,                         // at the line's end
+                    Array(#"{"x":""#.utf8) + pad + esc + Array(#"\u0041\\\"\/"}"#.utf8),   // more escapes after it
+                ]
+                for line in lines {
+                    for framed in [false, true] {
+                        let bytes = framed ? line + [0x0A, 0x30, 0x30, 0x41, 0x22] : line
+                        let want = JSONStructuralScanner.stage1(kernel: 0, bytes, line: framed)
+                        if want.count >= 0 { accepted += 1 }
+                        compared += kernels.count
+                        for (k, got) in stage1Differences(kernels, bytes, framed: framed, from: want) where diffs.count < 8 {
+                            diffs.append("kernel \(k) framed \(framed) shift \(shift) escape \(esc): count \(got), scalar \(want.count)")
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(diffs, [], "stage 1 escapes")
+        XCTAssertGreaterThan(accepted, 10_000)
+        print("stage 1 escapes: \(compared) kernel verdicts against the scalar one (\(accepted) lines accepted by it), \(diffs.count) differences")
     }
 
     /// NDJSON decoding as a parse worker does it (`walkRecords` over a chunk), the one-pass

@@ -15,7 +15,7 @@ int motcua_utf8_validate(const uint8_t *p, size_t n);
 /// whitespace lies between a string's closing quote and the next position); returns how many positions (n not counted), or -1 when the line cannot be JSON (a
 /// control byte, a bad escape or a backslash outside a string, a string left open). `out`
 /// needs room for n + 72 entries. `*escapes` is set to 1 when some string has an escape;
-/// `*utf8` to 1 or 0 when the kernel also validated UTF-8 as isValidUTF8 does (AVX-512), to
+/// `*utf8` to 1 or 0 when the kernel also validated UTF-8 as isValidUTF8 does (AVX2, AVX-512), to
 /// -1 when it did not.
 long motcua_json_index(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8);
 

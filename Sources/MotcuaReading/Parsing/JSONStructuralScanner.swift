@@ -3,6 +3,7 @@
 // numbers and literals byte by byte; strings were checked by stage 1) and fills the same
 // slots as `JSONRecordScanner`, the recursive-descent reference it must always agree with.
 // Bytes between positions are whitespace or string contents, so they are never read again.
+// Top-level keys are mostly read from a guess (KeyOrder.swift), not through their end.
 import MotcuaFoundation
 import CByteKernels
 import Foundation
@@ -17,7 +18,9 @@ public final class JSONStructuralScanner {
     /// Scratch for unescaping keys (rare); reused.
     @exclusivity(unchecked) private var keys = EscapedKeys()
     private let names = FieldNameMatcher()
-    /// After `scan`: 1 or 0 when stage 1 also validated the line's UTF-8 (the AVX-512 kernel),
+    /// The top-level keys' order, learned line by line: most keys are read from a guess.
+    @exclusivity(unchecked) private var order = KeyOrder()
+    /// After `scan`: 1 or 0 when stage 1 also validated the line's UTF-8 (AVX2, AVX-512),
     /// -1 when it did not (the caller validates).
     @exclusivity(unchecked) public private(set) var utf8: Int32 = -1
     /// Which stage-1 kernel (`MOTCUA_JSON_INDEX_*`), or -1 for the best this CPU has.
@@ -33,6 +36,7 @@ public final class JSONStructuralScanner {
     deinit {
         slots.deallocate()
         index.deallocate()
+        order.deallocate()
     }
 
     /// Whether stage-1 kernel `k` (`MOTCUA_JSON_INDEX_*`) runs on this CPU.
@@ -112,15 +116,32 @@ public final class JSONStructuralScanner {
         guard w.byte == UInt8(ascii: "{") else { return false }
         w.k += 1
         if w.byte == UInt8(ascii: "}") { w.k += 1; return w.k == w.count }
+        // A local copy, written back on the way out: the guessed key's entry stays in a register.
+        var order = self.order
+        defer { self.order = order }
+        order.startLine()
         while true {
             guard w.byte == UInt8(ascii: "\"") else { return false }
-            let ks = w.position(w.k) + 1, ke = w.stringEnd(w.k)
+            let ks = w.position(w.k) + 1
+            let field: Int
+            if let known = order.guess(w.base, ks, w.n) {
+                field = known.field
+            } else {
+                let ke = w.stringEnd(w.k), escaped = w.hasEscape(ks, ke)
+                field = keys.field(w.base, ks, ke, escaped: escaped, in: names)
+                order.learn(w.base, ks, ke, escaped: escaped, field: field)
+            }
             w.k += 1
-            let field = keys.field(w.base, ks, ke, escaped: w.hasEscape(ks, ke), in: names)
             guard w.byte == UInt8(ascii: ":") else { return false }
             w.k += 1
             if field >= 0 {
-                guard captureValue(&w, field: field) else { return false }
+                if w.byte == UInt8(ascii: "\"") {
+                    captureString(&w, field: field)
+                } else {
+                    guard captureValue(&w, field: field) else { return false }
+                }
+            } else if w.byte == UInt8(ascii: "\"") {
+                w.k += 1   // a string: its contents were checked by stage 1
             } else {
                 var end = 0
                 guard w.value(depth: 1, end: &end) != nil else { return false }
@@ -132,17 +153,20 @@ public final class JSONStructuralScanner {
         }
     }
 
+    /// The string at the current position (the most common value), as captureValue would.
+    @inline(__always)
+    private func captureString(_ w: inout StructuralWalk, field: Int) {
+        let start = w.position(w.k) + 1, end = w.stringEnd(w.k)
+        slots[field] = ValueSlot(kind: .string, start: start, end: end, escaped: w.hasEscape(start, end), flag: false)
+        w.k += 1
+    }
+
+    /// Any value but a string (see captureString).
     private func captureValue(_ w: inout StructuralWalk, field: Int) -> Bool {
         var slot = ValueSlot()
         let b = w.byte
         slot.start = w.position(w.k)
-        if b == UInt8(ascii: "\"") {
-            slot.kind = .string
-            slot.start += 1
-            slot.end = w.stringEnd(w.k)
-            slot.escaped = w.hasEscape(slot.start, slot.end)
-            w.k += 1
-        } else if b == UInt8(ascii: "[") && (field == DossierField.danhSachLePhi.rawValue || field == DossierField.danhSachGiayToKetQua.rawValue) {
+        if b == UInt8(ascii: "[") && (field == DossierField.danhSachLePhi.rawValue || field == DossierField.danhSachGiayToKetQua.rawValue) {
             slot.kind = .array
             guard scanFlagArray(&w, wantsFee: field == DossierField.danhSachLePhi.rawValue, flag: &slot.flag) else { return false }
             slot.end = w.position(w.k - 1) + 1

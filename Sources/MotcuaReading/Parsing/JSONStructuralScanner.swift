@@ -313,6 +313,8 @@ struct StructuralWalk {
         case UInt8(ascii: "n"):
             guard p + 4 <= n, raw.loadUnaligned(fromByteOffset: p, as: UInt32.self) == 0x6C6C_756E else { return nil }   // "null"
             kind = .null; e = p + 4
+        case UInt8(ascii: "0")...UInt8(ascii: "9") where p + 1 == n || endsScalar(base[p + 1]):
+            kind = .number; e = p + 1   // one digit (the flags and codes of these exports)
         default:
             e = numberEnd(p)
             guard e > p else { return nil }

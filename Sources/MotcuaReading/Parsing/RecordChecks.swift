@@ -86,6 +86,17 @@ package protocol DossierFieldValues {
     mutating func status() -> Int?
     /// DanhSachLePhi / DanhSachGiayToKetQua as a flag; nil when the value is invalid.
     mutating func listFlag(_ f: DossierField) -> Bool?
+    /// The local day of a present text date value, nil when it is no date (`dates.localDay`
+    /// of its text; a format may memoize).
+    mutating func localDay(_ f: DossierField, _ dates: DateTimeParser) -> Int32?
+}
+
+extension DossierFieldValues {
+    @inline(__always)
+    package mutating func localDay(_ f: DossierField, _ dates: DateTimeParser) -> Int32? {
+        let t = text(f)
+        return dates.localDay(t.base!, t.count)
+    }
 }
 
 /// Steps 4–6 of SPEC §3.3 over one record's fields; nil when the record is kept.
@@ -163,8 +174,7 @@ package func checkRecord<V: DossierFieldValues>(_ v: inout V, dates: DateTimePar
 private func date<V: DossierFieldValues>(_ v: inout V, _ f: DossierField, _ dates: DateTimeParser) -> Int32? {
     guard v.isPresent(f) else { return noDay }
     guard v.isText(f) else { return nil }
-    let t = v.text(f)
-    return dates.localDay(t.base!, t.count)
+    return v.localDay(f, dates)
 }
 
 /// Labels seen before, by their raw bytes, so a label costs a String only the first time.

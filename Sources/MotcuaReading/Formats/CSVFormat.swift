@@ -186,7 +186,7 @@ struct CSVFieldValues: DossierFieldValues {
     }
 
     /// Digits, or one of the field's labels; flags are booleans (SPEC §2.3).
-    mutating func code(_ f: DossierField) -> Int? {
+    @inline(__always) mutating func code(_ f: DossierField) -> Int? {
         let t = text(f)
         guard let p = t.base else { return nil }
         switch f {
@@ -201,7 +201,7 @@ struct CSVFieldValues: DossierFieldValues {
         }
     }
 
-    mutating func status() -> Int? {
+    @inline(__always) mutating func status() -> Int? {
         let t = text(.trangThaiHoSo)
         guard let p = t.base else { return nil }
         return digitsValue(p, t.count) ?? labels.value(t, kind: .status)
@@ -213,7 +213,7 @@ struct CSVFieldValues: DossierFieldValues {
     }
 
     /// A boolean cell; empty is false.
-    mutating func listFlag(_ f: DossierField) -> Bool? {
+    @inline(__always) mutating func listFlag(_ f: DossierField) -> Bool? {
         guard isPresent(f) else { return false }
         return code(f).map { $0 == 1 }
     }

@@ -1,7 +1,8 @@
 // The short-key fast paths of the code and label tables (issue 16), held to plain byte
 // compares: hashBytes' whole-load tail against a byte loop, ShortKey equality against byte
 // equality, ByteKeyTable against a dictionary, and LabelCache's inline spellings against its
-// general lookup — on keys of every length around the limits (4, 8, 16, ShortKey.limit).
+// general lookup — on keys of every length around the limits (4, 8, ByteKeyTable.inlineBytes,
+// ShortKey.limit).
 import Foundation
 import XCTest
 @testable import MotcuaFoundation

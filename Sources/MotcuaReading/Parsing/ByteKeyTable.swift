@@ -70,10 +70,13 @@ package func hashBytes(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
 
 public struct ByteKeyTable {
     package private(set) var arena: [UInt8] = []
-    /// Per entry: where its key starts in the arena and its length.
-    private var keys: [(start: Int, length: Int32)] = []
-    /// Per entry: its key's words when it is short (compared instead of the arena's bytes).
-    private var shortKeys: [ShortKey] = []
+    /// Per entry: where its key starts in the arena, its length, and — for a key of at most
+    /// `inlineBytes` (codes: units, procedures, sectors, labels) — its ShortKey words w0, w1,
+    /// compared instead of the arena's bytes. Longer keys (ids) compare in the arena, as
+    /// before: their entries stay one array access plus one memcmp.
+    private var keys: [(start: Int, length: Int32, w0: UInt64, w1: UInt64)] = []
+    /// Keys up to here compare inline (ShortKey's w0 and w1 hold every byte of them).
+    package static let inlineBytes = 16
     private var hashes: [UInt64] = []
     /// Per slot: high 32 bits = hash tag, low 32 bits = entry index + 1 (0 = empty).
     private var slots: [UInt64]
@@ -97,17 +100,17 @@ public struct ByteKeyTable {
     public mutating func findOrInsert(_ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64) -> (index: Int, inserted: Bool) {
         let tag = hash & 0xFFFF_FFFF_0000_0000
         var i = Int(truncatingIfNeeded: hash) & mask
-        let short = n <= ShortKey.limit ? ShortKey(p, n) : ShortKey()
+        let short = n <= Self.inlineBytes ? ShortKey(p, n) : ShortKey()
         let found: Int? = slots.withUnsafeBufferPointer { s in
             while true {
                 let slot = s[i]
                 if slot == 0 { return nil }
                 if slot & 0xFFFF_FFFF_0000_0000 == tag {
                     let idx = Int(slot & 0xFFFF_FFFF) - 1
-                    if n <= ShortKey.limit {
-                        if shortKeys[idx] == short { return idx }
+                    let k = keys[idx]
+                    if n <= Self.inlineBytes {
+                        if Int(k.length) == n && k.w0 == short.w0 && k.w1 == short.w1 { return idx }
                     } else {
-                        let k = keys[idx]
                         if Int(k.length) == n && arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + k.start, p, n) == 0 }) {
                             return idx
                         }
@@ -118,8 +121,7 @@ public struct ByteKeyTable {
         }
         if let idx = found { return (idx, false) }
         let idx = keys.count
-        keys.append((arena.count, Int32(n)))
-        shortKeys.append(short)
+        keys.append((arena.count, Int32(n), short.w0, short.w1))
         hashes.append(hash)
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         slots[i] = tag | UInt64(idx + 1)

@@ -53,12 +53,17 @@ struct DossierTable {
         motcua_prefetch(slots + (Int(truncatingIfNeeded: hash) & mask))
     }
 
-    /// Starts loading the entry that slot points to (call once the slot is in cache).
+    /// Starts loading the entry that slot points to (call once the slot is in cache), for an id
+    /// of `n` bytes: every cache line of it — an entry (~96 bytes, 8-byte aligned) spans two or
+    /// three, and the probe reads the id's length and bytes at its end, past the first line.
     @inline(__always)
-    func prefetchEntry(_ hash: UInt64) {
+    func prefetchEntry(_ hash: UInt64, idBytes n: Int) {
         let slot = slots[Int(truncatingIfNeeded: hash) & mask]
         if slot & DossierTable.tagMask == hash & DossierTable.tagMask && slot != 0 {
-            motcua_prefetch(arena + Int((slot & DossierTable.offsetMask) - 1) << 3)
+            let entry = arena + Int((slot & DossierTable.offsetMask) - 1) << 3
+            motcua_prefetch(entry)
+            motcua_prefetch(entry + DossierTable.hashOffset + 8)
+            motcua_prefetch(entry + DossierTable.keyOffset + max(n, 1) - 1)
         }
     }
 

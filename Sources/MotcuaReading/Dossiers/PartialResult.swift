@@ -167,7 +167,7 @@ public final class PartialResult {
             waiting.0 = waiting.1
             waitingCount = 1
         }
-        if waitingCount == 1 { table(waiting.0.hash).pointee.prefetchEntry(waiting.0.hash) }
+        if waitingCount == 1 { table(waiting.0.hash).pointee.prefetchEntry(waiting.0.hash, idBytes: waiting.0.count) }
         let copy = idCopies + nextCopy * PartialResult.maxWaitingId
         copy.update(from: id.base!, count: id.count)
         nextCopy = nextCopy == 2 ? 0 : nextCopy + 1

@@ -96,6 +96,8 @@ public final class CSVDecoder: RecordDecoding {
     @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) private var scratchCapacity = 4096
     private let labels: LabelCache
+    /// The date fields' day memo (DateTimeParser.localDay(_:_:memo:)).
+    private let days: UnsafeMutablePointer<DaySlot>
     @exclusivity(unchecked) private var lastCells = 0
 
     init(layout: CSVLayout, columnNames: [String], delimiter: UInt8, dates: DateTimeParser, maxLineBytes: Int,
@@ -110,10 +112,13 @@ public final class CSVDecoder: RecordDecoding {
         self.maxLineBytes = maxLineBytes
         labels = LabelCache(layout.labels)
         scratch = .allocate(capacity: scratchCapacity)
+        days = .allocate(capacity: DaySlot.memoSlots)
+        days.initialize(repeating: DaySlot(), count: DaySlot.memoSlots)
     }
     deinit {
         scratch.deallocate()
         column.deallocate()
+        days.deallocate()
     }
 
     package func decode(_ base: UnsafePointer<UInt8>, from: Int, to: Int, span: inout RecordSpan,
@@ -133,7 +138,7 @@ public final class CSVDecoder: RecordDecoding {
         guard record.validUTF8 ?? isValidUTF8(base + from, record.byteCount) else { return .invalidUTF8 }
         if layout.malformed || record.malformed || record.cellCount != layout.columnCount { return .malformedCSV }
         var values = CSVFieldValues(column: UnsafePointer(column), starts: splitter.starts, ends: splitter.ends,
-                                    cells: splitter.cells, labels: labels)
+                                    cells: splitter.cells, labels: labels, days: days)
         return checkRecord(&values, dates: dates, into: &out)
     }
 
@@ -165,6 +170,7 @@ struct CSVFieldValues: DossierFieldValues {
     let ends: UnsafeMutablePointer<Int>
     let cells: UnsafePointer<UInt8>
     let labels: LabelCache
+    let days: UnsafeMutablePointer<DaySlot>
 
     @inline(__always) func isPresent(_ f: DossierField) -> Bool {
         let c = column[f.rawValue]
@@ -180,7 +186,7 @@ struct CSVFieldValues: DossierFieldValues {
     }
 
     /// Digits, or one of the field's labels; flags are booleans (SPEC §2.3).
-    mutating func code(_ f: DossierField) -> Int? {
+    @inline(__always) mutating func code(_ f: DossierField) -> Int? {
         let t = text(f)
         guard let p = t.base else { return nil }
         switch f {
@@ -195,14 +201,19 @@ struct CSVFieldValues: DossierFieldValues {
         }
     }
 
-    mutating func status() -> Int? {
+    @inline(__always) mutating func status() -> Int? {
         let t = text(.trangThaiHoSo)
         guard let p = t.base else { return nil }
         return digitsValue(p, t.count) ?? labels.value(t, kind: .status)
     }
 
+    @inline(__always) func localDay(_ f: DossierField, _ dates: DateTimeParser) -> Int32? {
+        let t = text(f)
+        return dates.localDay(t.base!, t.count, memo: days)
+    }
+
     /// A boolean cell; empty is false.
-    mutating func listFlag(_ f: DossierField) -> Bool? {
+    @inline(__always) mutating func listFlag(_ f: DossierField) -> Bool? {
         guard isPresent(f) else { return false }
         return code(f).map { $0 == 1 }
     }

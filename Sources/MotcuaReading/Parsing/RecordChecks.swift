@@ -86,6 +86,17 @@ package protocol DossierFieldValues {
     mutating func status() -> Int?
     /// DanhSachLePhi / DanhSachGiayToKetQua as a flag; nil when the value is invalid.
     mutating func listFlag(_ f: DossierField) -> Bool?
+    /// The local day of a present text date value, nil when it is no date (`dates.localDay`
+    /// of its text; a format may memoize).
+    mutating func localDay(_ f: DossierField, _ dates: DateTimeParser) -> Int32?
+}
+
+extension DossierFieldValues {
+    @inline(__always)
+    package mutating func localDay(_ f: DossierField, _ dates: DateTimeParser) -> Int32? {
+        let t = text(f)
+        return dates.localDay(t.base!, t.count)
+    }
 }
 
 /// Steps 4–6 of SPEC §3.3 over one record's fields; nil when the record is kept.
@@ -163,24 +174,66 @@ package func checkRecord<V: DossierFieldValues>(_ v: inout V, dates: DateTimePar
 private func date<V: DossierFieldValues>(_ v: inout V, _ f: DossierField, _ dates: DateTimeParser) -> Int32? {
     guard v.isPresent(f) else { return noDay }
     guard v.isText(f) else { return nil }
-    let t = v.text(f)
-    return dates.localDay(t.base!, t.count)
+    return v.localDay(f, dates)
 }
 
 /// Labels seen before, by their raw bytes, so a label costs a String only the first time.
+/// The first `inlineLabels` short spellings (≤ ShortKey.limit bytes) of each kind are also
+/// held as words and compared in registers, before any hashing: a column holds few spellings.
 /// A class: the decoder and its per-record field view share one cache.
 final class LabelCache {
     private let labels: LabelTables
+    static let inlineLabels = 8
     // Exclusivity unchecked at run time (the hot path): one thread owns this object at a time.
     @exclusivity(unchecked) private var tables = [ByteKeyTable](repeating: ByteKeyTable(capacity: 16), count: LabelKind.allCases.count)
     @exclusivity(unchecked) private var values = [[Int]](repeating: [], count: LabelKind.allCases.count)
+    /// Per kind, `inlineLabels` entries from kind.slot * inlineLabels: key words and code (-1: none).
+    private let inlineKeys: UnsafeMutablePointer<ShortKey>
+    private let inlineValues: UnsafeMutablePointer<Int>
+    private let inlineCounts: UnsafeMutablePointer<Int>
 
-    init(_ labels: LabelTables) { self.labels = labels }
+    init(_ labels: LabelTables) {
+        self.labels = labels
+        let n = LabelKind.allCases.count
+        inlineKeys = .allocate(capacity: n * Self.inlineLabels)
+        inlineKeys.initialize(repeating: ShortKey(), count: n * Self.inlineLabels)
+        inlineValues = .allocate(capacity: n * Self.inlineLabels)
+        inlineValues.initialize(repeating: -1, count: n * Self.inlineLabels)
+        inlineCounts = .allocate(capacity: n)
+        inlineCounts.initialize(repeating: 0, count: n)
+    }
+    deinit {
+        inlineKeys.deallocate()
+        inlineValues.deallocate()
+        inlineCounts.deallocate()
+    }
 
+    @inline(__always)
     func value(_ t: ByteText, kind: LabelKind) -> Int? {
         guard let p = t.base else { return nil }
-        let (idx, inserted) = tables[kind.slot].findOrInsert(p, t.count)
-        if inserted { values[kind.slot].append(labels.code(normalized: normalizeLabel(t.string), kind) ?? -1) }
+        guard t.count <= ShortKey.limit else { return tableValue(p, t.count, kind: kind) }
+        let key = ShortKey(p, t.count)
+        let first = kind.slot * Self.inlineLabels, n = inlineCounts[kind.slot]
+        for k in first..<(first + n) where inlineKeys[k] == key {
+            let v = inlineValues[k]
+            return v < 0 ? nil : v
+        }
+        let v = tableValue(p, t.count, kind: kind)
+        if n < Self.inlineLabels {
+            inlineKeys[first + n] = key
+            inlineValues[first + n] = v ?? -1
+            inlineCounts[kind.slot] = n + 1
+        }
+        return v
+    }
+
+    /// The general lookup (every label, any length): the tables, a label normalized once.
+    func tableValue(_ p: UnsafePointer<UInt8>, _ n: Int, kind: LabelKind) -> Int? {
+        let (idx, inserted) = tables[kind.slot].findOrInsert(p, n)
+        if inserted {
+            let t = ByteText(base: p, count: n)
+            values[kind.slot].append(labels.code(normalized: normalizeLabel(t.string), kind) ?? -1)
+        }
         let v = values[kind.slot][idx]
         return v < 0 ? nil : v
     }

@@ -56,6 +56,8 @@ public final class NDJSONDecoder: RecordDecoding {
     @exclusivity(unchecked) private var scratchCapacity = 4096
     @exclusivity(unchecked) private var lastLine = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
     private lazy var keys = TopLevelKeys()
+    /// The date fields' day memo (DateTimeParser.localDay(_:_:memo:)).
+    private let days: UnsafeMutablePointer<DaySlot>
 
     /// `reference`: scan with the reference (and find each line's LF first), as the variable says.
     public init(dates: DateTimeParser, maxLineBytes: Int, reference: Bool = NDJSONDecoder.useReference) {
@@ -64,8 +66,13 @@ public final class NDJSONDecoder: RecordDecoding {
         self.reference = reference ? JSONRecordScanner() : nil
         scratch = .allocate(capacity: scratchCapacity)
         slots = self.reference?.slots ?? scanner.slots
+        days = .allocate(capacity: DaySlot.memoSlots)
+        days.initialize(repeating: DaySlot(), count: DaySlot.memoSlots)
     }
-    deinit { scratch.deallocate() }
+    deinit {
+        scratch.deallocate()
+        days.deallocate()
+    }
 
     package func decode(_ base: UnsafePointer<UInt8>, from: Int, to: Int, span: inout RecordSpan,
                         into out: inout DecodedRecord) -> RejectReason? {
@@ -132,7 +139,7 @@ public final class NDJSONDecoder: RecordDecoding {
             scratchCapacity = max(n, scratchCapacity * 2)
             scratch = .allocate(capacity: scratchCapacity)
         }
-        var values = JSONFieldValues(slots: slots, line: base, scratch: scratch)
+        var values = JSONFieldValues(slots: slots, line: base, scratch: scratch, days: days)
         return checkRecord(&values, dates: dates, into: &out)
     }
 
@@ -155,6 +162,7 @@ struct JSONFieldValues: DossierFieldValues {
     let slots: UnsafeMutablePointer<ValueSlot>
     let line: UnsafePointer<UInt8>
     let scratch: UnsafeMutablePointer<UInt8>
+    let days: UnsafeMutablePointer<DaySlot>
     var scratchUsed = 0
 
     @inline(__always) func isPresent(_ f: DossierField) -> Bool {
@@ -177,6 +185,11 @@ struct JSONFieldValues: DossierFieldValues {
         let n = unescapeJSONString(line + s.start, s.end - s.start, into: dst)
         scratchUsed += n
         return ByteText(base: UnsafePointer(dst), count: n)
+    }
+
+    @inline(__always) mutating func localDay(_ f: DossierField, _ dates: DateTimeParser) -> Int32? {
+        let t = text(f)
+        return dates.localDay(t.base!, t.count, memo: days)
     }
 
     /// A JSON integer or a string of ASCII digits.

@@ -112,8 +112,7 @@ public final class CSVDecoder: RecordDecoding {
         self.maxLineBytes = maxLineBytes
         labels = LabelCache(layout.labels)
         scratch = .allocate(capacity: scratchCapacity)
-        days = .allocate(capacity: DaySlot.memoSlots)
-        days.initialize(repeating: DaySlot(), count: DaySlot.memoSlots)
+        days = DaySlot.makeMemo()
     }
     deinit {
         scratch.deallocate()
@@ -205,11 +204,6 @@ struct CSVFieldValues: DossierFieldValues {
         let t = text(.trangThaiHoSo)
         guard let p = t.base else { return nil }
         return digitsValue(p, t.count) ?? labels.value(t, kind: .status)
-    }
-
-    @inline(__always) func localDay(_ f: DossierField, _ dates: DateTimeParser) -> Int32? {
-        let t = text(f)
-        return dates.localDay(t.base!, t.count, memo: days)
     }
 
     /// A boolean cell; empty is false.

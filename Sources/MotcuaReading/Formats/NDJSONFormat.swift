@@ -66,8 +66,7 @@ public final class NDJSONDecoder: RecordDecoding {
         self.reference = reference ? JSONRecordScanner() : nil
         scratch = .allocate(capacity: scratchCapacity)
         slots = self.reference?.slots ?? scanner.slots
-        days = .allocate(capacity: DaySlot.memoSlots)
-        days.initialize(repeating: DaySlot(), count: DaySlot.memoSlots)
+        days = DaySlot.makeMemo()
     }
     deinit {
         scratch.deallocate()
@@ -185,11 +184,6 @@ struct JSONFieldValues: DossierFieldValues {
         let n = unescapeJSONString(line + s.start, s.end - s.start, into: dst)
         scratchUsed += n
         return ByteText(base: UnsafePointer(dst), count: n)
-    }
-
-    @inline(__always) mutating func localDay(_ f: DossierField, _ dates: DateTimeParser) -> Int32? {
-        let t = text(f)
-        return dates.localDay(t.base!, t.count, memo: days)
     }
 
     /// A JSON integer or a string of ASCII digits.

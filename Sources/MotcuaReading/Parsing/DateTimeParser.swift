@@ -153,6 +153,13 @@ package struct DaySlot {
     init(form: DateTimeForm, count: Int, w0: UInt64, w1: UInt16, day: Int) {
         (self.form, self.count, self.w0, self.w1, self.day) = (form, count, w0, w1, day)
     }
+
+    /// An empty memo of `memoSlots` slots, for one decoder (its owner deallocates it).
+    package static func makeMemo() -> UnsafeMutablePointer<DaySlot> {
+        let memo = UnsafeMutablePointer<DaySlot>.allocate(capacity: memoSlots)
+        memo.initialize(repeating: DaySlot(), count: memoSlots)
+        return memo
+    }
 }
 
 extension DateTimeForm {

@@ -86,17 +86,8 @@ package protocol DossierFieldValues {
     mutating func status() -> Int?
     /// DanhSachLePhi / DanhSachGiayToKetQua as a flag; nil when the value is invalid.
     mutating func listFlag(_ f: DossierField) -> Bool?
-    /// The local day of a present text date value, nil when it is no date (`dates.localDay`
-    /// of its text; a format may memoize).
-    mutating func localDay(_ f: DossierField, _ dates: DateTimeParser) -> Int32?
-}
-
-extension DossierFieldValues {
-    @inline(__always)
-    package mutating func localDay(_ f: DossierField, _ dates: DateTimeParser) -> Int32? {
-        let t = text(f)
-        return dates.localDay(t.base!, t.count)
-    }
+    /// The decoder's memo of date parts (`DaySlot.makeMemo()`), through which dates are read.
+    var days: UnsafeMutablePointer<DaySlot> { get }
 }
 
 /// Steps 4–6 of SPEC §3.3 over one record's fields; nil when the record is kept.
@@ -174,7 +165,8 @@ package func checkRecord<V: DossierFieldValues>(_ v: inout V, dates: DateTimePar
 private func date<V: DossierFieldValues>(_ v: inout V, _ f: DossierField, _ dates: DateTimeParser) -> Int32? {
     guard v.isPresent(f) else { return noDay }
     guard v.isText(f) else { return nil }
-    return v.localDay(f, dates)
+    let t = v.text(f)
+    return dates.localDay(t.base!, t.count, memo: v.days)
 }
 
 /// Labels seen before, by their raw bytes, so a label costs a String only the first time.

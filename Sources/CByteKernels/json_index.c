@@ -154,6 +154,24 @@ static ALWAYS_INLINE uint64_t find_escaped(uint64_t backslash, uint64_t *prev_es
     return (even_bits ^ invert_mask) & follows_escape;
 }
 
+/// The vector kernels' escape check, on masks of the block p[at..<at+64]: whether every
+/// escaped character (`esc`) is one of `"\/bfnrt` (`simple`), or `u` and four hex digits
+/// (`hex`) before `limit`, the line's end — valid_escape's verdicts. A `u` in the block's last
+/// four bytes takes its digits from the line's next bytes.
+static ALWAYS_INLINE int escapes_valid(uint64_t esc, uint64_t simple, uint64_t u, uint64_t hex, const uint8_t *p,
+                                       size_t at, size_t limit) {
+    u &= esc;
+    if (esc & ~(simple | u)) return 0;
+    if (!u) return 1;
+    uint64_t next = 0;
+    if (at + 64 < limit && (u >> 60) != 0) {
+        size_t more = limit - (at + 64) < 4 ? limit - (at + 64) : 4;
+        for (size_t k = 0; k < more; k++) next |= (uint64_t)is_hex(p[at + 64 + k]) << k;
+    }
+    uint64_t four = (hex >> 1 | next << 63) & (hex >> 2 | next << 62) & (hex >> 3 | next << 61) & (hex >> 4 | next << 60);
+    return (u & ~four) == 0;
+}
+
 /// The block's structural positions as bits; updates what the next block needs. Escapes are
 /// checked here one by one, or with `vector_escapes` left in s->esc for the caller to check
 /// (the AVX-512 kernel, with vector compares). `xor_prefix` is prefix_xor, or the AVX2
@@ -393,24 +411,13 @@ AVX2 static ALWAYS_INLINE escape_masks escape_classes_avx2(__m256i v) {
     return m;
 }
 
-/// valid_escapes_avx512's check with AVX2: whether the escaped characters `esc` of the block
-/// v0 ‖ v1 = p[at..<at+64] (bytes from `limit`, the line's end, are spaces there) are each one
-/// of `"\/bfnrt`, or `u` and four hex digits before `limit`. A `u` in the block's last four
-/// bytes takes its digits from the line's next bytes.
+/// escapes_valid for the block v0 ‖ v1 = p[at..<at+64] (bytes from `limit`, the line's end,
+/// are spaces there).
 AVX2 static ALWAYS_INLINE int valid_escapes_avx2(__m256i v0, __m256i v1, uint64_t esc, const uint8_t *p, size_t at,
                                                  size_t limit) {
     escape_masks lo = escape_classes_avx2(v0), hi = escape_classes_avx2(v1);
-    uint64_t simple = (uint64_t)lo.simple | (uint64_t)hi.simple << 32;
-    uint64_t u = esc & ((uint64_t)lo.u | (uint64_t)hi.u << 32);
-    if (esc & ~(simple | u)) return 0;
-    if (!u) return 1;
-    uint64_t h0 = (uint64_t)lo.hex | (uint64_t)hi.hex << 32, h1 = 0;
-    if (at + 64 < limit && (u >> 60) != 0) {
-        size_t more = limit - (at + 64) < 4 ? limit - (at + 64) : 4;
-        for (size_t k = 0; k < more; k++) h1 |= (uint64_t)is_hex(p[at + 64 + k]) << k;
-    }
-    uint64_t four = (h0 >> 1 | h1 << 63) & (h0 >> 2 | h1 << 62) & (h0 >> 3 | h1 << 61) & (h0 >> 4 | h1 << 60);
-    return (u & ~four) == 0;
+    return escapes_valid(esc, (uint64_t)lo.simple | (uint64_t)hi.simple << 32, (uint64_t)lo.u | (uint64_t)hi.u << 32,
+                         (uint64_t)lo.hex | (uint64_t)hi.hex << 32, p, at, limit);
 }
 
 /// AVX2: two 32-byte halves a block, and UTF-8 validated on the way, as the AVX-512 kernel
@@ -514,25 +521,14 @@ AVX512 static ALWAYS_INLINE uint64_t hex_digits(__m512i v) {
     return _mm512_cmplt_epu8_mask(digit, _mm512_set1_epi8(10)) | _mm512_cmplt_epu8_mask(letter, _mm512_set1_epi8(6));
 }
 
-/// Whether the escaped characters `esc` of the block v = p[at..<at+64] (bytes from `limit`, the
-/// line's end, are spaces in v) are each one of `"\/bfnrt`, or `u` and four hex digits before
-/// `limit` — valid_escape's verdicts, by vector compares: a `u` near the block's end takes its
-/// digits from the next bytes of the line.
+/// escapes_valid for the block v = p[at..<at+64] (bytes from `limit`, the line's end, are
+/// spaces in v), its masks by vector compares.
 AVX512 static ALWAYS_INLINE int valid_escapes_avx512(__m512i v, uint64_t esc, const uint8_t *p, size_t at, size_t limit) {
     uint64_t simple = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\')) |
                       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('/')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('b')) |
                       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('f')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('n')) |
                       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('r')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('t'));
-    uint64_t u = esc & _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('u'));
-    if (esc & ~(simple | u)) return 0;
-    if (!u) return 1;
-    uint64_t h0 = hex_digits(v), h1 = 0;
-    if (at + 64 < limit && (u >> 60) != 0) {
-        size_t more = limit - (at + 64) < 4 ? limit - (at + 64) : 4;
-        h1 = hex_digits(_mm512_maskz_loadu_epi8((__mmask64)((1ULL << more) - 1), p + at + 64));
-    }
-    uint64_t four = (h0 >> 1 | h1 << 63) & (h0 >> 2 | h1 << 62) & (h0 >> 3 | h1 << 61) & (h0 >> 4 | h1 << 60);
-    return (u & ~four) == 0;
+    return escapes_valid(esc, simple, _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('u')), hex_digits(v), p, at, limit);
 }
 
 /// AVX-512 (Zen 4, Ice Lake and later; VBMI2 for the byte compress): the compares give the

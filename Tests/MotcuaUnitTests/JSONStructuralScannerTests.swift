@@ -242,8 +242,9 @@ final class JSONStructuralScannerTests: XCTestCase {
     /// (KeyOrder) and take it without reading its end only when its bytes are the guess's: a
     /// line in a learned order, then the same line with one key changed — one byte at every
     /// offset, cut short, made longer, escaped, followed by whitespace or cut by the line's
-    /// end — and in shuffled orders, keys of 0 to 40 bytes (the guess compares up to four
-    /// words), each against the reference with the scanners' learning carried from line to line.
+    /// end — in two orders in turn (each place then has two guesses), and in shuffled orders,
+    /// keys of 0 to 40 bytes (the guess compares up to four words), each against the reference
+    /// with the scanners' learning carried from line to line.
     func testKeyGuessesAgainstReference() {
         var keys = DossierField.names + ["", "a", "Ab", "GhiChu", "TaiKhoanDuocXacThucVoiVNeID", "DiaChi"]
         for n in [7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 40] { keys.append(String(repeating: "k", count: n - 1) + "\(n % 10)") }
@@ -273,6 +274,32 @@ final class JSONStructuralScannerTests: XCTestCase {
                 check(spaced, "key \(j) then a space")
                 let cut = Array(line(Array(keys[..<j]) + [v]).dropLast(values[j % values.count].utf8.count + 2))
                 check(cut, "cut after key \(j) as \(v)")
+            }
+        }
+        // Two orders in turn (an optional member present on some lines): each key after the
+        // swapped pair has two learned successors, the second guess; then each of those keys
+        // changed, so that neither guess may be taken.
+        for j in 0..<(keys.count - 2) {
+            var swapped = keys
+            swapped.swapAt(j, j + 1)
+            var dropped = keys
+            dropped.remove(at: j + 1)
+            for order in [swapped, dropped] {
+                check(learned, "learned")
+                check(line(order), "order \(j)")
+                check(learned, "learned again")
+                check(line(order), "order \(j) again")
+                for k in [j, j + 1, j + 2] where k < order.count {
+                    var b = Array(order[k].utf8)
+                    guard !b.isEmpty else { continue }
+                    for i in [0, b.count / 2, b.count - 1] {
+                        var changed = order
+                        b[i] ^= 0x01
+                        changed[k] = String(decoding: b, as: UTF8.self)
+                        b[i] ^= 0x01
+                        check(line(changed), "order \(j), key \(k) changed at \(i)")
+                    }
+                }
             }
         }
         for _ in 0..<300 {

@@ -60,9 +60,8 @@ public enum ClusterSteps {
     /// A damaged map output or partition is mended by running the task that wrote it again,
     /// not by a state's `--full-refresh`.
     private static func clusterErrors<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as MotcuaError where e.code == .data && e.message.contains("--full-refresh") {
-            throw MotcuaError(.data, e.message.replacingOccurrences(of: "`motcua run … --full-refresh` rebuilds the state from the input files",
-                                                                    with: "run the cluster task that wrote it again"))
+        do { return try body() } catch let e as MotcuaError where e.remedy == StateFiles.rebuildRemedy {
+            throw e.withRemedy("run the cluster task that wrote it again")
         }
     }
 

@@ -102,10 +102,14 @@ struct StateReader {
     var atEnd: Bool { at == bytes.count }
 }
 
-enum StateFiles {
+public enum StateFiles {
     static func damaged(_ path: String, _ why: String) -> MotcuaError {
-        MotcuaError(.data, "\(path): the state is damaged: \(why); nothing was computed from it. `motcua run … --full-refresh` rebuilds the state from the input files")
+        MotcuaError(.data, "\(path): the state is damaged: \(why); nothing was computed from it", remedy: rebuildRemedy)
     }
+
+    /// What a damaged state file's error tells the user to do (the cluster steps name another).
+    public static let rebuildRemedy = "`motcua run … --full-refresh` rebuilds the state from the input files"
+
 
     /// Writes a state file and fsyncs it (`sync: false`: a cluster's intermediate file, which a
     /// machine's crash makes the run start again anyway).

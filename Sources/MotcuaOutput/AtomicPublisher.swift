@@ -158,29 +158,28 @@ public final class OutputDirectory {
         "\(path)/\(OutputDirectory.tempMarker)\(getpid())-\(name)"
     }
 
-    /// Writes every file — and moves in the `moving` ones, already written and fsynced at
-    /// `temporaryPath`s — then makes them all visible together. Old outputs that this set
-    /// does not hold are dropped only if the previous manifest lists them. `isCancelled` is
-    /// asked between blocks of the files written, before anything is visible: `Interrupted`
-    /// then, with this run's files left for `discard()`.
-    public func publish(_ files: [(name: String, bytes: [UInt8])], moving: [(name: String, path: String)] = [],
-                        isCancelled: () -> Bool = { false }) throws {
+    /// Moves in the files, written and fsynced at `temporaryPath`s (the renderers stream
+    /// them there), then makes them all visible together. Old outputs that this set does not
+    /// hold are dropped only if the previous manifest lists them. `isCancelled` is asked
+    /// before anything moves: `Interrupted` then, with this run's files left for `discard()`.
+    public func publish(_ files: [(name: String, path: String)], isCancelled: () -> Bool = { false }) throws {
+        if isCancelled() { throw Interrupted() }
         let previous = previousManifest()
-        let produced = files.map(\.name) + moving.map(\.name)
+        let produced = files.map(\.name)
         noteLeftAlone(previous: previous, produced: Set(produced))
         if method == .exchange {
-            if let obstacle = try publishByExchange(files, moving: moving, produced: produced, previous: previous, isCancelled: isCancelled) {
+            if let obstacle = try publishByExchange(files, produced: produced, previous: previous) {
                 try useGenerations(because: obstacle)
             } else {
                 return
             }
         }
-        try publishGeneration(files, moving: moving, produced: produced, previous: previous, isCancelled: isCancelled)
+        try publishGeneration(files, produced: produced, previous: previous)
     }
 
     /// The exchange; nil when published, or why it could not be (nothing changed then).
-    private func publishByExchange(_ files: [(name: String, bytes: [UInt8])], moving: [(name: String, path: String)],
-                                   produced: [String], previous: Set<String>, isCancelled: () -> Bool) throws -> String? {
+    private func publishByExchange(_ moving: [(name: String, path: String)], produced: [String],
+                                   previous: Set<String>) throws -> String? {
         let stage = "\(stagingPrefix)\(getpid())"
         staging = stage
         var st = stat()
@@ -199,7 +198,6 @@ public final class OutputDirectory {
                 return giveUp("\(n) cannot be hard-linked (\(String(cString: strerror(errno))))")
             }
         }
-        for f in files { try writeSynced("\(stage)/\(f.name)", f.bytes, isCancelled: isCancelled) }
         for m in moving where rename(m.path, "\(stage)/\(m.name)") != 0 {
             if errno == EXDEV { return giveUp("its parent is on another filesystem") }
             throw OutputError(kind: .io, message: "\(m.path): rename failed: \(String(cString: strerror(errno)))")
@@ -309,16 +307,10 @@ public final class OutputDirectory {
         }
     }
 
-    /// Written 8 MiB at a time, `isCancelled` asked before each block: a file of hundreds of
-    /// megabytes takes seconds to write (`Interrupted` then).
-    func writeSynced(_ path: String, _ bytes: [UInt8], isCancelled: () -> Bool = { false }) throws {
+    /// A small file (the manifest) written and fsynced.
+    func writeSynced(_ path: String, _ bytes: [UInt8]) throws {
         let file = try SyncedFile(creating: path)
-        try bytes.withUnsafeBytes { all in
-            for start in stride(from: 0, to: all.count, by: 8 << 20) {
-                if isCancelled() { throw Interrupted() }
-                try file.write(UnsafeRawBufferPointer(rebasing: all[start ..< min(start + (8 << 20), all.count)]))
-            }
-        }
+        try file.write(bytes)
         try file.sync()
     }
 }

@@ -33,12 +33,10 @@ extension OutputDirectory {
 
     private var currentGeneration: String? { try? FileManager.default.destinationOfSymbolicLink(atPath: currentLinkPath) }
 
-    func publishGeneration(_ files: [(name: String, bytes: [UInt8])], moving: [(name: String, path: String)],
-                           produced: [String], previous: Set<String>, isCancelled: () -> Bool) throws {
+    func publishGeneration(_ moving: [(name: String, path: String)], produced: [String], previous: Set<String>) throws {
         if mkdir(generationsPath, 0o755) != 0 && errno != EEXIST { throw ioError(generationsPath, "cannot create") }
         let previousGeneration = try currentGeneration ?? adoptFilesInPlace(previous.union(produced))
         let dir = try makeGeneration()
-        for f in files { try writeSynced("\(dir)/\(f.name)", f.bytes, isCancelled: isCancelled) }
         for m in moving where rename(m.path, "\(dir)/\(m.name)") != 0 { throw ioError(m.path, "rename failed") }
         try writeManifest(in: dir, produced)
         try syncDirectory(dir)

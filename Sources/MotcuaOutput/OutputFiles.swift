@@ -135,7 +135,7 @@ package enum OutputFiles {
 
     /// The files `settings` asks for, written and fsynced at `temporaryPath(name)` (the
     /// `.streamed` ones are left to the caller): their names and paths, for
-    /// `OutputDirectory.publish(_:moving:)`. Throws `OutputError` when a file cannot be
+    /// `OutputDirectory.publish(_:isCancelled:)`. Throws `OutputError` when a file cannot be
     /// written, `Interrupted` when `results.isCancelled` says so (files already written at
     /// temporary paths are the caller's to discard).
     package static func render(_ results: RunResults, _ settings: OutputSettings,

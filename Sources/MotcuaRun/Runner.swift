@@ -435,7 +435,7 @@ public enum Runner {
         }
         try stopIfCancelled(isCancelled)
         do {
-            try plan.output.publish([], moving: outputs + [("rejects.ndjson", rejectsFile)], isCancelled: isCancelled)
+            try plan.output.publish(outputs + [("rejects.ndjson", rejectsFile)], isCancelled: isCancelled)
         } catch let e as OutputError {
             plan.output.discard()
             throw MotcuaError(.io, e.message + "; previous outputs kept")

@@ -198,20 +198,34 @@ final class InterruptionTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)).prefix(2), Data("PK".utf8), "written whole when not asked to stop")
     }
 
-    /// A set being written stops between blocks of 8 MiB, before anything is visible.
+    /// A set being written stops between blocks (each file streamed to its temporary path
+    /// through a FileSink), before anything is visible; a stop asked once the files are
+    /// written stops the publish before anything moves. Either way the previous set stays,
+    /// and `discard()` leaves no temporary file.
     func testPublishStopsBetweenBlocks() throws {
         let dir = try Harness.scratch("publish-stop")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out").path
         let output = try OutputDirectory(path: out)
-        try output.publish([("summary.json", Array("{}".utf8))])
+        func streamed(_ name: String, _ bytes: [UInt8], isCancelled: @escaping () -> Bool) throws -> (name: String, path: String) {
+            let sink = try FileSink(creating: output.temporaryPath(name), isCancelled: isCancelled)
+            for start in stride(from: 0, to: bytes.count, by: 64 << 10) { try sink.write(Array(bytes[start..<min(start + (64 << 10), bytes.count)])) }
+            try sink.finish()
+            return (name, sink.path)
+        }
+        try output.publish([try streamed("summary.json", Array("{}".utf8), isCancelled: { false })])
+
         let asks = Asks(falseAsks: 2)
-        XCTAssertThrowsError(try output.publish([("counters.csv", [UInt8](repeating: 0x41, count: 40 << 20)),
-                                                 ("summary.json", Array("{\"new\":1}".utf8))], isCancelled: asks.ask)) { e in
+        XCTAssertThrowsError(try streamed("counters.csv", [UInt8](repeating: 0x41, count: 40 << 20), isCancelled: asks.ask)) { e in
             XCTAssertTrue(e is Interrupted, "\(e)")
         }
         XCTAssertEqual(asks.count, 3, "the third block of counters.csv is not written")
         output.discard()
+
+        let written = [try streamed("summary.json", Array("{\"new\":1}".utf8), isCancelled: { false })]
+        XCTAssertThrowsError(try output.publish(written, isCancelled: { true })) { e in XCTAssertTrue(e is Interrupted, "\(e)") }
+        output.discard()
+
         XCTAssertEqual(try String(contentsOfFile: "\(out)/summary.json", encoding: .utf8), "{}")
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(out)/counters.csv"))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["out"], "no staging directory left")

@@ -114,54 +114,55 @@ public final class JSONStructuralScanner {
 
     private func scanTopObject(_ w: inout StructuralWalk) -> Bool {
         guard w.byte == UInt8(ascii: "{") else { return false }
-        w.k += 1
-        if w.byte == UInt8(ascii: "}") { w.k += 1; return w.k == w.count }
-        // A local copy, written back on the way out: the guessed key's entry stays in a register.
+        w.k &+= 1
+        if w.byte == UInt8(ascii: "}") { w.k &+= 1; return w.k == w.count }
+        // Local copies, written back around the calls that take the walk: the position index
+        // and the guessed key's entry stay in registers on the common path.
         var order = self.order
         defer { self.order = order }
         order.startLine()
+        let base = w.base, idx = w.idx, count = w.count
+        var k = w.k
         while true {
-            guard w.byte == UInt8(ascii: "\"") else { return false }
-            let ks = w.position(w.k) + 1
+            guard w.byte(at: k) == UInt8(ascii: "\"") else { return false }
+            let ks = Int(idx[k]) &+ 1
             let field: Int
-            if let known = order.guess(w.base, ks, w.n) {
+            if let known = order.guess(base, ks, w.n) {
                 field = known.field
             } else {
-                let ke = w.stringEnd(w.k), escaped = w.hasEscape(ks, ke)
-                field = keys.field(w.base, ks, ke, escaped: escaped, in: names)
-                order.learn(w.base, ks, ke, escaped: escaped, field: field)
+                let ke = w.stringEnd(k), escaped = w.hasEscape(ks, ke)
+                field = keys.field(base, ks, ke, escaped: escaped, in: names)
+                order.learn(base, ks, ke, escaped: escaped, field: field)
             }
-            w.k += 1
-            guard w.byte == UInt8(ascii: ":") else { return false }
-            w.k += 1
-            if field >= 0 {
-                if w.byte == UInt8(ascii: "\"") {
-                    captureString(&w, field: field)
-                } else {
-                    guard captureValue(&w, field: field) else { return false }
+            guard w.byte(at: k &+ 1) == UInt8(ascii: ":") else { return false }
+            k &+= 2
+            let v = w.byte(at: k)
+            if v == UInt8(ascii: "\"") {
+                // A string (the commonest value): its contents were checked by stage 1.
+                if field >= 0 {
+                    let start = Int(idx[k]) &+ 1, end = w.stringEnd(k)
+                    slots[field] = ValueSlot(kind: .string, start: start, end: end, escaped: w.hasEscape(start, end), flag: false)
                 }
-            } else if w.byte == UInt8(ascii: "\"") {
-                w.k += 1   // a string: its contents were checked by stage 1
+                k &+= 1
             } else {
-                var end = 0
-                guard w.value(depth: 1, end: &end) != nil else { return false }
+                w.k = k
+                if field >= 0 {
+                    guard captureValue(&w, field: field) else { return false }
+                } else {
+                    var end = 0
+                    guard w.value(depth: 1, end: &end) != nil else { return false }
+                }
+                k = w.k
             }
-            let b = w.byte
-            w.k += 1
+            let b = w.byte(at: k)
+            k &+= 1
             if b == UInt8(ascii: ",") { continue }
-            return b == UInt8(ascii: "}") && w.k == w.count
+            w.k = k
+            return b == UInt8(ascii: "}") && k == count
         }
     }
 
-    /// The string at the current position (the most common value), as captureValue would.
-    @inline(__always)
-    private func captureString(_ w: inout StructuralWalk, field: Int) {
-        let start = w.position(w.k) + 1, end = w.stringEnd(w.k)
-        slots[field] = ValueSlot(kind: .string, start: start, end: end, escaped: w.hasEscape(start, end), flag: false)
-        w.k += 1
-    }
-
-    /// Any value but a string (see captureString).
+    /// Any value but a string (scanTopObject takes strings itself).
     private func captureValue(_ w: inout StructuralWalk, field: Int) -> Bool {
         var slot = ValueSlot()
         let b = w.byte
@@ -181,29 +182,29 @@ public final class JSONStructuralScanner {
     /// Elements of DanhSachLePhi (`Gia` > 0) or DanhSachGiayToKetQua (non-empty
     /// `DuongDanTepTinKetQua`); sets `flag` when some element qualifies (as the reference).
     private func scanFlagArray(_ w: inout StructuralWalk, wantsFee: Bool, flag: inout Bool) -> Bool {
-        w.k += 1   // '['
-        if w.byte == UInt8(ascii: "]") { w.k += 1; return true }
+        w.k &+= 1   // '['
+        if w.byte == UInt8(ascii: "]") { w.k &+= 1; return true }
         let wanted: StaticString = wantsFee ? "Gia" : "DuongDanTepTinKetQua"
         var end = 0
         while true {
             if w.byte == UInt8(ascii: "{") {
-                w.k += 1
+                w.k &+= 1
                 var qualifies = false
                 if w.byte == UInt8(ascii: "}") {
-                    w.k += 1
+                    w.k &+= 1
                 } else {
                     while true {
                         guard w.byte == UInt8(ascii: "\"") else { return false }
                         let ks = w.position(w.k) + 1, ke = w.stringEnd(w.k)
-                        w.k += 1
+                        w.k &+= 1
                         let isWanted = keys.equals(w.base, ks, ke, escaped: w.hasEscape(ks, ke), wanted)
                         guard w.byte == UInt8(ascii: ":") else { return false }
-                        w.k += 1
+                        w.k &+= 1
                         if isWanted {
                             // The last occurrence of a repeated key counts.
                             if w.byte == UInt8(ascii: "\"") {
                                 let vs = w.position(w.k) + 1, ve = w.stringEnd(w.k)
-                                w.k += 1
+                                w.k &+= 1
                                 qualifies = wantsFee ? numericStringIsPositive(w.base, vs, ve, w.hasEscape(vs, ve)) : ve > vs
                             } else {
                                 let vs = w.position(w.k)
@@ -215,7 +216,7 @@ public final class JSONStructuralScanner {
                             guard w.value(depth: 3, end: &end) != nil else { return false }
                         }
                         let b = w.byte
-                        w.k += 1
+                        w.k &+= 1
                         if b == UInt8(ascii: ",") { continue }
                         guard b == UInt8(ascii: "}") else { return false }
                         break
@@ -226,7 +227,7 @@ public final class JSONStructuralScanner {
                 guard w.value(depth: 2, end: &end) != nil else { return false }
             }
             let b = w.byte
-            w.k += 1
+            w.k &+= 1
             if b == UInt8(ascii: ",") { continue }
             return b == UInt8(ascii: "]")
         }
@@ -255,7 +256,10 @@ struct StructuralWalk {
     @inline(__always) func position(_ i: Int) -> Int { Int(idx[i]) }
 
     /// The byte at the current structural position, or 0 past the last (0 starts no token).
-    @inline(__always) var byte: UInt8 { k < count ? base[Int(idx[k])] : 0 }
+    @inline(__always) var byte: UInt8 { byte(at: k) }
+
+    /// The byte at structural position `i`, or 0 past the last.
+    @inline(__always) func byte(at i: Int) -> UInt8 { i < count ? base[Int(idx[i])] : 0 }
 
     /// The closing quote of the string that opens at position `i`: stage 1 records only opening
     /// quotes, and between a closing quote and the next position there is only whitespace.
@@ -280,7 +284,7 @@ struct StructuralWalk {
         let p = Int(idx[k])
         switch base[p] {
         case UInt8(ascii: "\""):
-            k += 1
+            k &+= 1
             return .string
         case UInt8(ascii: "{"):
             guard skipContainer(depth: depth) else { return nil }
@@ -291,7 +295,7 @@ struct StructuralWalk {
             end = Int(idx[k - 1]) + 1
             return .array
         default:
-            k += 1
+            k &+= 1
             return scalar(at: p, end: &end)
         }
     }
@@ -374,8 +378,8 @@ struct StructuralWalk {
             // At an opening bracket: enter it.
             let opensObject = base[Int(idx[k])] == UInt8(ascii: "{")
             kinds = kinds << 1 | (opensObject ? 1 : 0)
-            level += 1
-            k += 1
+            level &+= 1
+            k &+= 1
             // Empty: the close is read below, as after a member.
             var member = byte != (opensObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
             while true {
@@ -384,7 +388,7 @@ struct StructuralWalk {
                     // A member: its key and colon in an object, then a value at depth + level.
                     if isObject {
                         guard byte == UInt8(ascii: "\""), k + 1 < count, base[Int(idx[k + 1])] == UInt8(ascii: ":") else { return false }
-                        k += 2
+                        k &+= 2
                     }
                     guard k < count else { return false }
                     let p = Int(idx[k])
@@ -393,20 +397,20 @@ struct StructuralWalk {
                         guard depth + level < JSONRecordScanner.maxDepth else { return false }
                         continue opening
                     }
-                    if v == UInt8(ascii: "\"") { k += 1 } else {
-                        k += 1
+                    if v == UInt8(ascii: "\"") { k &+= 1 } else {
+                        k &+= 1
                         guard scalar(at: p, end: &end) != nil else { return false }
                     }
                 }
                 // After a member (or an opening bracket): `,` and the next member, or the close.
                 let b = byte
-                k += 1
+                k &+= 1
                 if b == UInt8(ascii: ",") {
                     member = true
                     continue
                 }
                 guard b == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return false }
-                level -= 1
+                level &-= 1
                 kinds >>= 1
                 if level == 0 { return true }
                 member = false

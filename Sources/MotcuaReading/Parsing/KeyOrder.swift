@@ -19,6 +19,8 @@ struct KeyOrder {
         /// For keys of fewer than 8 bytes: the bits of the first word that are the key's.
         var mask: UInt64 = 0
         var length = 0
+        /// The bytes a guess reads: the length, at least 8.
+        var span = 8
         var field = -1
         var next: Int32 = 0
         var previousNext: Int32 = 0
@@ -66,18 +68,18 @@ struct KeyOrder {
     /// Whether the body at `ks` is the key of `e`, byte for byte, closing quote included.
     @inline(__always)
     private static func match(_ e: Entry, _ base: UnsafePointer<UInt8>, _ ks: Int, _ n: Int) -> (length: Int, field: Int)? {
-        guard ks + max(e.length, 8) < n else { return nil }
+        guard ks &+ e.span < n else { return nil }   // n and the key's length are far from Int.max
         let raw = UnsafeRawPointer(base + ks)
         let first = raw.loadUnaligned(as: UInt64.self)
         if e.length < 8 {
             guard first & e.mask == e.words.0 else { return nil }
         } else {
             // The first and last words, then the middle ones of longer keys.
-            guard first == e.words.0, raw.loadUnaligned(fromByteOffset: e.length - 8, as: UInt64.self) == e.words.3,
+            guard first == e.words.0, raw.loadUnaligned(fromByteOffset: e.length &- 8, as: UInt64.self) == e.words.3,
                   e.length <= 16 || raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == e.words.1,
                   e.length <= 24 || raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self) == e.words.2 else { return nil }
         }
-        guard base[ks + e.length] == UInt8(ascii: "\"") else { return nil }
+        guard base[ks &+ e.length] == UInt8(ascii: "\"") else { return nil }
         return (e.length, e.field)
     }
 
@@ -92,7 +94,8 @@ struct KeyOrder {
             break
         }
         if found < 0 && count < KeyOrder.capacity {
-            entries[count] = Entry(words: w, mask: length < 8 ? (1 << (8 * UInt64(length))) - 1 : ~0, length: length, field: field)
+            entries[count] = Entry(words: w, mask: length < 8 ? (1 << (8 * UInt64(length))) - 1 : ~0, length: length,
+                                   span: max(length, 8), field: field)
             found = Int32(count)
             count += 1
         }

@@ -109,15 +109,34 @@ struct CounterTable {
     /// Adds one in-scope dossier (status not 1/3, received date present) to `group`; `sign`
     /// -1 takes it out again (a memo's old version, `RollupMemo`).
     mutating func add(_ d: DossierState, group g: Int, sign: Int32 = 1) {
-        let periods = index.periods
-        guard !periods.isEmpty else { return }
-        let last = periods.count - 1
+        let periodCount = index.periods.count
+        guard periodCount > 0 else { return }
+        let last = periodCount - 1
         let recv = d.received
         let kr = index.locate(recv)
         guard kr <= last else { return }   // received after every period
         let terminal = rules.isTerminal(d.status) && d.ended != noDay
         let end: Int32 = terminal ? d.ended : Int32.max
-        let ke = terminal ? index.locate(end) : periods.count
+        let ke = terminal ? index.locate(end) : periodCount
+        // What the periods decide is read before the counters are written: the closure below
+        // then holds no array but theirs (one that did cost a retain and a release a dossier).
+        let carriedFirst = kr < 0 ? 0 : kr + 1
+        let carriedLast = ke < 0 ? -1 : min(ke, last)
+        let pendingFirst = max(kr, 0)
+        let pendingLast = ke < 0 ? -1 : (ke > last ? last : ke - 1)
+        let alwaysWithin = rules == .tt01 && (d.status == 5 || d.status == 6 || d.status == 8)
+        // Overdue from the first period whose `to` is after the due date.
+        var split = 0
+        if pendingFirst <= pendingLast && !alwaysWithin && d.due != noDay {
+            let kd = index.locate(d.due)
+            if kd < 0 { split = 0 } else if kd > last { split = last + 1 } else { split = index.periods[kd].to > d.due ? kd : kd + 1 }
+        }
+        // Returned in the period holding the return date, once received by its end.
+        var returnedIn = -1
+        if d.returned != noDay {
+            let kt = index.locate(d.returned)
+            if kt >= 0 && kt <= last && recv <= index.periods[kt].to { returnedIn = kt }
+        }
 
         let base = g * groupWidth
         counters.withUnsafeMutableBufferPointer { c in
@@ -144,21 +163,12 @@ struct CounterTable {
                 if d.digitized { bump(kr, .digitized) }
             }
             // Carried over: from_k > recv and from_k ≤ end.
-            let carriedFirst = kr < 0 ? 0 : kr + 1
-            let carriedLast = ke < 0 ? -1 : min(ke, last)
             range(carriedFirst, carriedLast, .carriedOver)
             // Pending: to_k ≥ recv and to_k < end.
-            let pendingFirst = max(kr, 0)
-            let pendingLast = ke < 0 ? -1 : (ke > last ? last : ke - 1)
             if pendingFirst <= pendingLast {
-                let alwaysWithin = rules == .tt01 && (d.status == 5 || d.status == 6 || d.status == 8)
                 if alwaysWithin || d.due == noDay {
                     range(pendingFirst, pendingLast, .pendingWithin)
                 } else {
-                    // Overdue from the first period whose `to` is after the due date.
-                    let kd = index.locate(d.due)
-                    let split: Int
-                    if kd < 0 { split = 0 } else if kd > last { split = last + 1 } else { split = periods[kd].to > d.due ? kd : kd + 1 }
                     range(pendingFirst, min(pendingLast, split - 1), .pendingWithin)
                     range(max(pendingFirst, split), pendingLast, .pendingOverdue)
                 }
@@ -175,13 +185,9 @@ struct CounterTable {
                 if d.status == 7 { bump(ke, .withdrawn) }
                 if d.eResult { bump(ke, .eResult) }
             }
-            // Returned in the period holding the return date, once received by its end.
-            if d.returned != noDay {
-                let kt = index.locate(d.returned)
-                if kt >= 0 && kt <= last && recv <= periods[kt].to {
-                    bump(kt, .returnedTotal)
-                    if d.returnChannel == 1 { bump(kt, .returnedPostal) }
-                }
+            if returnedIn >= 0 {
+                bump(returnedIn, .returnedTotal)
+                if d.returnChannel == 1 { bump(returnedIn, .returnedPostal) }
             }
         }
     }

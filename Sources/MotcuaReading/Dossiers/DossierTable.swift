@@ -4,6 +4,11 @@
 // A merge drops entries in place (a flag in the length) rather than moving them.
 import MotcuaFoundation
 import CByteKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 struct DossierTable {
     private var slots: UnsafeMutablePointer<UInt64>
@@ -28,7 +33,7 @@ struct DossierTable {
         slots.initialize(repeating: 0, count: c)
         mask = c - 1
         arenaCapacity = max(4096, capacity * 96)
-        arena = .allocate(byteCount: arenaCapacity, alignment: 8)
+        arena = DossierTable.allocateArena(arenaCapacity)
     }
 
     /// Makes room for `more` entries with `idBytes` id bytes in all, so that loading them grows
@@ -44,7 +49,7 @@ struct DossierTable {
     /// Frees the memory; the table must not be used afterwards.
     func deallocate() {
         slots.deallocate()
-        arena.deallocate()
+        free(arena)
     }
 
     /// Starts loading the slot a lookup of `hash` probes first.
@@ -177,11 +182,18 @@ struct DossierTable {
         var c = arenaCapacity * 2
         while c < needed { c *= 2 }
         if needed > arenaCapacity * 2 { c = needed }   // an exact reserve: no doubling past it
-        let bigger = UnsafeMutableRawPointer.allocate(byteCount: c, alignment: 8)
-        bigger.copyMemory(from: arena, byteCount: arenaUsed)
-        arena.deallocate()
+        // realloc, not a new block and a copy: a big arena is a mapping of its own that the
+        // C library grows by remapping its pages (no copy, no page faults for the used part).
+        guard let bigger = realloc(arena, c) else { fatalError("out of memory growing the dossier table to \(c) bytes") }
         arena = bigger
         arenaCapacity = c
+    }
+
+    /// The arena's memory: malloc's, so that it can grow by realloc (8-byte aligned, as the
+    /// entries need: malloc aligns to 16).
+    private static func allocateArena(_ bytes: Int) -> UnsafeMutableRawPointer {
+        guard let p = malloc(bytes) else { fatalError("out of memory for a dossier table of \(bytes) bytes") }
+        return p
     }
 
     private mutating func growSlots(to c: Int) {

@@ -144,6 +144,10 @@ public final class JSONStructuralScanner {
                     slots[field] = ValueSlot(kind: .string, start: start, end: end, escaped: w.hasEscape(start, end), flag: false)
                 }
                 k &+= 1
+            } else if v &- UInt8(ascii: "0") < 10, case let p = Int(idx[k]), p &+ 1 < w.n, w.endsScalar(base[p &+ 1]) {
+                // One digit (the flags and codes of these exports), as `scalar(at:)` reads it.
+                if field >= 0 { slots[field] = ValueSlot(kind: .number, start: p, end: p &+ 1, escaped: false, flag: false) }
+                k &+= 1
             } else {
                 w.k = k
                 if field >= 0 {

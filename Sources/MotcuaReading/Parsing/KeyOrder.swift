@@ -10,7 +10,7 @@
 // Only speed depends on what was learned: a key is taken from a guess only when its bytes are
 // the guessed key's, byte for byte.
 
-/// Keys learned from earlier lines, each linked to the key that followed it last.
+/// Keys learned from earlier lines, each linked to the two keys that followed it last.
 struct KeyOrder {
     /// One learned key: its body (no escapes, at most 32 bytes) as `words` gives it, its §2.2
     /// field (or -1) and the entries that followed it last and the time before (0: none yet).

@@ -346,29 +346,30 @@ AVX2 static ALWAYS_INLINE block_masks classify_avx2(__m256i v0, __m256i v1) {
     return m;
 }
 
-/// For each byte value, the indices of its set bits, in order (then zeros): the positions of
-/// eight mask bits at a time without a branch per position (flatten's loop runs one, two or
-/// three rounds a block, and the CPU cannot predict which).
-static uint8_t bit_indices[256][8];
+/// For byte j of a block's mask and each value of it, the offsets in the block of its set bits
+/// (8j + i), in order (then zeros): the positions of eight mask bits at a time without a branch
+/// per position (flatten's loop runs one, two or three rounds a block, and the CPU cannot
+/// predict which). One table per j (16 KiB in all) rather than one added to: the eight steps of
+/// a block then share no running sum but the output's (stage 1 1.055× over 9 rounds).
+static uint8_t bit_indices[8][256][8];
 
 __attribute__((constructor)) static void fill_bit_indices(void) {
-    for (int b = 0; b < 256; b++) {
-        int k = 0;
-        for (int i = 0; i < 8; i++) if (b >> i & 1) bit_indices[b][k++] = (uint8_t)i;
-    }
+    for (int j = 0; j < 8; j++)
+        for (int b = 0; b < 256; b++) {
+            int k = 0;
+            for (int i = 0; i < 8; i++) if (b >> i & 1) bit_indices[j][b][k++] = (uint8_t)(8 * j + i);
+        }
 }
 
 /// flatten's result by table: eight positions are written for each byte of the mask (a
 /// buffer with slack), and the output moves on by the byte's bit count.
 AVX2 static ALWAYS_INLINE uint32_t *flatten_avx2(uint32_t *o, size_t at, uint64_t bits) {
-    __m256i base = _mm256_set1_epi32((int)at);
-    const __m256i eight = _mm256_set1_epi32(8);
+    const __m256i base = _mm256_set1_epi32((int)at);
     for (int j = 0; j < 8; j++) {
         uint32_t byte = (uint32_t)(bits >> (8 * j)) & 0xFF;
-        __m128i indices = _mm_loadl_epi64((const __m128i *)bit_indices[byte]);
+        __m128i indices = _mm_loadl_epi64((const __m128i *)bit_indices[j][byte]);
         _mm256_storeu_si256((__m256i *)o, _mm256_add_epi32(_mm256_cvtepu8_epi32(indices), base));
         o += __builtin_popcount(byte);
-        base = _mm256_add_epi32(base, eight);
     }
     return o;
 }

@@ -1,9 +1,10 @@
 // Publishing outputs all-or-nothing (SPEC §7.2, issue 19). A flock on `.motcua.lock` excludes
 // other runs. Two ways, both atomic, chosen before any input is read:
 //
-// - exchange (an ordinary directory): the new files are written and fsynced in a sibling
-//   staging directory that also holds hard links to everything else in the output directory
-//   (the lock file included); one renameat2(RENAME_EXCHANGE) swaps the two directories.
+// - exchange (an ordinary directory): the new files, written and fsynced beside the outputs
+//   as they were rendered, move into a sibling staging directory that also holds hard links
+//   to everything else in the output directory (the lock file included); one
+//   renameat2(RENAME_EXCHANGE) swaps the two directories.
 // - generations (GenerationPublisher.swift) where the exchange cannot work: the directory is a
 //   mount point, its parent is not writable, it holds a subdirectory (which cannot be hard
 //   linked), or the filesystem cannot exchange. Each set is a folder inside the directory and

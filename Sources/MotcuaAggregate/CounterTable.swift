@@ -124,12 +124,12 @@ struct CounterTable {
         let carriedLast = ke < 0 ? -1 : min(ke, last)
         let pendingFirst = max(kr, 0)
         let pendingLast = ke < 0 ? -1 : (ke > last ? last : ke - 1)
+        // Overdue from the first period whose `to` is after the due date; nil when never overdue.
+        var overdueFrom: Int?
         let alwaysWithin = rules == .tt01 && (d.status == 5 || d.status == 6 || d.status == 8)
-        // Overdue from the first period whose `to` is after the due date.
-        var split = 0
         if pendingFirst <= pendingLast && !alwaysWithin && d.due != noDay {
             let kd = index.locate(d.due)
-            if kd < 0 { split = 0 } else if kd > last { split = last + 1 } else { split = index.periods[kd].to > d.due ? kd : kd + 1 }
+            overdueFrom = kd < 0 ? 0 : kd > last ? last + 1 : index.periods[kd].to > d.due ? kd : kd + 1
         }
         // Returned in the period holding the return date, once received by its end.
         var returnedIn = -1
@@ -165,13 +165,11 @@ struct CounterTable {
             // Carried over: from_k > recv and from_k ≤ end.
             range(carriedFirst, carriedLast, .carriedOver)
             // Pending: to_k ≥ recv and to_k < end.
-            if pendingFirst <= pendingLast {
-                if alwaysWithin || d.due == noDay {
-                    range(pendingFirst, pendingLast, .pendingWithin)
-                } else {
-                    range(pendingFirst, min(pendingLast, split - 1), .pendingWithin)
-                    range(max(pendingFirst, split), pendingLast, .pendingOverdue)
-                }
+            if let split = overdueFrom {
+                range(pendingFirst, min(pendingLast, split - 1), .pendingWithin)
+                range(max(pendingFirst, split), pendingLast, .pendingOverdue)
+            } else {
+                range(pendingFirst, pendingLast, .pendingWithin)   // empty when first > last
             }
             // Resolved in the period that holds the end date.
             if terminal && ke >= 0 && ke <= last {

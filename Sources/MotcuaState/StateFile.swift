@@ -110,7 +110,6 @@ public enum StateFiles {
     /// What a damaged state file's error tells the user to do (the cluster steps name another).
     public static let rebuildRemedy = "`motcua run … --full-refresh` rebuilds the state from the input files"
 
-
     /// Writes a state file and fsyncs it (`sync: false`: a cluster's intermediate file, which a
     /// machine's crash makes the run start again anyway).
     static func write(_ path: String, _ kind: StateFileKind, _ payload: StateWriter, sync: Bool = true) throws {

@@ -144,7 +144,7 @@ public final class JSONStructuralScanner {
                     slots[field] = ValueSlot(kind: .string, start: start, end: end, escaped: w.hasEscape(start, end), flag: false)
                 }
                 k &+= 1
-            } else if v &- UInt8(ascii: "0") < 10, case let p = Int(idx[k]), p &+ 1 < w.n, w.endsScalar(base[p &+ 1]) {
+            } else if v &- UInt8(ascii: "0") < 10, case let p = Int(idx[k]), w.endsAfterOneByte(p) {
                 // One digit (the flags and codes of these exports), as `scalar(at:)` reads it.
                 if field >= 0 { slots[field] = ValueSlot(kind: .number, start: p, end: p &+ 1, escaped: false, flag: false) }
                 k &+= 1
@@ -321,7 +321,7 @@ struct StructuralWalk {
         case UInt8(ascii: "n"):
             guard p + 4 <= n, raw.loadUnaligned(fromByteOffset: p, as: UInt32.self) == 0x6C6C_756E else { return nil }   // "null"
             kind = .null; e = p + 4
-        case UInt8(ascii: "0")...UInt8(ascii: "9") where p + 1 == n || endsScalar(base[p + 1]):
+        case UInt8(ascii: "0")...UInt8(ascii: "9") where endsAfterOneByte(p):
             kind = .number; e = p + 1   // one digit (the flags and codes of these exports)
         default:
             e = numberEnd(p)
@@ -361,6 +361,11 @@ struct StructuralWalk {
         }
         return p
     }
+
+    /// Whether the scalar starting at `p` ends after its first byte (at the line's end, or
+    /// where `endsScalar` says): a one-digit number when that byte is a digit.
+    @inline(__always)
+    func endsAfterOneByte(_ p: Int) -> Bool { p &+ 1 == n || endsScalar(base[p &+ 1]) }
 
     /// Whitespace, `"` or one of `{}[]:,`: what may follow a scalar.
     @inline(__always)

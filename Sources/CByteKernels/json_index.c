@@ -365,11 +365,15 @@ __attribute__((constructor)) static void fill_bit_indices(void) {
 /// buffer with slack), and the output moves on by the byte's bit count.
 AVX2 static ALWAYS_INLINE uint32_t *flatten_avx2(uint32_t *o, size_t at, uint64_t bits) {
     const __m256i base = _mm256_set1_epi32((int)at);
-    for (int j = 0; j < 8; j++) {
-        uint32_t byte = (uint32_t)(bits >> (8 * j)) & 0xFF;
-        __m128i indices = _mm_loadl_epi64((const __m128i *)bit_indices[j][byte]);
+    // Two bytes of the mask per shift (the low and high byte of a 16-bit word).
+    for (int j = 0; j < 8; j += 2, bits >>= 16) {
+        uint32_t low = (uint32_t)bits & 0xFF, high = (uint32_t)(bits >> 8) & 0xFF;
+        __m128i indices = _mm_loadl_epi64((const __m128i *)bit_indices[j][low]);
         _mm256_storeu_si256((__m256i *)o, _mm256_add_epi32(_mm256_cvtepu8_epi32(indices), base));
-        o += __builtin_popcount(byte);
+        o += __builtin_popcount(low);
+        indices = _mm_loadl_epi64((const __m128i *)bit_indices[j + 1][high]);
+        _mm256_storeu_si256((__m256i *)o, _mm256_add_epi32(_mm256_cvtepu8_epi32(indices), base));
+        o += __builtin_popcount(high);
     }
     return o;
 }
@@ -421,64 +425,102 @@ AVX2 static ALWAYS_INLINE int valid_escapes_avx2(__m256i v0, __m256i v1, uint64_
                          (uint64_t)lo.hex | (uint64_t)hi.hex << 32, p, at, limit);
 }
 
+/// What the AVX2 kernel carries from block to block.
+typedef struct {
+    block_state s;
+    uint32_t *o;
+    uint64_t pending;     // the previous block's positions, not yet written
+    size_t pending_at;
+    __m256i prev, utf8_error;
+} avx2_state;
+
+/// One block v0 ‖ v1 = p[i..<i+64] of the AVX2 kernel (bytes from `limit`, the line's end,
+/// are spaces in it): UTF-8, the positions, the escapes.
+AVX2 static ALWAYS_INLINE void avx2_block(avx2_state *st, __m256i v0, __m256i v1, const uint8_t *p, size_t n, size_t i,
+                                          size_t limit) {
+    // An ASCII block after complete characters has nothing to check.
+    if (_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(v0, v1), st->prev)) != 0)
+        st->utf8_error = _mm256_or_si256(st->utf8_error,
+                                         _mm256_or_si256(utf8_errors_avx2(v0, st->prev), utf8_errors_avx2(v1, v0)));
+    st->prev = v1;
+    uint64_t bits = block_structural_with(&st->s, classify_avx2(v0, v1), p, n, i, 1, prefix_xor_clmul);
+    if (st->s.esc) {
+        st->s.escapes = 1;
+        if (!valid_escapes_avx2(v0, v1, st->s.esc, p, i, limit)) st->s.error = 1;
+    }
+    // The previous block's positions are written now, while this block's are still being found:
+    // its loads and stores then wait on nothing, where this block's wait on a chain from its
+    // loads through the carry-less multiply (as simdjson's indexer writes the block before).
+    st->o = flatten_avx2(st->o, st->pending_at, st->pending);
+    st->pending = bits;
+    st->pending_at = i;
+}
+
+/// The offset of the first LF in v0 ‖ v1, or 64; the prefetch asks for the chunk's next lines.
+AVX2 static ALWAYS_INLINE uint32_t avx2_first_lf(__m256i v0, __m256i v1, const uint8_t *next) {
+    const __m256i newline = _mm256_set1_epi8('\n');
+    // The next lines of the chunk, asked for ahead (see the AVX-512 kernel).
+    _mm_prefetch((const char *)next, _MM_HINT_T0);
+    uint64_t lfs = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, newline)) |
+                   (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v1, newline)) << 32;
+    return trailing_zeros(lfs);
+}
+
+/// v0 ‖ v1 with the lanes from j on made spaces (as signed bytes: j - 32 < 0 keeps none of v1).
+AVX2 static ALWAYS_INLINE void avx2_cut(__m256i *v0, __m256i *v1, uint32_t j) {
+    const __m256i space = _mm256_set1_epi8(' ');
+    const __m256i lanes = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                                           23, 24, 25, 26, 27, 28, 29, 30, 31);
+    *v0 = _mm256_blendv_epi8(space, *v0, _mm256_cmpgt_epi8(_mm256_set1_epi8((char)j), lanes));
+    *v1 = _mm256_blendv_epi8(space, *v1, _mm256_cmpgt_epi8(_mm256_set1_epi8((char)((int)j - 32)), lanes));
+}
+
 /// AVX2: two 32-byte halves a block, and UTF-8 validated on the way, as the AVX-512 kernel
 /// does (the line is read once; a CPU without AVX-512 otherwise validates it in a second pass).
 /// With `stop_at_lf` the line ends at the first LF: that block's later bytes become spaces.
+/// The whole blocks are read in place; the tail, padded with spaces, after the loop: the copy
+/// is a call, and a call in the loop would make it keep its constants and state in memory.
 AVX2 static ALWAYS_INLINE long index_avx2_impl(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8,
                                                size_t *lf, int stop_at_lf) {
-    const __m256i space = _mm256_set1_epi8(' '), newline = _mm256_set1_epi8('\n');
-    const __m256i lanes = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-                                           23, 24, 25, 26, 27, 28, 29, 30, 31);
-    block_state s = {0, 0, 0, 0, 0};
-    uint32_t *o = out;
-    __m256i prev = _mm256_setzero_si256(), utf8_error = _mm256_setzero_si256();
-    size_t end = n;
-    int padded = 0;   // the last block read ends in spaces: a character left unfinished is caught
-    for (size_t i = 0; i < n; i += 64) {
-        __m256i v0, v1;
-        padded = n - i < 64;
-        if (!padded) {
-            v0 = _mm256_loadu_si256((const __m256i *)(p + i));
-            v1 = _mm256_loadu_si256((const __m256i *)(p + i + 32));
-        } else {
-            uint8_t tail[64];
-            memset(tail, ' ', 64);
-            memcpy(tail, p + i, n - i);
-            v0 = _mm256_loadu_si256((const __m256i *)tail);
-            v1 = _mm256_loadu_si256((const __m256i *)(tail + 32));
-        }
-        int last = 0;
+    avx2_state st = {{0, 0, 0, 0, 0, 0}, out, 0, 0, _mm256_setzero_si256(), _mm256_setzero_si256()};
+    size_t end = n, i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m256i v0 = _mm256_loadu_si256((const __m256i *)(p + i));
+        __m256i v1 = _mm256_loadu_si256((const __m256i *)(p + i + 32));
         if (stop_at_lf) {
-            // The next lines of the chunk, asked for ahead (see the AVX-512 kernel).
-            _mm_prefetch((const char *)(p + i + 1024), _MM_HINT_T0);
-            uint64_t lfs = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, newline)) |
-                           (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v1, newline)) << 32;
-            if (lfs) {
-                uint32_t j = trailing_zeros(lfs);
+            uint32_t j = avx2_first_lf(v0, v1, p + i + 1024);
+            if (j < 64) {
                 end = i + j;
-                // Lanes at j and after become spaces (as signed bytes: j - 32 < 0 keeps none of v1).
-                v0 = _mm256_blendv_epi8(space, v0, _mm256_cmpgt_epi8(_mm256_set1_epi8((char)j), lanes));
-                v1 = _mm256_blendv_epi8(space, v1, _mm256_cmpgt_epi8(_mm256_set1_epi8((char)((int)j - 32)), lanes));
-                padded = last = 1;
+                avx2_cut(&v0, &v1, j);
+                avx2_block(&st, v0, v1, p, n, i, end);
+                goto done;   // the last block ends in spaces: a character left unfinished is caught
             }
         }
-        // An ASCII block after complete characters has nothing to check.
-        if (_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(v0, v1), prev)) != 0)
-            utf8_error = _mm256_or_si256(utf8_error, _mm256_or_si256(utf8_errors_avx2(v0, prev), utf8_errors_avx2(v1, v0)));
-        prev = v1;
-        uint64_t bits = block_structural_with(&s, classify_avx2(v0, v1), p, n, i, 1, prefix_xor_clmul);
-        if (s.esc) {
-            s.escapes = 1;
-            if (!valid_escapes_avx2(v0, v1, s.esc, p, i, last ? end : n)) s.error = 1;
-        }
-        o = flatten_avx2(o, i, bits);
-        if (last) break;
+        avx2_block(&st, v0, v1, p, n, i, n);
     }
-    // A character left unfinished at the end: a space where its continuation is due (done
-    // already when the last block was padded with spaces).
-    if (!padded && _mm256_movemask_epi8(prev) != 0) utf8_error = _mm256_or_si256(utf8_error, utf8_errors_avx2(space, prev));
-    *utf8 = _mm256_testz_si256(utf8_error, utf8_error);
-    return finish_index(&s, out, o, end, escapes, lf, stop_at_lf);
+    if (i < n) {
+        uint8_t tail[64];
+        memset(tail, ' ', 64);
+        memcpy(tail, p + i, n - i);
+        __m256i v0 = _mm256_loadu_si256((const __m256i *)tail);
+        __m256i v1 = _mm256_loadu_si256((const __m256i *)(tail + 32));
+        size_t limit = n;
+        if (stop_at_lf) {
+            uint32_t j = avx2_first_lf(v0, v1, p + i);
+            if (j < 64) {
+                end = limit = i + j;
+                avx2_cut(&v0, &v1, j);
+            }
+        }
+        avx2_block(&st, v0, v1, p, n, i, limit);
+    } else if (_mm256_movemask_epi8(st.prev) != 0) {
+        // A character left unfinished at the end: a space where its continuation is due.
+        st.utf8_error = _mm256_or_si256(st.utf8_error, utf8_errors_avx2(_mm256_set1_epi8(' '), st.prev));
+    }
+done:
+    st.o = flatten_avx2(st.o, st.pending_at, st.pending);
+    *utf8 = _mm256_testz_si256(st.utf8_error, st.utf8_error);
+    return finish_index(&st.s, out, st.o, end, escapes, lf, stop_at_lf);
 }
 
 AVX2 static long index_avx2(const uint8_t *p, size_t n, uint32_t *out, int *escapes, int *utf8) {

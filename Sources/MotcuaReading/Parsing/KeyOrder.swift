@@ -33,6 +33,10 @@ struct KeyOrder {
     private var count = 1
     /// The entry of the key just read (0 at a line's start), or -1 when it was not learned.
     private var current: Int32 = 0
+    /// Its first guess (`entries[current].next`, 0 for none), read when `current` was set: the
+    /// next member's compare then starts from a value already in hand, not from a load that
+    /// waits on `current` (a chain of two loads a member before).
+    private var guessed: Int32 = 0
 
     init() {
         entries = .allocate(capacity: KeyOrder.capacity)
@@ -41,27 +45,32 @@ struct KeyOrder {
 
     func deallocate() { entries.deallocate() }
 
-    @inline(__always) mutating func startLine() { current = 0 }
+    @inline(__always) mutating func startLine() { move(to: 0) }
+
+    /// `current` becomes entry `e` (or -1), and `guessed` its first guess.
+    @inline(__always) private mutating func move(to e: Int32) {
+        current = e
+        guessed = e >= 0 ? entries[Int(e)].next : 0
+    }
 
     /// The guessed key when the body starting at `ks` is one of the two keys that followed the
     /// last key (its closing quote at ks + length): its length and field; nil when there is no
     /// guess or the bytes differ. `n` is the line's length: the 8-byte reads stay inside the line.
     @inline(__always)
     mutating func guess(_ base: UnsafePointer<UInt8>, _ ks: Int, _ n: Int) -> (length: Int, field: Int)? {
-        guard current >= 0 else { return nil }
-        let last = entries + Int(current)
-        let g = last.pointee.next
-        guard g > 0 else { return nil }
+        let g = guessed
+        guard g > 0 else { return nil }   // also when current is -1
         if let hit = KeyOrder.match(entries[Int(g)], base, ks, n) {
-            current = g
+            move(to: g)
             return hit
         }
+        let last = entries + Int(current)
         let h = last.pointee.previousNext
         guard h > 0, let hit = KeyOrder.match(entries[Int(h)], base, ks, n) else { return nil }
         // The most recent successor is tried first.
         last.pointee.previousNext = g
         last.pointee.next = h
-        current = h
+        move(to: h)
         return hit
     }
 
@@ -86,7 +95,7 @@ struct KeyOrder {
     /// After a key read without a guess: the body base[ks..<ke], whether it has escapes, its field.
     mutating func learn(_ base: UnsafePointer<UInt8>, _ ks: Int, _ ke: Int, escaped: Bool, field: Int) {
         let length = ke - ks
-        guard !escaped, length <= KeyOrder.longestKey else { current = -1; return }
+        guard !escaped, length <= KeyOrder.longestKey else { move(to: -1); return }
         let w = KeyOrder.words(base + ks, length)
         var found: Int32 = -1
         for i in 1..<count where entries[i].length == length && entries[i].words == w {
@@ -103,7 +112,7 @@ struct KeyOrder {
             entries[Int(current)].previousNext = entries[Int(current)].next
             entries[Int(current)].next = found
         }
-        current = found
+        move(to: found)
     }
 
     /// The words `guess` compares for the key body p[0..<n] (n ≤ 32): bytes 0..<8, 8..<16 and

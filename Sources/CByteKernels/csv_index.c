@@ -129,8 +129,7 @@ static long frame_scalar(const uint8_t *p, size_t n, uint8_t delim, int *state) 
 static ALWAYS_INLINE void flatten(long *o, size_t at, uint64_t bits) {
     long at64 = (long)at;
     const uint64_t never_zero = 1ULL << 63;   // ctz of 0 is undefined; a missing bit writes 63
-    int first = 1;
-    while (first || bits) {
+    do {
         // In general registers: clang otherwise computes the offsets in vectors (popcounts of
         // masks), which is slower.
         long t0 = __builtin_ctzll(bits | never_zero); bits &= bits - 1; IN_REGISTER(t0);
@@ -144,8 +143,7 @@ static ALWAYS_INLINE void flatten(long *o, size_t at, uint64_t bits) {
         o[0] = at64 + t0; o[1] = at64 + t1; o[2] = at64 + t2; o[3] = at64 + t3;
         o[4] = at64 + t4; o[5] = at64 + t5; o[6] = at64 + t6; o[7] = at64 + t7;
         o += 8;
-        first = 0;
-    }
+    } while (bits);
 }
 
 /// The exact trim of every cell (isTrimmable in Swift), for the rare record whose cells' edge

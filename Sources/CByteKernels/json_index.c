@@ -365,15 +365,11 @@ __attribute__((constructor)) static void fill_bit_indices(void) {
 /// buffer with slack), and the output moves on by the byte's bit count.
 AVX2 static ALWAYS_INLINE uint32_t *flatten_avx2(uint32_t *o, size_t at, uint64_t bits) {
     const __m256i base = _mm256_set1_epi32((int)at);
-    // Two bytes of the mask per shift (the low and high byte of a 16-bit word).
-    for (int j = 0; j < 8; j += 2, bits >>= 16) {
-        uint32_t low = (uint32_t)bits & 0xFF, high = (uint32_t)(bits >> 8) & 0xFF;
-        __m128i indices = _mm_loadl_epi64((const __m128i *)bit_indices[j][low]);
+    for (int j = 0; j < 8; j++) {
+        uint32_t byte = (uint32_t)(bits >> (8 * j)) & 0xFF;
+        __m128i indices = _mm_loadl_epi64((const __m128i *)bit_indices[j][byte]);
         _mm256_storeu_si256((__m256i *)o, _mm256_add_epi32(_mm256_cvtepu8_epi32(indices), base));
-        o += __builtin_popcount(low);
-        indices = _mm_loadl_epi64((const __m128i *)bit_indices[j + 1][high]);
-        _mm256_storeu_si256((__m256i *)o, _mm256_add_epi32(_mm256_cvtepu8_epi32(indices), base));
-        o += __builtin_popcount(high);
+        o += __builtin_popcount(byte);
     }
     return o;
 }
@@ -457,23 +453,29 @@ AVX2 static ALWAYS_INLINE void avx2_block(avx2_state *st, __m256i v0, __m256i v1
     st->pending_at = i;
 }
 
-/// The offset of the first LF in v0 ‖ v1, or 64; the prefetch asks for the chunk's next lines.
-AVX2 static ALWAYS_INLINE uint32_t avx2_first_lf(__m256i v0, __m256i v1, const uint8_t *next) {
-    const __m256i newline = _mm256_set1_epi8('\n');
-    // The next lines of the chunk, asked for ahead (see the AVX-512 kernel).
-    _mm_prefetch((const char *)next, _MM_HINT_T0);
-    uint64_t lfs = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, newline)) |
-                   (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v1, newline)) << 32;
-    return trailing_zeros(lfs);
-}
-
-/// v0 ‖ v1 with the lanes from j on made spaces (as signed bytes: j - 32 < 0 keeps none of v1).
-AVX2 static ALWAYS_INLINE void avx2_cut(__m256i *v0, __m256i *v1, uint32_t j) {
-    const __m256i space = _mm256_set1_epi8(' ');
-    const __m256i lanes = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-                                           23, 24, 25, 26, 27, 28, 29, 30, 31);
-    *v0 = _mm256_blendv_epi8(space, *v0, _mm256_cmpgt_epi8(_mm256_set1_epi8((char)j), lanes));
-    *v1 = _mm256_blendv_epi8(space, *v1, _mm256_cmpgt_epi8(_mm256_set1_epi8((char)((int)j - 32)), lanes));
+/// avx2_block, and with `stop_at_lf` the line's end: when the block holds an LF, its lanes from
+/// the LF on become spaces, `*end` is the LF's offset, and the result 1 says the block was the
+/// line's last (its spaces then catch a character left unfinished).
+AVX2 static ALWAYS_INLINE int avx2_line_block(avx2_state *st, __m256i v0, __m256i v1, const uint8_t *p, size_t n, size_t i,
+                                              size_t *end, int stop_at_lf) {
+    if (stop_at_lf) {
+        const __m256i newline = _mm256_set1_epi8('\n'), space = _mm256_set1_epi8(' ');
+        const __m256i lanes = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+                                               22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+        uint64_t lfs = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, newline)) |
+                       (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v1, newline)) << 32;
+        if (lfs) {
+            uint32_t j = trailing_zeros(lfs);
+            *end = i + j;
+            // Lanes at j and after become spaces (as signed bytes: j - 32 < 0 keeps none of v1).
+            v0 = _mm256_blendv_epi8(space, v0, _mm256_cmpgt_epi8(_mm256_set1_epi8((char)j), lanes));
+            v1 = _mm256_blendv_epi8(space, v1, _mm256_cmpgt_epi8(_mm256_set1_epi8((char)((int)j - 32)), lanes));
+            avx2_block(st, v0, v1, p, n, i, *end);
+            return 1;
+        }
+    }
+    avx2_block(st, v0, v1, p, n, i, n);
+    return 0;
 }
 
 /// AVX2: two 32-byte halves a block, and UTF-8 validated on the way, as the AVX-512 kernel
@@ -486,34 +488,18 @@ AVX2 static ALWAYS_INLINE long index_avx2_impl(const uint8_t *p, size_t n, uint3
     avx2_state st = {{0, 0, 0, 0, 0, 0}, out, 0, 0, _mm256_setzero_si256(), _mm256_setzero_si256()};
     size_t end = n, i = 0;
     for (; i + 64 <= n; i += 64) {
+        // The next lines of the chunk, asked for ahead (see the AVX-512 kernel).
+        if (stop_at_lf) _mm_prefetch((const char *)(p + i + 1024), _MM_HINT_T0);
         __m256i v0 = _mm256_loadu_si256((const __m256i *)(p + i));
         __m256i v1 = _mm256_loadu_si256((const __m256i *)(p + i + 32));
-        if (stop_at_lf) {
-            uint32_t j = avx2_first_lf(v0, v1, p + i + 1024);
-            if (j < 64) {
-                end = i + j;
-                avx2_cut(&v0, &v1, j);
-                avx2_block(&st, v0, v1, p, n, i, end);
-                goto done;   // the last block ends in spaces: a character left unfinished is caught
-            }
-        }
-        avx2_block(&st, v0, v1, p, n, i, n);
+        if (avx2_line_block(&st, v0, v1, p, n, i, &end, stop_at_lf)) goto done;
     }
     if (i < n) {
         uint8_t tail[64];
         memset(tail, ' ', 64);
         memcpy(tail, p + i, n - i);
-        __m256i v0 = _mm256_loadu_si256((const __m256i *)tail);
-        __m256i v1 = _mm256_loadu_si256((const __m256i *)(tail + 32));
-        size_t limit = n;
-        if (stop_at_lf) {
-            uint32_t j = avx2_first_lf(v0, v1, p + i);
-            if (j < 64) {
-                end = limit = i + j;
-                avx2_cut(&v0, &v1, j);
-            }
-        }
-        avx2_block(&st, v0, v1, p, n, i, limit);
+        avx2_line_block(&st, _mm256_loadu_si256((const __m256i *)tail), _mm256_loadu_si256((const __m256i *)(tail + 32)),
+                        p, n, i, &end, stop_at_lf);
     } else if (_mm256_movemask_epi8(st.prev) != 0) {
         // A character left unfinished at the end: a space where its continuation is due.
         st.utf8_error = _mm256_or_si256(st.utf8_error, utf8_errors_avx2(_mm256_set1_epi8(' '), st.prev));
